@@ -1,0 +1,6 @@
+"""Haven: policy-as-code decision support for asylum case work.
+
+Haven recommends; it never decides. Every finding cites the policy and the source behind it.
+"""
+
+__version__ = "0.1.0"

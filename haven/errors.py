@@ -1,0 +1,39 @@
+"""One small exception tree. Every error names the field, entry or date involved.
+
+Leaf module: imports nothing of Haven.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (a field path) and what."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class HavenError(Exception):
+    """Base of every error Haven raises on purpose."""
+
+    def __init__(self, problems: list[Problem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem("", problems)]
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class InputError(HavenError):
+    """Bad input from a user: the CLI exits 2, the API answers 422."""
+
+
+class PolicyError(InputError):
+    """A policy pack that cannot be loaded: names the file, the entry and the field."""
+
+
+class CaseError(InputError):
+    """A case that breaks the contract: names the field path, e.g. incidents[2].date."""

@@ -1,0 +1,36 @@
+"""Framework rules: the general law each reasoning step applies when no entry says otherwise.
+
+They live in the pack (with sources) so that the engine hard-codes no legal fact.
+"""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RuleId(StrEnum):
+    CREDIBILITY_GATE = "credibility_gate"
+    SAFE_COUNTRY = "safe_country"
+    DECISION_MORATORIUM = "decision_moratorium"
+    DEPARTURE_MORATORIUM = "departure_moratorium"
+    DESIGNATION = "designation"
+    EXCEPTIONAL_SITUATION = "exceptional_situation"
+    STANDARD_MEMBERSHIP = "standard_membership"
+    STANDARD_LIMITED = "standard_limited_indications"
+    STANDARD_MINOR = "standard_minor_indications"
+    STANDARD_INDIVIDUAL = "standard_individual"
+    PAST_HARM = "past_harm"
+    PROTECTION_DUTY = "protection_duty"
+    STATE_IS_PERSECUTOR = "state_is_persecutor"
+    INTERNAL_PROTECTION = "internal_protection"
+    UNVERIFIED = "unverified"
+    RECOMMENDATION = "recommendation"
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    id: RuleId
+    title: str
+    text: str = Field(min_length=10, description="The rule in plain words")
+    sources: tuple[str, ...] = Field(min_length=1)

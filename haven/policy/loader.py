@@ -1,0 +1,157 @@
+"""Read a pack directory of YAML files into a validated Pack.
+
+This module does file I/O; everything it returns is plain data for the pure core.
+Layout: pack.yaml, sources.yaml, groups.yaml, framework.yaml, entries/*.yaml.
+"""
+
+import json
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from haven.errors import PolicyError, Problem
+from haven.policy.entries import Entry, EntryBase
+from haven.policy.framework import Rule
+from haven.policy.groups import Group, Tag
+from haven.policy.pack import Located, Pack, PackMeta
+from haven.policy.sources import Source
+from haven.validation import problems as pydantic_problems
+
+PACKS_DIR = Path(__file__).resolve().parent.parent / "packs"
+_ENTRY: TypeAdapter[EntryBase] = TypeAdapter(Entry)
+M = TypeVar("M", bound=BaseModel)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML silently keeps the last of two equal keys; in policy data that hides an error."""
+
+
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` may be overridden
+            continue
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def resolve(name_or_path: str) -> Path:
+    """A pack is named (`nl`, shipped with Haven) or given as a directory."""
+    candidate = Path(name_or_path)
+    if candidate.is_dir():
+        return candidate
+    shipped = PACKS_DIR / name_or_path
+    if name_or_path.isidentifier() and shipped.is_dir():
+        return shipped
+    raise PolicyError([Problem("--pack", f"no pack named {name_or_path!r} and no such directory")])
+
+
+@cache
+def load_pack(name_or_path: str = "nl") -> Pack:
+    """Load and validate a pack. Cached: a pack directory is read once per process."""
+    root = resolve(name_or_path)
+    meta = _model(root, "pack.yaml", None, PackMeta)
+    sources = _list(root, "sources.yaml", "sources", Source)
+    tags = _list(root, "groups.yaml", "tags", Tag)
+    groups = _list(root, "groups.yaml", "groups", Group)
+    rules = _list(root, "framework.yaml", "rules", Rule)
+    entries: list[Located] = []
+    problems: list[Problem] = []
+    files = sorted((root / "entries").glob("*.yaml"))
+    if not files:
+        problems.append(Problem(str(root / "entries"), "no entry files (*.yaml)"))
+    for file in files:
+        rel = file.relative_to(root).as_posix()
+        items = _read(file).get("entries")
+        if not isinstance(items, list):
+            problems.append(Problem(rel, "expected a top-level 'entries:' list"))
+            continue
+        for i, raw in enumerate(items):
+            try:
+                entry: EntryBase = _ENTRY.validate_json(_as_json(raw))
+            except ValidationError as err:
+                ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
+                kind = raw.get("kind") if isinstance(raw, dict) else None
+                problems += _entry_problems(err, f"{rel}: entry {ident!r} (entries[{i}])", kind)
+                continue
+            entries.append(Located(file=rel, index=i, entry=entry))
+    if problems:
+        raise PolicyError(problems)
+    return Pack(meta, sources, tags, groups, rules, entries)
+
+
+def _entry_problems(err: ValidationError, where: str, kind: object) -> list[Problem]:
+    found = []
+    for p in pydantic_problems(err):
+        field = p.where
+        if isinstance(kind, str) and field.startswith(kind):  # drop the union tag
+            field = field[len(kind) :].lstrip(".")
+        message = p.message
+        if message == "must be a string":  # YAML 1.1 reads NO, yes, on, off as booleans
+            message += " (unquoted NO, yes, on or off read as true/false: quote the value)"
+        found.append(Problem(f"{where}: {field}" if field else where, message))
+    return found
+
+
+def _as_json(raw: object) -> str:
+    """Pack data is JSON-shaped; validating it as JSON keeps strict mode while accepting enum
+    values and ISO dates written as YAML scalars."""
+    return json.dumps(raw, default=_scalar)
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"unsupported YAML value {value!r}")
+
+
+def _read(file: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except FileNotFoundError:
+        raise PolicyError([Problem(str(file), "file is missing")]) from None
+    except UnicodeDecodeError as err:
+        raise PolicyError([Problem(str(file), f"not UTF-8 text ({err.reason})")]) from None
+    except yaml.YAMLError as err:
+        raise PolicyError([Problem(str(file), f"not valid YAML: {err}")]) from None
+    if not isinstance(data, dict):
+        raise PolicyError([Problem(str(file), "expected a mapping at the top level")])
+    return data
+
+
+def _model(root: Path, name: str, key: str | None, model: type[M]) -> M:
+    data = _read(root / name)
+    try:
+        return model.model_validate_json(_as_json(data[key] if key else data))
+    except KeyError:
+        raise PolicyError([Problem(name, f"missing top-level key {key!r}")]) from None
+    except ValidationError as err:
+        raise PolicyError(pydantic_problems(err, prefix=name + ":")) from None
+
+
+def _list(root: Path, name: str, key: str, model: type[M]) -> list[M]:
+    items = _read(root / name).get(key)
+    if not isinstance(items, list):
+        raise PolicyError([Problem(name, f"expected a top-level {key!r} list")])
+    out, problems = [], []
+    for i, raw in enumerate(items):
+        try:
+            out.append(model.model_validate_json(_as_json(raw)))
+        except ValidationError as err:
+            ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
+            problems += pydantic_problems(err, prefix=f"{name}: {key}[{i}] ({ident!r})")
+    if problems:
+        raise PolicyError(problems)
+    return out

@@ -1,0 +1,216 @@
+"""A loaded policy pack: sources, vocabulary, framework rules and dated entries.
+
+Cross-references and overlaps are checked here, so a Pack that exists is consistent.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from haven.errors import PolicyError, Problem
+from haven.policy.entries import EntryBase, ForbiddenReasoning, Moratorium, SafeCountry
+from haven.policy.framework import Rule, RuleId
+from haven.policy.groups import Group, Tag
+from haven.policy.sources import Source
+
+E = TypeVar("E", bound=EntryBase)
+
+
+class PackMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    name: str
+    jurisdiction: str
+    description: str
+    maintainers: str | None = None
+
+
+class Located(BaseModel):
+    """An entry and where it was read from, for error messages."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    file: str
+    index: int
+    entry: EntryBase
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}: entry {self.entry.id!r} (entries[{self.index}])"
+
+
+class Pack:
+    def __init__(
+        self,
+        meta: PackMeta,
+        sources: list[Source],
+        tags: list[Tag],
+        groups: list[Group],
+        rules: list[Rule],
+        entries: list[Located],
+    ) -> None:
+        self.meta = meta
+        self.sources = {s.id: s for s in sources}
+        self.tags = {t.id: t for t in tags}
+        self.groups = {g.id: g for g in groups}
+        self.rules = {r.id: r for r in rules}
+        self.located = entries
+        self.entries = {loc.entry.id: loc.entry for loc in entries}
+        problems = self._check(sources, tags, groups, rules)
+        if problems:
+            raise PolicyError(problems)
+        self._by_country: dict[str | None, list[EntryBase]] = defaultdict(list)
+        for loc in entries:
+            self._by_country[loc.entry.country].append(loc.entry)
+        self.version = self._hash()
+
+    # -- queries -------------------------------------------------------------------------
+
+    def in_force(self, kind: type[E], on: date, country: str | None) -> list[E]:
+        """Entries of one kind in force on a date for a country (plus country-wide ones)."""
+        found = [e for e in self._by_country.get(country, ()) if isinstance(e, kind)]
+        if country is not None:
+            found += [e for e in self._by_country.get(None, ()) if isinstance(e, kind)]
+        return [e for e in found if e.in_force(on)]
+
+    def for_country(self, country: str) -> list[EntryBase]:
+        return sorted(self._by_country.get(country, ()), key=lambda e: (e.valid_from, e.id))
+
+    def countries(self) -> list[str]:
+        return sorted(c for c in self._by_country if c is not None)
+
+    def rule(self, rule: RuleId) -> Rule:
+        return self.rules[rule]
+
+    def boundaries(self) -> list[date]:
+        """Every date on which something in the pack starts, ends or becomes unconfirmed."""
+        days: set[date] = set()
+        for e in self.entries.values():
+            days.add(e.valid_from)
+            if e.valid_to:
+                days.add(e.valid_to)
+            if e.unconfirmed_from:
+                days.add(e.unconfirmed_from.date)
+        return sorted(days)
+
+    # -- consistency ---------------------------------------------------------------------
+
+    def _check(
+        self, sources: list[Source], tags: list[Tag], groups: list[Group], rules: list[Rule]
+    ) -> list[Problem]:
+        problems: list[Problem] = []
+        problems += _duplicates("sources.yaml: sources", (s.id for s in sources))
+        problems += _duplicates("groups.yaml: tags", (t.id for t in tags))
+        problems += _duplicates("groups.yaml: groups", (g.id for g in groups))
+        problems += _duplicates("framework.yaml: rules", (r.id for r in rules))
+        problems += _duplicates("entries", (loc.entry.id for loc in self.located))
+        for g in groups:
+            for tag in (*g.tags_any, *g.tags_all):
+                if tag not in self.tags:
+                    problems.append(Problem(f"groups.yaml: group {g.id!r}", f"unknown tag {tag!r}"))
+        for rule in rules:
+            problems += self._cite(f"framework.yaml: rule {rule.id.value!r}", rule.sources)
+        missing = sorted(set(RuleId) - set(self.rules))
+        if missing:
+            problems.append(Problem("framework.yaml", f"missing rules: {', '.join(missing)}"))
+        for loc in self.located:
+            problems += self._check_entry(loc)
+        problems += _overlaps(self.located)
+        return problems
+
+    def _cite(self, where: str, ids: Iterable[str]) -> list[Problem]:
+        return [
+            Problem(f"{where}: sources[{i}]", f"unknown source {sid!r} (not in sources.yaml)")
+            for i, sid in enumerate(ids)
+            if sid not in self.sources
+        ]
+
+    def _check_entry(self, loc: Located) -> list[Problem]:
+        e, where = loc.entry, loc.where
+        problems = self._cite(where, e.sources)
+        if e.unconfirmed_from:
+            problems += self._cite(f"{where}: unconfirmed_from", e.unconfirmed_from.sources)
+        groups = [("group", e.group)] if e.group else []
+        if isinstance(e, SafeCountry):
+            groups += [(f"exception_groups[{i}]", g) for i, g in enumerate(e.exception_groups)]
+        for field, gid in groups:
+            if gid not in self.groups:
+                problems.append(Problem(f"{where}: {field}", f"unknown group {gid!r}"))
+        return problems
+
+    def _hash(self) -> str:
+        """Content hash: any change to data gives a new version; same data, same version."""
+        doc = {
+            "meta": self.meta.model_dump(mode="json"),
+            "sources": [s.model_dump(mode="json") for s in self.sources.values()],
+            "tags": [t.model_dump(mode="json") for t in self.tags.values()],
+            "groups": [g.model_dump(mode="json") for g in self.groups.values()],
+            "rules": [r.model_dump(mode="json") for r in self.rules.values()],
+            "entries": [loc.entry.model_dump(mode="json") for loc in self.located],
+        }
+        blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _duplicates(where: str, ids: Iterator[str] | Iterable[str]) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for i in ids:
+        if i in seen:
+            problems.append(Problem(where, f"duplicate id {i!r}"))
+        seen.add(i)
+    return problems
+
+
+def _scope(e: EntryBase) -> tuple[object, ...]:
+    """Two entries with the same scope say the same kind of thing about the same people."""
+    key: tuple[object, ...] = (
+        type(e).__name__,
+        e.country,
+        frozenset(e.regions),
+        frozenset(e.except_regions),
+        e.group,
+    )
+    if isinstance(e, ForbiddenReasoning):
+        key += (e.reason,)
+    if isinstance(e, Moratorium):
+        key += (e.decision, e.departure)
+    return key
+
+
+def _ends_later(a: EntryBase, b: EntryBase) -> bool:
+    if a.valid_to is None:
+        return True
+    return b.valid_to is not None and a.valid_to > b.valid_to
+
+
+def _overlaps(located: list[Located]) -> list[Problem]:
+    """Entries of one scope must not overlap in time: they would contradict or duplicate."""
+    by_scope: dict[tuple[object, ...], list[Located]] = defaultdict(list)
+    for loc in located:
+        by_scope[_scope(loc.entry)].append(loc)
+    problems = []
+    for locs in by_scope.values():
+        locs.sort(key=lambda loc: loc.entry.valid_from)
+        latest: Located | None = None  # the entry reaching furthest into the future so far
+        for b in locs:
+            if latest is not None:
+                end = latest.entry.valid_to
+                if end is None or b.entry.valid_from < end:
+                    problems.append(
+                        Problem(
+                            b.where,
+                            f"valid_from {b.entry.valid_from} overlaps {latest.entry.id!r} in "
+                            f"{latest.file} (same kind, country, regions and group, in force "
+                            f"until {end or 'no end date'}); end one before the other starts",
+                        )
+                    )
+            if latest is None or _ends_later(b.entry, latest.entry):
+                latest = b
+    return problems
