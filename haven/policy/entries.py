@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from haven.policy.codes import CountryCode, RegionCode
+from haven.codes import CountryCode, RegionCode
 from haven.vocab import Category, FlagCode, Ground, Reason, Standard
 
 ENTRY_ID = r"^[a-z0-9][a-z0-9\-]*$"
@@ -103,8 +103,10 @@ class EntryBase(BaseModel):
             return False
         return self.unconfirmed_from is None or on < self.unconfirmed_from.date
 
-    def all_sources(self) -> tuple[str, ...]:
-        extra = self.unconfirmed_from.sources if self.unconfirmed_from else ()
+    def sources_on(self, on: date) -> tuple[str, ...]:
+        """The entry's sources, plus those that put it in doubt once `on` is past that date."""
+        uc = self.unconfirmed_from
+        extra = uc.sources if uc is not None and on >= uc.date else ()
         return self.sources + tuple(s for s in extra if s not in self.sources)
 
 

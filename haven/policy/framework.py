@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from haven.vocab import Standard
+
 
 class RuleId(StrEnum):
     CREDIBILITY_GATE = "credibility_gate"
@@ -23,6 +25,7 @@ class RuleId(StrEnum):
     PROTECTION_DUTY = "protection_duty"
     STATE_IS_PERSECUTOR = "state_is_persecutor"
     INTERNAL_PROTECTION = "internal_protection"
+    GUARDRAILS = "guardrails"
     UNVERIFIED = "unverified"
     RECOMMENDATION = "recommendation"
 
@@ -34,3 +37,12 @@ class Rule(BaseModel):
     title: str
     text: str = Field(min_length=10, description="The rule in plain words")
     sources: tuple[str, ...] = Field(min_length=1)
+
+
+# The framework rule that defines each evidentiary standard.
+STANDARD_RULES: dict[Standard, RuleId] = {
+    Standard.MEMBERSHIP: RuleId.STANDARD_MEMBERSHIP,
+    Standard.LIMITED_INDICATIONS: RuleId.STANDARD_LIMITED,
+    Standard.MINOR_INDICATIONS: RuleId.STANDARD_MINOR,
+    Standard.INDIVIDUAL: RuleId.STANDARD_INDIVIDUAL,
+}

@@ -1,4 +1,7 @@
-"""ISO 3166 code types for pack data. Kosovo's user-assigned `XK` is accepted (EU practice)."""
+"""ISO 3166 code types. Kosovo's user-assigned `XK` is accepted (EU practice).
+
+Leaf module: imports nothing of Haven.
+"""
 
 from typing import Annotated
 
@@ -10,20 +13,17 @@ EXTRA_COUNTRIES = frozenset({"XK"})
 
 
 def check_country(code: str) -> str:
-    if code in EXTRA_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None:
+    known = pycountry.countries.get(alpha_2=code)
+    if code in EXTRA_COUNTRIES or known is not None:
         return code
     raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
 
 
 def check_region(code: str) -> str:
-    if pycountry.subdivisions.get(code=code) is not None:
+    if pycountry.subdivisions.get(code=code) is not None:  # type: ignore[no-untyped-call]
         return code
     raise ValueError(f"{code!r} is not an ISO 3166-2 region code")
 
 
 CountryCode = Annotated[str, AfterValidator(check_country)]
 RegionCode = Annotated[str, AfterValidator(check_region)]
-
-
-def region_country(region: str) -> str:
-    return region.split("-", 1)[0]

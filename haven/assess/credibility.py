@@ -1,0 +1,44 @@
+"""Step 1: the credibility gate. Group rules apply only to credible facts."""
+
+from dataclasses import dataclass
+
+from haven.assess.model import Step
+from haven.assess.trace import step
+from haven.cases import Case
+from haven.policy.framework import RuleId
+from haven.policy.pack import Pack
+from haven.vocab import Finding
+
+
+@dataclass(frozen=True)
+class Gate:
+    assessable: bool
+    provisional: bool  # identity or nationality still open
+    step: Step
+
+
+def gate(case: Case, pack: Pack) -> Gate:
+    c = case.credibility
+    rejected = [n for n in ("identity", "nationality") if getattr(c, n) is Finding.NOT_CREDIBLE]
+    still_open = [n for n in ("identity", "nationality") if getattr(c, n) is Finding.OPEN]
+    rest = f"claimed profile: {c.profile.value}; region of origin: {c.region.value}"
+    if rejected:
+        finding = (
+            f"{' and '.join(rejected)} found not credible: country policy cannot be applied and "
+            f"the claim cannot be assessed on its merits ({rest})."
+        )
+    elif still_open:
+        finding = (
+            f"{' and '.join(still_open)} not yet assessed: the findings below are provisional "
+            f"({rest})."
+        )
+    else:
+        finding = (
+            f"Identity and nationality credible ({rest}). Group rules below apply only to "
+            f"credible membership and, for regional rules, credible origin."
+        )
+    return Gate(
+        assessable=not rejected,
+        provisional=bool(still_open),
+        step=step(pack, RuleId.CREDIBILITY_GATE, finding),
+    )

@@ -1,0 +1,115 @@
+"""Step 4: which group designation applies. Per group the most specific entry (regional over
+national) governs; across groups the most favourable one does."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from haven.assess.match import Basis, Match, entry_match
+from haven.assess.model import DesignationOut, Step
+from haven.assess.trace import step
+from haven.cases import Case
+from haven.policy.entries import Designation
+from haven.policy.framework import RuleId
+from haven.policy.pack import Pack
+from haven.vocab import CATEGORY_RANK, STANDARD_RANK
+
+
+@dataclass(frozen=True)
+class Selected:
+    entry: Designation | None
+    steps: list[Step]
+    unknown: list[Designation] = field(default_factory=list)  # might apply once facts are found
+    unverified: list[str] = field(default_factory=list)
+
+    def out(self, as_of: date) -> DesignationOut | None:
+        e = self.entry
+        if e is None or e.group is None:
+            return None
+        return DesignationOut(
+            category=e.category,
+            group=e.group,
+            since=e.valid_from,
+            sources=list(e.sources_on(as_of)),
+            entry=e.id,
+            label=e.label,
+            evidentiary_standard=e.evidentiary_standard,
+            regions=list(e.regions),
+        )
+
+
+def favour(e: Designation) -> tuple[int, int, str]:
+    """Lower is more favourable to the applicant."""
+    return STANDARD_RANK[e.evidentiary_standard], CATEGORY_RANK[e.category], e.id
+
+
+def _specific_first(e: Designation) -> tuple[int, tuple[int, int, str]]:
+    return (0 if e.regions else 1), favour(e)
+
+
+def select(case: Case, as_of: date, pack: Pack) -> Selected:
+    applies: list[Designation] = []
+    unknown: list[Designation] = []
+    unverified: list[Designation] = []
+    for e in pack.in_force(Designation, as_of, case.nationality):
+        m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
+        if m is Match.NO:
+            continue
+        if not e.verified_on(as_of):
+            unverified.append(e)
+        elif m is Match.YES:
+            applies.append(e)
+        else:
+            unknown.append(e)
+    per_group: dict[str, Designation] = {}
+    for e in sorted(applies, key=_specific_first):
+        per_group.setdefault(e.group or "", e)
+    chosen = min(per_group.values(), key=favour, default=None)
+
+    steps: list[Step] = []
+    if chosen is None:
+        steps.append(
+            step(
+                pack,
+                RuleId.DESIGNATION,
+                f"No group designation applies to the credible facts on {as_of}: the claim is "
+                f"assessed individually.",
+            )
+        )
+    else:
+        where = f" in {', '.join(chosen.regions)}" if chosen.regions else ""
+        finding = (
+            f"{chosen.label}{where} (from {chosen.valid_from}): category "
+            f"{chosen.category.value}, standard {chosen.evidentiary_standard.value}."
+        )
+        others = [e for e in applies if e is not chosen]
+        if others:
+            finding += (
+                " Also applicable, less specific or less favourable: "
+                + "; ".join(e.id for e in others)
+                + "."
+            )
+        steps.append(step(pack, RuleId.DESIGNATION, finding, [chosen, *others]))
+    better_unknown = [e for e in unknown if chosen is None or favour(e) < favour(chosen)]
+    if better_unknown:
+        steps.append(
+            step(
+                pack,
+                RuleId.DESIGNATION,
+                "Would apply if the open facts (profile, identity or region of origin) are found "
+                "credible: " + "; ".join(e.label for e in better_unknown) + ".",
+                better_unknown,
+                on=as_of,
+            )
+        )
+    for e in unverified:
+        steps.append(step(pack, RuleId.UNVERIFIED, _unverified_text(e, as_of), [e], on=as_of))
+    return Selected(chosen, steps, better_unknown, [e.id for e in unverified])
+
+
+def _unverified_text(e: Designation, as_of: date) -> str:
+    if e.verified and e.unconfirmed_from is not None:
+        return (
+            f"Not applied: {e.label} (from {e.valid_from}) is unconfirmed since "
+            f"{e.unconfirmed_from.date}: {e.unconfirmed_from.note}"
+        )
+    return f"Not applied, unverified: {e.label}. {e.note or ''}".strip()

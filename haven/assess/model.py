@@ -1,0 +1,93 @@
+"""The assessment (contract v1, section 2). Fields beyond the contract are additions only."""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from haven.vocab import (
+    Category,
+    FlagCode,
+    Ground,
+    InternalProtection,
+    Reason,
+    Recommendation,
+    Standard,
+)
+
+NOTICE = (
+    "Decision support only: this assessment recommends; the case officer decides. "
+    "Check every step against the cited sources and the facts of the case."
+)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PolicyRef(_Out):
+    pack: str
+    version: str = Field(description="Content hash of the pack: same data, same version")
+
+
+class DesignationOut(_Out):
+    category: Category
+    group: str
+    since: date
+    sources: list[str]
+    entry: str
+    label: str
+    evidentiary_standard: Standard
+    regions: list[str] = Field(default_factory=list)
+
+
+class SafeCountryOut(_Out):
+    designated: bool
+    exception_applies: bool
+    entry: str | None = None
+    exception: str | None = Field(None, description="The exempting group or regional exception")
+    sources: list[str] = Field(default_factory=list)
+
+
+class MoratoriumOut(_Out):
+    decision: bool
+    departure: bool
+    entries: list[str] = Field(default_factory=list)
+
+
+class Flag(_Out):
+    code: FlagCode
+    reason: Reason
+    sources: list[str]
+    message: str
+    entry: str | None = Field(None, description="The pack entry whose rule the reason breaks")
+
+
+class Step(_Out):
+    rule: str
+    finding: str
+    sources: list[str] = Field(min_length=1)
+    entries: list[str] = Field(default_factory=list, description="Pack entries applied")
+
+
+class Assessment(_Out):
+    case_id: str
+    as_of: date
+    policy: PolicyRef
+    recommendation: Recommendation
+    ground: Ground | None
+    designation: DesignationOut | None
+    evidentiary_standard: Standard
+    standard_met: bool | None
+    protection_seeking_required: bool
+    internal_protection: InternalProtection
+    safe_country_of_origin: SafeCountryOut
+    moratorium: MoratoriumOut
+    flags: list[Flag]
+    steps: list[Step]
+    exceptional_situation: str | None = Field(
+        None, description="QD 15(c) level for the region of origin, if the pack sets one"
+    )
+    unverified: list[str] = Field(
+        default_factory=list, description="Entries that may apply but are unverified: not applied"
+    )
+    notice: str = NOTICE

@@ -1,0 +1,108 @@
+"""Step 3: decision and departure moratoria covering the case's category."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from haven.assess.match import Basis, Match, entry_match
+from haven.assess.model import MoratoriumOut, Step
+from haven.assess.trace import step
+from haven.cases import Case
+from haven.policy.entries import Moratorium
+from haven.policy.framework import RuleId
+from haven.policy.pack import Pack
+from haven.vocab import Status
+
+REFUSED = {Status.REFUSED, Status.REFUSED_FINAL, Status.REMOVAL_SCHEDULED}
+
+
+@dataclass(frozen=True)
+class Moratoria:
+    out: MoratoriumOut
+    steps: list[Step]
+    unknown: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+
+def _months(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+
+
+def check(case: Case, as_of: date, pack: Pack) -> Moratoria:
+    decision = departure = False
+    applied: list[str] = []
+    steps: list[Step] = []
+    unknown: list[str] = []
+    unverified: list[str] = []
+    for e in pack.in_force(Moratorium, as_of, case.nationality):
+        m = entry_match(pack, e, case, as_of, Basis.CLAIMED)
+        if m is Match.NO:
+            continue
+        if not e.verified_on(as_of):
+            unverified.append(e.id)
+            steps.append(
+                step(pack, RuleId.UNVERIFIED, f"May apply, unverified: {e.label}.", [e], on=as_of)
+            )
+            continue
+        if m is Match.UNKNOWN:
+            unknown.append(e.id)
+            steps.append(
+                step(
+                    pack,
+                    RuleId.DECISION_MORATORIUM,
+                    f"{e.label}: whether it covers this applicant cannot be told from the "
+                    f"recorded facts (e.g. birth date or sex missing).",
+                    [e],
+                    on=as_of,
+                )
+            )
+            continue
+        limit = e.except_lodged_more_than_months
+        if limit and _months(case.procedure.lodged, as_of) > limit:
+            steps.append(
+                step(
+                    pack,
+                    RuleId.DECISION_MORATORIUM,
+                    f"{e.label}: not applied, the application is older than {limit} months and "
+                    f"is decided on the information available.",
+                    [e],
+                    on=as_of,
+                )
+            )
+            continue
+        applied.append(e.id)
+        decision |= e.decision
+        departure |= e.departure
+        if e.decision:
+            steps.append(
+                step(
+                    pack,
+                    RuleId.DECISION_MORATORIUM,
+                    f"{e.label} (from {e.valid_from}): no substantive decision is taken while it "
+                    f"runs.",
+                    [e],
+                    on=as_of,
+                )
+            )
+        if e.departure:
+            effect = (
+                "removal is suspended and reception continues"
+                if case.procedure.status in REFUSED
+                else "removal would be suspended if the claim were refused"
+            )
+            steps.append(
+                step(pack, RuleId.DEPARTURE_MORATORIUM, f"{e.label}: {effect}.", [e], on=as_of)
+            )
+    if not steps:
+        steps.append(
+            step(
+                pack,
+                RuleId.DECISION_MORATORIUM,
+                f"No decision or departure moratorium covers this case on {as_of}.",
+            )
+        )
+    return Moratoria(
+        MoratoriumOut(decision=decision, departure=departure, entries=applied),
+        steps,
+        unknown,
+        unverified,
+    )

@@ -1,0 +1,102 @@
+"""Step 7: must the applicant have sought protection from their own authorities?"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from haven.assess.match import Basis, Match, entry_match
+from haven.assess.model import Step
+from haven.assess.trace import step
+from haven.cases import Case
+from haven.policy.entries import ProtectionDuty
+from haven.policy.framework import RuleId
+from haven.policy.pack import Pack
+from haven.vocab import Actor, Finding
+
+
+@dataclass(frozen=True)
+class Duty:
+    required: bool
+    waiver: ProtectionDuty | None
+    state_actor: bool
+    unmet: bool  # required, and a credible non-state incident was not reported to the authorities
+    steps: list[Step]
+    unknown: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+
+def state_is_actor(case: Case) -> list[int]:
+    return [
+        i
+        for i, x in enumerate(case.incidents)
+        if x.actor is Actor.STATE and x.credibility is Finding.CREDIBLE
+    ]
+
+
+def assess_duty(case: Case, as_of: date, pack: Pack) -> Duty:
+    waiver: ProtectionDuty | None = None
+    steps: list[Step] = []
+    unknown: list[str] = []
+    unverified: list[str] = []
+    for e in pack.in_force(ProtectionDuty, as_of, case.nationality):
+        m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
+        if m is Match.NO or e.required:
+            continue
+        if not e.verified_on(as_of):
+            unverified.append(e.id)
+            steps.append(
+                step(pack, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
+            )
+        elif m is Match.UNKNOWN:
+            unknown.append(e.id)
+            steps.append(
+                step(
+                    pack,
+                    RuleId.PROTECTION_DUTY,
+                    f"Would be waived if the open facts are found credible: {e.label}.",
+                    [e],
+                    on=as_of,
+                )
+            )
+        elif waiver is None:
+            waiver = e
+    state = state_is_actor(case)
+    if waiver is not None:
+        steps.insert(
+            0,
+            step(
+                pack,
+                RuleId.PROTECTION_DUTY,
+                f"Not required: {waiver.label} (from {waiver.valid_from}).",
+                [waiver],
+                on=as_of,
+                with_rule_sources=False,
+            ),
+        )
+        return Duty(False, waiver, bool(state), False, steps, unknown, unverified)
+    if state:
+        steps.insert(
+            0,
+            step(
+                pack,
+                RuleId.STATE_IS_PERSECUTOR,
+                f"Not required: the state is the actor in credible "
+                f"{', '.join(f'incidents[{i}]' for i in state)}; it cannot be asked to protect.",
+            ),
+        )
+        return Duty(False, None, True, False, steps, unknown, unverified)
+    unreported = [
+        i
+        for i, x in enumerate(case.incidents)
+        if x.actor is Actor.NON_STATE
+        and x.credibility is Finding.CREDIBLE
+        and x.sought_protection is not True
+    ]
+    finding = "Required: no policy waives the duty for this applicant on this date."
+    if unreported:
+        finding += (
+            f" Protection was not (or not known to be) sought after "
+            f"{', '.join(f'incidents[{i}]' for i in unreported)}: the officer must assess whether "
+            f"seeking it would have been dangerous or pointless."
+        )
+    steps.insert(0, step(pack, RuleId.PROTECTION_DUTY, finding))
+    return Duty(True, None, False, bool(unreported), steps, unknown, unverified)

@@ -1,0 +1,61 @@
+"""Step 9: from findings to a recommendation. Recommends; never decides; no scores."""
+
+from dataclasses import dataclass
+
+from haven.vocab import Ground, Recommendation
+
+
+@dataclass(frozen=True)
+class Inputs:
+    assessable: bool
+    provisional: bool  # identity or nationality open
+    deferred: bool  # a decision moratorium covers the case
+    met: bool | None  # the evidentiary standard on the credible facts
+    by_situation: bool  # a most-exceptional 15(c) situation in the credible region
+    ground: Ground | None  # of the designation, if any
+    objections: list[str]  # unresolved protection-duty or relocation questions
+    uncertain: list[str]  # facts or policy still open that could change the outcome
+
+
+@dataclass(frozen=True)
+class Outcome:
+    recommendation: Recommendation
+    ground: Ground | None
+    why: str
+
+
+def recommend(i: Inputs) -> Outcome:
+    if not i.assessable:
+        return Outcome(
+            Recommendation.NOT_ASSESSABLE, None, "Identity or nationality is not credible."
+        )
+    if i.deferred:
+        return Outcome(
+            Recommendation.DECISION_DEFERRED, None, "A decision moratorium covers the case."
+        )
+    met = True if i.by_situation else i.met
+    if met is True and not (i.objections or i.provisional):
+        ground = Ground.SUBSIDIARY if i.by_situation and i.ground is None else i.ground
+        return Outcome(
+            Recommendation.PROTECTION_INDICATED,
+            ground,
+            "The applicable standard is met on the credible facts and no relocation or "
+            "protection-seeking question remains open.",
+        )
+    if met is False and not (i.uncertain or i.provisional):
+        return Outcome(
+            Recommendation.PROTECTION_NOT_INDICATED,
+            None,
+            "The applicable standard is not met on the credible facts, and no open fact or "
+            "unverified policy point could change that.",
+        )
+    reasons = list(i.objections) + list(i.uncertain)
+    if i.provisional:
+        reasons.insert(0, "identity or nationality is still open")
+    if met is None:
+        reasons.insert(0, "whether the standard is met needs an individual judgment or open facts")
+    elif met is True:
+        reasons.insert(0, "the standard is met")
+    return Outcome(
+        Recommendation.FURTHER_ASSESSMENT, None, "Further assessment: " + "; ".join(reasons) + "."
+    )

@@ -1,0 +1,90 @@
+"""Step 8: the internal protection alternative (QD art. 8)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from haven.assess.match import Basis, Match, entry_match
+from haven.assess.model import Step
+from haven.assess.trace import step
+from haven.cases import Case
+from haven.policy.entries import InternalProtectionEntry, RelocationStatus
+from haven.policy.framework import RuleId
+from haven.policy.pack import Pack
+from haven.vocab import InternalProtection
+
+
+@dataclass(frozen=True)
+class Relocation:
+    status: InternalProtection
+    exclusion: InternalProtectionEntry | None
+    steps: list[Step]
+    unknown: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+
+def assess_relocation(
+    case: Case, as_of: date, pack: Pack, *, relevant: bool, state_actor: bool
+) -> Relocation:
+    if not relevant:
+        return Relocation(
+            InternalProtection.NOT_APPLICABLE,
+            None,
+            [
+                step(
+                    pack,
+                    RuleId.INTERNAL_PROTECTION,
+                    "Not applicable: no need for protection is established to relocate from.",
+                )
+            ],
+        )
+    found: list[tuple[InternalProtectionEntry, Match]] = []
+    for e in pack.in_force(InternalProtectionEntry, as_of, case.nationality):
+        m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
+        if m is not Match.NO:
+            found.append((e, m))
+    found.sort(key=lambda em: (0 if em[0].regions else 1, em[0].id))  # most specific first
+    steps: list[Step] = []
+    unknown = [e.id for e, m in found if m is Match.UNKNOWN and e.verified_on(as_of)]
+    unverified = [e.id for e, _ in found if not e.verified_on(as_of)]
+    for e, _ in found:
+        if not e.verified_on(as_of):
+            steps.append(
+                step(pack, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
+            )
+    usable = [e for e, m in found if m is Match.YES and e.verified_on(as_of)]
+    excluded = [e for e in usable if e.status is RelocationStatus.EXCLUDED]
+    if excluded:
+        steps.insert(
+            0,
+            step(
+                pack,
+                RuleId.INTERNAL_PROTECTION,
+                f"Excluded by policy: {excluded[0].label} (from {excluded[0].valid_from}).",
+                excluded,
+                on=as_of,
+                with_rule_sources=False,
+            ),
+        )
+        return Relocation(InternalProtection.EXCLUDED, excluded[0], steps, unknown, unverified)
+    if state_actor:
+        steps.insert(
+            0,
+            step(
+                pack,
+                RuleId.STATE_IS_PERSECUTOR,
+                "Excluded: the state is the actor of persecution, so there is normally no safe "
+                "area to relocate to.",
+            ),
+        )
+        return Relocation(InternalProtection.EXCLUDED, None, steps, unknown, unverified)
+    allowed = [e for e in usable if e.status is RelocationStatus.ALLOWED]
+    finding = (
+        "Possible: policy does not rule it out. The officer must name a specific area and show "
+        "that it is safe, reachable and reasonable to settle in, without concealment."
+    )
+    if allowed:
+        finding += f" Policy allows only: {', '.join(allowed[0].allowed_regions)}."
+    if unknown:
+        finding += " Policy would exclude it if the open facts are found credible."
+    steps.insert(0, step(pack, RuleId.INTERNAL_PROTECTION, finding, allowed))
+    return Relocation(InternalProtection.POSSIBLE, None, steps, unknown, unverified)

@@ -1,0 +1,73 @@
+"""Step 2: safe-country-of-origin routing. Never conclusive: exceptions keep the normal track."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from haven.assess.match import Basis, Match, group_match
+from haven.assess.model import SafeCountryOut, Step
+from haven.assess.trace import step
+from haven.cases import Case
+from haven.policy.entries import SafeCountry
+from haven.policy.framework import RuleId
+from haven.policy.pack import Pack
+
+
+@dataclass(frozen=True)
+class Routing:
+    out: SafeCountryOut
+    step: Step
+    unverified: list[str] = field(default_factory=list)
+
+
+def route(case: Case, as_of: date, pack: Pack) -> Routing:
+    found = pack.in_force(SafeCountry, as_of, case.nationality)
+    if not found:
+        return Routing(
+            SafeCountryOut(designated=False, exception_applies=False),
+            step(
+                pack,
+                RuleId.SAFE_COUNTRY,
+                f"{case.nationality} is not a designated safe country of origin on {as_of}.",
+            ),
+        )
+    e = found[0]  # the overlap check allows one designation per country at a time
+    if not e.verified_on(as_of):
+        return Routing(
+            SafeCountryOut(designated=False, exception_applies=False, entry=e.id),
+            step(pack, RuleId.UNVERIFIED, f"Unverified, not applied: {e.label}.", [e]),
+            unverified=[e.id],
+        )
+    if e.suspended:
+        return Routing(
+            SafeCountryOut(designated=False, exception_applies=False, entry=e.id),
+            step(pack, RuleId.SAFE_COUNTRY, f"Designation suspended on {as_of}: {e.label}.", [e]),
+        )
+    exception: str | None = None
+    for gid in e.exception_groups:
+        if group_match(pack.groups[gid], case, as_of, Basis.CLAIMED) is Match.YES:
+            exception = pack.groups[gid].label
+    if exception is None and case.region in e.exception_regions:
+        exception = f"region {case.region}"
+    if exception:
+        finding = (
+            f"{e.label} (since {e.valid_from}). The exception applies ({exception}): "
+            f"the claim is not routed as from a safe country."
+        )
+    else:
+        finding = (
+            f"{e.label} (since {e.valid_from}): accelerated track and a heavier burden, but the "
+            f"applicant may still rebut safety in their own case."
+        )
+        if e.exception_region_note and case.region:
+            finding += (
+                f" Regional exception for {e.exception_region_note}: the officer must check "
+                f"whether {case.region} falls under it."
+            )
+    out = SafeCountryOut(
+        designated=True,
+        exception_applies=exception is not None,
+        entry=e.id,
+        exception=exception,
+        sources=list(e.sources_on(as_of)),
+    )
+    return Routing(out, step(pack, RuleId.SAFE_COUNTRY, finding, [e], on=as_of))

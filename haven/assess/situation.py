@@ -1,0 +1,69 @@
+"""Step 5: an exceptional situation of indiscriminate violence (QD art. 15(c)) in the region."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from haven.assess.match import Basis, Match, region_match
+from haven.assess.model import Step
+from haven.assess.trace import step
+from haven.cases import Case
+from haven.policy.entries import ExceptionalSituation, SituationLevel
+from haven.policy.framework import RuleId
+from haven.policy.pack import Pack
+
+
+@dataclass(frozen=True)
+class Situation:
+    entry: ExceptionalSituation | None
+    steps: list[Step] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+    @property
+    def level(self) -> SituationLevel | None:
+        return self.entry.level if self.entry else None
+
+
+def check(case: Case, as_of: date, pack: Pack) -> Situation:
+    entries = pack.in_force(ExceptionalSituation, as_of, case.nationality)
+    if not entries:
+        return Situation(None)
+    chosen: ExceptionalSituation | None = None
+    steps: list[Step] = []
+    unknown: list[str] = []
+    unverified: list[str] = []
+    for e in sorted(entries, key=lambda e: (0 if e.regions else 1, e.id)):
+        m = region_match(e, case, Basis.CREDIBLE)
+        if m is Match.NO:
+            continue
+        if not e.verified_on(as_of):
+            unverified.append(e.id)
+            steps.append(
+                step(pack, RuleId.UNVERIFIED, f"Not applied, unverified: {e.label}.", [e], on=as_of)
+            )
+        elif m is Match.UNKNOWN:
+            unknown.append(e.id)
+            steps.append(
+                step(
+                    pack,
+                    RuleId.EXCEPTIONAL_SITUATION,
+                    f"{e.label}: applies only if the region of origin is recorded and credible.",
+                    [e],
+                    on=as_of,
+                )
+            )
+        elif chosen is None:
+            chosen = e
+            steps.append(step(pack, RuleId.EXCEPTIONAL_SITUATION, _text(e), [e], on=as_of))
+    return Situation(chosen, steps, unknown, unverified)
+
+
+def _text(e: ExceptionalSituation) -> str:
+    if e.level is SituationLevel.MOST_EXCEPTIONAL:
+        return f"{e.label} (from {e.valid_from}): mere presence is a real risk of serious harm."
+    if e.level is SituationLevel.LESS_EXCEPTIONAL:
+        return (
+            f"{e.label} (from {e.valid_from}): some individual elements are needed on top of "
+            f"the general violence (sliding scale)."
+        )
+    return f"{e.label} (from {e.valid_from})."

@@ -1,0 +1,91 @@
+"""Read a case or a caseload (one JSON object, a JSON array, or JSON Lines).
+
+Errors name the case and field: `line 3: incidents[2].date: not a date`.
+"""
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+from pydantic import ValidationError
+
+from haven.cases.model import Case
+from haven.errors import CaseError, Problem
+from haven.validation import problems
+
+
+def parse_case(text: str, where: str = "") -> Case:
+    try:
+        return Case.model_validate_json(text)
+    except ValidationError as err:
+        raise CaseError(problems(err, prefix=where)) from None
+
+
+def parse_caseload(text: str) -> list[Case]:
+    """Parse every case; report every bad one, not only the first."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped:
+        raise CaseError([Problem("", "no case found: the input is empty")])
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except json.JSONDecodeError as err:
+            raise CaseError([Problem(f"line {err.lineno}", f"not valid JSON: {err.msg}")]) from None
+        return _all((f"[{i}]", json.dumps(item)) for i, item in enumerate(items))
+    # One object spanning several lines is a single case file, not JSON Lines.
+    try:
+        single = json.loads(stripped)
+    except json.JSONDecodeError:
+        single = None
+    if isinstance(single, dict):
+        return [parse_case(stripped)]
+    lines = [
+        (f"line {n}", line)
+        for n, line in enumerate(stripped.splitlines(), start=1 + _leading_lines(text))
+        if line.strip()
+    ]
+    return _all(lines)
+
+
+def _leading_lines(text: str) -> int:
+    head = text[: len(text) - len(text.lstrip("\ufeff \t\r\n"))]
+    return head.count("\n")
+
+
+def _all(items: Iterable[tuple[str, str]]) -> list[Case]:
+    cases, found = [], []
+    for where, raw in items:
+        try:
+            cases.append(parse_case(raw, where=f"{where}: "))
+        except CaseError as err:
+            found += err.problems
+    if found:
+        raise CaseError(found)
+    ids = [c.id for c in cases]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise CaseError([Problem("id", f"case id {d!r} appears more than once") for d in dupes])
+    return cases
+
+
+def read_caseload(source: str | Path, stdin: IO[str] | None = None) -> list[Case]:
+    """Read FILE, or standard input for `-`."""
+    if str(source) == "-":
+        if stdin is None:
+            raise CaseError([Problem("FILE", "'-' given but no standard input")])
+        return parse_caseload(stdin.read())
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CaseError([Problem(str(path), "no such file")]) from None
+    except IsADirectoryError:
+        raise CaseError([Problem(str(path), "is a directory, not a case file")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise CaseError(
+            [Problem(str(path), f"not UTF-8 text (bad byte at offset {err.start})")]
+        ) from None
+    return parse_caseload(text)

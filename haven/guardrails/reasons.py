@@ -1,0 +1,110 @@
+"""Flag refusal reasons (procedure.reasons) that are forbidden or insufficient on a date.
+
+Pure: the engine passes in what it found (waivers, relocation exclusions, the standard), so
+this package depends only on the policy and case models.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from haven.cases import Case
+from haven.policy.entries import (
+    Designation,
+    ForbiddenReasoning,
+    InternalProtectionEntry,
+    ProtectionDuty,
+)
+from haven.policy.framework import STANDARD_RULES, RuleId
+from haven.policy.pack import Pack
+from haven.vocab import FlagCode, Reason
+
+
+@dataclass(frozen=True)
+class ReasonContext:
+    """What the assessment found that decides whether a reason is lawful."""
+
+    waiver: ProtectionDuty | None
+    relocation_exclusion: InternalProtectionEntry | None
+    state_actor: bool
+    designation: Designation | None
+    standard_met: bool | None
+    in_group: Callable[[str], bool]  # does the applicant's claim fall within this group?
+
+
+@dataclass(frozen=True)
+class ReasonCheck:
+    reason: Reason
+    flag: FlagCode | None
+    message: str
+    sources: list[str]
+    entries: list[str] = field(default_factory=list)
+
+
+def check_reasons(case: Case, as_of: date, pack: Pack, ctx: ReasonContext) -> list[ReasonCheck]:
+    return [_check(r, case, as_of, pack, ctx) for r in case.procedure.reasons]
+
+
+def _check(r: Reason, case: Case, as_of: date, pack: Pack, ctx: ReasonContext) -> ReasonCheck:
+    state_rule = pack.rule(RuleId.STATE_IS_PERSECUTOR)
+    if r is Reason.NO_STATE_PROTECTION_SOUGHT:
+        if ctx.waiver is not None:
+            w = ctx.waiver
+            return ReasonCheck(
+                r,
+                FlagCode.PROTECTION_SEEKING_WAIVED,
+                f"The refusal relies on the applicant not seeking protection from the "
+                f"authorities, but policy waives that duty on {as_of}: {w.label} "
+                f"(from {w.valid_from}).",
+                list(w.sources_on(as_of)),
+                [w.id],
+            )
+        if ctx.state_actor:
+            return ReasonCheck(
+                r,
+                FlagCode.STATE_IS_PERSECUTOR,
+                "The refusal relies on the applicant not seeking protection, but the state is "
+                "the actor of persecution in a credible incident: it cannot be asked to protect.",
+                list(state_rule.sources),
+            )
+    elif r is Reason.INTERNAL_RELOCATION:
+        if ctx.relocation_exclusion is not None:
+            x = ctx.relocation_exclusion
+            return ReasonCheck(
+                r,
+                FlagCode.IPA_EXCLUDED_BY_POLICY,
+                f"The refusal relies on internal relocation, which policy rules out on {as_of}: "
+                f"{x.label} (from {x.valid_from}).",
+                list(x.sources_on(as_of)),
+                [x.id],
+            )
+        if ctx.state_actor:
+            return ReasonCheck(
+                r,
+                FlagCode.STATE_IS_PERSECUTOR,
+                "The refusal relies on internal relocation, but the state is the actor of "
+                "persecution in a credible incident: there is normally no safe area.",
+                list(state_rule.sources),
+            )
+    elif r is Reason.INSUFFICIENT_INDICATIONS:
+        d = ctx.designation
+        if d is not None and ctx.standard_met is True:
+            std = pack.rule(STANDARD_RULES[d.evidentiary_standard])
+            return ReasonCheck(
+                r,
+                FlagCode.STANDARD_MISAPPLIED,
+                f"The refusal finds the indications insufficient, but on {as_of} the applicable "
+                f"standard is {d.evidentiary_standard.value} ({d.label}) and the credible facts "
+                f"meet it.",
+                [*d.sources_on(as_of), *(s for s in std.sources if s not in d.sources_on(as_of))],
+                [d.id],
+            )
+    for e in pack.in_force(ForbiddenReasoning, as_of, case.nationality):
+        if e.reason is r and e.verified_on(as_of) and (e.group is None or ctx.in_group(e.group)):
+            return ReasonCheck(r, e.flag, e.message, list(e.sources_on(as_of)), [e.id])
+    return ReasonCheck(
+        r,
+        None,
+        f"No rule in the pack forbids relying on {r.value} for this applicant on {as_of}.",
+        list(pack.rule(RuleId.GUARDRAILS).sources),
+    )
