@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m haven.cli.demo
+	$(BIN)/haven demo
 
 test: lint typecheck pytest
 

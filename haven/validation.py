@@ -54,6 +54,7 @@ def problems(err: ValidationError, prefix: str = "") -> list[Problem]:
             message = str(e["msg"]).removeprefix("Value error, ")
         where = path(loc)
         if prefix:
-            where = f"{prefix}{'' if where.startswith('[') or not where else '.'}{where}"
+            joiner = "" if prefix.endswith((" ", ":")) or where.startswith("[") or not where else "."
+            where = f"{prefix}{joiner}{where}"
         found.append(Problem(where, message))
     return found

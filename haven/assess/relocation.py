@@ -25,18 +25,6 @@ class Relocation:
 def assess_relocation(
     case: Case, as_of: date, pack: Pack, *, relevant: bool, state_actor: bool
 ) -> Relocation:
-    if not relevant:
-        return Relocation(
-            InternalProtection.NOT_APPLICABLE,
-            None,
-            [
-                step(
-                    pack,
-                    RuleId.INTERNAL_PROTECTION,
-                    "Not applicable: no need for protection is established to relocate from.",
-                )
-            ],
-        )
     found: list[tuple[InternalProtectionEntry, Match]] = []
     for e in pack.in_force(InternalProtectionEntry, as_of, case.nationality):
         m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
@@ -51,6 +39,16 @@ def assess_relocation(
             steps.append(
                 step(pack, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
             )
+    if not relevant:
+        steps.insert(
+            0,
+            step(
+                pack,
+                RuleId.INTERNAL_PROTECTION,
+                "Not applicable: no need for protection is established to relocate from.",
+            ),
+        )
+        return Relocation(InternalProtection.NOT_APPLICABLE, None, steps, [], unverified)
     usable = [e for e, m in found if m is Match.YES and e.verified_on(as_of)]
     excluded = [e for e in usable if e.status is RelocationStatus.EXCLUDED]
     if excluded:

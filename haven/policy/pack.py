@@ -79,7 +79,8 @@ class Pack:
             found += [e for e in self._by_country.get(None, ()) if isinstance(e, kind)]
         return [e for e in found if e.in_force(on)]
 
-    def for_country(self, country: str) -> list[EntryBase]:
+    def for_country(self, country: str | None) -> list[EntryBase]:
+        """Entries stored under a country; `None` gives the country-wide ones (EU guardrails)."""
         return sorted(self._by_country.get(country, ()), key=lambda e: (e.valid_from, e.id))
 
     def countries(self) -> list[str]:

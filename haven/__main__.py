@@ -1,0 +1,3 @@
+from haven.cli.main import run
+
+run()

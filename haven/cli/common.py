@@ -1,0 +1,55 @@
+"""Shared CLI plumbing: option parsing, output, and the error boundary."""
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+
+from haven.errors import InputError, Problem
+from haven.policy.loader import load_pack
+from haven.policy.pack import Pack
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(StrEnum):
+    JSON = "json"
+    JSONL = "jsonl"
+    TABLE = "table"
+    HTML = "html"
+
+
+def parse_date(value: str | None, option: str, default: date | None = None) -> date:
+    if value is None:
+        if default is None:
+            raise InputError([Problem(option, "is required")])
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            [Problem(option, f"{value!r} is not a date (expected YYYY-MM-DD)")]
+        ) from None
+
+
+def today() -> date:
+    """The only clock read in Haven: the CLI's default as-of date."""
+    return date.today()
+
+
+def pack_option(name: str) -> Pack:
+    return load_pack(name)
+
+
+def only(fmt: Format, allowed: tuple[Format, ...], option: str = "--format") -> None:
+    if fmt not in allowed:
+        choices = ", ".join(f.value for f in allowed)
+        raise InputError([Problem(option, f"{fmt.value!r} is not available here; use {choices}")])
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,51 @@
+"""Entry point. Exit codes (contract): 0 success, 2 invalid input, 1 anything else."""
+
+import os
+import sys
+
+import typer
+
+from haven.cli import assess_cmd, demo_cmd, impact_cmd, policy_cmd
+from haven.cli.common import err
+from haven.errors import HavenError, InputError
+
+app = typer.Typer(
+    name="haven",
+    help="Policy-as-code decision support for asylum case work. Recommends; never decides.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("assess")(assess_cmd.assess)
+app.command("impact")(impact_cmd.impact)
+app.command("generate")(demo_cmd.generate)
+app.command("demo")(demo_cmd.demo)
+app.add_typer(policy_cmd.app, name="policy")
+
+
+def run() -> None:
+    """Console-script entry: one error boundary, never a traceback for the user.
+
+    Typer's standalone mode handles usage errors itself (exit 2); Haven's errors pass through
+    it and are reported here.
+    """
+    try:
+        app()
+    except InputError as e:
+        err.print("[bold red]error:[/] invalid input")
+        for p in e.problems:
+            err.print(f"  {p}", markup=False)
+        sys.exit(2)
+    except HavenError as e:
+        err.print(f"[bold red]error:[/] {e}", markup=False)
+        sys.exit(1)
+    except Exception as e:  # the last line of defence: a clear message, not a stack dump
+        if os.environ.get("HAVEN_DEBUG"):
+            raise
+        err.print(f"internal error: {type(e).__name__}: {e}", markup=False)
+        err.print("Run with HAVEN_DEBUG=1 for details, and please report it.")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

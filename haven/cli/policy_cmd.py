@@ -1,0 +1,148 @@
+"""`haven policy ...`: what applied when, with sources."""
+
+import json
+
+import typer
+
+from haven.cli import render
+from haven.cli.common import Format, only, out, pack_option, parse_date, print_json, today
+from haven.codes import check_country
+from haven.errors import InputError, Problem
+from haven.policy.entries import EntryBase
+from haven.policy.pack import Pack
+from haven.policy.schema import pack_schema
+
+app = typer.Typer(
+    help="Inspect policy packs: entries as of a date, timelines, sources, schema.",
+    no_args_is_help=True,
+)
+
+
+def _country(value: str) -> str:
+    code = value.upper()
+    try:
+        return check_country(code)
+    except ValueError as e:
+        raise InputError([Problem("COUNTRY", str(e))]) from None
+
+
+def _entry_json(e: EntryBase, pack: Pack) -> dict[str, object]:
+    doc = e.model_dump(mode="json", exclude_none=True)
+    doc["sources"] = [pack.sources[s].model_dump(mode="json", exclude_none=True) for s in e.sources]
+    return doc
+
+
+@app.command("show")
+def show(
+    country: str = typer.Argument(..., help="ISO 3166-1 alpha-2, e.g. RU"),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
+    pack: str = typer.Option("nl", "--pack"),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
+) -> None:
+    """Entries in force for a country on a date (plus the EU guardrails that bind every case)."""
+    only(fmt, (Format.TABLE, Format.JSON))
+    code = _country(country)
+    day = parse_date(as_of, "--as-of", default=today())
+    policy = pack_option(pack)
+    rows = [e for e in policy.for_country(code) if e.in_force(day)]
+    rows += [e for e in policy.for_country(None) if e.in_force(day)]
+    if fmt is Format.JSON:
+        print_json(
+            {
+                "country": code,
+                "as_of": day.isoformat(),
+                "policy": {"pack": policy.meta.id, "version": policy.version},
+                "entries": [
+                    {**_entry_json(e, policy), "verified_on_date": e.verified_on(day)} for e in rows
+                ],
+            }
+        )
+        return
+    out.print(
+        render.entries(
+            rows,
+            policy,
+            f"{code} policy in force on {day} (pack {policy.meta.id} {policy.version})",
+        )
+    )
+
+
+@app.command("timeline")
+def timeline(
+    country: str = typer.Argument(..., help="ISO 3166-1 alpha-2, e.g. RU"),
+    group: str | None = typer.Option(None, "--group", help="Only entries for this group id"),
+    pack: str = typer.Option("nl", "--pack"),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
+) -> None:
+    """Every dated entry for a country, in order: what applied when, and on whose authority."""
+    only(fmt, (Format.TABLE, Format.JSON))
+    code = _country(country)
+    policy = pack_option(pack)
+    if group is not None and group not in policy.groups:
+        raise InputError(
+            [
+                Problem(
+                    "--group", f"unknown group {group!r}; known: {', '.join(sorted(policy.groups))}"
+                )
+            ]
+        )
+    rows = [e for e in policy.for_country(code) if group is None or e.group == group]
+    if fmt is Format.JSON:
+        print_json(
+            {
+                "country": code,
+                "group": group,
+                "policy": {"pack": policy.meta.id, "version": policy.version},
+                "entries": [_entry_json(e, policy) for e in rows],
+            }
+        )
+        return
+    if not rows:
+        out.print(
+            f"The pack has no entries for {code}" + (f" and group {group}." if group else ".")
+        )
+        return
+    out.print(
+        render.entries(rows, policy, f"{code} policy timeline" + (f" for {group}" if group else ""))
+    )
+
+
+@app.command("sources")
+def sources(
+    pack: str = typer.Option("nl", "--pack"),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
+) -> None:
+    """The sources registry: every document the pack cites."""
+    only(fmt, (Format.TABLE, Format.JSON))
+    policy = pack_option(pack)
+    if fmt is Format.JSON:
+        print_json([s.model_dump(mode="json", exclude_none=True) for s in policy.sources.values()])
+        return
+    from rich.table import Table
+
+    t = Table(title=f"{len(policy.sources)} sources", show_lines=True)
+    for col in ("id", "kind", "date", "title", "url"):
+        t.add_column(col)
+    for s in policy.sources.values():
+        t.add_row(s.id, s.kind.value, str(s.published or s.signed or "—"), s.title, s.url)
+    out.print(t)
+
+
+@app.command("validate")
+def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) -> None:
+    """Load a pack and check it: schema, references, overlaps. Exit 2 with every problem found."""
+    policy = pack_option(pack)
+    unverified = [e.id for e in policy.entries.values() if not e.verified]
+    unconfirmed = [e.id for e in policy.entries.values() if e.unconfirmed_from]
+    out.print(
+        f"pack {policy.meta.id} {policy.version}: {len(policy.entries)} entries, "
+        f"{len(policy.countries())} countries, {len(policy.sources)} sources, "
+        f"{len(policy.groups)} groups; {len(unverified)} unverified, "
+        f"{len(unconfirmed)} unconfirmed after a reset. OK"
+    )
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the pack format."""
+    typer.echo(json.dumps(pack_schema(), indent=2))

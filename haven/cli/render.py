@@ -1,0 +1,146 @@
+"""Rich renderings for people at a terminal. JSON is for programs."""
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from haven.assess import Assessment
+from haven.impact import Impact
+from haven.policy.entries import EntryBase
+from haven.policy.pack import Pack
+
+_COLOURS = {
+    "protection_indicated": "green",
+    "further_assessment": "yellow",
+    "protection_not_indicated": "red",
+    "decision_deferred": "cyan",
+    "not_assessable": "magenta",
+}
+
+
+def recommendation(value: str) -> Text:
+    return Text(value, style=f"bold {_COLOURS.get(value, '')}")
+
+
+def assessment(a: Assessment, pack: Pack) -> Group:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    d = a.designation
+    facts.add_row("recommendation", recommendation(a.recommendation.value))
+    facts.add_row("ground", a.ground.value if a.ground else "—")
+    facts.add_row(
+        "designation", f"{d.category.value} ({d.group}, since {d.since})" if d else "none"
+    )
+    facts.add_row("evidentiary standard", a.evidentiary_standard.value)
+    facts.add_row("standard met", {True: "yes", False: "no", None: "open"}[a.standard_met])
+    facts.add_row("protection-seeking required", "yes" if a.protection_seeking_required else "no")
+    facts.add_row("internal protection", a.internal_protection.value)
+    sc = a.safe_country_of_origin
+    facts.add_row(
+        "safe country of origin",
+        ("yes" + (" (exception applies)" if sc.exception_applies else ""))
+        if sc.designated
+        else "no",
+    )
+    facts.add_row(
+        "moratorium",
+        ", ".join(k for k in ("decision", "departure") if getattr(a.moratorium, k)) or "none",
+    )
+    if a.unverified:
+        facts.add_row("unverified, not applied", ", ".join(a.unverified))
+    steps = Table(show_lines=True, expand=True, title="Reasoning")
+    steps.add_column("#", justify="right")
+    steps.add_column("rule")
+    steps.add_column("finding", ratio=3)
+    steps.add_column("sources", ratio=1, overflow="fold")
+    for n, s in enumerate(a.steps, 1):
+        steps.add_row(str(n), s.rule, s.finding, ", ".join(s.sources))
+    parts: list[Panel | Table | Text] = [
+        Panel(
+            facts,
+            title=f"Case {a.case_id} as of {a.as_of}",
+            subtitle=f"pack {a.policy.pack} {a.policy.version}",
+        ),
+    ]
+    if a.flags:
+        flags = Table(title="Guardrail flags", expand=True)
+        flags.add_column("flag", style="bold red")
+        flags.add_column("reason")
+        flags.add_column("message", ratio=3)
+        flags.add_column("sources", ratio=1, overflow="fold")
+        for f in a.flags:
+            flags.add_row(f.code.value, f.reason.value, f.message, ", ".join(f.sources))
+        parts.append(flags)
+    parts += [steps, Text(a.notice, style="italic")]
+    return Group(*parts)
+
+
+def caseload(results: list[Assessment]) -> Table:
+    t = Table(title=f"{len(results)} assessments")
+    for col in (
+        "case",
+        "as of",
+        "recommendation",
+        "designation",
+        "standard",
+        "met",
+        "relocation",
+        "flags",
+    ):
+        t.add_column(col)
+    for a in results:
+        t.add_row(
+            a.case_id,
+            str(a.as_of),
+            recommendation(a.recommendation.value),
+            a.designation.category.value if a.designation else "—",
+            a.evidentiary_standard.value,
+            {True: "yes", False: "no", None: "open"}[a.standard_met],
+            a.internal_protection.value,
+            ", ".join(f.code.value for f in a.flags),
+        )
+    return t
+
+
+def impact(result: Impact) -> Group:
+    m = Table(title=f"Transitions {result.from_} → {result.to} ({result.cases} cases)")
+    m.add_column("from")
+    m.add_column("to")
+    m.add_column("cases", justify="right")
+    for tr in result.transitions:
+        m.add_row(recommendation(tr.from_), recommendation(tr.to), str(tr.count))
+    c = Table(title=f"{len(result.changed)} changed cases")
+    for col in ("case", "status", "before", "after", "what changed", "rules"):
+        c.add_column(col, overflow="fold")
+    for ch in result.changed:
+        c.add_row(
+            ch.case_id,
+            ch.status.value,
+            recommendation(ch.before.recommendation),
+            recommendation(ch.after.recommendation),
+            ", ".join(ch.changed_fields),
+            ", ".join(ch.changed_rules),
+        )
+    return Group(m, c)
+
+
+def entries(rows: list[EntryBase], pack: Pack, title: str) -> Table:
+    t = Table(title=title, show_lines=True, expand=True)
+    for col in ("from", "to", "kind", "entry", "sources"):
+        t.add_column(col, ratio=3 if col == "entry" else None, overflow="fold")
+    for e in rows:
+        status = "" if e.verified else " [UNVERIFIED]"
+        if e.unconfirmed_from:
+            status += f" [unconfirmed from {e.unconfirmed_from.date}]"
+        scope = f" ({', '.join(e.regions)})" if e.regions else ""
+        srcs = "\n".join(f"{s}: {pack.sources[s].title[:60]}" for s in e.sources)
+        t.add_row(
+            str(e.valid_from),
+            str(e.valid_to or "—"),
+            type(e).__name__,
+            Text(f"{e.label}{scope}{status}\n", style="") + Text(e.id, style="dim"),
+            srcs,
+        )
+    return t
