@@ -54,7 +54,9 @@ def problems(err: ValidationError, prefix: str = "") -> list[Problem]:
             message = str(e["msg"]).removeprefix("Value error, ")
         where = path(loc)
         if prefix:
-            joiner = "" if prefix.endswith((" ", ":")) or where.startswith("[") or not where else "."
+            joiner = (
+                "" if prefix.endswith((" ", ":")) or where.startswith("[") or not where else "."
+            )
             where = f"{prefix}{joiner}{where}"
         found.append(Problem(where, message))
     return found

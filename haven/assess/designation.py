@@ -88,7 +88,7 @@ def select(case: Case, as_of: date, pack: Pack) -> Selected:
                 + "; ".join(e.id for e in others)
                 + "."
             )
-        steps.append(step(pack, RuleId.DESIGNATION, finding, [chosen, *others]))
+        steps.append(step(pack, RuleId.DESIGNATION, finding, [chosen, *others], on=as_of))
     better_unknown = [e for e in unknown if chosen is None or favour(e) < favour(chosen)]
     if better_unknown:
         steps.append(

@@ -21,9 +21,12 @@ class Basis(Enum):
 
     CREDIBLE = "credible"  # designations, waivers, relocation: only credible findings count
     CLAIMED = "claimed"  # moratoria and safe-country routing: the claim, unless rejected
+    ASSERTED = "asserted"  # guardrails: the claim as made, whatever the credibility finding
 
 
 def _finding(finding: Finding, basis: Basis) -> Match:
+    if basis is Basis.ASSERTED:
+        return Match.YES
     if finding is Finding.NOT_CREDIBLE:
         return Match.NO
     if finding is Finding.CREDIBLE or basis is Basis.CLAIMED:

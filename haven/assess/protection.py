@@ -44,7 +44,9 @@ def assess_duty(case: Case, as_of: date, pack: Pack) -> Duty:
         if not e.verified_on(as_of):
             unverified.append(e.id)
             steps.append(
-                step(pack, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
+                step(
+                    pack, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e], on=as_of
+                )
             )
         elif m is Match.UNKNOWN:
             unknown.append(e.id)

@@ -16,7 +16,7 @@ from haven.vocab import InternalProtection
 @dataclass(frozen=True)
 class Relocation:
     status: InternalProtection
-    exclusion: InternalProtectionEntry | None
+    exclusion: InternalProtectionEntry | None  # kept even when not applicable: guardrails use it
     steps: list[Step]
     unknown: list[str] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
@@ -37,20 +37,33 @@ def assess_relocation(
     for e, _ in found:
         if not e.verified_on(as_of):
             steps.append(
-                step(pack, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
+                step(
+                    pack, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e], on=as_of
+                )
             )
+    usable = [e for e, m in found if m is Match.YES and e.verified_on(as_of)]
+    excluded = [e for e in usable if e.status is RelocationStatus.EXCLUDED]
     if not relevant:
         steps.insert(
             0,
             step(
                 pack,
                 RuleId.INTERNAL_PROTECTION,
-                "Not applicable: no need for protection is established to relocate from.",
+                "Not applicable: no need for protection is established to relocate from."
+                + (
+                    f" Policy rules relocation out anyway: {excluded[0].label}." if excluded else ""
+                ),
+                excluded[:1],
+                on=as_of,
             ),
         )
-        return Relocation(InternalProtection.NOT_APPLICABLE, None, steps, [], unverified)
-    usable = [e for e, m in found if m is Match.YES and e.verified_on(as_of)]
-    excluded = [e for e in usable if e.status is RelocationStatus.EXCLUDED]
+        return Relocation(
+            InternalProtection.NOT_APPLICABLE,
+            excluded[0] if excluded else None,
+            steps,
+            [],
+            unverified,
+        )
     if excluded:
         steps.insert(
             0,

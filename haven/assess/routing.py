@@ -34,13 +34,19 @@ def route(case: Case, as_of: date, pack: Pack) -> Routing:
     if not e.verified_on(as_of):
         return Routing(
             SafeCountryOut(designated=False, exception_applies=False, entry=e.id),
-            step(pack, RuleId.UNVERIFIED, f"Unverified, not applied: {e.label}.", [e]),
+            step(pack, RuleId.UNVERIFIED, f"Unverified, not applied: {e.label}.", [e], on=as_of),
             unverified=[e.id],
         )
     if e.suspended:
         return Routing(
             SafeCountryOut(designated=False, exception_applies=False, entry=e.id),
-            step(pack, RuleId.SAFE_COUNTRY, f"Designation suspended on {as_of}: {e.label}.", [e]),
+            step(
+                pack,
+                RuleId.SAFE_COUNTRY,
+                f"Designation suspended on {as_of}: {e.label}.",
+                [e],
+                on=as_of,
+            ),
         )
     exception: str | None = None
     for gid in e.exception_groups:

@@ -71,9 +71,7 @@ def demo(
         f"Policy pack [bold]{pack.meta.id}[/] version {pack.version}: {len(pack.entries)} dated "
         f"entries, {len(pack.sources)} sources, countries {', '.join(pack.countries()[:12])}…\n"
     )
-    rows = [
-        e for e in pack.for_country("RU") if e.group in ("ru-lgbti", None) or e.kind == "moratorium"
-    ]
+    rows = [e for e in pack.for_country("RU") if e.group == "ru-lgbti"]
     out.print(render.entries(rows, pack, "Russia: what applied when (haven policy timeline RU)"))
     case_file = out_dir / "ru-moscow-2015.json"
     case_file.write_text(json.dumps(EXAMPLE, indent=2), encoding="utf-8")

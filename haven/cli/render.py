@@ -50,30 +50,35 @@ def assessment(a: Assessment, pack: Pack) -> Group:
     )
     if a.unverified:
         facts.add_row("unverified, not applied", ", ".join(a.unverified))
-    steps = Table(show_lines=True, expand=True, title="Reasoning")
-    steps.add_column("#", justify="right")
-    steps.add_column("rule")
-    steps.add_column("finding", ratio=3)
-    steps.add_column("sources", ratio=1, overflow="fold")
-    for n, s in enumerate(a.steps, 1):
-        steps.add_row(str(n), s.rule, s.finding, ", ".join(s.sources))
     parts: list[Panel | Table | Text] = [
         Panel(
             facts,
             title=f"Case {a.case_id} as of {a.as_of}",
             subtitle=f"pack {a.policy.pack} {a.policy.version}",
-        ),
+        )
     ]
     if a.flags:
-        flags = Table(title="Guardrail flags", expand=True)
-        flags.add_column("flag", style="bold red")
-        flags.add_column("reason")
-        flags.add_column("message", ratio=3)
-        flags.add_column("sources", ratio=1, overflow="fold")
+        parts.append(Text("Guardrail flags", style="bold red"))
         for f in a.flags:
-            flags.add_row(f.code.value, f.reason.value, f.message, ", ".join(f.sources))
-        parts.append(flags)
-    parts += [steps, Text(a.notice, style="italic")]
+            parts.append(
+                Text.assemble(
+                    ("  ! ", "bold red"),
+                    (f.code.value, "bold"),
+                    f" (reason {f.reason.value})\n    {f.message}\n",
+                    ("    sources: " + ", ".join(f.sources), "dim"),
+                )
+            )
+    parts.append(Text("\nReasoning", style="bold"))
+    for n, st in enumerate(a.steps, 1):
+        parts.append(
+            Text.assemble(
+                (f"{n:>3}. ", "bold"),
+                (st.rule, "cyan"),
+                f"\n     {st.finding}\n",
+                ("     sources: " + ", ".join(st.sources), "dim"),
+            )
+        )
+    parts.append(Text(f"\n{a.notice}", style="italic"))
     return Group(*parts)
 
 

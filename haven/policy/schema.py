@@ -34,12 +34,13 @@ def pack_schema() -> dict[str, Any]:
     entry = TypeAdapter(list[Entry]).json_schema(ref_template="#/$defs/{model}")
     defs: dict[str, Any] = dict(entry.pop("$defs", {}))
     files: dict[str, Any] = {}
-    for name, model in {
+    models: dict[str, type[BaseModel]] = {
         "pack.yaml": PackMeta,
         "sources.yaml": _Sources,
         "groups.yaml": _Groups,
         "framework.yaml": _Framework,
-    }.items():
+    }
+    for name, model in models.items():
         sub = model.model_json_schema(ref_template="#/$defs/{model}")
         defs.update(sub.pop("$defs", {}))
         files[name] = sub
