@@ -134,12 +134,21 @@ def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) ->
     policy = pack_option(pack)
     unverified = [e.id for e in policy.entries.values() if not e.verified]
     unconfirmed = [e.id for e in policy.entries.values() if e.unconfirmed_from]
+    cited = {
+        s
+        for e in policy.entries.values()
+        for s in (*e.sources, *(e.unconfirmed_from.sources if e.unconfirmed_from else ()))
+    }
+    cited |= {s for r in policy.rules.values() for s in r.sources}
+    unused = sorted(set(policy.sources) - cited)
     out.print(
         f"pack {policy.meta.id} {policy.version}: {len(policy.entries)} entries, "
         f"{len(policy.countries())} countries, {len(policy.sources)} sources, "
         f"{len(policy.groups)} groups; {len(unverified)} unverified, "
         f"{len(unconfirmed)} unconfirmed after a reset. OK"
     )
+    if unused:
+        out.print(f"note: sources cited by no entry or rule: {', '.join(unused)}")
 
 
 @app.command("schema")
