@@ -37,3 +37,23 @@ class PolicyError(InputError):
 
 class CaseError(InputError):
     """A case that breaks the contract: names the field path, e.g. incidents[2].date."""
+
+
+class NotFound(HavenError):
+    """The thing asked for does not exist, or the caller may not know that it exists."""
+
+
+class Conflict(HavenError):
+    """The request clashes with stored state (e.g. a case reference already in use)."""
+
+
+class PreconditionFailed(HavenError):
+    """An edit was based on a version that is no longer current (optimistic concurrency)."""
+
+
+class Unauthenticated(HavenError):
+    """No valid credentials."""
+
+
+class Forbidden(HavenError):
+    """Authenticated, but the role or assignment does not allow this."""

@@ -7,7 +7,8 @@ import typer
 from haven.assess import assess as run_assess
 from haven.cases import read_caseload
 from haven.cli import render
-from haven.cli.common import Format, only, out, pack_option, parse_date, print_json, today
+from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.clock import today
 
 
 def assess(

@@ -36,11 +36,6 @@ def parse_date(value: str | None, option: str, default: date | None = None) -> d
         ) from None
 
 
-def today() -> date:
-    """The only clock read in Haven: the CLI's default as-of date."""
-    return date.today()
-
-
 def pack_option(name: str) -> Pack:
     return load_pack(name)
 

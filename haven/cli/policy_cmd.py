@@ -5,7 +5,8 @@ import json
 import typer
 
 from haven.cli import render
-from haven.cli.common import Format, only, out, pack_option, parse_date, print_json, today
+from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.clock import today
 from haven.codes import check_country
 from haven.errors import InputError, Problem
 from haven.policy.entries import EntryBase

@@ -1,0 +1,62 @@
+"""The FastAPI application. Nothing that matters lives in process memory: sessions (tokens),
+case versions and the audit log are in the database, so several processes can serve one
+PostgreSQL."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
+
+from haven import __version__
+from haven.api import errors, routes_admin, routes_cases, routes_policy, routes_public
+from haven.api.bodies import REGISTRY
+from haven.policy.loader import load_pack
+from haven.store.db import Database
+
+
+def create_app(db: Database | None = None, pack: str = "nl") -> FastAPI:
+    app = FastAPI(
+        title="Haven",
+        version=__version__,
+        description="Policy-as-code decision support for asylum case work. "
+        "Recommends; never decides.",
+    )
+    app.state.db = db or Database()
+    app.state.pack = load_pack(pack)
+    errors.install(app)
+    for module in (routes_public, routes_cases, routes_policy, routes_admin):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def policy_header(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers["X-Haven-Pack"] = (
+            f"{app.state.pack.meta.id}; version={app.state.pack.version}"
+        )
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, model in REGISTRY.items():
+            sub = model.model_json_schema(
+                ref_template="#/components/schemas/{model}", by_alias=True
+            )
+            components.update(sub.pop("$defs", {}))
+            components[name] = sub
+        schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        schema["security"] = [{"bearer": []}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

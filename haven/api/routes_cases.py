@@ -1,0 +1,170 @@
+"""Cases: CRUD with versions, optimistic concurrency (ETag / If-Match), sharing, assessments."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from haven.api import deps
+from haven.api.bodies import ShareRequest, StoreAssessmentRequest, openapi_body, parse
+from haven.cases import Case
+from haven.clock import today
+from haven.errors import InputError, PreconditionFailed, Problem
+from haven.policy.pack import Pack
+from haven.store import repo
+from haven.store.db import Database
+from haven.store.models import CaseRecord, CaseVersion, StoredAssessment
+from haven.store.repo import Actor
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+DB = Annotated[Database, Depends(deps.db)]
+ACTOR = Annotated[Actor, Depends(deps.actor)]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def summary(rec: CaseRecord) -> dict[str, Any]:
+    return {
+        "id": rec.ref,
+        "version": rec.version,
+        "nationality": rec.nationality,
+        "status": rec.status,
+        "recommendation": rec.recommendation,
+        "designation": rec.designation,
+        "updated_at": rec.updated_at.isoformat() + "Z",
+    }
+
+
+def full(rec: CaseRecord, version: CaseVersion) -> dict[str, Any]:
+    return {**summary(rec), "case": version.data}
+
+
+def stored(row: StoredAssessment) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "case_version": row.case_version,
+        "as_of": row.as_of.isoformat(),
+        "policy": {"pack": row.pack, "version": row.pack_version},
+        "recommendation": row.recommendation,
+        "created_at": row.created_at.isoformat() + "Z",
+        "assessment": row.result,
+    }
+
+
+@router.get("")
+def list_cases(
+    db: DB,
+    actor: ACTOR,
+    nationality: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    status: str | None = None,
+    recommendation: str | None = None,
+    designation: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Cases the caller may see, filtered and paginated."""
+    with db.session() as s:
+        total, rows = repo.list_cases(
+            s,
+            actor,
+            nationality=nationality,
+            status=status,
+            recommendation=recommendation,
+            designation=designation,
+            limit=limit,
+            offset=offset,
+        )
+        return {
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "items": [summary(r) for r in rows],
+        }
+
+
+@router.post("", status_code=201, openapi_extra=openapi_body(Case))
+async def create_case(request: Request, response: Response, db: DB, actor: ACTOR) -> dict[str, Any]:
+    """Store a new case (the contract's case format); it becomes version 1."""
+    case = _case(await request.body())
+    with db.session() as s:
+        rec = repo.create_case(s, actor, case)
+        out = full(rec, repo.current(s, rec))
+    response.headers["ETag"] = etag(1)
+    response.headers["Location"] = f"/api/v1/cases/{case.id}"
+    return out
+
+
+@router.get("/{ref}")
+def read_case(ref: str, response: Response, db: DB, actor: ACTOR) -> dict[str, Any]:
+    with db.session() as s:
+        rec, version = repo.read_case(s, actor, ref)
+        response.headers["ETag"] = etag(rec.version)
+        return full(rec, version)
+
+
+@router.put("/{ref}", openapi_extra=openapi_body(Case))
+async def edit_case(
+    ref: str,
+    request: Request,
+    response: Response,
+    db: DB,
+    actor: ACTOR,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Replace the case's content with a new version. Requires If-Match with the current ETag."""
+    if if_match is None:
+        raise PreconditionFailed("send If-Match with the case's ETag (from GET) to edit it")
+    try:
+        expected = int(if_match.strip().strip('W/"'))
+    except ValueError:
+        raise InputError(
+            [Problem("If-Match", f"{if_match!r} is not an ETag of this API")]
+        ) from None
+    case = _case(await request.body())
+    with db.session() as s:
+        rec = repo.update_case(s, actor, ref, case, expected)
+        out = full(rec, repo.current(s, rec))
+    response.headers["ETag"] = etag(out["version"])
+    return out
+
+
+@router.get("/{ref}/versions")
+def case_versions(ref: str, db: DB, actor: ACTOR) -> list[dict[str, Any]]:
+    with db.session() as s:
+        return [
+            {"version": v.version, "created_at": v.created_at.isoformat() + "Z", "case": v.data}
+            for v in repo.versions(s, actor, ref)
+        ]
+
+
+@router.post("/{ref}/share", status_code=204, openapi_extra=openapi_body(ShareRequest))
+async def share(ref: str, request: Request, db: DB, actor: ACTOR) -> Response:
+    req = parse(ShareRequest, await request.body())
+    with db.session() as s:
+        repo.share_case(s, actor, ref, req.username)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{ref}/assessments", status_code=201, openapi_extra=openapi_body(StoreAssessmentRequest)
+)
+async def assess_case(
+    ref: str, request: Request, db: DB, actor: ACTOR, pack: Annotated[Pack, Depends(deps.pack)]
+) -> dict[str, Any]:
+    """Assess the current version as of a date and store the result (reproducible later)."""
+    raw = await request.body()
+    req = parse(StoreAssessmentRequest, raw or b"{}")
+    with db.session() as s:
+        row, _ = repo.assess_and_store(s, actor, ref, req.as_of or today(), pack)
+        return stored(row)
+
+
+@router.get("/{ref}/assessments")
+def case_assessments(ref: str, db: DB, actor: ACTOR) -> list[dict[str, Any]]:
+    with db.session() as s:
+        return [stored(r) for r in repo.assessments(s, actor, ref)]
+
+
+def _case(raw: bytes) -> Case:
+    return parse(Case, raw)

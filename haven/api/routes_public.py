@@ -1,0 +1,59 @@
+"""Login and the contract's stateless endpoints: POST /assessments and POST /impact."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from haven.api import deps
+from haven.api.bodies import AssessRequest, ImpactRequest, LoginRequest, openapi_body, parse
+from haven.assess import assess
+from haven.clock import today
+from haven.impact import compare
+from haven.policy.pack import Pack
+from haven.store.access import Action
+from haven.store.auth import login as do_login
+from haven.store.db import Database
+from haven.store.repo import Actor, audit, require
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.post("/login", openapi_extra=openapi_body(LoginRequest), tags=["auth"])
+async def login(request: Request, db: Annotated[Database, Depends(deps.db)]) -> dict[str, str]:
+    """Exchange a username and password for a bearer token (valid 12 hours)."""
+    req = parse(LoginRequest, await request.body())
+    with db.session() as s:
+        token = do_login(s, req.username, req.password)
+    return {"token": token, "token_type": "bearer"}
+
+
+@router.post("/assessments", openapi_extra=openapi_body(AssessRequest), tags=["assess"])
+async def assessments(
+    request: Request,
+    actor: Annotated[Actor, Depends(deps.actor)],
+    pack: Annotated[Pack, Depends(deps.pack)],
+    db: Annotated[Database, Depends(deps.db)],
+) -> dict[str, Any]:
+    """Assess one case as of a date (contract section 2). Nothing is stored but an audit line."""
+    require(actor, Action.ASSESS_STATELESS)
+    req = parse(AssessRequest, await request.body())
+    result = assess(req.case, req.as_of or today(), pack)
+    with db.session() as s:
+        audit(s, actor, "assess.stateless")
+    return result.model_dump(mode="json")
+
+
+@router.post("/impact", openapi_extra=openapi_body(ImpactRequest), tags=["assess"])
+async def impact(
+    request: Request,
+    actor: Annotated[Actor, Depends(deps.actor)],
+    pack: Annotated[Pack, Depends(deps.pack)],
+    db: Annotated[Database, Depends(deps.db)],
+) -> dict[str, Any]:
+    """Re-assess a caseload on two dates and list whose outcome changes (contract section 3)."""
+    require(actor, Action.ASSESS_STATELESS)
+    req = parse(ImpactRequest, await request.body())
+    result = compare(req.cases, req.from_, req.to, pack)
+    with db.session() as s:
+        audit(s, actor, "impact.stateless", cases=len(req.cases))
+    return result.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,91 @@
+"""Local accounts (argon2 password hashes) and bearer tokens (stored as SHA-256 only)."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haven.errors import Conflict, InputError, Problem, Unauthenticated
+from haven.store.access import Role
+from haven.store.models import ApiToken, Organisation, User
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "hvn_"
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 12:
+        raise InputError([Problem("password", "must be at least 12 characters")])
+    return _hasher.hash(password)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ensure_org(s: Session, slug: str, name: str | None = None) -> Organisation:
+    org = s.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        org = Organisation(slug=slug, name=name or slug, created_at=now())
+        s.add(org)
+        s.flush()
+    return org
+
+
+def add_user(s: Session, org: Organisation, username: str, password: str, role: Role) -> User:
+    if s.scalar(select(User).where(User.username == username)) is not None:
+        raise Conflict([Problem("username", f"{username!r} already exists")])
+    user = User(
+        org_id=org.id,
+        username=username,
+        password_hash=hash_password(password),
+        role=role.value,
+        created_at=now(),
+    )
+    s.add(user)
+    s.flush()
+    return user
+
+
+def login(s: Session, username: str, password: str, ttl: timedelta = timedelta(hours=12)) -> str:
+    """Check a password and issue a bearer token. The same message for every failure."""
+    user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    try:
+        if user is None:
+            raise VerificationError
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthenticated("unknown user or wrong password") from None
+    return issue_token(s, user, "login", ttl)
+
+
+def issue_token(s: Session, user: User, name: str, ttl: timedelta | None = None) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    s.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            name=name,
+            created_at=now(),
+            expires_at=now() + ttl if ttl else None,
+        )
+    )
+    return token
+
+
+def authenticate(s: Session, token: str) -> User:
+    row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    if row is None or row.revoked or (row.expires_at is not None and row.expires_at < now()):
+        raise Unauthenticated("invalid or expired token")
+    user = s.get(User, row.user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("invalid or expired token")
+    return user

@@ -1,0 +1,62 @@
+"""Database engine and migrations. SQLite (WAL) by default; PostgreSQL via HAVEN_DATABASE_URL."""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DEFAULT_URL = "sqlite:///haven.db"
+
+
+def database_url(url: str | None = None) -> str:
+    return url or os.environ.get("HAVEN_DATABASE_URL") or DEFAULT_URL
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = database_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets readers and one writer work at once; foreign keys are off by default in SQLite.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str | None = None) -> None:
+    """Bring the schema to the latest migration (idempotent)."""
+    command.upgrade(alembic_config(database_url(url)), "head")
+
+
+class Database:
+    def __init__(self, url: str | None = None) -> None:
+        self.url = database_url(url)
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed if the block succeeds, rolled back if it raises."""
+        with self._sessions() as s, s.begin():
+            yield s

@@ -1,0 +1,117 @@
+"""SQLAlchemy 2 models. Case content is never overwritten: each edit adds a case version."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """Bearer tokens: only a SHA-256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class CaseRecord(Base):
+    """One case per organisation and reference; its content lives in CaseVersion rows."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("org_id", "ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    # Denormalised from the current version and the latest assessment, for filtering.
+    nationality: Mapped[str] = mapped_column(String(2), index=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    recommendation: Mapped[str | None] = mapped_column(String(32), index=True)
+    designation: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CaseVersion(Base):
+    __tablename__ = "case_versions"
+    __table_args__ = (UniqueConstraint("case_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int]
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CaseAccess(Base):
+    """Officers and advocates see only cases assigned or shared with them."""
+
+    __tablename__ = "case_access"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # assigned | shared
+    created_at: Mapped[datetime]
+
+
+class StoredAssessment(Base):
+    """Enough to reproduce an assessment: case version, as-of date, pack id and version."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_version: Mapped[int]
+    as_of: Mapped[date]
+    pack: Mapped[str] = mapped_column(String(64))
+    pack_version: Mapped[str] = mapped_column(String(64))
+    recommendation: Mapped[str] = mapped_column(String(32))
+    result: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AuditEntry(Base):
+    """Append-only: who did what, when, to which case (reads of case content included)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_org_at", "org_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))  # ok | denied
+    case_ref: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)

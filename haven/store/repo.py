@@ -1,0 +1,342 @@
+"""Case operations with access control and audit. Every function runs inside the caller's
+transaction; denials raise and are audited by `record_denial` in a transaction of their own."""
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from haven.assess import Assessment, assess
+from haven.cases import Case
+from haven.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Problem
+from haven.policy.pack import Pack
+from haven.store.access import SCOPED, Action, Role, allowed
+from haven.store.auth import now
+from haven.store.db import Database
+from haven.store.models import (
+    AuditEntry,
+    CaseAccess,
+    CaseRecord,
+    CaseVersion,
+    StoredAssessment,
+    User,
+)
+
+# Aggregates shown to researchers never reveal a count below this (small-cell suppression).
+MIN_CELL = 5
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    org_id: int
+    role: Role
+    username: str
+
+    @classmethod
+    def of(cls, user: User) -> "Actor":
+        return cls(user.id, user.org_id, Role(user.role), user.username)
+
+
+def audit(
+    s: Session,
+    actor: Actor | None,
+    action: str,
+    outcome: str = "ok",
+    case_ref: str | None = None,
+    **detail: Any,
+) -> None:
+    s.add(
+        AuditEntry(
+            at=now(),
+            org_id=actor.org_id if actor else None,
+            user_id=actor.user_id if actor else None,
+            action=action,
+            outcome=outcome,
+            case_ref=case_ref,
+            detail=detail,
+        )
+    )
+
+
+def record_denial(
+    db: Database, actor: Actor | None, action: str, case_ref: str | None, why: str
+) -> None:
+    """Denials are audited even though the request's own transaction is rolled back."""
+    with db.session() as s:
+        audit(s, actor, action, "denied", case_ref, reason=why)
+
+
+def require(actor: Actor, action: Action) -> None:
+    if not allowed(actor.role, action):
+        raise Forbidden(f"role {actor.role.value} may not {action.value}")
+
+
+def _related(s: Session, actor: Actor, case: CaseRecord) -> bool:
+    if case.created_by == actor.user_id:
+        return True
+    return s.get(CaseAccess, {"case_id": case.id, "user_id": actor.user_id}) is not None
+
+
+def _load(s: Session, actor: Actor, ref: str, action: Action, *, lock: bool = False) -> CaseRecord:
+    require(actor, action)
+    q = select(CaseRecord).where(CaseRecord.org_id == actor.org_id, CaseRecord.ref == ref)
+    case = s.scalar(q.with_for_update() if lock else q)
+    if case is None:  # other organisations' cases do not exist for this caller
+        raise NotFound([Problem("case", f"no case {ref!r}")])
+    if not allowed(actor.role, action, related=_related(s, actor, case)):
+        raise Forbidden(f"case {ref!r} is not assigned or shared with {actor.username}")
+    return case
+
+
+def _visible(actor: Actor) -> Select[CaseRecord]:
+    q = select(CaseRecord).where(CaseRecord.org_id == actor.org_id)
+    if actor.role in SCOPED:
+        shared = select(CaseAccess.case_id).where(CaseAccess.user_id == actor.user_id)
+        q = q.where(or_(CaseRecord.created_by == actor.user_id, CaseRecord.id.in_(shared)))
+    return q
+
+
+def _content(case: Case) -> dict[str, Any]:
+    return case.model_dump(mode="json")
+
+
+def create_case(s: Session, actor: Actor, case: Case) -> CaseRecord:
+    require(actor, Action.CASE_CREATE)
+    exists = s.scalar(
+        select(CaseRecord.id).where(CaseRecord.org_id == actor.org_id, CaseRecord.ref == case.id)
+    )
+    if exists is not None:
+        raise Conflict([Problem("id", f"case {case.id!r} already exists")])
+    t = now()
+    rec = CaseRecord(
+        org_id=actor.org_id,
+        ref=case.id,
+        version=1,
+        nationality=case.nationality,
+        status=case.procedure.status.value,
+        created_at=t,
+        updated_at=t,
+        created_by=actor.user_id,
+    )
+    s.add(rec)
+    s.flush()
+    s.add(
+        CaseVersion(
+            case_id=rec.id, version=1, data=_content(case), created_at=t, created_by=actor.user_id
+        )
+    )
+    if actor.role in SCOPED:
+        s.add(CaseAccess(case_id=rec.id, user_id=actor.user_id, kind="assigned", created_at=t))
+    audit(s, actor, "case.create", case_ref=case.id, version=1)
+    return rec
+
+
+def current(s: Session, rec: CaseRecord) -> CaseVersion:
+    v = s.scalar(
+        select(CaseVersion).where(CaseVersion.case_id == rec.id, CaseVersion.version == rec.version)
+    )
+    assert v is not None, "a case always has its current version"
+    return v
+
+
+def read_case(s: Session, actor: Actor, ref: str) -> tuple[CaseRecord, CaseVersion]:
+    rec = _load(s, actor, ref, Action.CASE_READ)
+    audit(s, actor, "case.read", case_ref=ref, version=rec.version)
+    return rec, current(s, rec)
+
+
+def versions(s: Session, actor: Actor, ref: str) -> list[CaseVersion]:
+    rec = _load(s, actor, ref, Action.CASE_READ)
+    audit(s, actor, "case.versions", case_ref=ref)
+    return list(
+        s.scalars(
+            select(CaseVersion).where(CaseVersion.case_id == rec.id).order_by(CaseVersion.version)
+        )
+    )
+
+
+def update_case(s: Session, actor: Actor, ref: str, case: Case, if_match: int) -> CaseRecord:
+    """A new version, only if the caller saw the current one (else 412, nothing written)."""
+    rec = _load(s, actor, ref, Action.CASE_EDIT)
+    if case.id != ref:
+        raise Conflict([Problem("id", f"the case id {case.id!r} does not match {ref!r}")])
+    # Compare-and-set in the database, so two app processes cannot both win.
+    done = s.execute(
+        update(CaseRecord)
+        .where(CaseRecord.id == rec.id, CaseRecord.version == if_match)
+        .values(
+            version=if_match + 1,
+            nationality=case.nationality,
+            status=case.procedure.status.value,
+            updated_at=now(),
+            recommendation=None,
+            designation=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        s.refresh(rec)
+        raise PreconditionFailed(
+            f"case {ref!r} is at version {rec.version}, not {if_match}: reload and edit again"
+        )
+    s.add(
+        CaseVersion(
+            case_id=rec.id,
+            version=if_match + 1,
+            data=_content(case),
+            created_at=now(),
+            created_by=actor.user_id,
+        )
+    )
+    s.refresh(rec)
+    audit(s, actor, "case.edit", case_ref=ref, version=rec.version)
+    return rec
+
+
+def share_case(s: Session, actor: Actor, ref: str, username: str, kind: str = "shared") -> None:
+    rec = _load(s, actor, ref, Action.CASE_SHARE)
+    user = s.scalar(select(User).where(User.username == username, User.org_id == actor.org_id))
+    if user is None:
+        raise NotFound([Problem("username", f"no user {username!r} in this organisation")])
+    if s.get(CaseAccess, {"case_id": rec.id, "user_id": user.id}) is None:
+        s.add(CaseAccess(case_id=rec.id, user_id=user.id, kind=kind, created_at=now()))
+    audit(s, actor, "case.share", case_ref=ref, with_user=username, kind=kind)
+
+
+def list_cases(
+    s: Session,
+    actor: Actor,
+    *,
+    nationality: str | None = None,
+    status: str | None = None,
+    recommendation: str | None = None,
+    designation: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[CaseRecord]]:
+    require(actor, Action.CASE_LIST)
+    q = _visible(actor)
+    for column, value in (
+        (CaseRecord.nationality, nationality),
+        (CaseRecord.status, status),
+        (CaseRecord.recommendation, recommendation),
+        (CaseRecord.designation, designation),
+    ):
+        if value is not None:
+            q = q.where(column == value)
+    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = list(s.scalars(q.order_by(CaseRecord.ref).limit(limit).offset(offset)))
+    audit(
+        s,
+        actor,
+        "case.list",
+        filters={
+            "nationality": nationality,
+            "status": status,
+            "recommendation": recommendation,
+            "designation": designation,
+        },
+        returned=len(rows),
+    )
+    return total, rows
+
+
+def assess_and_store(
+    s: Session, actor: Actor, ref: str, as_of: date, pack: Pack
+) -> tuple[StoredAssessment, Assessment]:
+    rec = _load(s, actor, ref, Action.CASE_ASSESS)
+    version = current(s, rec)
+    result = assess(Case.model_validate_json(_json(version.data)), as_of, pack)
+    row = StoredAssessment(
+        case_id=rec.id,
+        case_version=rec.version,
+        as_of=as_of,
+        pack=pack.meta.id,
+        pack_version=pack.version,
+        recommendation=result.recommendation.value,
+        result=result.model_dump(mode="json"),
+        created_at=now(),
+        created_by=actor.user_id,
+    )
+    s.add(row)
+    rec.recommendation = result.recommendation.value
+    rec.designation = result.designation.category.value if result.designation else None
+    audit(
+        s,
+        actor,
+        "case.assess",
+        case_ref=ref,
+        version=rec.version,
+        as_of=as_of.isoformat(),
+        pack_version=pack.version,
+    )
+    s.flush()
+    return row, result
+
+
+def assessments(s: Session, actor: Actor, ref: str) -> list[StoredAssessment]:
+    rec = _load(s, actor, ref, Action.CASE_READ)
+    audit(s, actor, "case.assessments", case_ref=ref)
+    return list(
+        s.scalars(
+            select(StoredAssessment)
+            .where(StoredAssessment.case_id == rec.id)
+            .order_by(StoredAssessment.id)
+        )
+    )
+
+
+def stats(s: Session, actor: Actor) -> dict[str, Any]:
+    """Pseudonymised aggregates for researchers: counts only, small cells suppressed."""
+    require(actor, Action.STATS_READ)
+    rows = s.execute(
+        select(CaseRecord.nationality, CaseRecord.status, CaseRecord.recommendation).where(
+            CaseRecord.org_id == actor.org_id
+        )
+    ).all()
+    audit(s, actor, "stats.read")
+
+    def table(key: int) -> dict[str, int | str]:
+        c = Counter(str(r[key]) for r in rows)
+        return {k: (v if v >= MIN_CELL else f"<{MIN_CELL}") for k, v in sorted(c.items())}
+
+    total = len(rows)
+    return {
+        "cases": total if total >= MIN_CELL else f"<{MIN_CELL}",
+        "by_nationality": table(0),
+        "by_status": table(1),
+        "by_recommendation": table(2),
+        "suppressed_below": MIN_CELL,
+    }
+
+
+def audit_log(s: Session, actor: Actor, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
+    require(actor, Action.AUDIT_READ)
+    rows = list(
+        s.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.org_id == actor.org_id)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    audit(s, actor, "audit.read", returned=len(rows))
+    return rows
+
+
+def import_cases(s: Session, actor: Actor, cases: list[Case]) -> int:
+    """All or nothing: the caller's transaction rolls back if any case is rejected."""
+    for case in cases:
+        create_case(s, actor, case)
+    audit(s, actor, "case.import", count=len(cases))
+    return len(cases)
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data)
