@@ -53,7 +53,9 @@ def problems(err: ValidationError, prefix: str = "") -> list[Problem]:
         else:
             message = str(e["msg"]).removeprefix("Value error, ")
         where = path(loc)
-        if prefix:
+        if prefix and not where:
+            where = prefix.rstrip(": ")
+        elif prefix:
             joiner = (
                 "" if prefix.endswith((" ", ":")) or where.startswith("[") or not where else "."
             )

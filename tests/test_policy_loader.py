@@ -138,8 +138,8 @@ def test_unknown_exception_group(tmp_path: Path) -> None:
     )
 
 
-def test_bad_date_written_as_a_yaml_date(tmp_path: Path) -> None:
-    """2015-13-01 looks like a YAML timestamp; reading it must not crash with a ValueError."""
+def _write_bad_yaml_date(tmp_path: Path) -> Path:
+    """ru-critics-risk-group-2017 gets valid_from 2015-13-01, which looks like a YAML date."""
     root = copy_pack(tmp_path)
     edit_text(
         root,
@@ -147,9 +147,18 @@ def test_bad_date_written_as_a_yaml_date(tmp_path: Path) -> None:
         "valid_from: 2017-08-30\n    valid_to: 2021-06-23",
         "valid_from: 2015-13-01\n    valid_to: 2021-06-23",
     )
-    assert_names(
-        load_error(root), "entries/RU.yaml", "'ru-critics-risk-group-2017'", "valid_from"
-    )
+    return root
+
+
+def test_bad_date_written_as_a_yaml_date(tmp_path: Path) -> None:
+    """Reading it must give a PolicyError (not PyYAML's ValueError) naming file and value."""
+    message = load_error(_write_bad_yaml_date(tmp_path))
+    assert_names(message, "entries/RU.yaml", "2015-13-01", "valid_from")
+
+
+def test_bad_date_written_as_a_yaml_date_names_the_entry(tmp_path: Path) -> None:
+    message = load_error(_write_bad_yaml_date(tmp_path))
+    assert_names(message, "entries/RU.yaml", "'ru-critics-risk-group-2017'", "valid_from")
 
 
 def test_bad_date_written_as_a_string(tmp_path: Path) -> None:
@@ -335,6 +344,7 @@ def test_overlap_across_files_names_both_files(tmp_path: Path) -> None:
         extra.update(entry(es, "ru-critics-risk-group-2021"))
 
     edit_entries(root, "RU.yaml", take)
+    extra.pop("unconfirmed_from")
     extra.update(id="ru-critics-again-2024", valid_from="2024-01-01")
     (root / "entries" / "RU-extra.yaml").write_text(
         yaml.dump({"entries": [extra]}, Dumper=_NoAliasDumper, sort_keys=False), encoding="utf-8"
@@ -453,7 +463,7 @@ def test_duplicate_entry_id(tmp_path: Path) -> None:
 def test_malformed_yaml(tmp_path: Path) -> None:
     root = copy_pack(tmp_path)
     edit_text(root, "entries/IQ.yaml", "entries:\n", "entries:\n  - [unclosed\n")
-    assert_names(load_error(root), "IQ.yaml", "not valid YAML", "line ")
+    assert_names(load_error(root), "entries/IQ.yaml", "line ")
 
 
 def test_entry_file_without_entries_list(tmp_path: Path) -> None:

@@ -45,7 +45,11 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
     steps.append(route.step)
     mora = moratorium.check(case, as_of, pack)
     steps += mora.steps
-    chosen = designation.select(case, as_of, pack)
+    chosen = (
+        designation.select(case, as_of, pack)
+        if gate.assessable
+        else designation.Selected(None, [])  # no country policy past a failed gate
+    )
     steps += chosen.steps
     sit = situation.check(case, as_of, pack)
     steps += sit.steps
@@ -56,7 +60,12 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
     by_situation = sit.level is SituationLevel.MOST_EXCEPTIONAL
     needs_protection = gate.assessable and (evaluation.met is not False or by_situation)
     ipa = assess_relocation(
-        case, as_of, pack, relevant=needs_protection, state_actor=duty.state_actor
+        case,
+        as_of,
+        pack,
+        relevant=needs_protection,
+        state_actor=duty.state_actor,
+        designation=chosen.entry,
     )
     steps += ipa.steps
 
@@ -70,8 +79,10 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
             state_actor=duty.state_actor,
             designation=chosen.entry,
             standard_met=evaluation.met,
+            # Guardrails protect the claim as made, whatever the credibility finding: late
+            # disclosure matters most when it was used to find the profile not credible.
             in_group=lambda gid: (
-                group_match(pack.groups[gid], case, as_of, Basis.CLAIMED) is Match.YES
+                group_match(pack.groups[gid], case, as_of, Basis.ASSERTED) is Match.YES
             ),
         ),
     )

@@ -23,8 +23,16 @@ class Moratoria:
     unverified: list[str] = field(default_factory=list)
 
 
-def _months(start: date, end: date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+def _add_months(day: date, months: int) -> date:
+    """Calendar months; a day missing in the target month falls back to its last day."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, d))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def check(case: Case, as_of: date, pack: Pack) -> Moratoria:
@@ -57,22 +65,24 @@ def check(case: Case, as_of: date, pack: Pack) -> Moratoria:
             )
             continue
         limit = e.except_lodged_more_than_months
-        if limit and _months(case.procedure.lodged, as_of) > limit:
+        old_application = limit is not None and as_of > _add_months(case.procedure.lodged, limit)
+        if old_application and e.decision:
             steps.append(
                 step(
                     pack,
                     RuleId.DECISION_MORATORIUM,
-                    f"{e.label}: not applied, the application is older than {limit} months and "
-                    f"is decided on the information available.",
+                    f"{e.label}: no decision stop for this case, the application is older than "
+                    f"{limit} months and is decided on the information available.",
                     [e],
                     on=as_of,
                 )
             )
-            continue
+            if not e.departure:
+                continue
         applied.append(e.id)
-        decision |= e.decision
+        decision |= e.decision and not old_application
         departure |= e.departure
-        if e.decision:
+        if e.decision and not old_application:
             steps.append(
                 step(
                     pack,

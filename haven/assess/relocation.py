@@ -7,10 +7,10 @@ from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case
-from haven.policy.entries import InternalProtectionEntry, RelocationStatus
+from haven.policy.entries import Designation, InternalProtectionEntry, RelocationStatus
 from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
-from haven.vocab import InternalProtection
+from haven.vocab import Category, InternalProtection
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,13 @@ class Relocation:
 
 
 def assess_relocation(
-    case: Case, as_of: date, pack: Pack, *, relevant: bool, state_actor: bool
+    case: Case,
+    as_of: date,
+    pack: Pack,
+    *,
+    relevant: bool,
+    state_actor: bool,
+    designation: Designation | None = None,
 ) -> Relocation:
     found: list[tuple[InternalProtectionEntry, Match]] = []
     for e in pack.in_force(InternalProtectionEntry, as_of, case.nationality):
@@ -77,6 +83,20 @@ def assess_relocation(
             ),
         )
         return Relocation(InternalProtection.EXCLUDED, excluded[0], steps, unknown, unverified)
+    if designation is not None and _nationwide_persecution(designation):
+        steps.insert(
+            0,
+            step(
+                pack,
+                RuleId.INTERNAL_PROTECTION,
+                f"Excluded: {designation.label} — the group is designated as systematically "
+                f"persecuted in the whole country, so no part of it is free of a well-founded "
+                f"fear (QD art. 8(1)).",
+                [designation],
+                on=as_of,
+            ),
+        )
+        return Relocation(InternalProtection.EXCLUDED, None, steps, unknown, unverified)
     if state_actor:
         steps.insert(
             0,
@@ -99,3 +119,7 @@ def assess_relocation(
         finding += " Policy would exclude it if the open facts are found credible."
     steps.insert(0, step(pack, RuleId.INTERNAL_PROTECTION, finding, allowed))
     return Relocation(InternalProtection.POSSIBLE, None, steps, unknown, unverified)
+
+
+def _nationwide_persecution(d: Designation) -> bool:
+    return d.category is Category.GROUP_PERSECUTION and not d.regions and not d.except_regions

@@ -20,6 +20,8 @@ def parse_case(text: str, where: str = "") -> Case:
         return Case.model_validate_json(text)
     except ValidationError as err:
         raise CaseError(problems(err, prefix=where)) from None
+    except RecursionError:
+        raise CaseError([Problem(where.rstrip(": "), "JSON nested too deeply")]) from None
 
 
 def parse_caseload(text: str) -> list[Case]:
@@ -32,11 +34,13 @@ def parse_caseload(text: str) -> list[Case]:
             items = json.loads(stripped)
         except json.JSONDecodeError as err:
             raise CaseError([Problem(f"line {err.lineno}", f"not valid JSON: {err.msg}")]) from None
+        except RecursionError:
+            raise CaseError([Problem("", "JSON nested too deeply")]) from None
         return _all((f"[{i}]", json.dumps(item)) for i, item in enumerate(items))
     # One object spanning several lines is a single case file, not JSON Lines.
     try:
         single = json.loads(stripped)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         single = None
     if isinstance(single, dict):
         return [parse_case(stripped)]

@@ -5,6 +5,7 @@ Layout: pack.yaml, sources.yaml, groups.yaml, framework.yaml, entries/*.yaml.
 """
 
 import json
+import re
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -44,7 +45,18 @@ def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = F
     return loader.construct_mapping(node, deep=deep)
 
 
+def _timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """An impossible date such as 2015-13-01 must be an error with a position, not a crash."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as err:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a date ({err})", node.start_mark
+        ) from None
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def resolve(name_or_path: str) -> Path:
@@ -74,7 +86,7 @@ def load_pack(name_or_path: str = "nl") -> Pack:
         problems.append(Problem(str(root / "entries"), "no entry files (*.yaml)"))
     for file in files:
         rel = file.relative_to(root).as_posix()
-        items = _read(file).get("entries")
+        items = _read(file, rel).get("entries")
         if not isinstance(items, list):
             problems.append(Problem(rel, "expected a top-level 'entries:' list"))
             continue
@@ -117,22 +129,53 @@ def _scalar(value: object) -> str:
     raise TypeError(f"unsupported YAML value {value!r}")
 
 
-def _read(file: Path) -> dict[str, Any]:
+def _read(file: Path, name: str | None = None) -> dict[str, Any]:
+    name = name or file.name
     try:
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_StrictLoader)
+        text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PolicyError([Problem(str(file), "file is missing")]) from None
+        raise PolicyError([Problem(name, "file is missing")]) from None
     except UnicodeDecodeError as err:
-        raise PolicyError([Problem(str(file), f"not UTF-8 text ({err.reason})")]) from None
+        raise PolicyError([Problem(name, f"not UTF-8 text ({err.reason})")]) from None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506
+    except yaml.MarkedYAMLError as err:
+        raise PolicyError([_yaml_problem(name, text, err)]) from None
     except yaml.YAMLError as err:
-        raise PolicyError([Problem(str(file), f"not valid YAML: {err}")]) from None
+        raise PolicyError([Problem(name, f"not valid YAML: {err}")]) from None
     if not isinstance(data, dict):
-        raise PolicyError([Problem(str(file), "expected a mapping at the top level")])
+        raise PolicyError([Problem(name, "expected a mapping at the top level")])
     return data
 
 
+_ENTRY_START = re.compile(r"^\s*-\s*\{?\s*id:\s*['\"]?([\w.\-]+)")
+_KEY = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][\w\-]*):")
+
+
+def _yaml_problem(name: str, text: str, err: yaml.MarkedYAMLError) -> Problem:
+    """Name the file, the entry (the nearest `- id:` above) and the key on the failing line."""
+    mark = err.problem_mark
+    what = err.problem or str(err)
+    if mark is None:
+        return Problem(name, f"not valid YAML: {what}")
+    where = f"{name}: line {mark.line + 1}"
+    if not isinstance(err, yaml.constructor.ConstructorError):
+        # A syntax error is reported where the parser noticed it, which may be the next entry.
+        return Problem(where, f"not valid YAML: {what}")
+    lines = text.splitlines()
+    for line in reversed(lines[: mark.line + 1]):
+        found = _ENTRY_START.match(line)
+        if found:
+            where = f"{name}: entry {found.group(1)!r} (line {mark.line + 1})"
+            break
+    key = _KEY.match(lines[mark.line]) if mark.line < len(lines) else None
+    if key:
+        where += f": {key.group(1)}"
+    return Problem(where, what)
+
+
 def _model(root: Path, name: str, key: str | None, model: type[M]) -> M:
-    data = _read(root / name)
+    data = _read(root / name, name)
     try:
         return model.model_validate_json(_as_json(data[key] if key else data))
     except KeyError:
@@ -142,7 +185,7 @@ def _model(root: Path, name: str, key: str | None, model: type[M]) -> M:
 
 
 def _list(root: Path, name: str, key: str, model: type[M]) -> list[M]:
-    items = _read(root / name).get(key)
+    items = _read(root / name, name).get(key)
     if not isinstance(items, list):
         raise PolicyError([Problem(name, f"expected a top-level {key!r} list")])
     out, problems = [], []
