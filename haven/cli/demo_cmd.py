@@ -1,19 +1,27 @@
 """`haven generate` (synthetic caseloads) and `haven demo` (a guided tour on the examples)."""
 
 import json
+import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import typer
 
 from haven.assess import assess
-from haven.cases import read_caseload
+from haven.cases import Case, read_caseload
 from haven.cases.synthetic import synthetic_caseload
 from haven.cli import render
 from haven.cli.common import out, pack_option, parse_date
 from haven.errors import InputError, Problem
 from haven.impact import compare
+from haven.policy.pack import Pack
 from haven.reports.impact_html import render_html
+from haven.store import repo
+from haven.store.access import Role
+from haven.store.auth import add_user, ensure_org, issue_token
+from haven.store.db import Database, upgrade
+from haven.store.repo import Actor
 
 EXAMPLE = {
     "id": "EX-RU-1",
@@ -62,17 +70,21 @@ def generate(
 
 def demo(
     out_dir: Path = typer.Option(Path("out"), "--out", help="Where to write the demo files"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the API server at the end"),
+    port: int = typer.Option(8000, "--port"),
 ) -> None:
-    """A tour: the Russian LGBTI policy change of September 2015, on one case and a caseload."""
+    """A tour of the Sept 2015 Russian LGBTI policy change, then a demo server to explore."""
     pack = pack_option("nl")
     out_dir.mkdir(parents=True, exist_ok=True)
     out.rule("[bold]Haven demo[/]: decision support, not decisions")
     out.print(
         f"Policy pack [bold]{pack.meta.id}[/] version {pack.version}: {len(pack.entries)} dated "
-        f"entries, {len(pack.sources)} sources, countries {', '.join(pack.countries()[:12])}…\n"
+        f"entries citing {len(pack.sources)} sources.\n"
     )
     rows = [e for e in pack.for_country("RU") if e.group == "ru-lgbti"]
-    out.print(render.entries(rows, pack, "Russia: what applied when (haven policy timeline RU)"))
+    out.print(
+        render.entries(rows, pack, "Russia, LGBTI: what applied when (haven policy timeline RU)")
+    )
     case_file = out_dir / "ru-moscow-2015.json"
     case_file.write_text(json.dumps(EXAMPLE, indent=2), encoding="utf-8")
     case = read_caseload(case_file)[0]
@@ -94,4 +106,62 @@ def demo(
     report = out_dir / "impact-2015.html"
     report.write_text(render_html(result), encoding="utf-8")
     out.print(f"\nWrote {case_file}, {caseload_file} (synthetic) and {report}.")
-    out.print("Next: [bold]haven --help[/], [bold]haven policy show RU --as-of 2017-09-01[/].")
+    url = f"sqlite:///{(out_dir / 'demo.db').resolve()}"
+    token = demo_database(url, [case, *cases], pack)
+    example = Path(case_file).resolve()
+    out.rule("Demo server")
+    out.print(
+        f"Demo database {out_dir / 'demo.db'}: organisation 'demo' with one user per role "
+        f"(passwords in {out_dir / 'demo-users.txt'}), the contract example and the 500 "
+        f"synthetic cases, assessed as of 2015-10-01.\n"
+        f"Try, once the server runs:\n"
+        f"  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n"
+        f'    -d \'{{"as_of": "2015-10-01", "case": \'"$(cat {example})"\'}}\' \\\n'
+        f"    http://127.0.0.1:{port}/api/v1/assessments\n"
+        f"  curl -s -H 'Authorization: Bearer {token}' "
+        f"'http://127.0.0.1:{port}/api/v1/cases?nationality=RU&recommendation=protection_indicated'"
+    )
+    if serve:
+        import os
+
+        from haven.cli.server_cmd import serve as run_server
+
+        os.environ["HAVEN_DATABASE_URL"] = url
+        run_server(host="127.0.0.1", port=port, workers=1, pack="nl")
+
+
+DEMO_USERS = [
+    ("olga", Role.CASE_OFFICER),
+    ("nadia", Role.NGO_ADVOCATE),
+    ("rik", Role.REVIEWER),
+    ("rosa", Role.RESEARCHER),
+    ("aud", Role.AUDITOR),
+    ("admin", Role.ADMIN),
+]
+
+
+def demo_database(url: str, cases: list[Case], pack: Pack) -> str:
+    """A fresh demo database; returns a bearer token for the case officer."""
+    path = Path(url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    upgrade(url)
+    db = Database(url)
+    lines = ["# Demo accounts (synthetic data only). Passwords are random per demo run."]
+    day = parse_date("2015-10-01", "--as-of")
+    with db.session() as s:
+        org = ensure_org(s, "demo", "Demo organisation (synthetic data)")
+        users = {}
+        for name, role in DEMO_USERS:
+            password = secrets.token_urlsafe(12)
+            users[name] = add_user(s, org, name, password, role)
+            lines.append(f"{name}\t{role.value}\t{password}")
+        officer = Actor.of(users["olga"])
+        repo.import_cases(s, officer, cases)
+        for c in cases:
+            repo.assess_and_store(s, officer, c.id, day, pack)
+        repo.share_case(s, officer, cases[0].id, "nadia")
+        token = issue_token(s, users["olga"], "demo", timedelta(days=1))
+    (path.parent / "demo-users.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (path.parent / "demo-users.txt").chmod(0o600)
+    return token

@@ -5,7 +5,7 @@ import sys
 
 import typer
 
-from haven.cli import assess_cmd, demo_cmd, impact_cmd, policy_cmd
+from haven.cli import assess_cmd, demo_cmd, impact_cmd, policy_cmd, server_cmd
 from haven.cli.common import err
 from haven.errors import HavenError, InputError
 
@@ -21,6 +21,9 @@ app.command("impact")(impact_cmd.impact)
 app.command("generate")(demo_cmd.generate)
 app.command("demo")(demo_cmd.demo)
 app.add_typer(policy_cmd.app, name="policy")
+app.command("serve")(server_cmd.serve)
+app.add_typer(server_cmd.users, name="users")
+app.add_typer(server_cmd.db_app, name="db")
 
 
 def run() -> None:

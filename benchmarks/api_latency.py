@@ -1,0 +1,148 @@
+"""API latency benchmark: POST /api/v1/assessments at a fixed rate over loopback.
+
+Open loop: each request is sent at its scheduled time and its latency is measured from that
+time, so a slow server cannot hide queueing (no coordinated omission). Run on demand:
+
+    .venv/bin/python benchmarks/api_latency.py --rate 200 --seconds 20 [--workers 1]
+
+Starts `haven serve` on a fresh demo database (SQLite in a temp dir, or HAVEN_DATABASE_URL),
+then appends a dated row with the machine to benchmarks/results/api-latency.md.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT.parent / "shared" / "contract" / "examples" / "ru-moscow-2015.json"
+RESULTS = ROOT / "benchmarks" / "results" / "api-latency.md"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def load(
+    base: str, token: str, rate: float, seconds: float
+) -> tuple[list[float], int, float]:
+    body = {"as_of": "2015-10-01", "case": json.loads(EXAMPLE.read_text())}
+    headers = {"Authorization": f"Bearer {token}"}
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=10
+    ) as client:
+        start = time.perf_counter()
+        n = int(rate * seconds)
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            scheduled = start + i / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                r = await client.post("/api/v1/assessments", json=body)
+                if r.status_code != 200:
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            latencies.append((time.perf_counter() - scheduled) * 1000)
+
+        await asyncio.gather(*(one(i) for i in range(n)))
+        elapsed = time.perf_counter() - start
+    return latencies, errors, elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rate", type=float, default=200)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--port", type=int, default=8799)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    env = dict(os.environ)
+    env.setdefault("HAVEN_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
+    haven = [sys.executable, "-m", "haven"]
+    subprocess.run(
+        [
+            *haven,
+            "users",
+            "add",
+            "bench",
+            "--role",
+            "case_officer",
+            "--org",
+            "bench",
+            "--password",
+            "benchmark-password",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    server = subprocess.Popen(
+        [*haven, "serve", "--port", str(args.port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(base + "/openapi.json", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        token = httpx.post(
+            base + "/api/v1/login", json={"username": "bench", "password": "benchmark-password"}
+        ).json()["token"]
+        asyncio.run(load(base, token, args.rate, 2))  # warm-up
+        latencies, errors, elapsed = asyncio.run(load(base, token, args.rate, args.seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    row = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "database": "sqlite" if env["HAVEN_DATABASE_URL"].startswith("sqlite") else "postgresql",
+        "workers": args.workers,
+        "target_rps": args.rate,
+        "achieved_rps": round(len(latencies) / elapsed, 1),
+        "requests": len(latencies),
+        "errors": errors,
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p90_ms": round(percentile(latencies, 90), 2),
+        "p99_ms": round(percentile(latencies, 99), 2),
+        "max_ms": round(max(latencies), 2),
+    }
+    print(json.dumps(row, indent=2))
+    if not RESULTS.exists():
+        RESULTS.write_text(
+            "# POST /api/v1/assessments latency (open loop, loopback)\n\n"
+            "Produced by `benchmarks/api_latency.py`; one row per run. Target (issue 3): "
+            "p99 < 25 ms at 200 requests/s with zero errors.\n\n"
+            "| date | machine | db | workers | target rps | achieved rps | requests | errors | p50 ms | p90 ms | p99 ms | max ms |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        )
+    with RESULTS.open("a") as f:
+        f.write("| " + " | ".join(str(row[k]) for k in row) + " |\n")
+
+
+if __name__ == "__main__":
+    main()

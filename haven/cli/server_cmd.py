@@ -1,0 +1,80 @@
+"""`haven serve`, `haven users add`, `haven db upgrade`: the store and the HTTP server."""
+
+import getpass
+import os
+
+import typer
+
+from haven.cli.common import out
+from haven.errors import InputError, Problem
+from haven.store.access import Role
+from haven.store.auth import add_user, ensure_org
+from haven.store.db import Database, database_url, upgrade
+
+users = typer.Typer(help="Manage local accounts.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Bind address (loopback by default)"),
+    port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers", help="Worker processes (state lives in the DB)"),
+    pack: str = typer.Option("nl", "--pack"),
+) -> None:
+    """Run the HTTP API. Uses HAVEN_DATABASE_URL, else ./haven.db (SQLite, created on first use)."""
+    import uvicorn
+
+    url = database_url()
+    upgrade(url)
+    os.environ["HAVEN_PACK"] = pack
+    out.print(
+        f"Haven API on http://{host}:{port}/api/v1 — database {_safe(url)}; "
+        "OpenAPI at /openapi.json"
+    )
+    uvicorn.run(
+        "haven.api.server:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,  # request lines can carry case references: keep them out of logs
+    )
+
+
+def _safe(url: str) -> str:
+    """A database URL without its password, for messages."""
+    if "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://…@{rest.split('@', 1)[1]}"
+
+
+@users.command("add")
+def users_add(
+    username: str = typer.Argument(...),
+    role: Role = typer.Option(Role.ADMIN, "--role"),
+    org: str = typer.Option("default", "--org", help="Organisation slug (created if new)"),
+    password: str | None = typer.Option(
+        None, "--password", envvar="HAVEN_PASSWORD", help="Default: prompt (or HAVEN_PASSWORD)"
+    ),
+) -> None:
+    """Create a user; the first one is usually the organisation's admin."""
+    if password is None:
+        password = getpass.getpass(f"Password for {username}: ")
+    if not password:
+        raise InputError([Problem("--password", "is empty")])
+    url = database_url()
+    upgrade(url)
+    db = Database(url)
+    with db.session() as s:
+        organisation = ensure_org(s, org)
+        add_user(s, organisation, username, password, role)
+    out.print(f"created {role.value} {username!r} in organisation {org!r}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations to HAVEN_DATABASE_URL (or ./haven.db)."""
+    url = database_url()
+    upgrade(url)
+    out.print(f"database {_safe(url)} is at the latest schema")
