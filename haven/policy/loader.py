@@ -138,7 +138,7 @@ def _read(file: Path, name: str | None = None) -> dict[str, Any]:
     except UnicodeDecodeError as err:
         raise PolicyError([Problem(name, f"not UTF-8 text ({err.reason})")]) from None
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as err:
         raise PolicyError([_yaml_problem(name, text, err)]) from None
     except yaml.YAMLError as err:
