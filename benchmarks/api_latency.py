@@ -119,7 +119,9 @@ def main() -> None:
         server.wait(timeout=10)
     row = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
         "database": "sqlite" if env["HAVEN_DATABASE_URL"].startswith("sqlite") else "postgresql",
         "workers": args.workers,
         "target_rps": args.rate,
