@@ -256,7 +256,10 @@ def test_generate_is_reproducible_and_valid(tmp_path: Path) -> None:
 
 
 def test_demo_runs_and_writes_its_files(tmp_path: Path) -> None:
-    r = haven("demo", "--out", str(tmp_path / "out"))
+    r = haven("demo", "--out", str(tmp_path / "out"), "--no-serve")
     assert r.returncode == 0, r.stderr
     assert "protection_indicated" in r.stdout
     assert (tmp_path / "out" / "impact-2015.html").exists()
+    assert "Authorization: Bearer hvn_" in r.stdout  # a ready-made curl for the demo server
+    users = (tmp_path / "out" / "demo-users.txt").read_text()
+    assert all(role in users for role in ("case_officer", "reviewer", "ngo_advocate", "researcher", "auditor", "admin"))

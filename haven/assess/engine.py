@@ -145,6 +145,12 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
     steps.append(
         step(pack, RuleId.RECOMMENDATION, f"{outcome.recommendation.value}: {outcome.why}")
     )
+    applied = {f.entry for f in flags if f.entry} | set(mora.out.entries)
+    for entry in (chosen.entry, sit.entry, duty.waiver, ipa.exclusion):
+        if entry is not None:
+            applied.add(entry.id)
+    if route.out.designated and route.out.entry:
+        applied.add(route.out.entry)
     return Assessment(
         case_id=case.id,
         as_of=as_of,
@@ -162,4 +168,5 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
         steps=steps,
         exceptional_situation=sit.level.value if sit.level else None,
         unverified=unverified,
+        applied=sorted(applied),
     )

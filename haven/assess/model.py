@@ -90,4 +90,9 @@ class Assessment(_Out):
     unverified: list[str] = Field(
         default_factory=list, description="Entries that may apply but are unverified: not applied"
     )
+    applied: list[str] = Field(
+        default_factory=list,
+        description="Pack entries that determined a field above (designation, waiver, relocation "
+        "rule, moratoria, 15(c) situation, safe-country designation, flags), sorted",
+    )
     notice: str = NOTICE

@@ -48,7 +48,7 @@ class Summary(_Out):
             evidentiary_standard=a.evidentiary_standard.value,
             protection_seeking_required=a.protection_seeking_required,
             internal_protection=a.internal_protection.value,
-            flags=[f.code.value for f in a.flags],
+            flags=sorted(f.code.value for f in a.flags),
         )
 
 
@@ -59,7 +59,7 @@ class Change(_Out):
     after: Summary
     changed_fields: list[str]
     changed_rules: list[str] = Field(
-        description="Pack entries applied on one side and not the other: the rules that changed"
+        description="Entries that determined the outcome on one side and not the other"
     )
 
 
@@ -84,10 +84,6 @@ class Impact(_Out):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def _applied(a: Assessment) -> set[str]:
-    return {e for s in a.steps for e in s.entries} - set(a.unverified)
-
-
 def compare(
     cases: Iterable[Case], before: date, after: date, pack: Pack, after_pack: Pack | None = None
 ) -> Impact:
@@ -107,7 +103,7 @@ def compare(
             or (f == "designation" and sa.designation_group != sb.designation_group)
         ]
         if fields:
-            rules = sorted(_applied(a) ^ _applied(b))
+            rules = sorted(set(a.applied) ^ set(b.applied))
             changed.append(
                 Change(
                     case_id=case.id,
