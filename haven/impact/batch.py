@@ -1,0 +1,293 @@
+"""Read a caseload (JSON Lines or Parquet) into Polars and validate it, vectorised.
+
+One pass: Polars infers the schema over the whole file, so every unknown field is found; every
+value of every case is then checked against the contract with column expressions. Problems name
+the line and the field path, like the single-case reader (`line 7: incidents[0].kind: ...`).
+"""
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pycountry
+
+from haven.codes import EXTRA_COUNTRIES
+from haven.errors import CaseError, Problem
+from haven.policy.pack import Pack
+from haven.vocab import Actor, Finding, IncidentKind, Reason, Sex, Sogi, Status
+
+# The contract's case, as Polars types. Dates are read as strings and parsed with checks.
+STRUCTS: dict[str, dict[str, Any]] = {
+    "profile": {
+        "sogi": pl.List(pl.String),
+        "tags": pl.List(pl.String),
+        "sex": pl.String,
+        "birth_date": pl.String,
+    },
+    "credibility": {f: pl.String() for f in ("identity", "nationality", "region", "profile")},
+    "procedure": {
+        "lodged": pl.String,
+        "status": pl.String,
+        "decided": pl.String,
+        "reasons": pl.List(pl.String),
+    },
+}
+INCIDENT: dict[str, Any] = {
+    "date": pl.String(),
+    "kind": pl.String(),
+    "actor": pl.String(),
+    "credibility": pl.String(),
+    "sought_protection": pl.Boolean(),
+}
+TOP: dict[str, Any] = {
+    "id": pl.String(),
+    "nationality": pl.String(),
+    "region": pl.String(),
+    **{k: pl.Struct(v) for k, v in STRUCTS.items()},
+    "incidents": pl.List(pl.Struct(INCIDENT)),
+}
+MAX_REPORTED = 50
+
+_COUNTRIES = sorted({c.alpha_2 for c in pycountry.countries} | EXTRA_COUNTRIES)
+_REGIONS = sorted(s.code for s in pycountry.subdivisions)
+
+
+def scan(path: str | Path) -> pl.LazyFrame:
+    """A lazy frame over the file; the schema is inferred from every line."""
+    p = Path(path)
+    if not p.is_file():
+        raise CaseError([Problem(str(p), "no such file")])
+    if p.suffix == ".parquet":
+        return pl.scan_parquet(p)
+    return pl.scan_ndjson(p, infer_schema_length=None)
+
+
+def normalise(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Check field names and types, fill absent optional fields, cast to the contract's shape."""
+    try:
+        schema = lf.collect_schema()
+    except pl.exceptions.PolarsError as err:
+        raise CaseError([Problem("", f"not a valid caseload: {_first_line(err)}")]) from None
+    problems = [Problem(name, "unknown field") for name in schema if name not in TOP]
+    exprs: list[pl.Expr] = []
+    for name, dtype in TOP.items():
+        if name not in schema:
+            exprs.append(pl.lit(None, dtype).alias(name))
+            continue
+        got = schema[name]
+        if isinstance(dtype, pl.Struct):
+            exprs.append(_struct(name, got, dtype, problems))
+        elif name == "incidents":
+            exprs.append(_incidents(got, problems))
+        elif got in (pl.String, pl.Null):
+            exprs.append(pl.col(name).cast(pl.String))
+        else:
+            problems.append(Problem(name, f"must be a string, got {got}"))
+    if problems:
+        raise CaseError(problems)
+    return lf.select(exprs).with_row_index("line", offset=1)
+
+
+def _struct(name: str, got: pl.DataType, want: pl.Struct, problems: list[Problem]) -> pl.Expr:
+    if got == pl.Null:
+        return pl.lit(None, want).alias(name)
+    if not isinstance(got, pl.Struct):
+        problems.append(Problem(name, "must be an object"))
+        return pl.lit(None, want).alias(name)
+    have = {f.name: f.dtype for f in got.fields}
+    fields = []
+    for f in want.fields:
+        if f.name not in have:
+            fields.append(pl.lit(None, f.dtype).alias(f.name))
+        elif have[f.name] in (f.dtype, pl.Null, pl.List(pl.Null)):
+            fields.append(pl.col(name).struct.field(f.name).cast(f.dtype).alias(f.name))
+        else:
+            problems.append(
+                Problem(f"{name}.{f.name}", f"wrong type {have[f.name]}, expected {f.dtype}")
+            )
+    problems += [
+        Problem(f"{name}.{k}", "unknown field")
+        for k in have
+        if k not in dict((f.name, 0) for f in want.fields)
+    ]
+    return (
+        pl.when(pl.col(name).is_not_null()).then(pl.struct(fields)).alias(name)
+        if fields
+        else pl.lit(None, want).alias(name)
+    )
+
+
+def _incidents(got: pl.DataType, problems: list[Problem]) -> pl.Expr:
+    want = pl.List(pl.Struct(INCIDENT))
+    if got == pl.Null or got == pl.List(pl.Null):
+        return pl.col("incidents").cast(want).alias("incidents")
+    inner = got.inner if isinstance(got, pl.List) else None
+    if not isinstance(inner, pl.Struct):
+        problems.append(Problem("incidents", "must be a list of objects"))
+        return pl.lit(None, want).alias("incidents")
+    have = {f.name: f.dtype for f in inner.fields}
+    problems += [Problem(f"incidents[].{k}", "unknown field") for k in have if k not in INCIDENT]
+    fields = []
+    for k, dtype in INCIDENT.items():
+        if k not in have:
+            fields.append(pl.lit(None, dtype).alias(k))
+        elif have[k] in (dtype, pl.Null):
+            fields.append(pl.element().struct.field(k).cast(dtype).alias(k))
+        else:
+            problems.append(Problem(f"incidents[].{k}", f"wrong type {have[k]}, expected {dtype}"))
+    return pl.col("incidents").list.eval(pl.struct(fields)).alias("incidents")
+
+
+def validate(lf: pl.LazyFrame, pack: Pack) -> None:
+    """Every value of every case, checked against the contract. Raises with up to 50 problems."""
+    prof, cred, proc = pl.col("profile"), pl.col("credibility"), pl.col("procedure")
+    inc = pl.col("incidents").fill_null([])
+
+    def bad_date(e: pl.Expr) -> pl.Expr:
+        return e.is_not_null() & e.str.to_date(strict=False).is_null()
+
+    def not_in(e: pl.Expr, allowed: list[str]) -> pl.Expr:
+        return e.is_not_null() & ~e.is_in(allowed)
+
+    def list_not_in(e: pl.Expr, allowed: list[str]) -> pl.Expr:
+        return e.fill_null([]).list.eval(~pl.element().is_in(allowed)).list.any()
+
+    def incidents_bad(pred: pl.Expr) -> pl.Expr:
+        return inc.list.eval(pred).list.any().fill_null(False)
+
+    el = pl.element().struct
+    lodged = proc.struct.field("lodged")
+    decided = proc.struct.field("decided")
+    checks: list[tuple[str, str, pl.Expr]] = [
+        ("id", "required field is missing", pl.col("id").is_null() | (pl.col("id") == "")),
+        ("nationality", "required field is missing", pl.col("nationality").is_null()),
+        (
+            "nationality",
+            "not an ISO 3166-1 alpha-2 country code",
+            not_in(pl.col("nationality"), _COUNTRIES),
+        ),
+        ("region", "not an ISO 3166-2 region code", not_in(pl.col("region"), _REGIONS)),
+        (
+            "profile.sogi",
+            f"values must be among {', '.join(Sogi)}",
+            list_not_in(prof.struct.field("sogi"), list(Sogi)),
+        ),
+        (
+            "profile.tags",
+            f"unknown tag; the {pack.meta.id} pack knows: {', '.join(sorted(pack.tags))}",
+            list_not_in(prof.struct.field("tags"), sorted(pack.tags)),
+        ),
+        (
+            "profile.sex",
+            f"must be one of {', '.join(Sex)}",
+            not_in(prof.struct.field("sex"), list(Sex)),
+        ),
+        (
+            "profile.birth_date",
+            "not a date (expected YYYY-MM-DD)",
+            bad_date(prof.struct.field("birth_date")),
+        ),
+        *(
+            (
+                f"credibility.{f}",
+                f"must be one of {', '.join(Finding)}",
+                not_in(cred.struct.field(f), list(Finding)),
+            )
+            for f in ("identity", "nationality", "region", "profile")
+        ),
+        (
+            "incidents[].kind",
+            f"must be one of {', '.join(IncidentKind)}",
+            incidents_bad(el.field("kind").is_null() | ~el.field("kind").is_in(list(IncidentKind))),
+        ),
+        (
+            "incidents[].actor",
+            f"must be one of {', '.join(Actor)}",
+            incidents_bad(el.field("actor").is_null() | ~el.field("actor").is_in(list(Actor))),
+        ),
+        (
+            "incidents[].credibility",
+            f"must be one of {', '.join(Finding)}",
+            incidents_bad(
+                el.field("credibility").is_not_null()
+                & ~el.field("credibility").is_in(list(Finding))
+            ),
+        ),
+        (
+            "incidents[].date",
+            "not a date (expected YYYY-MM-DD)",
+            incidents_bad(
+                el.field("date").is_not_null()
+                & el.field("date").str.to_date(strict=False).is_null()
+            ),
+        ),
+        ("procedure", "required field is missing", proc.is_null()),
+        (
+            "procedure.lodged",
+            "not a date (expected YYYY-MM-DD)",
+            lodged.is_null() | bad_date(lodged),
+        ),
+        ("procedure.decided", "not a date (expected YYYY-MM-DD)", bad_date(decided)),
+        (
+            "procedure.decided",
+            "is before procedure.lodged",
+            decided.str.to_date(strict=False) < lodged.str.to_date(strict=False),
+        ),
+        (
+            "procedure.status",
+            f"must be one of {', '.join(Status)}",
+            not_in(proc.struct.field("status"), list(Status)),
+        ),
+        (
+            "procedure.reasons",
+            f"values must be among {', '.join(Reason)}",
+            list_not_in(proc.struct.field("reasons"), list(Reason)),
+        ),
+        (
+            "procedure.reasons",
+            "a reason is listed twice",
+            proc.struct.field("reasons").fill_null([]).list.n_unique()
+            != proc.struct.field("reasons").fill_null([]).list.len(),
+        ),
+    ]
+    found = (
+        lf.select(
+            "line",
+            pl.col("id"),
+            *(expr.fill_null(False).alias(f"bad{i}") for i, (_, _, expr) in enumerate(checks)),
+        )
+        .filter(pl.any_horizontal(f"bad{i}" for i in range(len(checks))))
+        .head(MAX_REPORTED)
+        .collect()
+    )
+    problems = [
+        Problem(f"line {row['line']}: {field}", message)
+        for row in found.iter_rows(named=True)
+        for i, (field, message, _) in enumerate(checks)
+        if row[f"bad{i}"]
+    ]
+    dupes = (
+        lf.group_by("id")
+        .agg(pl.col("line").min(), pl.len())
+        .filter(pl.col("len") > 1)
+        .sort("line")
+        .head(10)
+        .collect()
+    )
+    problems += [
+        Problem(f"line {r['line']}: id", f"case id {r['id']!r} appears more than once")
+        for r in dupes.iter_rows(named=True)
+    ]
+    if problems:
+        raise CaseError(problems[:MAX_REPORTED])
+
+
+def read(path: str | Path, pack: Pack) -> pl.LazyFrame:
+    """Scan, normalise and validate a caseload; the result feeds haven.impact.columnar."""
+    lf = normalise(scan(path))
+    validate(lf, pack)
+    return lf
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

@@ -1,0 +1,510 @@
+"""The assessment pipeline as Polars expressions, compiled from the pack as of a date.
+
+Evaluates a whole caseload at once and yields the contract's summary fields; explanations
+(steps) come from the single-case engine on demand. Every rule below mirrors a module of
+haven.assess; tests/test_agreement.py proves the two agree on every summary field.
+
+Matching is tri-state as in haven.assess.match, encoded as integers so that "both must hold"
+is a minimum: 2 = yes, 1 = unknown (facts open), 0 = no.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from haven.assess.match import Basis
+from haven.impact.batch import normalise
+from haven.policy.entries import (
+    Designation,
+    EntryBase,
+    ExceptionalSituation,
+    ForbiddenReasoning,
+    InternalProtectionEntry,
+    Moratorium,
+    ProtectionDuty,
+    RelocationStatus,
+    SafeCountry,
+    SituationLevel,
+)
+from haven.policy.groups import Group
+from haven.policy.pack import Pack
+from haven.vocab import (
+    CATEGORY_RANK,
+    STANDARD_RANK,
+    Category,
+    FlagCode,
+    Reason,
+    Recommendation,
+    Standard,
+)
+
+YES, UNKNOWN, NO = 2, 1, 0
+SUMMARY = (
+    "case_id",
+    "recommendation",
+    "ground",
+    "designation",
+    "designation_group",
+    "evidentiary_standard",
+    "standard_met",
+    "protection_seeking_required",
+    "internal_protection",
+    "safe_country_designated",
+    "safe_country_exception",
+    "moratorium_decision",
+    "moratorium_departure",
+    "exceptional_situation",
+    "flags",
+    "applied",
+    "has_unverified",
+)
+
+
+# -- input: flat feature columns ------------------------------------------------------------
+
+
+def features(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+    """Flatten contract cases (as read from JSONL or Parquet) into the columns the rules use."""
+    lf = normalise(lf)  # the contract's exact schema, whatever Polars inferred
+    cred = pl.col("credibility")
+    prof = pl.col("profile")
+    proc = pl.col("procedure")
+    inc = pl.col("incidents").fill_null([])
+    birth = prof.struct.field("birth_date").str.to_date(strict=False)
+    born_later_in_year = (pl.lit(as_of.month) < birth.dt.month()) | (
+        (pl.lit(as_of.month) == birth.dt.month()) & (pl.lit(as_of.day) < birth.dt.day())
+    )
+
+    def incidents(pred: pl.Expr) -> pl.Expr:
+        return inc.list.eval(pred).list.any().fill_null(False)
+
+    i_cred = pl.element().struct.field("credibility").fill_null("open")
+    i_actor = pl.element().struct.field("actor")
+    i_sought = pl.element().struct.field("sought_protection").fill_null(False)
+    return lf.select(
+        pl.col("id").alias("case_id"),
+        pl.col("nationality").alias("nat"),
+        pl.col("region").alias("reg"),
+        *(cred.struct.field(f).fill_null("open").alias(f"c_{f}") for f in _CRED),
+        prof.struct.field("sogi").fill_null([]).alias("sogi"),
+        prof.struct.field("tags").fill_null([]).alias("tags"),
+        prof.struct.field("sex").alias("sex"),
+        (pl.lit(as_of.year) - birth.dt.year() - born_later_in_year.cast(pl.Int32)).alias("age"),
+        proc.struct.field("lodged").str.to_date().alias("lodged"),
+        proc.struct.field("reasons").fill_null([]).alias("reasons"),
+        incidents(i_cred == "credible").alias("has_credible"),
+        incidents(i_cred == "open").alias("has_open"),
+        incidents((i_cred == "credible") & (i_actor == "state")).alias("state_actor"),
+        incidents((i_cred == "credible") & (i_actor == "non_state") & ~i_sought).alias(
+            "unreported"
+        ),
+    )
+
+
+_CRED = ("identity", "nationality", "region", "profile")
+
+
+# -- matching --------------------------------------------------------------------------------
+
+
+def _finding(column: str, basis: Basis) -> pl.Expr:
+    f = pl.col(column)
+    if basis is Basis.ASSERTED:
+        return pl.lit(YES)
+    if basis is Basis.CLAIMED:
+        return pl.when(f == "not_credible").then(NO).otherwise(YES)
+    return pl.when(f == "credible").then(YES).when(f == "open").then(UNKNOWN).otherwise(NO)
+
+
+def group_match(g: Group, basis: Basis) -> pl.Expr:
+    parts: list[pl.Expr] = []
+    if g.uses_profile:
+        claimed = pl.lit(True)
+        if g.sogi_any:
+            claimed &= (
+                pl.col("sogi").list.set_intersection([s.value for s in g.sogi_any]).list.len() > 0
+            )
+        if g.tags_any:
+            claimed &= pl.col("tags").list.set_intersection(list(g.tags_any)).list.len() > 0
+        if g.tags_all:
+            claimed &= pl.col("tags").list.set_intersection(list(g.tags_all)).list.len() == len(
+                set(g.tags_all)
+            )
+        parts.append(pl.when(claimed).then(_finding("c_profile", basis)).otherwise(NO))
+    if g.uses_identity:
+        if g.sex is not None:
+            sex = pl.col("sex")
+            parts.append(
+                pl.when(sex.is_null())
+                .then(UNKNOWN)
+                .when(sex == g.sex.value)
+                .then(YES)
+                .otherwise(NO)
+            )
+        if g.age_min is not None or g.age_max is not None:
+            age = pl.col("age")
+            inside = pl.lit(True)
+            if g.age_min is not None:
+                inside &= age >= g.age_min
+            if g.age_max is not None:
+                inside &= age <= g.age_max
+            parts.append(pl.when(age.is_null()).then(UNKNOWN).when(inside).then(YES).otherwise(NO))
+        parts.append(_finding("c_identity", basis))
+    return pl.min_horizontal(parts) if parts else pl.lit(YES)
+
+
+def region_match(e: EntryBase, basis: Basis) -> pl.Expr:
+    if not e.regions and not e.except_regions:
+        return pl.lit(YES)
+    reg = pl.col("reg")
+    inside = reg.is_in(list(e.regions)) if e.regions else ~reg.is_in(list(e.except_regions))
+    return (
+        pl.when(reg.is_null())
+        .then(UNKNOWN)
+        .when(inside)
+        .then(_finding("c_region", basis))
+        .otherwise(NO)
+    )
+
+
+def entry_match(pack: Pack, e: EntryBase, basis: Basis) -> pl.Expr:
+    m = region_match(e, basis)
+    if e.group is not None:
+        m = pl.min_horizontal(m, group_match(pack.groups[e.group], basis))
+    if e.country is not None:
+        m = pl.when(pl.col("nat") == e.country).then(m).otherwise(NO)
+    return m
+
+
+def _any(exprs: Iterable[pl.Expr]) -> pl.Expr:
+    items = list(exprs)
+    return pl.any_horizontal(items) if items else pl.lit(False)
+
+
+def first(pairs: list[tuple[pl.Expr, Any]], default: Any = None) -> pl.Expr:
+    """The value of the first pair whose condition holds (a when/then chain), else default."""
+    if not pairs:
+        return _value(default)
+    chain: Any = pl.when(pairs[0][0]).then(_value(pairs[0][1]))
+    for cond, value in pairs[1:]:
+        chain = chain.when(cond).then(_value(value))
+    result: pl.Expr = chain.otherwise(_value(default))
+    return result
+
+
+def _value(v: Any) -> pl.Expr:
+    return v if isinstance(v, pl.Expr) else pl.lit(v)
+
+
+def _ids(pairs: Iterable[tuple[pl.Expr, str]]) -> pl.Expr:
+    """A list of the entry ids whose condition holds."""
+    items = [pl.when(cond).then(pl.lit(eid)) for cond, eid in pairs]
+    if not items:
+        return pl.lit([], dtype=pl.List(pl.String))
+    return pl.concat_list(items).list.drop_nulls()
+
+
+# -- the pipeline ----------------------------------------------------------------------------
+
+
+def _favour(e: Designation) -> tuple[int, int, str]:
+    return STANDARD_RANK[e.evidentiary_standard], CATEGORY_RANK[e.category], e.id
+
+
+def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
+    """Summary fields for every case in `lf` (contract cases), as of a date."""
+    x = features(lf, as_of)
+    entries = [e for e in pack.entries.values() if e.in_force(as_of)]
+
+    def of(kind: type[EntryBase]) -> list[EntryBase]:
+        return [e for e in entries if isinstance(e, kind)]
+
+    assessable = (pl.col("c_identity") != "not_credible") & (
+        pl.col("c_nationality") != "not_credible"
+    )
+    provisional = (pl.col("c_identity") == "open") | (pl.col("c_nationality") == "open")
+    unverified: list[pl.Expr] = []
+    unknown: list[pl.Expr] = []
+    applied: list[tuple[pl.Expr, str]] = []
+
+    # Safe country of origin (one entry per country at a time).
+    safe_designated: list[pl.Expr] = []
+    safe_exception: list[pl.Expr] = []
+    for e in of(SafeCountry):
+        assert isinstance(e, SafeCountry)
+        here = pl.col("nat") == e.country
+        if not e.verified_on(as_of):
+            unverified.append(here)
+            continue
+        if e.suspended:
+            continue
+        safe_designated.append(here)
+        applied.append((here, e.id))
+        exc = [group_match(pack.groups[g], Basis.CLAIMED) == YES for g in e.exception_groups]
+        if e.exception_regions:
+            exc.append(pl.col("reg").is_in(list(e.exception_regions)).fill_null(False))
+        safe_exception.append(here & _any(exc))
+
+    # Moratoria.
+    decision: list[pl.Expr] = []
+    departure: list[pl.Expr] = []
+    for e in of(Moratorium):
+        assert isinstance(e, Moratorium)
+        m = entry_match(pack, e, Basis.CLAIMED)
+        if not e.verified_on(as_of):
+            unverified.append(m >= UNKNOWN)
+            continue
+        unknown.append(m == UNKNOWN)
+        old = pl.lit(False)
+        if e.except_lodged_more_than_months is not None:
+            limit = pl.col("lodged").dt.offset_by(f"{e.except_lodged_more_than_months}mo")
+            old = pl.lit(as_of) > limit
+        covered = m == YES
+        if e.decision:
+            decision.append(covered & ~old)
+        if e.departure:
+            departure.append(covered)
+        applied.append((covered & (pl.lit(e.departure) | ~old), e.id))
+    deferred = _any(decision)
+
+    # Designation: per group the most specific entry, across groups the most favourable.
+    designations = [e for e in of(Designation) if isinstance(e, Designation)]
+    ranked = sorted(designations, key=_favour)
+    rank = {e.id: i for i, e in enumerate(ranked)}
+    per_group: dict[str, list[Designation]] = {}
+    for e in sorted(designations, key=lambda e: ((0 if e.regions else 1), _favour(e))):
+        per_group.setdefault(e.group or "", []).append(e)
+    chosen_per_group: list[pl.Expr] = []
+    unknown_ranks: list[pl.Expr] = []
+    for group_entries in per_group.values():
+        pairs: list[tuple[pl.Expr, Any]] = []
+        for e in group_entries:
+            m = entry_match(pack, e, Basis.CREDIBLE)
+            if not e.verified_on(as_of):
+                unverified.append(assessable & (m >= UNKNOWN))
+                continue
+            unknown_ranks.append(pl.when(assessable & (m == UNKNOWN)).then(rank[e.id]))
+            pairs.append((assessable & (m == YES), rank[e.id]))
+        if pairs:
+            chosen_per_group.append(first(pairs, pl.lit(None, pl.Int64)))
+    chosen = pl.min_horizontal(chosen_per_group) if chosen_per_group else pl.lit(None, pl.Int64)
+    best_unknown = pl.min_horizontal(unknown_ranks) if unknown_ranks else pl.lit(None, pl.Int64)
+    unknown.append(best_unknown.is_not_null() & (chosen.is_null() | (best_unknown < chosen)))
+
+    def attr(values: dict[int, object], default: object = None) -> pl.Expr:
+        return chosen.replace_strict(values, default=default) if values else pl.lit(default)
+
+    std = attr(
+        {rank[e.id]: e.evidentiary_standard.value for e in designations}, Standard.INDIVIDUAL.value
+    )
+    category = attr({rank[e.id]: e.category.value for e in designations})
+    ground = attr({rank[e.id]: e.ground.value if e.ground else None for e in designations})
+    group = attr({rank[e.id]: e.group for e in designations})
+    chosen_id = attr({rank[e.id]: e.id for e in designations})
+    nationwide = attr(
+        {
+            rank[e.id]: e.category is Category.GROUP_PERSECUTION
+            and not e.regions
+            and not e.except_regions
+            for e in designations
+        },
+        False,
+    )
+
+    # Exceptional situation (QD 15(c)): the first matching entry, regional ones first.
+    levels: list[tuple[pl.Expr, Any]] = []
+    situation_ids: list[tuple[pl.Expr, Any]] = []
+    for e in sorted(of(ExceptionalSituation), key=lambda e: (0 if e.regions else 1, e.id)):
+        assert isinstance(e, ExceptionalSituation)
+        m = pl.when(pl.col("nat") == e.country).then(region_match(e, Basis.CREDIBLE)).otherwise(NO)
+        if not e.verified_on(as_of):
+            unverified.append(m >= UNKNOWN)
+            continue
+        unknown.append(m == UNKNOWN)
+        levels.append((m == YES, e.level.value))
+        situation_ids.append((m == YES, e.id))
+    situation = first(levels, pl.lit(None, pl.String))
+    situation_id = first(situation_ids, pl.lit(None, pl.String))
+    by_situation = (situation == SituationLevel.MOST_EXCEPTIONAL.value).fill_null(False)
+
+    # Evidentiary standard.
+    has_cred, has_open = pl.col("has_credible"), pl.col("has_open")
+    lower = std.is_in([Standard.MINOR_INDICATIONS.value, Standard.LIMITED_INDICATIONS.value])
+    met = (
+        pl.when(std == Standard.MEMBERSHIP.value)
+        .then(True)
+        .when(has_cred & lower)
+        .then(True)
+        .when((std == Standard.INDIVIDUAL.value) & has_cred)
+        .then(None)
+        .when(has_open)
+        .then(None)
+        .when(std == Standard.LIMITED_INDICATIONS.value)
+        .then(None)
+        .otherwise(False)
+    )
+
+    # Protection-seeking duty.
+    waivers: list[tuple[pl.Expr, Any]] = []
+    for e in of(ProtectionDuty):
+        assert isinstance(e, ProtectionDuty)
+        if e.required:
+            continue
+        m = entry_match(pack, e, Basis.CREDIBLE)
+        if not e.verified_on(as_of):
+            unverified.append(m >= UNKNOWN)
+            continue
+        unknown.append(m == UNKNOWN)
+        waivers.append((m == YES, e.id))
+    waiver = first(waivers, pl.lit(None, pl.String))
+    state = pl.col("state_actor")
+    required = waiver.is_null() & ~state
+    unmet = required & pl.col("unreported")
+
+    # Internal protection alternative.
+    relevant = assessable & (met.ne(False).fill_null(True) | by_situation)
+    ipa_sorted = sorted(of(InternalProtectionEntry), key=lambda e: (0 if e.regions else 1, e.id))
+    exclusions: list[tuple[pl.Expr, Any]] = []
+    for e in ipa_sorted:
+        assert isinstance(e, InternalProtectionEntry)
+        m = entry_match(pack, e, Basis.CREDIBLE)
+        if not e.verified_on(as_of):
+            unverified.append(m >= UNKNOWN)
+            continue
+        unknown.append(relevant & (m == UNKNOWN))
+        if e.status is RelocationStatus.EXCLUDED:
+            exclusions.append((m == YES, e.id))
+    exclusion = first(exclusions, pl.lit(None, pl.String))
+    ipa = (
+        pl.when(~relevant)
+        .then(pl.lit("not_applicable"))
+        .when(exclusion.is_not_null() | nationwide | state)
+        .then(pl.lit("excluded"))
+        .otherwise(pl.lit("possible"))
+    )
+
+    # Guardrail flags for each refusal reason.
+    reasons = pl.col("reasons")
+    forbidden = [
+        e
+        for e in of(ForbiddenReasoning)
+        if isinstance(e, ForbiddenReasoning) and e.verified_on(as_of)
+    ]
+    flag_parts: list[pl.Expr] = []
+    flag_entries: list[tuple[pl.Expr, str]] = []
+    for r in Reason:
+        given = reasons.list.contains(r.value)
+        special: list[tuple[pl.Expr, FlagCode, str | None]] = []  # (condition, flag, entry column)
+        if r is Reason.NO_STATE_PROTECTION_SOUGHT:
+            special = [
+                (waiver.is_not_null(), FlagCode.PROTECTION_SEEKING_WAIVED, "waiver"),
+                (state, FlagCode.STATE_IS_PERSECUTOR, None),
+            ]
+        elif r is Reason.INTERNAL_RELOCATION:
+            special = [
+                (exclusion.is_not_null(), FlagCode.IPA_EXCLUDED_BY_POLICY, "exclusion"),
+                (state, FlagCode.STATE_IS_PERSECUTOR, None),
+            ]
+        elif r is Reason.INSUFFICIENT_INDICATIONS:
+            special = [
+                (
+                    chosen.is_not_null() & met.eq(True).fill_null(False),
+                    FlagCode.STANDARD_MISAPPLIED,
+                    "designation",
+                )
+            ]
+        rules: list[tuple[pl.Expr, Any]] = []
+        taken = pl.lit(False)
+        for cond, code, _ in special:
+            rules.append((cond, code.value))
+            taken = taken | cond
+        for e in forbidden:
+            if e.reason is not r:
+                continue
+            here = pl.lit(True) if e.country is None else pl.col("nat") == e.country
+            member = (
+                group_match(pack.groups[e.group], Basis.ASSERTED) == YES
+                if e.group
+                else pl.lit(True)
+            )
+            ok = here & member
+            rules.append((ok, e.flag.value))
+            flag_entries.append((given & ~taken & ok, e.id))
+            taken = taken | ok
+        if rules:
+            flag_parts.append(pl.when(given).then(first(rules, pl.lit(None, pl.String))))
+    flags = (
+        pl.concat_list(flag_parts).list.drop_nulls().list.sort()
+        if flag_parts
+        else pl.lit([], dtype=pl.List(pl.String))
+    )
+
+    # Recommendation.
+    has_unverified = _any(unverified)
+    uncertain = (
+        _any(unknown)
+        | has_unverified
+        | (situation == SituationLevel.LESS_EXCEPTIONAL.value).fill_null(False)
+    )
+    objections = unmet | (ipa == "possible")
+    met2 = pl.when(by_situation).then(True).otherwise(met)
+    recommendation = (
+        pl.when(~assessable)
+        .then(pl.lit(Recommendation.NOT_ASSESSABLE.value))
+        .when(deferred)
+        .then(pl.lit(Recommendation.DECISION_DEFERRED.value))
+        .when(met2.eq(True).fill_null(False) & ~(objections | provisional))
+        .then(pl.lit(Recommendation.PROTECTION_INDICATED.value))
+        .when(met2.eq(False).fill_null(False) & ~(uncertain | provisional))
+        .then(pl.lit(Recommendation.PROTECTION_NOT_INDICATED.value))
+        .otherwise(pl.lit(Recommendation.FURTHER_ASSESSMENT.value))
+    )
+    ground_out = (
+        pl.when(recommendation == Recommendation.PROTECTION_INDICATED.value)
+        .then(pl.when(by_situation & ground.is_null()).then(pl.lit("subsidiary")).otherwise(ground))
+        .otherwise(None)
+    )
+
+    applied_ids = (
+        pl.concat_list(
+            [
+                _ids(applied),
+                _ids(flag_entries),
+                pl.concat_list(
+                    [
+                        pl.when(chosen_id.is_not_null()).then(chosen_id),
+                        waiver,
+                        exclusion,
+                        situation_id,
+                    ]
+                ).list.drop_nulls(),
+            ]
+        )
+        .list.unique()
+        .list.sort()
+    )
+
+    return x.select(
+        "case_id",
+        recommendation.alias("recommendation"),
+        ground_out.alias("ground"),
+        category.alias("designation"),
+        group.alias("designation_group"),
+        std.alias("evidentiary_standard"),
+        pl.when(assessable).then(met).otherwise(None).alias("standard_met"),
+        required.alias("protection_seeking_required"),
+        pl.when(assessable)
+        .then(ipa)
+        .otherwise(pl.lit("not_applicable"))
+        .alias("internal_protection"),
+        _any(safe_designated).alias("safe_country_designated"),
+        _any(safe_exception).alias("safe_country_exception"),
+        deferred.alias("moratorium_decision"),
+        _any(departure).alias("moratorium_departure"),
+        situation.alias("exceptional_situation"),
+        flags.alias("flags"),
+        applied_ids.alias("applied"),
+        has_unverified.alias("has_unverified"),
+    )
