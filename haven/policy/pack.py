@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from haven.errors import PolicyError, Problem
 from haven.policy.entries import EntryBase, ForbiddenReasoning, Moratorium, SafeCountry
+from haven.policy.evidence import Finding, Report
 from haven.policy.framework import Rule, RuleId
 from haven.policy.groups import Group, Tag
 from haven.policy.sources import Source
@@ -54,6 +55,8 @@ class Pack:
         groups: list[Group],
         rules: list[Rule],
         entries: list[Located],
+        reports: list[Report] | None = None,
+        findings: list[Finding] | None = None,
     ) -> None:
         self.meta = meta
         self.sources = {s.id: s for s in sources}
@@ -62,12 +65,16 @@ class Pack:
         self.rules = {r.id: r for r in rules}
         self.located = entries
         self.entries = {loc.entry.id: loc.entry for loc in entries}
+        self.reports = {r.id: r for r in reports or ()}
+        self.findings = {f.id: f for f in findings or ()}
         problems = self._check(sources, tags, groups, rules)
+        problems += self._check_evidence(list(reports or ()), list(findings or ()))
         if problems:
             raise PolicyError(problems)
         self._by_country: dict[str | None, list[EntryBase]] = defaultdict(list)
         for loc in entries:
             self._by_country[loc.entry.country].append(loc.entry)
+        self._finding_end = self._finding_ends()
         self.version = self._hash()
 
     # -- queries -------------------------------------------------------------------------
@@ -88,6 +95,40 @@ class Pack:
 
     def rule(self, rule: RuleId) -> Rule:
         return self.rules[rule]
+
+    # -- evidence (findings.yaml) --------------------------------------------------------
+
+    def finding_end(self, finding: Finding) -> date | None:
+        """The first day a finding no longer counts: when a report replacing its report appears."""
+        return self._finding_end.get(finding.report)
+
+    def finding_in_force(self, finding: Finding, on: date) -> bool:
+        end = self.finding_end(finding)
+        return finding.date <= on and (end is None or on < end)
+
+    def findings_in_force(self, on: date, country: str | None = None) -> list[Finding]:
+        """Findings counting on a date (for one country, or all), oldest first."""
+        return sorted(
+            (
+                f
+                for f in self.findings.values()
+                if (country is None or f.country == country) and self.finding_in_force(f, on)
+            ),
+            key=lambda f: (f.date, f.id),
+        )
+
+    def evidence_boundaries(self) -> list[date]:
+        """Every date on which a finding starts or stops counting."""
+        days = {f.date for f in self.findings.values()}
+        days |= {end for end in self._finding_end.values() if end is not None}
+        return sorted(days)
+
+    def _finding_ends(self) -> dict[str, date | None]:
+        ends: dict[str, date | None] = dict.fromkeys(self.reports)
+        for r in self.reports.values():
+            if r.replaces is not None:
+                ends[r.replaces] = r.published
+        return ends
 
     def boundaries(self) -> list[date]:
         """Every date on which something in the pack starts, ends or becomes unconfirmed."""
@@ -125,6 +166,47 @@ class Pack:
         problems += _overlaps(self.located)
         return problems
 
+    def _check_evidence(self, reports: list[Report], findings: list[Finding]) -> list[Problem]:
+        """findings.yaml: reports are sources; findings name a known report, group and sources."""
+        problems: list[Problem] = []
+        problems += _duplicates("findings.yaml: reports", (r.id for r in reports))
+        problems += _duplicates("findings.yaml: findings", (f.id for f in findings))
+        replaced: set[str] = set()
+        for i, r in enumerate(reports):
+            where = f"findings.yaml: report {r.id!r} (reports[{i}])"
+            if r.id not in self.sources:
+                problems.append(Problem(f"{where}: id", f"unknown source {r.id!r}"))
+            if r.replaces is None:
+                continue
+            old = self.reports.get(r.replaces)
+            if old is None:
+                problems.append(Problem(f"{where}: replaces", f"unknown report {r.replaces!r}"))
+            elif old.published >= r.published:
+                problems.append(
+                    Problem(f"{where}: replaces", f"{old.id!r} is not older than this report")
+                )
+            if r.replaces in replaced:
+                problems.append(
+                    Problem(f"{where}: replaces", f"another report already replaces {r.replaces!r}")
+                )
+            replaced.add(r.replaces)
+        for i, f in enumerate(findings):
+            where = f"findings.yaml: finding {f.id!r} (findings[{i}])"
+            problems += self._cite(where, f.sources)
+            report = self.reports.get(f.report)
+            if report is None:
+                problems.append(Problem(f"{where}: report", f"unknown report {f.report!r}"))
+            elif f.date < report.published:
+                problems.append(
+                    Problem(
+                        f"{where}: date",
+                        f"{f.date} is before its report was published ({report.published})",
+                    )
+                )
+            if f.group not in self.groups:
+                problems.append(Problem(f"{where}: group", f"unknown group {f.group!r}"))
+        return problems
+
     def _cite(self, where: str, ids: Iterable[str]) -> list[Problem]:
         return [
             Problem(f"{where}: sources[{i}]", f"unknown source {sid!r} (not in sources.yaml)")
@@ -155,6 +237,9 @@ class Pack:
             "rules": [r.model_dump(mode="json") for r in self.rules.values()],
             "entries": [loc.entry.model_dump(mode="json") for loc in self.located],
         }
+        if self.reports or self.findings:  # a pack without evidence keeps its earlier version
+            doc["reports"] = [r.model_dump(mode="json") for r in self.reports.values()]
+            doc["findings"] = [f.model_dump(mode="json") for f in self.findings.values()]
         blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -169,7 +254,7 @@ def _duplicates(where: str, ids: Iterator[str] | Iterable[str]) -> list[Problem]
     return problems
 
 
-def _scope(e: EntryBase) -> tuple[object, ...]:
+def scope_key(e: EntryBase) -> tuple[object, ...]:
     """Two entries with the same scope say the same kind of thing about the same people."""
     key: tuple[object, ...] = (
         type(e).__name__,
@@ -195,7 +280,7 @@ def _overlaps(located: list[Located]) -> list[Problem]:
     """Entries of one scope must not overlap in time: they would contradict or duplicate."""
     by_scope: dict[tuple[object, ...], list[Located]] = defaultdict(list)
     for loc in located:
-        by_scope[_scope(loc.entry)].append(loc)
+        by_scope[scope_key(loc.entry)].append(loc)
     problems = []
     for locs in by_scope.values():
         locs.sort(key=lambda loc: loc.entry.valid_from)
