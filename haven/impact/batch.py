@@ -47,6 +47,7 @@ TOP: dict[str, Any] = {
     "incidents": pl.List(pl.Struct(INCIDENT)),
 }
 MAX_REPORTED = 50
+LINE = "_haven_line"  # internal: the input line of each case, for error messages
 
 _COUNTRIES = sorted({c.alpha_2 for c in pycountry.countries} | EXTRA_COUNTRIES)
 _REGIONS = sorted(s.code for s in pycountry.subdivisions)
@@ -68,6 +69,9 @@ def normalise(lf: pl.LazyFrame) -> pl.LazyFrame:
         schema = lf.collect_schema()
     except pl.exceptions.PolarsError as err:
         raise CaseError([Problem("", f"not a valid caseload: {_first_line(err)}")]) from None
+    if LINE in schema:  # already normalised
+        lf = lf.drop(LINE)
+        schema = lf.collect_schema()
     problems = [Problem(name, "unknown field") for name in schema if name not in TOP]
     exprs: list[pl.Expr] = []
     for name, dtype in TOP.items():
@@ -85,7 +89,7 @@ def normalise(lf: pl.LazyFrame) -> pl.LazyFrame:
             problems.append(Problem(name, f"must be a string, got {got}"))
     if problems:
         raise CaseError(problems)
-    return lf.select(exprs).with_row_index("line", offset=1)
+    return lf.select(exprs).with_row_index(LINE, offset=1)
 
 
 def _struct(name: str, got: pl.DataType, want: pl.Struct, problems: list[Problem]) -> pl.Expr:
@@ -252,7 +256,7 @@ def validate(lf: pl.LazyFrame, pack: Pack) -> None:
     ]
     found = (
         lf.select(
-            "line",
+            pl.col(LINE).alias("line"),
             pl.col("id"),
             *(expr.fill_null(False).alias(f"bad{i}") for i, (_, _, expr) in enumerate(checks)),
         )
@@ -268,7 +272,7 @@ def validate(lf: pl.LazyFrame, pack: Pack) -> None:
     ]
     dupes = (
         lf.group_by("id")
-        .agg(pl.col("line").min(), pl.len())
+        .agg(pl.col(LINE).min().alias("line"), pl.len())
         .filter(pl.col("len") > 1)
         .sort("line")
         .head(10)
