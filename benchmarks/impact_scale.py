@@ -184,7 +184,8 @@ def main() -> None:
     with RESULTS.open("a") as f:
         f.write(f"\n## {datetime.now(UTC):%Y-%m-%d} — {machine}\n\n")
         f.write(
-            f"Single-case engine: {rate:.0f} cases/s (both dates, parse included), measured on 3,000 cases.\n\n"
+            f"Single-case engine: {rate:.0f} cases/s (both dates, parse included), "
+            "measured on 3,000 cases.\n\n"
             if rate
             else "\n"
         )
