@@ -14,7 +14,7 @@ T = TypeVar("T")
 def _unique(items: list[T]) -> list[T]:
     seen = [i for n, i in enumerate(items) if i in items[:n]]
     if seen:
-        raise ValueError(f"{seen[0]!r} is listed twice")
+        raise ValueError(f"{str(seen[0])!r} is listed twice")
     return items
 
 

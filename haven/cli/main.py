@@ -5,7 +5,15 @@ import sys
 
 import typer
 
-from haven.cli import assess_cmd, demo_cmd, impact_cmd, policy_cmd, server_cmd
+from haven.cli import (
+    assess_cmd,
+    cases_cmd,
+    demo_cmd,
+    diff_cmd,
+    impact_cmd,
+    policy_cmd,
+    server_cmd,
+)
 from haven.cli.common import err
 from haven.errors import HavenError, InputError
 
@@ -20,10 +28,12 @@ app.command("assess")(assess_cmd.assess)
 app.command("impact")(impact_cmd.impact)
 app.command("generate")(demo_cmd.generate)
 app.command("demo")(demo_cmd.demo)
+policy_cmd.app.command("diff")(diff_cmd.diff)
 app.add_typer(policy_cmd.app, name="policy")
 app.command("serve")(server_cmd.serve)
 app.add_typer(server_cmd.users, name="users")
 app.add_typer(server_cmd.db_app, name="db")
+app.add_typer(cases_cmd.app, name="cases")
 
 
 def run() -> None:
@@ -40,7 +50,8 @@ def run() -> None:
             err.print(f"  {p}", markup=False)
         sys.exit(2)
     except HavenError as e:
-        err.print(f"[bold red]error:[/] {e}", markup=False)
+        err.print("[bold red]error:[/] ", end="")
+        err.print(str(e), markup=False)
         sys.exit(1)
     except Exception as e:  # the last line of defence: a clear message, not a stack dump
         if os.environ.get("HAVEN_DEBUG"):

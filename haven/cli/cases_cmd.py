@@ -1,0 +1,302 @@
+"""`haven cases import` and `haven cases export`: caseloads in and out of the store.
+
+Import validates every row first and writes all or nothing, in one transaction; export writes
+the current version of every case the user may see, each read audited. CSV follows
+docs/csv-format.md (haven.cases.tabular).
+"""
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haven.cases import Case, tabular
+from haven.cases.readers import parse_case
+from haven.cli.common import err, out
+from haven.errors import CaseError, Forbidden, InputError, Problem
+from haven.store import repo
+from haven.store.access import Action
+from haven.store.db import Database, database_url, upgrade
+from haven.store.models import CaseRecord, Organisation, User
+from haven.store.repo import Actor
+
+app = typer.Typer(help="Import and export stored cases (JSONL, JSON or CSV).", no_args_is_help=True)
+
+# Files with at least this many rows get a progress bar (on a terminal).
+LARGE = 100
+# Ids looked up per query when checking which are already stored.
+CHUNK = 500
+
+
+class InFormat(StrEnum):
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+class OutFormat(StrEnum):
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+# One row of the input: its label (`line 3`), how to name its id field, and how to validate it.
+Entry = tuple[str, str, Callable[[], Case]]
+
+
+@app.command("import")
+def import_cases(
+    file: str = typer.Argument(
+        ..., help="JSON Lines, a JSON array, or CSV (.csv or --format csv); - for stdin"
+    ),
+    org: str = typer.Option(..., "--org", help="Organisation slug"),
+    user: str = typer.Option(..., "--user", help="Import as this user (may create cases)"),
+    fmt: InFormat | None = typer.Option(
+        None, "--format", help="json, jsonl or csv; default: csv for .csv files, else JSON"
+    ),
+) -> None:
+    """Import a caseload: every row is validated first; one rejected row and nothing is written."""
+    db = _database()
+    actor = _actor(db, org, user)
+    _require(db, actor, Action.CASE_CREATE, "case.import", "import cases")
+    text = _read_text(file)
+    as_csv = fmt is InFormat.CSV if fmt is not None else file.lower().endswith(".csv")
+    entries = _csv_entries(text) if as_csv else _json_entries(text)
+    if not entries:
+        raise CaseError([Problem("", "no case found: the input has no rows")])
+
+    found: list[tuple[int, Problem]] = []
+    valid: list[tuple[int, Case]] = []
+    with _progress(len(entries)) as bar:
+        task = bar.add_task("validating", total=len(entries))
+        for n, (_, _, check) in enumerate(entries):
+            try:
+                valid.append((n, check()))
+            except CaseError as e:
+                found += [(n, p) for p in e.problems]
+            bar.advance(task)
+    first: dict[str, int] = {}
+    for n, case in valid:
+        if case.id in first:
+            earlier = entries[first[case.id]][0]
+            message = f"case id {case.id!r} appears more than once (first at {earlier})"
+            found.append((n, Problem(entries[n][1], message)))
+        else:
+            first[case.id] = n
+
+    with db.session() as s:
+        stored = _stored_refs(s, actor, list(first))
+        found += [
+            (n, Problem(entries[n][1], f"case {case.id!r} already exists in {org!r} (conflict)"))
+            for n, case in valid
+            if case.id in stored
+        ]
+        if found:
+            rejected = len({n for n, _ in found})
+            err.print(
+                f"rejected {rejected} of {len(entries)} rows; nothing was imported", markup=False
+            )
+            raise InputError([p for _, p in sorted(found, key=lambda item: item[0])])
+        with _progress(len(valid)) as bar:
+            task = bar.add_task("importing", total=len(valid))
+            for _, case in valid:
+                repo.create_case(s, actor, case)
+                bar.advance(task)
+        repo.audit(s, actor, "case.import", count=len(valid), format="csv" if as_csv else "json")
+    out.print(f"imported {len(valid)} cases into {org!r} as {user!r}", markup=False)
+
+
+@app.command("export")
+def export_cases(
+    org: str = typer.Option(..., "--org", help="Organisation slug"),
+    user: str = typer.Option(..., "--user", help="Export the cases this user may see"),
+    fmt: OutFormat | None = typer.Option(
+        None, "--format", help="jsonl or csv; default: csv if --out ends in .csv, else jsonl"
+    ),
+    output: Path | None = typer.Option(None, "--out", help="File to write; default: stdout"),
+) -> None:
+    """Export the current version of every case the user may see (each read is audited)."""
+    if fmt is None:
+        fmt = OutFormat.CSV if output and output.suffix.lower() == ".csv" else OutFormat.JSONL
+    db = _database()
+    actor = _actor(db, org, user)
+    _require(db, actor, Action.CASE_LIST, "case.export", "export cases")
+    _require(db, actor, Action.CASE_READ, "case.export", "export cases")
+    cases: list[Case] = []
+    with db.session() as s:
+        total, page = repo.list_cases(s, actor, limit=CHUNK)
+        with _progress(total) as bar:
+            task = bar.add_task("reading", total=total)
+            while page:
+                for rec in page:
+                    _, version = repo.read_case(s, actor, rec.ref)
+                    cases.append(Case.model_validate_json(json.dumps(version.data)))
+                    bar.advance(task)
+                if len(cases) >= total:
+                    break
+                _, page = repo.list_cases(s, actor, limit=CHUNK, offset=len(cases))
+    if fmt is OutFormat.CSV:
+        text = tabular.to_csv(cases)
+    else:
+        text = "".join(
+            json.dumps(c.model_dump(mode="json"), ensure_ascii=False) + "\n" for c in cases
+        )
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    else:
+        output.write_text(text, encoding="utf-8", newline="")
+        out.print(f"exported {len(cases)} cases to {output}", markup=False)
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _database() -> Database:
+    url = database_url()
+    upgrade(url)
+    return Database(url)
+
+
+def _actor(db: Database, org: str, username: str) -> Actor:
+    with db.session() as s:
+        organisation = s.scalar(select(Organisation).where(Organisation.slug == org))
+        if organisation is None:
+            raise InputError([Problem("--org", f"no organisation {org!r}")])
+        user = s.scalar(
+            select(User).where(
+                User.username == username,
+                User.org_id == organisation.id,
+                User.active.is_(True),
+            )
+        )
+        if user is None:
+            raise InputError([Problem("--user", f"no active user {username!r} in {org!r}")])
+        return Actor.of(user)
+
+
+def _require(db: Database, actor: Actor, action: Action, audited: str, doing: str) -> None:
+    try:
+        repo.require(actor, action)
+    except Forbidden as e:
+        repo.record_denial(db, actor, audited, None, str(e))
+        raise Forbidden(
+            f"{actor.username!r} (role {actor.role.value}) may not {doing}: {e}"
+        ) from None
+
+
+def _stored_refs(s: Session, actor: Actor, refs: list[str]) -> set[str]:
+    """Which of these case ids the actor's organisation already uses (visible or not: a
+    reference is unique per organisation, as repo.create_case enforces)."""
+    found: set[str] = set()
+    for i in range(0, len(refs), CHUNK):
+        chunk = refs[i : i + CHUNK]
+        found.update(
+            s.scalars(
+                select(CaseRecord.ref).where(
+                    CaseRecord.org_id == actor.org_id, CaseRecord.ref.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+def _read_text(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(source, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(source, "is a directory, not a case file")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            [Problem(source, f"not UTF-8 text (bad byte at offset {e.start})")]
+        ) from None
+
+
+def _csv_entries(text: str) -> list[Entry]:
+    table = tabular.read_table(text)
+
+    def check(row: tabular.Row) -> Callable[[], Case]:
+        return lambda: tabular.row_to_case(table.header, row)
+
+    return [(f"line {r.line}", f"line {r.line}, column id", check(r)) for r in table.rows]
+
+
+def _json_entries(text: str) -> list[Entry]:
+    """JSON Lines, a JSON array, or one case object; each row labelled with its line."""
+    text = text.removeprefix("\ufeff")
+    body = text.lstrip(" \t\r\n")
+    if not body:
+        return []
+
+    def check(raw: str, label: str) -> Callable[[], Case]:
+        return lambda: parse_case(raw, where=f"{label}: ")
+
+    def entry(label: str, raw: str) -> Entry:
+        return (label, f"{label}: id", check(raw, label))
+
+    if body.startswith("["):
+        return [entry(label, raw) for label, raw in _array_items(text)]
+    try:
+        single = json.loads(body)
+    except (json.JSONDecodeError, RecursionError):
+        single = None
+    if isinstance(single, dict):  # one case, possibly over several lines
+        return [entry(f"line {text.count(chr(10), 0, len(text) - len(body)) + 1}", body)]
+    return [
+        entry(f"line {n}", line)
+        for n, line in enumerate(text.split("\n"), start=1)
+        if line.strip(" \t\r")
+    ]
+
+
+def _array_items(text: str) -> list[tuple[str, str]]:
+    """The raw text of each element of a JSON array, labelled `line N, item [i]`."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CaseError([Problem(f"line {e.lineno}", f"not valid JSON: {e.msg}")]) from None
+    except RecursionError:
+        raise CaseError([Problem("", "JSON nested too deeply")]) from None
+    decoder = json.JSONDecoder()
+    labelled = []
+    pos = text.index("[") + 1
+    line, counted = 1, 0
+    for i in range(len(items)):
+        while text[pos] in " \t\r\n,":
+            pos += 1
+        line += text.count("\n", counted, pos)
+        counted = pos
+        _, end = decoder.raw_decode(text, pos)
+        labelled.append((f"line {line}, item [{i}]", text[pos:end]))
+        pos = end
+    return labelled
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Progress]:
+    """A progress bar on stderr for large inputs, shown only on a terminal."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=total < LARGE or not err.is_terminal,
+    )
+    with bar:
+        yield bar
