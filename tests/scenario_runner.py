@@ -12,6 +12,9 @@ Format (see tests/scenarios/README.md):
           - as_of: 2015-09-06
             expect: {recommendation: ..., designation.category: ..., flags: [...]}
 
+`evidence: [finding-id, ...]` expects exactly those country-report findings to be cited by the
+trace's `evidence` steps (a finding in force that contradicts the policy applied).
+
 For every covered entry and every check the runner also asserts the citation rule: an entry in
 force and verified on the date is cited by some step; an entry out of force is not; an entry in
 force but unverified is listed under `unverified` and cited by no step as applied.
@@ -111,6 +114,10 @@ def run(check: Check, pack: Pack) -> list[str]:
             if extra:
                 errors.append(f"steps cite {extra}")
             continue
+        elif key == "evidence":
+            texts = [s.finding for s in result.steps if s.rule == "evidence"]
+            got = sorted(f for f in pack.findings if any(f"finding {f} (" in t for t in texts))
+            want = sorted(want)
         else:
             got = lookup(doc, key)
             if isinstance(want, date):

@@ -262,4 +262,7 @@ def test_demo_runs_and_writes_its_files(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "impact-2015.html").exists()
     assert "Authorization: Bearer hvn_" in r.stdout  # a ready-made curl for the demo server
     users = (tmp_path / "out" / "demo-users.txt").read_text()
-    assert all(role in users for role in ("case_officer", "reviewer", "ngo_advocate", "researcher", "auditor", "admin"))
+    assert all(
+        role in users
+        for role in ("case_officer", "reviewer", "ngo_advocate", "researcher", "auditor", "admin")
+    )

@@ -5,7 +5,15 @@ Pure: no I/O, no clock. The same case, date and pack give the same assessment, b
 
 from datetime import date
 
-from haven.assess import credibility, designation, moratorium, routing, situation, standard
+from haven.assess import (
+    credibility,
+    designation,
+    evidence,
+    moratorium,
+    routing,
+    situation,
+    standard,
+)
 from haven.assess.match import Basis, Match, group_match
 from haven.assess.model import Assessment, Flag, PolicyRef, Step
 from haven.assess.protection import assess_duty
@@ -107,6 +115,13 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
                 entries=c.entries,
             )
         )
+    # Findings that contradict what was applied: steps only, no other field changes.
+    steps += evidence.contradicted(
+        case,
+        as_of,
+        pack,
+        evidence.Applied(gate.assessable, chosen.entry, duty.required, ipa.status),
+    )
 
     unverified = sorted(
         {

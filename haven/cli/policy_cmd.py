@@ -1,4 +1,4 @@
-"""`haven policy ...`: what applied when, with sources."""
+"""`haven policy ...`: what applied when, with sources, and where it contradicts the evidence."""
 
 import json
 
@@ -9,6 +9,7 @@ from haven.cli.common import Format, only, out, pack_option, parse_date, print_j
 from haven.clock import today
 from haven.codes import check_country
 from haven.errors import InputError, Problem
+from haven.policy import checks
 from haven.policy.entries import EntryBase
 from haven.policy.pack import Pack
 from haven.policy.schema import pack_schema
@@ -88,6 +89,12 @@ def timeline(
             ]
         )
     rows = [e for e in policy.for_country(code) if group is None or e.group == group]
+    found = sorted(
+        (f for f in policy.findings.values() if f.country == code and group in (None, f.group)),
+        key=lambda f: (f.date, f.id),
+    )
+    reports = [policy.reports[r] for r in dict.fromkeys(f.report for f in found)]
+    spans = [w for w in checks.windows(policy, code) if group in (None, w.contradiction.group)]
     if fmt is Format.JSON:
         print_json(
             {
@@ -95,17 +102,31 @@ def timeline(
                 "group": group,
                 "policy": {"pack": policy.meta.id, "version": policy.version},
                 "entries": [_entry_json(e, policy) for e in rows],
+                "reports": [r.model_dump(mode="json", exclude_none=True) for r in reports],
+                "findings": [
+                    {
+                        **f.model_dump(mode="json"),
+                        "until": str(end) if (end := policy.finding_end(f)) else None,
+                    }
+                    for f in found
+                ],
+                "contradictions": [w.as_json() for w in spans],
             }
         )
         return
+    suffix = f" for {group}" if group else ""
     if not rows:
         out.print(
             f"The pack has no entries for {code}" + (f" and group {group}." if group else ".")
         )
-        return
-    out.print(
-        render.entries(rows, policy, f"{code} policy timeline" + (f" for {group}" if group else ""))
-    )
+    else:
+        out.print(render.entries(rows, policy, f"{code} policy timeline{suffix}"))
+    if found:
+        out.print(render.findings(found, policy, f"{code} country-report findings{suffix}"))
+    if spans:
+        out.print(
+            render.windows(spans, f"{code} contradictions between policy and evidence{suffix}")
+        )
 
 
 @app.command("sources")
@@ -141,6 +162,8 @@ def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) ->
         for s in (*e.sources, *(e.unconfirmed_from.sources if e.unconfirmed_from else ()))
     }
     cited |= {s for r in policy.rules.values() for s in r.sources}
+    cited |= {s for f in policy.findings.values() for s in (f.report, *f.sources)}
+    cited |= {s for b in checks.BASES.values() for s in b.sources}
     unused = sorted(set(policy.sources) - cited)
     out.print(
         f"pack {policy.meta.id} {policy.version}: {len(policy.entries)} entries, "
@@ -150,6 +173,29 @@ def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) ->
     )
     if unused:
         out.print(f"note: sources cited by no entry or rule: {', '.join(unused)}")
+
+
+@app.command("check")
+def check(
+    country: str | None = typer.Argument(None, help="ISO 3166-1 alpha-2; default: every country"),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
+    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    fmt: Format = typer.Option(Format.JSON, "--format", help="json or table"),
+) -> None:
+    """Contradictions between the pack and the country-report findings in force on a date."""
+    only(fmt, (Format.JSON, Format.TABLE))
+    code = _country(country) if country is not None else None
+    day = parse_date(as_of, "--as-of", default=today())
+    policy = pack_option(pack)
+    found = checks.check(policy, code, day)
+    if fmt is Format.JSON:
+        print_json({"as_of": day.isoformat(), "contradictions": [c.as_json() for c in found]})
+        return
+    where = code or "every country"
+    if not found:
+        out.print(f"No contradictions between policy and evidence for {where} on {day}.")
+        return
+    out.print(render.contradictions(found, f"{where}: policy against evidence on {day}"))
 
 
 @app.command("schema")

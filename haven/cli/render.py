@@ -7,7 +7,9 @@ from rich.text import Text
 
 from haven.assess import Assessment
 from haven.impact import Impact
+from haven.policy.checks import Contradiction, Window
 from haven.policy.entries import EntryBase
+from haven.policy.evidence import Finding
 from haven.policy.pack import Pack
 
 _COLOURS = {
@@ -147,5 +149,63 @@ def entries(rows: list[EntryBase], pack: Pack, title: str) -> Table:
             type(e).__name__,
             Text(f"{e.label}{scope}{status}\n", style="") + Text(e.id, style="dim"),
             srcs,
+        )
+    return t
+
+
+def findings(rows: list[Finding], pack: Pack, title: str) -> Table:
+    """Reports' findings on the time axis: from when each counts, and until when."""
+    t = Table(title=title, show_lines=True, expand=True)
+    t.add_column("from", no_wrap=True)
+    t.add_column("to", no_wrap=True)
+    t.add_column("finding", ratio=1, overflow="fold")
+    for f in rows:
+        report = pack.reports.get(f.report)
+        dated = f", dated {report.month}" if report and report.month else ""
+        scope = f" ({', '.join(f.regions)})" if f.regions else ""
+        t.add_row(
+            str(f.date),
+            str(pack.finding_end(f) or "—"),
+            Text.assemble(
+                (f.type.value, "bold"),
+                f" — {f.group}{scope}: {f.paraphrase}\n",
+                (f"{f.id} ({f.report}{dated})", "dim"),
+            ),
+        )
+    return t
+
+
+def contradictions(rows: list[Contradiction], title: str) -> Group:
+    """Each contradiction with both sides named, its message and its sources."""
+    parts: list[Text] = [Text(title, style="bold")]
+    for c in rows:
+        parts.append(
+            Text.assemble(
+                ("\n  ! ", "bold red"),
+                (c.kind.value, "bold"),
+                f" ({c.country})\n    policy: {c.entry}\n    finding: {c.finding or '—'}\n",
+                f"    {c.message}\n",
+                ("    sources: " + ", ".join(c.sources), "dim"),
+            )
+        )
+    return Group(*parts)
+
+
+def windows(rows: list[Window], title: str) -> Table:
+    """Contradiction windows, highlighted: policy and evidence disagree on these dates."""
+    t = Table(title=title, show_lines=True, expand=True)
+    t.add_column("from", no_wrap=True)
+    t.add_column("to", no_wrap=True)
+    t.add_column("contradiction", ratio=1, overflow="fold")
+    for w in rows:
+        c = w.contradiction
+        strong = c.kind.value not in ("review_due", "information_gap")
+        t.add_row(
+            str(w.start),
+            str(w.end or "—"),
+            Text.assemble(
+                (c.kind.value, "bold red" if strong else "yellow"),
+                f"\npolicy: {c.entry}\nfinding: {c.finding or '—'}",
+            ),
         )
     return t

@@ -26,6 +26,7 @@ class RuleId(StrEnum):
     STATE_IS_PERSECUTOR = "state_is_persecutor"
     INTERNAL_PROTECTION = "internal_protection"
     GUARDRAILS = "guardrails"
+    EVIDENCE = "evidence"
     UNVERIFIED = "unverified"
     RECOMMENDATION = "recommendation"
 

@@ -1,7 +1,8 @@
 """Read a pack directory of YAML files into a validated Pack.
 
 This module does file I/O; everything it returns is plain data for the pure core.
-Layout: pack.yaml, sources.yaml, groups.yaml, framework.yaml, entries/*.yaml.
+Layout: pack.yaml, sources.yaml, groups.yaml, framework.yaml, entries/*.yaml, and optionally
+findings.yaml (country-of-origin reports and findings; a pack without it has no evidence).
 """
 
 import json
@@ -16,6 +17,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from haven.errors import PolicyError, Problem
 from haven.policy.entries import Entry, EntryBase
+from haven.policy.evidence import Finding, Report
 from haven.policy.framework import Rule
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import Located, Pack, PackMeta
@@ -101,7 +103,12 @@ def load_pack(name_or_path: str = "nl") -> Pack:
             entries.append(Located(file=rel, index=i, entry=entry))
     if problems:
         raise PolicyError(problems)
-    return Pack(meta, sources, tags, groups, rules, entries)
+    reports: list[Report] = []
+    findings: list[Finding] = []
+    if (root / "findings.yaml").is_file():
+        reports = _list(root, "findings.yaml", "reports", Report)
+        findings = _list(root, "findings.yaml", "findings", Finding)
+    return Pack(meta, sources, tags, groups, rules, entries, reports, findings)
 
 
 def _entry_problems(err: ValidationError, where: str, kind: object) -> list[Problem]:

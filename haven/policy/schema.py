@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from haven.policy.entries import Entry
+from haven.policy.evidence import Finding, Report
 from haven.policy.framework import Rule
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import PackMeta
@@ -29,6 +30,14 @@ class _Framework(BaseModel):
     rules: list[Rule]
 
 
+class _Findings(BaseModel):
+    """Optional: country-of-origin reports and the findings extracted from them."""
+
+    model_config = ConfigDict(extra="forbid")
+    reports: list[Report]
+    findings: list[Finding]
+
+
 def pack_schema() -> dict[str, Any]:
     """One document with a schema per pack file kind, under `$defs`, plus `entries` files."""
     entry = TypeAdapter(list[Entry]).json_schema(ref_template="#/$defs/{model}")
@@ -39,6 +48,7 @@ def pack_schema() -> dict[str, Any]:
         "sources.yaml": _Sources,
         "groups.yaml": _Groups,
         "framework.yaml": _Framework,
+        "findings.yaml": _Findings,
     }
     for name, model in models.items():
         sub = model.model_json_schema(ref_template="#/$defs/{model}")
