@@ -5,11 +5,11 @@ PostgreSQL."""
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from haven import __version__
-from haven.api import errors, routes_admin, routes_cases, routes_policy, routes_public
+from haven.api import deps, errors, routes_admin, routes_cases, routes_policy, routes_public
 from haven.api.bodies import REGISTRY
 from haven.policy.loader import load_pack
 from haven.store.db import Database
@@ -21,6 +21,7 @@ def create_app(db: Database | None = None, pack: str = "nl") -> FastAPI:
         version=__version__,
         description="Policy-as-code decision support for asylum case work. "
         "Recommends; never decides.",
+        dependencies=[Depends(deps.known_query)],
     )
     app.state.db = db or Database()
     app.state.pack = load_pack(pack)
@@ -33,11 +34,7 @@ def create_app(db: Database | None = None, pack: str = "nl") -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        response.headers["X-Haven-Pack"] = (
-            f"{app.state.pack.meta.id}; version={app.state.pack.version}"
-        )
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.update(deps.standard_headers(app.state.pack))
         return response
 
     def openapi() -> dict[str, Any]:

@@ -1,12 +1,28 @@
 """Request-scoped plumbing: the database, the pack, and the authenticated actor."""
 
-from fastapi import Request
+import re
+from datetime import date
+from typing import Annotated, Any
 
-from haven.errors import Unauthenticated
+from fastapi import Request
+from pydantic import BeforeValidator
+
+from haven.errors import InputError, Problem, Unauthenticated
 from haven.policy.pack import Pack
 from haven.store.auth import authenticate
 from haven.store.db import Database
 from haven.store.repo import Actor
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("not a date (expected YYYY-MM-DD)")
+    return value
+
+
+# A date in a query string. FastAPI parses query values leniently, where "0" would be
+# 1970-01-01 (a Unix time); the contract's dates are YYYY-MM-DD only.
+QueryDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def db(request: Request) -> Database:
@@ -19,6 +35,15 @@ def pack(request: Request) -> Pack:
     return policy
 
 
+def standard_headers(policy: Pack) -> dict[str, str]:
+    """On every response, errors included: which policy answered, and no caching."""
+    return {
+        "X-Haven-Pack": f"{policy.meta.id}; version={policy.version}",
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
 def actor(request: Request) -> Actor:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -28,3 +53,18 @@ def actor(request: Request) -> Actor:
         who = Actor.of(authenticate(s, token.strip()))
     request.state.actor = who  # for auditing denials
     return who
+
+
+def known_query(request: Request) -> None:
+    """Unknown query parameters are errors, as unknown fields are: a misspelt filter
+    (`?nationalty=RU`) must not silently list every case."""
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None)
+    if path is None:
+        return
+    method = "get" if request.method == "HEAD" else request.method.lower()
+    operation = request.app.openapi().get("paths", {}).get(path, {}).get(method, {})
+    known = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise InputError([Problem(f"query.{k}", "unknown query parameter") for k in unknown])

@@ -5,7 +5,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
+from haven.api import deps
 from haven.errors import (
     Conflict,
     Forbidden,
@@ -19,6 +23,8 @@ from haven.errors import (
 from haven.store.repo import record_denial
 from haven.validation import path
 
+_HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
 STATUS: list[tuple[type[HavenError], int, str]] = [
     (InputError, 422, "invalid_input"),
     (Unauthenticated, 401, "unauthenticated"),
@@ -27,6 +33,38 @@ STATUS: list[tuple[type[HavenError], int, str]] = [
     (Conflict, 409, "conflict"),
     (PreconditionFailed, 412, "precondition_failed"),
 ]
+
+
+class ProblemOut(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message: str
+    problems: list[ProblemOut]
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error the API answers; `problems[].field` is a field path."""
+
+    error: ErrorOut
+
+
+_DESCRIPTIONS = {
+    401: "No valid bearer token (see POST /api/v1/login)",
+    403: "The caller's role, or the case's assignment, does not allow this",
+    404: "No such case for this caller (other organisations' cases included), or no such user",
+    409: "Clashes with stored state (e.g. the id is already in use)",
+    412: "If-Match is missing or not the case's current ETag: reload and edit again",
+    422: "Invalid input: each problem names the field path",
+}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the errors an operation can answer, for `responses=`."""
+    return {c: {"model": ErrorResponse, "description": _DESCRIPTIONS[c]} for c in codes}
 
 
 def body(code: str, problems: list[Problem]) -> dict[str, Any]:
@@ -58,7 +96,43 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body(code, exc.problems), status_code=status, headers=headers)
 
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        """Routing errors (no such path, wrong method) in the same JSON as every other error."""
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # A path served by several routes (GET and PUT /cases/{ref}) allows all of theirs.
+            headers["Allow"] = _methods(request, headers.get("Allow", ""))
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        return JSONResponse(
+            body(code, [Problem("", str(exc.detail))]),
+            status_code=exc.status_code,
+            headers=headers or None,
+        )
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> JSONResponse:
+        """Unexpected errors: JSON too. Starlette answers them outside every middleware, so
+        the standard headers are set here; the exception itself is still logged."""
+        return JSONResponse(
+            body("internal_error", [Problem("", "internal server error")]),
+            status_code=500,
+            headers=deps.standard_headers(request.app.state.pack),
+        )
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [Problem(path(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
         return JSONResponse(body("invalid_input", problems), status_code=422)
+
+
+def _methods(request: Request, named: str) -> str:
+    """Every method the published API serves on this path (Starlette names only those of the
+    first route whose path matched); `named` for paths outside the OpenAPI document."""
+    found: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].match(request.scope["path"]):
+            found |= {m.upper() for m in operations if m in _HTTP_METHODS}
+    if "GET" in found:
+        found.add("HEAD")
+    return ", ".join(sorted(found)) if found else named

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from haven.api import deps
+from haven.api import deps, errors
 from haven.api.bodies import NewUserRequest, openapi_body, parse
 from haven.store import repo
 from haven.store.access import Action
@@ -13,7 +13,7 @@ from haven.store.db import Database
 from haven.store.models import Organisation
 from haven.store.repo import Actor
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=errors.responses(401, 403, 422))
 DB = Annotated[Database, Depends(deps.db)]
 ACTOR = Annotated[Actor, Depends(deps.actor)]
 
@@ -23,7 +23,13 @@ def me(actor: ACTOR) -> dict[str, Any]:
     return {"username": actor.username, "role": actor.role.value, "org_id": actor.org_id}
 
 
-@router.post("/users", status_code=201, openapi_extra=openapi_body(NewUserRequest), tags=["admin"])
+@router.post(
+    "/users",
+    status_code=201,
+    openapi_extra=openapi_body(NewUserRequest),
+    tags=["admin"],
+    responses=errors.responses(409),
+)
 async def create_user(request: Request, db: DB, actor: ACTOR) -> dict[str, Any]:
     """Admins create users in their own organisation."""
     repo.require(actor, Action.USER_MANAGE)

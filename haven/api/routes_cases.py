@@ -4,18 +4,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from haven.api import deps
+from haven.api import deps, errors
 from haven.api.bodies import ShareRequest, StoreAssessmentRequest, openapi_body, parse
 from haven.cases import Case
 from haven.clock import today
 from haven.errors import InputError, PreconditionFailed, Problem
 from haven.policy.pack import Pack
 from haven.store import repo
+from haven.store.access import Action
 from haven.store.db import Database
 from haven.store.models import CaseRecord, CaseVersion, StoredAssessment
 from haven.store.repo import Actor
 
-router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+router = APIRouter(
+    prefix="/api/v1/cases", tags=["cases"], responses=errors.responses(401, 403, 422)
+)
 DB = Annotated[Database, Depends(deps.db)]
 ACTOR = Annotated[Actor, Depends(deps.actor)]
 
@@ -83,9 +86,10 @@ def list_cases(
         }
 
 
-@router.post("", status_code=201, openapi_extra=openapi_body(Case))
+@router.post("", status_code=201, openapi_extra=openapi_body(Case), responses=errors.responses(409))
 async def create_case(request: Request, response: Response, db: DB, actor: ACTOR) -> dict[str, Any]:
     """Store a new case (the contract's case format); it becomes version 1."""
+    repo.require(actor, Action.CASE_CREATE)  # the role first: a 403 says nothing of the body
     case = _case(await request.body())
     with db.session() as s:
         rec = repo.create_case(s, actor, case)
@@ -95,7 +99,7 @@ async def create_case(request: Request, response: Response, db: DB, actor: ACTOR
     return out
 
 
-@router.get("/{ref}")
+@router.get("/{ref}", responses=errors.responses(404))
 def read_case(ref: str, response: Response, db: DB, actor: ACTOR) -> dict[str, Any]:
     with db.session() as s:
         rec, version = repo.read_case(s, actor, ref)
@@ -103,7 +107,7 @@ def read_case(ref: str, response: Response, db: DB, actor: ACTOR) -> dict[str, A
         return full(rec, version)
 
 
-@router.put("/{ref}", openapi_extra=openapi_body(Case))
+@router.put("/{ref}", openapi_extra=openapi_body(Case), responses=errors.responses(404, 409, 412))
 async def edit_case(
     ref: str,
     request: Request,
@@ -113,6 +117,7 @@ async def edit_case(
     if_match: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """Replace the case's content with a new version. Requires If-Match with the current ETag."""
+    repo.require(actor, Action.CASE_EDIT)
     if if_match is None:
         raise PreconditionFailed("send If-Match with the case's ETag (from GET) to edit it")
     try:
@@ -129,7 +134,7 @@ async def edit_case(
     return out
 
 
-@router.get("/{ref}/versions")
+@router.get("/{ref}/versions", responses=errors.responses(404))
 def case_versions(ref: str, db: DB, actor: ACTOR) -> list[dict[str, Any]]:
     with db.session() as s:
         return [
@@ -138,8 +143,14 @@ def case_versions(ref: str, db: DB, actor: ACTOR) -> list[dict[str, Any]]:
         ]
 
 
-@router.post("/{ref}/share", status_code=204, openapi_extra=openapi_body(ShareRequest))
+@router.post(
+    "/{ref}/share",
+    status_code=204,
+    openapi_extra=openapi_body(ShareRequest),
+    responses=errors.responses(404),
+)
 async def share(ref: str, request: Request, db: DB, actor: ACTOR) -> Response:
+    repo.require(actor, Action.CASE_SHARE)
     req = parse(ShareRequest, await request.body())
     with db.session() as s:
         repo.share_case(s, actor, ref, req.username)
@@ -147,12 +158,16 @@ async def share(ref: str, request: Request, db: DB, actor: ACTOR) -> Response:
 
 
 @router.post(
-    "/{ref}/assessments", status_code=201, openapi_extra=openapi_body(StoreAssessmentRequest)
+    "/{ref}/assessments",
+    status_code=201,
+    openapi_extra=openapi_body(StoreAssessmentRequest),
+    responses=errors.responses(404),
 )
 async def assess_case(
     ref: str, request: Request, db: DB, actor: ACTOR, pack: Annotated[Pack, Depends(deps.pack)]
 ) -> dict[str, Any]:
     """Assess the current version as of a date and store the result (reproducible later)."""
+    repo.require(actor, Action.CASE_ASSESS)
     raw = await request.body()
     req = parse(StoreAssessmentRequest, raw or b"{}")
     with db.session() as s:
@@ -160,7 +175,7 @@ async def assess_case(
         return stored(row)
 
 
-@router.get("/{ref}/assessments")
+@router.get("/{ref}/assessments", responses=errors.responses(404))
 def case_assessments(ref: str, db: DB, actor: ACTOR) -> list[dict[str, Any]]:
     with db.session() as s:
         return [stored(r) for r in repo.assessments(s, actor, ref)]

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from haven.api import deps
+from haven.api import deps, errors
 from haven.api.bodies import AssessRequest, ImpactRequest, LoginRequest, openapi_body, parse
 from haven.assess import assess
 from haven.clock import today
@@ -18,7 +18,12 @@ from haven.store.repo import Actor, audit, require
 router = APIRouter(prefix="/api/v1")
 
 
-@router.post("/login", openapi_extra=openapi_body(LoginRequest), tags=["auth"])
+@router.post(
+    "/login",
+    openapi_extra=openapi_body(LoginRequest),
+    tags=["auth"],
+    responses=errors.responses(401, 422),
+)
 async def login(request: Request, db: Annotated[Database, Depends(deps.db)]) -> dict[str, str]:
     """Exchange a username and password for a bearer token (valid 12 hours)."""
     req = parse(LoginRequest, await request.body())
@@ -27,7 +32,12 @@ async def login(request: Request, db: Annotated[Database, Depends(deps.db)]) -> 
     return {"token": token, "token_type": "bearer"}
 
 
-@router.post("/assessments", openapi_extra=openapi_body(AssessRequest), tags=["assess"])
+@router.post(
+    "/assessments",
+    openapi_extra=openapi_body(AssessRequest),
+    tags=["assess"],
+    responses=errors.responses(401, 403, 422),
+)
 async def assessments(
     request: Request,
     actor: Annotated[Actor, Depends(deps.actor)],
@@ -43,7 +53,12 @@ async def assessments(
     return result.model_dump(mode="json")
 
 
-@router.post("/impact", openapi_extra=openapi_body(ImpactRequest), tags=["assess"])
+@router.post(
+    "/impact",
+    openapi_extra=openapi_body(ImpactRequest),
+    tags=["assess"],
+    responses=errors.responses(401, 403, 422),
+)
 async def impact(
     request: Request,
     actor: Annotated[Actor, Depends(deps.actor)],

@@ -302,7 +302,8 @@ def stats(s: Session, actor: Actor) -> dict[str, Any]:
     audit(s, actor, "stats.read")
 
     def table(key: int) -> dict[str, int | str]:
-        c = Counter(str(r[key]) for r in rows)
+        # A case not yet assessed has no recommendation: say so rather than "None".
+        c = Counter("not_assessed" if r[key] is None else str(r[key]) for r in rows)
         return {k: (v if v >= MIN_CELL else f"<{MIN_CELL}") for k, v in sorted(c.items())}
 
     total = len(rows)
