@@ -51,6 +51,10 @@ class PreconditionFailed(HavenError):
     """An edit was based on a version that is no longer current (optimistic concurrency)."""
 
 
+class PreconditionRequired(HavenError):
+    """An edit without If-Match: the caller must say which version it edits (RFC 6585, 428)."""
+
+
 class Unauthenticated(HavenError):
     """No valid credentials."""
 

@@ -4,7 +4,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BeforeValidator
 
 from haven.errors import InputError, Problem, Unauthenticated
@@ -68,3 +68,13 @@ def known_query(request: Request) -> None:
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise InputError([Problem(f"query.{k}", "unknown query parameter") for k in unknown])
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body, read on the event loop so the endpoint itself can be a plain `def`:
+    FastAPI then runs it in a worker thread, and blocking database commits of concurrent
+    requests overlap instead of queueing on the loop."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]

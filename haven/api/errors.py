@@ -17,6 +17,7 @@ from haven.errors import (
     InputError,
     NotFound,
     PreconditionFailed,
+    PreconditionRequired,
     Problem,
     Unauthenticated,
 )
@@ -32,6 +33,7 @@ STATUS: list[tuple[type[HavenError], int, str]] = [
     (NotFound, 404, "not_found"),
     (Conflict, 409, "conflict"),
     (PreconditionFailed, 412, "precondition_failed"),
+    (PreconditionRequired, 428, "precondition_required"),
 ]
 
 
@@ -57,7 +59,8 @@ _DESCRIPTIONS = {
     403: "The caller's role, or the case's assignment, does not allow this",
     404: "No such case for this caller (other organisations' cases included), or no such user",
     409: "Clashes with stored state (e.g. the id is already in use)",
-    412: "If-Match is missing or not the case's current ETag: reload and edit again",
+    412: "If-Match is not the case's current ETag: reload and edit again",
+    428: "If-Match is missing: send the case's ETag (from GET) to edit it",
     422: "Invalid input: each problem names the field path",
 }
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from haven.api import deps, errors
 from haven.api.bodies import NewUserRequest, openapi_body, parse
@@ -30,10 +30,10 @@ def me(actor: ACTOR) -> dict[str, Any]:
     tags=["admin"],
     responses=errors.responses(409),
 )
-async def create_user(request: Request, db: DB, actor: ACTOR) -> dict[str, Any]:
+def create_user(raw: deps.RawBody, db: DB, actor: ACTOR) -> dict[str, Any]:
     """Admins create users in their own organisation."""
     repo.require(actor, Action.USER_MANAGE)
-    req = parse(NewUserRequest, await request.body())
+    req = parse(NewUserRequest, raw)
     with db.session() as s:
         org = s.get(Organisation, actor.org_id)
         assert org is not None

@@ -2,13 +2,13 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from haven.api import deps, errors
 from haven.api.bodies import ShareRequest, StoreAssessmentRequest, openapi_body, parse
 from haven.cases import Case
 from haven.clock import today
-from haven.errors import InputError, PreconditionFailed, Problem
+from haven.errors import InputError, PreconditionRequired, Problem
 from haven.policy.pack import Pack
 from haven.store import repo
 from haven.store.access import Action
@@ -87,10 +87,10 @@ def list_cases(
 
 
 @router.post("", status_code=201, openapi_extra=openapi_body(Case), responses=errors.responses(409))
-async def create_case(request: Request, response: Response, db: DB, actor: ACTOR) -> dict[str, Any]:
+def create_case(raw: deps.RawBody, response: Response, db: DB, actor: ACTOR) -> dict[str, Any]:
     """Store a new case (the contract's case format); it becomes version 1."""
     repo.require(actor, Action.CASE_CREATE)  # the role first: a 403 says nothing of the body
-    case = _case(await request.body())
+    case = _case(raw)
     with db.session() as s:
         rec = repo.create_case(s, actor, case)
         out = full(rec, repo.current(s, rec))
@@ -107,10 +107,12 @@ def read_case(ref: str, response: Response, db: DB, actor: ACTOR) -> dict[str, A
         return full(rec, version)
 
 
-@router.put("/{ref}", openapi_extra=openapi_body(Case), responses=errors.responses(404, 409, 412))
-async def edit_case(
+@router.put(
+    "/{ref}", openapi_extra=openapi_body(Case), responses=errors.responses(404, 409, 412, 428)
+)
+def edit_case(
     ref: str,
-    request: Request,
+    raw: deps.RawBody,
     response: Response,
     db: DB,
     actor: ACTOR,
@@ -118,15 +120,15 @@ async def edit_case(
 ) -> dict[str, Any]:
     """Replace the case's content with a new version. Requires If-Match with the current ETag."""
     repo.require(actor, Action.CASE_EDIT)
+    case = _case(raw)  # bad input is named first, whatever the headers
     if if_match is None:
-        raise PreconditionFailed("send If-Match with the case's ETag (from GET) to edit it")
+        raise PreconditionRequired("send If-Match with the case's ETag (from GET) to edit it")
     try:
         expected = int(if_match.strip().strip('W/"'))
     except ValueError:
         raise InputError(
             [Problem("If-Match", f"{if_match!r} is not an ETag of this API")]
         ) from None
-    case = _case(await request.body())
     with db.session() as s:
         rec = repo.update_case(s, actor, ref, case, expected)
         out = full(rec, repo.current(s, rec))
@@ -149,9 +151,9 @@ def case_versions(ref: str, db: DB, actor: ACTOR) -> list[dict[str, Any]]:
     openapi_extra=openapi_body(ShareRequest),
     responses=errors.responses(404),
 )
-async def share(ref: str, request: Request, db: DB, actor: ACTOR) -> Response:
+def share(ref: str, raw: deps.RawBody, db: DB, actor: ACTOR) -> Response:
     repo.require(actor, Action.CASE_SHARE)
-    req = parse(ShareRequest, await request.body())
+    req = parse(ShareRequest, raw)
     with db.session() as s:
         repo.share_case(s, actor, ref, req.username)
     return Response(status_code=204)
@@ -163,12 +165,11 @@ async def share(ref: str, request: Request, db: DB, actor: ACTOR) -> Response:
     openapi_extra=openapi_body(StoreAssessmentRequest),
     responses=errors.responses(404),
 )
-async def assess_case(
-    ref: str, request: Request, db: DB, actor: ACTOR, pack: Annotated[Pack, Depends(deps.pack)]
+def assess_case(
+    ref: str, raw: deps.RawBody, db: DB, actor: ACTOR, pack: Annotated[Pack, Depends(deps.pack)]
 ) -> dict[str, Any]:
     """Assess the current version as of a date and store the result (reproducible later)."""
     repo.require(actor, Action.CASE_ASSESS)
-    raw = await request.body()
     req = parse(StoreAssessmentRequest, raw or b"{}")
     with db.session() as s:
         row, _ = repo.assess_and_store(s, actor, ref, req.as_of or today(), pack)

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from haven.api import deps, errors
 from haven.api.bodies import AssessRequest, ImpactRequest, LoginRequest, openapi_body, parse
@@ -24,9 +24,9 @@ router = APIRouter(prefix="/api/v1")
     tags=["auth"],
     responses=errors.responses(401, 422),
 )
-async def login(request: Request, db: Annotated[Database, Depends(deps.db)]) -> dict[str, str]:
+def login(raw: deps.RawBody, db: Annotated[Database, Depends(deps.db)]) -> dict[str, str]:
     """Exchange a username and password for a bearer token (valid 12 hours)."""
-    req = parse(LoginRequest, await request.body())
+    req = parse(LoginRequest, raw)
     with db.session() as s:
         token = do_login(s, req.username, req.password)
     return {"token": token, "token_type": "bearer"}
@@ -38,15 +38,15 @@ async def login(request: Request, db: Annotated[Database, Depends(deps.db)]) -> 
     tags=["assess"],
     responses=errors.responses(401, 403, 422),
 )
-async def assessments(
-    request: Request,
+def assessments(
+    raw: deps.RawBody,
     actor: Annotated[Actor, Depends(deps.actor)],
     pack: Annotated[Pack, Depends(deps.pack)],
     db: Annotated[Database, Depends(deps.db)],
 ) -> dict[str, Any]:
     """Assess one case as of a date (contract section 2). Nothing is stored but an audit line."""
     require(actor, Action.ASSESS_STATELESS)
-    req = parse(AssessRequest, await request.body())
+    req = parse(AssessRequest, raw)
     result = assess(req.case, req.as_of or today(), pack)
     with db.session() as s:
         audit(s, actor, "assess.stateless")
@@ -59,15 +59,15 @@ async def assessments(
     tags=["assess"],
     responses=errors.responses(401, 403, 422),
 )
-async def impact(
-    request: Request,
+def impact(
+    raw: deps.RawBody,
     actor: Annotated[Actor, Depends(deps.actor)],
     pack: Annotated[Pack, Depends(deps.pack)],
     db: Annotated[Database, Depends(deps.db)],
 ) -> dict[str, Any]:
     """Re-assess a caseload on two dates and list whose outcome changes (contract section 3)."""
     require(actor, Action.ASSESS_STATELESS)
-    req = parse(ImpactRequest, await request.body())
+    req = parse(ImpactRequest, raw)
     result = compare(req.cases, req.from_, req.to, pack)
     with db.session() as s:
         audit(s, actor, "impact.stateless", cases=len(req.cases))

@@ -166,8 +166,8 @@ def test_case_lifecycle_with_etags_and_versions(api: Api) -> None:
 
     v2 = make_case("NL-1", procedure={"status": "refused_final"})
     r = api.put("/cases/NL-1", "officer", v2)
-    assert r.status_code == 412, "an edit without If-Match is refused"
-    assert r.json()["error"]["code"] == "precondition_failed"
+    assert r.status_code == 428, "an edit without If-Match is refused (RFC 6585)"
+    assert r.json()["error"]["code"] == "precondition_required"
     assert len(_version_rows(api, "NL-1")) == 1
 
     r = api.put("/cases/NL-1", "officer", v2, headers={"If-Match": '"1"'})
@@ -432,7 +432,7 @@ def test_every_response_carries_the_pack(api: Api, pack: Pack) -> None:
         "forbidden": 403,
         "not found": 404,
         "conflict": 409,
-        "precondition": 412,
+        "precondition": 428,
         "invalid": 422,
         "no route": 404,
         "wrong method": 405,

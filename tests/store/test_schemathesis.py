@@ -51,7 +51,7 @@ def officer(api: Api) -> Iterator[dict[str, str]]:
 def test_the_api_keeps_its_published_schema(case: Any, officer: dict[str, str]) -> None:
     # Every check but one: "schema-valid data must be accepted" cannot hold here. JSON Schema
     # cannot say that a country code must exist in ISO 3166, that `decided` is not before
-    # `lodged`, or that an edit needs the current ETag; those answer 422 or 412 naming the
+    # `lodged`, or that an edit needs the current ETag; those answer 422, 412 or 428 naming the
     # field, as the contract asks. Server errors, undocumented statuses, response schemas,
     # headers, accepted invalid input and auth are all checked.
     case.call_and_validate(headers=officer, excluded_checks=[positive_data_acceptance])
