@@ -22,10 +22,20 @@ def database_url(url: str | None = None) -> str:
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
+        _private_file(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _private_file(url: str) -> None:
+    """Case data is special-category data: a new database file is readable by its owner only.
+    SQLite gives the -wal and -shm files the same permissions."""
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if path and path != ":memory:" and not Path(path).exists():
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -46,7 +56,10 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str | None = None) -> None:
     """Bring the schema to the latest migration (idempotent)."""
-    command.upgrade(alembic_config(database_url(url)), "head")
+    url = database_url(url)
+    if url.startswith("sqlite"):
+        _private_file(url)
+    command.upgrade(alembic_config(url), "head")
 
 
 class Database:

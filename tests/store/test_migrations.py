@@ -1,6 +1,7 @@
 """The Alembic migrations: the same on SQLite and PostgreSQL, idempotent, reversible, and in
 step with the SQLAlchemy models (autogenerate finds nothing to add)."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -113,3 +114,14 @@ def test_database_settings(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None
     finally:
         db.engine.dispose()
     assert _tables(db_url) == TABLES | {"alembic_version"}
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    import stat
+
+    from haven.store.db import upgrade
+
+    db = tmp_path / "private" / "haven.db"
+    upgrade(f"sqlite:///{db}")
+    for f in tmp_path.glob("private/haven.db*"):
+        assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, f"{f.name} is readable by others"
