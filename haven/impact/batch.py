@@ -289,6 +289,9 @@ def validate(lf: pl.LazyFrame, pack: Pack) -> None:
 def read(path: str | Path, pack: Pack) -> pl.LazyFrame:
     """Scan, normalise and validate a caseload; the result feeds haven.impact.columnar."""
     lf = normalise(scan(path))
+    if Path(path).suffix != ".parquet":
+        # JSON text is expensive to parse: parse it once, not once per pass over the data.
+        lf = lf.collect().lazy()
     validate(lf, pack)
     return lf
 

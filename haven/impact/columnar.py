@@ -118,21 +118,31 @@ def _finding(column: str, basis: Basis) -> pl.Expr:
     return pl.when(f == "credible").then(YES).when(f == "open").then(UNKNOWN).otherwise(NO)
 
 
+def claimed(g: Group) -> pl.Expr:
+    """Whether the claimed profile satisfies the group's sogi and tag conditions."""
+    c = pl.lit(True)
+    if g.sogi_any:
+        c &= pl.col("sogi").list.set_intersection([s.value for s in g.sogi_any]).list.len() > 0
+    if g.tags_any:
+        c &= pl.col("tags").list.set_intersection(list(g.tags_any)).list.len() > 0
+    if g.tags_all:
+        c &= pl.col("tags").list.set_intersection(list(g.tags_all)).list.len() == len(
+            set(g.tags_all)
+        )
+    return c
+
+
+def _claimed_column(g: Group) -> str:
+    return f"_claimed_{g.id}"
+
+
 def group_match(g: Group, basis: Basis) -> pl.Expr:
+    """Tri-state match. List work is done once per group: see `claimed` in `evaluate`."""
     parts: list[pl.Expr] = []
     if g.uses_profile:
-        claimed = pl.lit(True)
-        if g.sogi_any:
-            claimed &= (
-                pl.col("sogi").list.set_intersection([s.value for s in g.sogi_any]).list.len() > 0
-            )
-        if g.tags_any:
-            claimed &= pl.col("tags").list.set_intersection(list(g.tags_any)).list.len() > 0
-        if g.tags_all:
-            claimed &= pl.col("tags").list.set_intersection(list(g.tags_all)).list.len() == len(
-                set(g.tags_all)
-            )
-        parts.append(pl.when(claimed).then(_finding("c_profile", basis)).otherwise(NO))
+        parts.append(
+            pl.when(pl.col(_claimed_column(g))).then(_finding("c_profile", basis)).otherwise(NO)
+        )
     if g.uses_identity:
         if g.sex is not None:
             sex = pl.col("sex")
@@ -215,8 +225,14 @@ def _favour(e: Designation) -> tuple[int, int, str]:
 
 def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
     """Summary fields for every case in `lf` (contract cases), as of a date."""
-    x = features(lf, as_of)
     entries = [e for e in pack.entries.values() if e.in_force(as_of)]
+    used = {e.group for e in entries if e.group} | {
+        g for e in entries if isinstance(e, SafeCountry) for g in e.exception_groups
+    }
+    profile_groups = [pack.groups[g] for g in sorted(used) if pack.groups[g].uses_profile]
+    x = features(lf, as_of).with_columns(
+        claimed(g).alias(_claimed_column(g)) for g in profile_groups
+    )
 
     def of(kind: type[EntryBase]) -> list[EntryBase]:
         return [e for e in entries if isinstance(e, kind)]

@@ -6,6 +6,7 @@ from datetime import date
 import polars as pl
 
 from haven.assess.model import PolicyRef
+from haven.impact.batch import normalise
 from haven.impact.columnar import evaluate
 from haven.impact.compare import COMPARED, Change, Impact, Summary, Transition
 from haven.policy.pack import Pack
@@ -26,12 +27,16 @@ def compare_frame(
     lf: pl.LazyFrame, before: date, after: date, pack: Pack, after_pack: Pack | None = None
 ) -> Impact:
     new_pack = after_pack or pack
+    lf = normalise(lf)
     status = lf.select(
         pl.col("id").alias("case_id"),
         pl.col("procedure").struct.field("status").fill_null("pending").alias("status"),
     )
-    a = evaluate(lf, before, pack).select("case_id", *_SUMMARY_COLS, "applied")
-    b = evaluate(lf, after, new_pack).select("case_id", *_SUMMARY_COLS, "applied")
+    # Pass 1, every case: only the fields that decide whether a case changed (Polars prunes
+    # the rest of the plan). Pass 2, changed cases only: flags and the entries applied.
+    decisive = [c for c in _SUMMARY_COLS if c != "flags"]
+    a = evaluate(lf, before, pack).select("case_id", *decisive)
+    b = evaluate(lf, after, new_pack).select("case_id", *decisive)
     joined = a.join(b, on="case_id", suffix="_after").join(status, on="case_id")
     changed_expr = pl.any_horizontal(
         [pl.col(c).ne_missing(pl.col(f"{c}_after")) for c in (*COMPARED, "designation_group")]
@@ -41,13 +46,24 @@ def compare_frame(
         .len()
         .sort("recommendation", "recommendation_after")
     )
-    changed = joined.filter(changed_expr).with_columns(
-        pl.col("applied")
-        .list.set_symmetric_difference("applied_after")
-        .list.sort()
-        .alias("changed_rules")
+    t, first_pass, n = pl.collect_all(
+        [transitions, joined.filter(changed_expr), joined.select(pl.len())]
     )
-    t, c, n = pl.collect_all([transitions, changed, joined.select(pl.len())])
+    subset = lf.join(first_pass.lazy().select(pl.col("case_id").alias("id")), on="id", how="semi")
+    detail_a = evaluate(subset, before, pack).select("case_id", "flags", "applied")
+    detail_b = evaluate(subset, after, new_pack).select("case_id", "flags", "applied")
+    c = (
+        first_pass.lazy()
+        .join(detail_a, on="case_id")
+        .join(detail_b, on="case_id", suffix="_after")
+        .with_columns(
+            pl.col("applied")
+            .list.set_symmetric_difference("applied_after")
+            .list.sort()
+            .alias("changed_rules")
+        )
+        .collect()
+    )
     changes = []
     for row in c.iter_rows(named=True):
         before_s = Summary.model_construct(**{k: row[k] for k in _SUMMARY_COLS})
