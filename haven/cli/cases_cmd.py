@@ -14,8 +14,6 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from haven.cases import Case, tabular
 from haven.cases.readers import parse_case
@@ -24,7 +22,6 @@ from haven.errors import CaseError, Forbidden, InputError, Problem
 from haven.store import repo
 from haven.store.access import Action
 from haven.store.db import Database, database_url, upgrade
-from haven.store.models import CaseRecord, Organisation, User
 from haven.store.repo import Actor
 
 app = typer.Typer(help="Import and export stored cases (JSONL, JSON or CSV).", no_args_is_help=True)
@@ -91,7 +88,7 @@ def import_cases(
             first[case.id] = n
 
     with db.session() as s:
-        stored = _stored_refs(s, actor, list(first))
+        stored = repo.existing_refs(s, actor, list(first))
         found += [
             (n, Problem(entries[n][1], f"case {case.id!r} already exists in {org!r} (conflict)"))
             for n, case in valid
@@ -167,19 +164,7 @@ def _database() -> Database:
 
 def _actor(db: Database, org: str, username: str) -> Actor:
     with db.session() as s:
-        organisation = s.scalar(select(Organisation).where(Organisation.slug == org))
-        if organisation is None:
-            raise InputError([Problem("--org", f"no organisation {org!r}")])
-        user = s.scalar(
-            select(User).where(
-                User.username == username,
-                User.org_id == organisation.id,
-                User.active.is_(True),
-            )
-        )
-        if user is None:
-            raise InputError([Problem("--user", f"no active user {username!r} in {org!r}")])
-        return Actor.of(user)
+        return repo.actor_by_name(s, org, username)
 
 
 def _require(db: Database, actor: Actor, action: Action, audited: str, doing: str) -> None:
@@ -190,22 +175,6 @@ def _require(db: Database, actor: Actor, action: Action, audited: str, doing: st
         raise Forbidden(
             f"{actor.username!r} (role {actor.role.value}) may not {doing}: {e}"
         ) from None
-
-
-def _stored_refs(s: Session, actor: Actor, refs: list[str]) -> set[str]:
-    """Which of these case ids the actor's organisation already uses (visible or not: a
-    reference is unique per organisation, as repo.create_case enforces)."""
-    found: set[str] = set()
-    for i in range(0, len(refs), CHUNK):
-        chunk = refs[i : i + CHUNK]
-        found.update(
-            s.scalars(
-                select(CaseRecord.ref).where(
-                    CaseRecord.org_id == actor.org_id, CaseRecord.ref.in_(chunk)
-                )
-            )
-        )
-    return found
 
 
 def _read_text(source: str) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from haven.assess import Assessment, assess
 from haven.cases import Case
-from haven.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Problem
+from haven.errors import Conflict, Forbidden, InputError, NotFound, PreconditionFailed, Problem
 from haven.policy.pack import Pack
 from haven.store.access import SCOPED, Action, Role, allowed
 from haven.store.auth import now
@@ -22,6 +22,7 @@ from haven.store.models import (
     CaseAccess,
     CaseRecord,
     CaseVersion,
+    Organisation,
     StoredAssessment,
     User,
 )
@@ -341,3 +342,34 @@ def import_cases(s: Session, actor: Actor, cases: list[Case]) -> int:
 
 def _json(data: dict[str, Any]) -> str:
     return json.dumps(data)
+
+
+def actor_by_name(s: Session, org: str, username: str) -> Actor:
+    """The active user `username` of organisation `org`, for commands run on the server."""
+    organisation = s.scalar(select(Organisation).where(Organisation.slug == org))
+    if organisation is None:
+        raise InputError([Problem("--org", f"no organisation {org!r}")])
+    user = s.scalar(
+        select(User).where(
+            User.username == username, User.org_id == organisation.id, User.active.is_(True)
+        )
+    )
+    if user is None:
+        raise InputError([Problem("--user", f"no active user {username!r} in {org!r}")])
+    return Actor.of(user)
+
+
+def existing_refs(s: Session, actor: Actor, refs: list[str], chunk: int = 500) -> set[str]:
+    """Which of these case ids the actor's organisation already uses (visible or not: a
+    reference is unique per organisation, as create_case enforces)."""
+    found: set[str] = set()
+    for i in range(0, len(refs), chunk):
+        part = refs[i : i + chunk]
+        found.update(
+            s.scalars(
+                select(CaseRecord.ref).where(
+                    CaseRecord.org_id == actor.org_id, CaseRecord.ref.in_(part)
+                )
+            )
+        )
+    return found

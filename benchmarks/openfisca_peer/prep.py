@@ -1,0 +1,77 @@
+"""Input preparation for the OpenFisca peer: contract cases -> OpenFisca input arrays.
+
+This is shared input preparation, not rule evaluation: Haven's own `features()` flattens the
+cases (credibility findings, incident summaries, profile lists) with Polars, exactly as it does
+inside `haven.impact.columnar.evaluate`. The columns are then encoded the way OpenFisca stores
+them (Enum indices as int16, booleans, numpy dates) and handed over as numpy arrays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import polars as pl
+from system import NULL, CredibilityFinding, HavenPeerSystem, SexOrUnknown
+
+from haven.impact.batch import normalise
+from haven.impact.columnar import features
+from haven.vocab import Reason, Sogi
+
+# features() needs an as-of date only for `age`; the peer computes age itself (from the birth
+# date, per period), so any date will do here.
+_ANY_DAY = dt.date(2015, 6, 1)
+_NO_DATE = dt.date(1970, 1, 1)
+
+
+def _codes(col: str, names: Any, fallback: str, null: str | None = None) -> pl.Expr:
+    """Enum indices for a string column: unlisted values -> fallback, nulls -> null member."""
+    mapping = {str(n): i for i, n in enumerate(names)}
+    expr = pl.col(col).replace_strict(mapping, default=mapping[fallback], return_dtype=pl.Int16)
+    if null is not None:
+        expr = pl.when(pl.col(col).is_null()).then(pl.lit(mapping[null], pl.Int16)).otherwise(expr)
+    return expr
+
+
+def prepare(df: pl.DataFrame, system: HavenPeerSystem) -> dict[str, np.ndarray]:
+    """One array per input variable of `system`, for the cases in `df` (contract rows)."""
+    x = features(df.lazy(), _ANY_DAY)
+    birth = (
+        normalise(df.lazy())
+        .select(pl.col("profile").struct.field("birth_date").str.to_date(strict=False).alias("b"))
+        .collect()
+        .to_series()
+    )
+    cf = CredibilityFinding.names
+    cols: list[pl.Expr] = [
+        _codes("nat", system.Country.names, "other").alias("nationality"),
+        _codes("reg", system.Region.names, "other", null=NULL).alias("region"),
+        *(_codes(f"c_{f}", cf, "open").alias(f"{f}_finding") for f in _FINDINGS),
+        _codes("sex", SexOrUnknown.names, "unknown", null="unknown").alias("sex"),
+        pl.col("lodged"),
+        pl.col("has_credible").alias("has_credible_incident"),
+        pl.col("has_open").alias("has_open_incident"),
+        pl.col("state_actor").alias("state_actor_incident"),
+        pl.col("unreported").alias("unreported_non_state_incident"),
+        *(pl.col("sogi").list.contains(s.value).alias(f"claims_sogi__{s.value}") for s in Sogi),
+        *(
+            pl.col("tags").list.contains(tag).alias(f"claims_tag__{name}")
+            for name, tag in system.tags.items()
+        ),
+        *(
+            pl.col("reasons").list.contains(r.value).alias(f"refusal_reason__{r.value}")
+            for r in Reason
+        ),
+    ]
+    frame = x.select(cols).collect()
+    arrays = {name: frame[name].to_numpy() for name in frame.columns}
+    arrays["birth_date_known"] = birth.is_not_null().to_numpy()
+    arrays["birth_date"] = birth.fill_null(_NO_DATE).to_numpy()
+    for name, values in arrays.items():
+        if values.dtype == object:
+            raise TypeError(f"{name}: nulls left in a column OpenFisca cannot hold")
+    return arrays
+
+
+_FINDINGS = ("identity", "nationality", "region", "profile")
