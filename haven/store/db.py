@@ -1,8 +1,9 @@
 """Database engine and migrations. SQLite (WAL) by default; PostgreSQL via HAVEN_DATABASE_URL."""
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +68,16 @@ class Database:
         self.url = database_url(url)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._turn: AbstractContextManager[object] = (
+            threading.RLock() if self.url.startswith("sqlite") else nullcontext()
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed if the block succeeds, rolled back if it raises."""
-        with self._sessions() as s, s.begin():
+        """One transaction: committed if the block succeeds, rolled back if it raises.
+
+        SQLite has one writer at a time and its busy handler backs off in sleeps of up to
+        100 ms, so threads of one process take turns here instead; PostgreSQL runs them
+        concurrently."""
+        with self._turn, self._sessions() as s, s.begin():
             yield s
