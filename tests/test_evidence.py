@@ -67,7 +67,7 @@ def test_protection_seeking_contradiction_from_the_july_2014_report_until_the_wa
         assert c.entry == "framework:protection_duty"
         assert "ambtsbericht-ru-2014" in c.sources  # the finding's report
         assert set(pack.rule(checks.RuleId.PROTECTION_DUTY).sources) <= set(c.sources)
-        assert {"qd-2011-95", "unhcr-gip9"} <= set(c.sources)
+        assert {"qd-2011-95", "hrf-gip9"} <= set(c.sources)
         assert "QD art. 7" in c.message
 
 
@@ -92,7 +92,7 @@ def test_relocation_contradiction_from_the_august_2015_report_until_the_letter(
         assert c.entry == "framework:internal_protection"
         assert {"ambtsbericht-ru-2015", "kst-19637-2029"} <= set(c.sources)
         assert set(pack.rule(checks.RuleId.INTERNAL_PROTECTION).sources) <= set(c.sources)
-        assert {"euaa-pg-ipa", "unhcr-gip9"} <= set(c.sources)
+        assert {"euaa-pg-ipa", "kst-19637-2029"} <= set(c.sources)
         assert "QD art. 8" in c.message
 
 

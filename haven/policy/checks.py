@@ -4,7 +4,7 @@ Pure functions of (pack, country, date). Each check is one small rule with its l
 
 - `relocation_vs_nationwide_harm`: relocation allowed for a group a finding says is at risk
   throughout the country (QD art. 8; EUAA practical guide on the internal protection
-  alternative; UNHCR GIP No. 9).
+  alternative; the Dutch letter of September 2015).
 - `protection_duty_vs_no_protection`: protection-seeking required of a group whose authorities a
   finding says are unwilling or unable to protect it (QD art. 7; UNHCR GIP No. 9).
 - `weak_designation_vs_systematic_persecution`: no designation, or one weaker than group
@@ -78,17 +78,17 @@ RELOCATION_BASIS = Basis(
     "QD art. 8(1)-(2) allows internal protection only in a part of the country free of a "
     "well-founded fear where the applicant can reasonably settle, judged on precise and "
     "up-to-date information; the EUAA practical guide puts the burden of naming and testing "
-    "that area on the authority; UNHCR GIP No. 9: relocation is not reasonable where "
-    "homophobia is country-wide or where it would require concealment",
-    ("qd-2011-95", "euaa-pg-ipa", "unhcr-gip9"),
+    "that area on the authority; the Dutch letter of September 2015 dropped relocation for "
+    "Russian LGBTI people because the danger was country-wide",
+    ("qd-2011-95", "euaa-pg-ipa", "kst-19637-2029"),
 )
 PROTECTION_BASIS = Basis(
     "QD art. 7: protection counts only if the authorities are willing and able to give "
-    "effective, non-temporary protection and the applicant has access to it; UNHCR GIP No. 9: "
-    "where the authorities tolerate abuse or criminalise the group, state protection will "
-    "normally not be available; requiring LGBTI applicants to seek protection from homophobic "
-    "authorities is a documented bad practice (Fleeing Homophobia; ILGA-Europe)",
-    ("qd-2011-95", "unhcr-gip9", "fleeing-homophobia-2011", "ilga-good-practices"),
+    "effective, non-temporary protection and the applicant has access to it; UNHCR GIP No. 9 "
+    "(as summarised by Human Rights First): criminalisation can impede access to state "
+    "protection; requiring LGBTI applicants to seek protection from homophobic authorities is "
+    "a documented bad practice (Fleeing Homophobia; ILGA-Europe)",
+    ("qd-2011-95", "hrf-gip9", "fleeing-homophobia-2011", "ilga-good-practices"),
 )
 DESIGNATION_BASIS = Basis(
     "QD art. 4(3)(a): the assessment takes account of all relevant facts on the country of "
@@ -271,7 +271,8 @@ def relocation_vs_nationwide_harm(pack: Pack, f: Finding, on: date) -> Contradic
     does (no part of the country is then free of a well-founded fear). Legal basis: QD art. 8
     (internal protection only in a part of the country free of risk, judged on precise and
     up-to-date information), the EUAA practical guide on the internal protection alternative,
-    UNHCR GIP No. 9 (not reasonable where homophobia is country-wide).
+    and the Dutch letter of September 2015 (relocation dropped because the danger was
+    country-wide).
     """
     if f.type not in NATIONWIDE:
         return None
@@ -301,8 +302,8 @@ def protection_duty_vs_no_protection(pack: Pack, f: Finding, on: date) -> Contra
 
     The pack requires applicants to have sought their authorities' protection unless a verified
     protection-duty entry in force waives it for all the finding's people. Legal basis: QD art. 7
-    (only willing and able, effective and accessible protection counts), UNHCR GIP No. 9 (state
-    protection normally unavailable where the state tolerates abuse or criminalises the group),
+    (only willing and able, effective and accessible protection counts), UNHCR GIP No. 9 as
+    summarised by Human Rights First (criminalisation can impede access to state protection),
     and the documented bad practice of requiring it (Fleeing Homophobia; ILGA-Europe).
     """
     if f.type not in NO_PROTECTION:
