@@ -266,3 +266,39 @@ def test_demo_runs_and_writes_its_files(tmp_path: Path) -> None:
         role in users
         for role in ("case_officer", "reviewer", "ngo_advocate", "researcher", "auditor", "admin")
     )
+
+
+def test_serve_without_configuration_creates_a_private_haven_db(tmp_path: Path) -> None:
+    import os
+    import socket
+    import stat
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "HAVEN_DATABASE_URL"}
+    proc = subprocess.Popen(
+        [*HAVEN, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("haven serve did not answer")
+        db = tmp_path / "haven.db"
+        assert db.exists()
+        assert stat.S_IMODE(db.stat().st_mode) & 0o077 == 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
