@@ -1,11 +1,13 @@
 """Helpers shared by the store and API tests (imported by conftest.py and the test modules)."""
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from haven.cli.demo_cmd import EXAMPLE
 from haven.store.access import Role
 from haven.store.db import Database
 
@@ -84,33 +86,9 @@ class Api:
 
 def make_case(ref: str, **changes: Any) -> dict[str, Any]:
     """A valid contract case; top-level keys and `procedure` keys can be overridden."""
-    case: dict[str, Any] = {
-        "id": ref,
-        "nationality": "RU",
-        "region": "RU-MOW",
-        "profile": {"sogi": ["gay"], "tags": [], "sex": "male", "birth_date": "1988-04-02"},
-        "credibility": {
-            "identity": "credible",
-            "nationality": "credible",
-            "region": "credible",
-            "profile": "credible",
-        },
-        "incidents": [
-            {
-                "date": "2014-11-03",
-                "kind": "threat",
-                "actor": "non_state",
-                "credibility": "credible",
-                "sought_protection": False,
-            }
-        ],
-        "procedure": {
-            "lodged": "2015-03-02",
-            "status": "refused",
-            "decided": "2015-07-20",
-            "reasons": ["internal_relocation"],
-        },
-    }
+    case: dict[str, Any] = copy.deepcopy(EXAMPLE)  # the contract example, as in the demo
+    case["id"] = ref
+    case["procedure"]["reasons"] = ["internal_relocation"]
     procedure = changes.pop("procedure", {})
     case.update(changes)
     case["procedure"] = {**case["procedure"], **procedure}
