@@ -60,6 +60,9 @@ class CaseRecord(Base):
     status: Mapped[str] = mapped_column(String(32), index=True)
     recommendation: Mapped[str | None] = mapped_column(String(32), index=True)
     designation: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Space-separated flag codes of the latest assessment, with a leading and trailing space so
+    # that `LIKE '% code %'` matches whole codes only.
+    flags: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -267,6 +267,7 @@ def assess_and_store(
     s.add(row)
     rec.recommendation = result.recommendation.value
     rec.designation = result.designation.category.value if result.designation else None
+    rec.flags = f" {' '.join(sorted({f.code.value for f in result.flags}))} " if result.flags else None
     audit(
         s,
         actor,
