@@ -61,3 +61,11 @@ class Unauthenticated(HavenError):
 
 class Forbidden(HavenError):
     """Authenticated, but the role or assignment does not allow this."""
+
+
+class TooManyRequests(HavenError):
+    """Too many failed attempts (e.g. logins): refused until `retry_after` seconds have passed."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,5 +1,6 @@
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,17 @@ from haven.policy.pack import Pack
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Case content is encrypted at rest: the tests use a key file of their own (inherited by
+    the servers and commands they start). SQLite alone would default to one beside the
+    database; PostgreSQL needs HAVEN_KEY_FILE (haven/store/keys.py)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("HAVEN_KEYS", raising=False)
+        mp.setenv("HAVEN_KEY_FILE", str(tmp_path_factory.mktemp("keys") / "haven-keys.json"))
+        yield
 
 
 @pytest.fixture(scope="session")

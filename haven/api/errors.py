@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -19,6 +19,7 @@ from haven.errors import (
     PreconditionFailed,
     PreconditionRequired,
     Problem,
+    TooManyRequests,
     Unauthenticated,
 )
 from haven.store.repo import record_denial
@@ -34,6 +35,7 @@ STATUS: list[tuple[type[HavenError], int, str]] = [
     (Conflict, 409, "conflict"),
     (PreconditionFailed, 412, "precondition_failed"),
     (PreconditionRequired, 428, "precondition_required"),
+    (TooManyRequests, 429, "too_many_requests"),
 ]
 
 
@@ -62,6 +64,7 @@ _DESCRIPTIONS = {
     412: "If-Match is not the case's current ETag: reload and edit again",
     428: "If-Match is missing: send the case's ETag (from GET) to edit it",
     422: "Invalid input: each problem names the field path",
+    429: "Too many failed logins: wait the seconds in Retry-After",
 }
 
 
@@ -82,7 +85,9 @@ def body(code: str, problems: list[Problem]) -> dict[str, Any]:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(HavenError)
-    async def haven_error(request: Request, exc: HavenError) -> JSONResponse:
+    async def haven_error(request: Request, exc: HavenError) -> Response:
+        if web_page(request):
+            return request.app.state.web_error(request, exc)  # type: ignore[no-any-return]
         status, code = 500, "error"
         for kind, st, c in STATUS:
             if isinstance(exc, kind):
@@ -97,11 +102,15 @@ def install(app: FastAPI) -> None:
                 code,
             )
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(body(code, exc.problems), status_code=status, headers=headers)
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         """Routing errors (no such path, wrong method) in the same JSON as every other error."""
+        if web_page(request):
+            return request.app.state.web_error(request, exc)  # type: ignore[no-any-return]
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             # A path served by several routes (GET and PUT /cases/{ref}) allows all of theirs.
@@ -114,9 +123,13 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> JSONResponse:
+    async def server_error(request: Request, exc: Exception) -> Response:
         """Unexpected errors: JSON too. Starlette answers them outside every middleware, so
         the standard headers are set here; the exception itself is still logged."""
+        if web_page(request):
+            page: Response = request.app.state.web_error(request, exc)
+            page.headers.update(deps.standard_headers(request.app.state.pack))
+            return page
         return JSONResponse(
             body("internal_error", [Problem("", "internal server error")]),
             status_code=500,
@@ -127,6 +140,14 @@ def install(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [Problem(path(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
         return JSONResponse(body("invalid_input", problems), status_code=422)
+
+
+def web_page(request: Request) -> bool:
+    """A browser page of the web app (if one is mounted): errors there are HTML pages."""
+    if getattr(request.app.state, "web_error", None) is None:
+        return False
+    path = request.url.path
+    return not (path.startswith("/api/") or path in ("/openapi.json", "/docs", "/redoc"))
 
 
 def _methods(request: Request, named: str) -> str:

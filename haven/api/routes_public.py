@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from haven.api import deps, errors
 from haven.api.bodies import AssessRequest, ImpactRequest, LoginRequest, openapi_body, parse
@@ -11,9 +11,9 @@ from haven.clock import today
 from haven.impact import compare
 from haven.policy.pack import Pack
 from haven.store.access import Action
-from haven.store.auth import login as do_login
 from haven.store.db import Database
 from haven.store.repo import Actor, audit, require
+from haven.store.throttle import login as do_login
 
 router = APIRouter(prefix="/api/v1")
 
@@ -22,13 +22,16 @@ router = APIRouter(prefix="/api/v1")
     "/login",
     openapi_extra=openapi_body(LoginRequest),
     tags=["auth"],
-    responses=errors.responses(401, 422),
+    responses=errors.responses(401, 422, 429),
 )
-def login(raw: deps.RawBody, db: Annotated[Database, Depends(deps.db)]) -> dict[str, str]:
-    """Exchange a username and password for a bearer token (valid 12 hours)."""
+def login(
+    raw: deps.RawBody, request: Request, db: Annotated[Database, Depends(deps.db)]
+) -> dict[str, str]:
+    """Exchange a username and password for a bearer token (valid 12 hours). Repeated failures
+    lock the username or the client address for a while (429, see Retry-After)."""
     req = parse(LoginRequest, raw)
-    with db.session() as s:
-        token = do_login(s, req.username, req.password)
+    address = request.client.host if request.client else None
+    token = do_login(db, req.username, req.password, address)
     return {"token": token, "token_type": "bearer"}
 
 

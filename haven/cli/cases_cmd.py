@@ -138,6 +138,8 @@ def export_cases(
                 if len(cases) >= total:
                     break
                 _, page = repo.list_cases(s, actor, limit=CHUNK, offset=len(cases))
+        # One line for the export as a whole, beside the case.list and case.read lines.
+        repo.audit(s, actor, "case.export", count=len(cases), format=fmt.value)
     if fmt is OutFormat.CSV:
         text = tabular.to_csv(cases)
     else:

@@ -11,7 +11,7 @@ import typer
 from haven.assess import assess
 from haven.cases import Case, read_caseload
 from haven.cases.synthetic import synthetic_caseload
-from haven.cli import render
+from haven.cli import keys_cmd, render
 from haven.cli.common import out, pack_option, parse_date
 from haven.errors import InputError, Problem
 from haven.impact import compare
@@ -121,6 +121,8 @@ def demo(
         f"  curl -s -H 'Authorization: Bearer {token}' "
         f"'http://127.0.0.1:{port}/api/v1/cases?nationality=RU&recommendation=protection_indicated'"
     )
+    if not serve:  # the server says it itself
+        out.print(keys_cmd.notice(url), markup=False)
     if serve:
         import os
 

@@ -5,6 +5,7 @@ import os
 
 import typer
 
+from haven.cli import keys_cmd
 from haven.cli.common import out
 from haven.errors import InputError, Problem
 from haven.store.access import Role
@@ -31,6 +32,7 @@ def serve(
         f"Haven API on http://{host}:{port}/api/v1 — database {_safe(url)}; "
         "OpenAPI at /openapi.json"
     )
+    out.print(keys_cmd.notice(url), markup=False)
     uvicorn.run(
         "haven.api.server:app",
         host=host,

@@ -109,7 +109,10 @@ class AuditEntry(Base):
     """Append-only: who did what, when, to which case (reads of case content included)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_org_at", "org_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_org_at", "org_id", "at"),
+        UniqueConstraint("chain", "seq", name="uq_audit_chain_seq"),  # a fork cannot commit
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
@@ -118,3 +121,95 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # ok | denied
     case_ref: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # Hash chain (haven/store/audit_chain.py): one chain per organisation (0: no organisation);
+    # `hash` is SHA-256 over this entry's fields and `prev_hash`, the previous entry's hash.
+    chain: Mapped[int]
+    seq: Mapped[int]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last entry of each audit chain. Appending locks this row, so concurrent writers
+    (threads or processes) queue instead of forking the chain; it also reveals entries deleted
+    from the end of the log."""
+
+    __tablename__ = "audit_heads"
+    chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class LoginThrottle(Base):
+    """Failed logins per username and per client address (haven/store/throttle.py), in the
+    database so that every app process counts the same. `key` is a SHA-256 of the username or
+    address: a password typed into the username field is never stored in clear."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    window_start: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+
+
+class CaseKey(Base):
+    """The case's data key, sealed (AES-256-GCM) by its organisation's key `kid`, which lives in
+    the key file, never here (haven/store/keys.py). Deleting this row crypto-shreds the case."""
+
+    __tablename__ = "case_keys"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id"), primary_key=True, autoincrement=False
+    )
+    kid: Mapped[str] = mapped_column(String(64), index=True)
+    wrapped: Mapped[str] = mapped_column(String(200))  # base64 of nonce || ciphertext + tag
+    created_at: Mapped[datetime]
+
+
+class WorkQueue(Base):
+    """A saved impact run (haven/store/queue.py): the refused cases whose outcome improved
+    between two dates (or under a draft pack), as work items."""
+
+    __tablename__ = "work_queues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    from_date: Mapped[date]
+    to_date: Mapped[date]
+    pack: Mapped[str] = mapped_column(String(64))
+    pack_version_before: Mapped[str] = mapped_column(String(64))
+    pack_version_after: Mapped[str] = mapped_column(String(64))
+    cases: Mapped[int]  # how many cases were re-assessed
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class WorkItem(Base):
+    """One case to act on: what improved, the rules that changed, the suggested next step."""
+
+    __tablename__ = "work_items"
+    __table_args__ = (UniqueConstraint("queue_id", "case_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("work_queues.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_ref: Mapped[str] = mapped_column(String(200))
+    case_version: Mapped[int]
+    case_status: Mapped[str] = mapped_column(String(32))
+    next_step: Mapped[str] = mapped_column(String(32))
+    urgent: Mapped[bool]
+    detail: Mapped[dict[str, Any]] = mapped_column(Json)  # haven.queue.Item, as JSON
+    state: Mapped[str] = mapped_column(String(16))  # open | closed
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[str | None] = mapped_column(String(1000))
+
+
+class WorkItemComment(Base):
+    __tablename__ = "work_item_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id"), index=True)
+    # The comment is about the case: shredding the case (keyops.shred_case) deletes it too.
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(String(4000))

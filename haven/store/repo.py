@@ -14,6 +14,7 @@ from haven.assess import Assessment, assess
 from haven.cases import Case
 from haven.errors import Conflict, Forbidden, InputError, NotFound, PreconditionFailed, Problem
 from haven.policy.pack import Pack
+from haven.store import audit_chain, datakeys
 from haven.store.access import SCOPED, Action, Role, allowed
 from haven.store.auth import now
 from haven.store.db import Database
@@ -51,7 +52,8 @@ def audit(
     case_ref: str | None = None,
     **detail: Any,
 ) -> None:
-    s.add(
+    audit_chain.add(
+        s,
         AuditEntry(
             at=now(),
             org_id=actor.org_id if actor else None,
@@ -60,7 +62,7 @@ def audit(
             outcome=outcome,
             case_ref=case_ref,
             detail=detail,
-        )
+        ),
     )
 
 
@@ -128,7 +130,11 @@ def create_case(s: Session, actor: Actor, case: Case) -> CaseRecord:
     s.flush()
     s.add(
         CaseVersion(
-            case_id=rec.id, version=1, data=_content(case), created_at=t, created_by=actor.user_id
+            case_id=rec.id,
+            version=1,
+            data=datakeys.seal_version(s, rec, 1, _content(case), new=True),
+            created_at=t,
+            created_by=actor.user_id,
         )
     )
     if actor.role in SCOPED:
@@ -142,7 +148,7 @@ def current(s: Session, rec: CaseRecord) -> CaseVersion:
         select(CaseVersion).where(CaseVersion.case_id == rec.id, CaseVersion.version == rec.version)
     )
     assert v is not None, "a case always has its current version"
-    return v
+    return datakeys.open_version(s, rec, v)
 
 
 def read_case(s: Session, actor: Actor, ref: str) -> tuple[CaseRecord, CaseVersion]:
@@ -154,11 +160,12 @@ def read_case(s: Session, actor: Actor, ref: str) -> tuple[CaseRecord, CaseVersi
 def versions(s: Session, actor: Actor, ref: str) -> list[CaseVersion]:
     rec = _load(s, actor, ref, Action.CASE_READ)
     audit(s, actor, "case.versions", case_ref=ref)
-    return list(
-        s.scalars(
+    return [
+        datakeys.open_version(s, rec, v)
+        for v in s.scalars(
             select(CaseVersion).where(CaseVersion.case_id == rec.id).order_by(CaseVersion.version)
         )
-    )
+    ]
 
 
 def update_case(s: Session, actor: Actor, ref: str, case: Case, if_match: int) -> CaseRecord:
@@ -177,6 +184,7 @@ def update_case(s: Session, actor: Actor, ref: str, case: Case, if_match: int) -
             updated_at=now(),
             recommendation=None,
             designation=None,
+            flags=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -189,7 +197,7 @@ def update_case(s: Session, actor: Actor, ref: str, case: Case, if_match: int) -
         CaseVersion(
             case_id=rec.id,
             version=if_match + 1,
-            data=_content(case),
+            data=datakeys.seal_version(s, rec, if_match + 1, _content(case)),
             created_at=now(),
             created_by=actor.user_id,
         )
@@ -264,10 +272,13 @@ def assess_and_store(
         created_at=now(),
         created_by=actor.user_id,
     )
+    datakeys.seal_assessment(s, rec, row)
     s.add(row)
     rec.recommendation = result.recommendation.value
     rec.designation = result.designation.category.value if result.designation else None
-    rec.flags = f" {' '.join(sorted({f.code.value for f in result.flags}))} " if result.flags else None
+    rec.flags = (
+        f" {' '.join(sorted({f.code.value for f in result.flags}))} " if result.flags else None
+    )
     audit(
         s,
         actor,
@@ -277,20 +288,21 @@ def assess_and_store(
         as_of=as_of.isoformat(),
         pack_version=pack.version,
     )
-    s.flush()
-    return row, result
+    s.flush()  # the row has its id: hand the caller the plaintext
+    return datakeys.open_assessment(s, rec, row), result
 
 
 def assessments(s: Session, actor: Actor, ref: str) -> list[StoredAssessment]:
     rec = _load(s, actor, ref, Action.CASE_READ)
     audit(s, actor, "case.assessments", case_ref=ref)
-    return list(
-        s.scalars(
+    return [
+        datakeys.open_assessment(s, rec, row)
+        for row in s.scalars(
             select(StoredAssessment)
             .where(StoredAssessment.case_id == rec.id)
             .order_by(StoredAssessment.id)
         )
-    )
+    ]
 
 
 def stats(s: Session, actor: Actor) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from store_helpers import Api, make_case
 
 from haven.policy.pack import Pack
+from haven.store import datakeys
 from haven.store.models import AuditEntry, CaseRecord, CaseVersion, StoredAssessment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,15 +131,17 @@ def test_impact(api: Api, example_case: dict[str, Any]) -> None:
 
 
 def _version_rows(api: Api, ref: str) -> list[CaseVersion]:
+    """The stored rows, decrypted (content is encrypted at rest: tests/store/test_encryption.py)."""
     with api.db.session() as s:
-        return list(
-            s.scalars(
-                select(CaseVersion)
+        return [
+            datakeys.open_version(s, rec, v)
+            for rec, v in s.execute(
+                select(CaseRecord, CaseVersion)
                 .join(CaseRecord, CaseRecord.id == CaseVersion.case_id)
                 .where(CaseRecord.ref == ref)
                 .order_by(CaseVersion.version)
-            )
-        )
+            ).all()
+        ]
 
 
 def test_case_lifecycle_with_etags_and_versions(api: Api) -> None:
@@ -347,7 +350,9 @@ def test_stored_assessment_keeps_what_reproduces_it(
             (2, "2015-06-01", "nl"),
         ]
         assert rows[0].pack_version == pack.version
-        assert rows[0].result == cli_assessment
+        rec = s.get(CaseRecord, rows[0].case_id)
+        assert rec is not None
+        assert datakeys.open_assessment(s, rec, rows[0]).result == cli_assessment
 
     # Without a body the assessment is as of today.
     r = api.post("/cases/EX-RU-1/assessments", "officer")

@@ -16,6 +16,9 @@ from haven.store.db import Database, alembic_config, upgrade
 from haven.store.models import Base
 
 TABLES = {
+    "work_queues",
+    "work_items",
+    "work_item_comments",
     "organisations",
     "users",
     "api_tokens",
@@ -24,6 +27,9 @@ TABLES = {
     "case_access",
     "assessments",
     "audit_log",
+    "audit_heads",
+    "login_throttle",
+    "case_keys",
 }
 
 

@@ -1,0 +1,73 @@
+"""`haven research export`: pseudonymised extracts and suppressed aggregates."""
+
+import json
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+
+from haven.cli.common import err, out, pack_option, parse_date
+from haven.clock import today
+from haven.errors import Forbidden
+from haven.store import repo, research
+from haven.store.access import Action
+from haven.store.db import Database, database_url, upgrade
+
+app = typer.Typer(help="Pseudonymised research exports.", no_args_is_help=True)
+
+
+@app.command("export")
+def export(
+    org: str = typer.Option(..., "--org", help="Organisation slug"),
+    user: str = typer.Option(..., "--user", help="A researcher of the organisation"),
+    purpose: str = typer.Option(..., "--purpose", help="What the extract is for"),
+    legal_basis: str = typer.Option(..., "--legal-basis", help="e.g. 'GDPR Art. 9(2)(j), 89'"),
+    dpia: str = typer.Option(..., "--dpia", help="The DPIA reference covering the research"),
+    expires: str | None = typer.Option(None, "--expires", help="YYYY-MM-DD; default: 90 days"),
+    aggregates_only: bool = typer.Option(
+        False, "--aggregates-only", help="Only the suppressed aggregates (publishable)"
+    ),
+    output: Path | None = typer.Option(None, "--out", help="File to write; default: stdout"),
+    pack: str = typer.Option("nl", "--pack", help="Pack whose tag vocabulary may be exported"),
+) -> None:
+    """Export the organisation's cases pseudonymised: no references, names or free text,
+    per-export pseudonyms, dates as months, aggregates with small-cell suppression."""
+    day = today()
+    until = parse_date(expires, "--expires", day + timedelta(days=90))
+    url = database_url()
+    upgrade(url)
+    db = Database(url)
+    with db.session() as s:
+        actor = repo.actor_by_name(s, org, user)
+    try:
+        repo.require(actor, Action.STATS_READ)
+    except Forbidden as e:
+        repo.record_denial(db, actor, "research.export", None, str(e))
+        raise Forbidden(
+            f"{user!r} (role {actor.role.value}) may not export research data"
+        ) from None
+    vocabulary = set(pack_option(pack).tags)
+    with db.session() as s:
+        result = research.export(
+            s,
+            actor,
+            purpose=purpose,
+            legal_basis=legal_basis,
+            dpia=dpia,
+            expires=until,
+            today=day,
+            vocabulary=vocabulary,
+        )
+    if aggregates_only:
+        result = {"export": result["export"], "aggregates": result["aggregates"]}
+    text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    fd = os.open(output, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    err.print(f"export {result['export']['id']}: expires {until}", markup=False)
+    out.print(f"wrote {output}", markup=False)

@@ -1,0 +1,187 @@
+"""Pseudonymised research exports (R6): no direct identifiers, per-export pseudonyms, dates
+coarsened to months, and aggregates with small-cell suppression.
+
+- Dropped: the case reference, every staff identity and timestamp, and every free-text value
+  (profile tags that are not in the policy pack's tag vocabulary).
+- Pseudonyms: HMAC-SHA256 of the case under a random key made for this export and never stored
+  or shown, so the same case has the same pseudonym throughout one export (its record and its
+  assessments) but two exports cannot be linked to each other or back to the case.
+- Dates: months (`2015-09`); a birth date becomes a birth year.
+- Aggregates: no count under MIN_CELL is published; where a table would hide a single cell
+  (which its total would give away), the next smallest cell is hidden too.
+Each export has an id (its watermark), a purpose, a legal basis, a DPIA reference and an expiry
+date, all recorded in the audit log.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haven.cases import Case
+from haven.errors import InputError, Problem
+from haven.store import repo
+from haven.store.access import Action
+from haven.store.models import CaseRecord, StoredAssessment
+from haven.store.repo import MIN_CELL, Actor
+
+Cell = int | str
+
+
+def _month(d: date | None) -> str | None:
+    return None if d is None else f"{d.year:04d}-{d.month:02d}"
+
+
+class Pseudonyms:
+    """Stable within one export, unlinkable across exports: the key lives only in memory."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+
+    def __call__(self, org_id: int, ref: str) -> str:
+        mac = hmac.new(self._key, f"{org_id}\x00{ref}".encode(), hashlib.sha256)
+        return "P-" + mac.hexdigest()[:20]
+
+
+def pseudonymise(case: Case, pseudonym: str, vocabulary: set[str]) -> dict[str, Any]:
+    """The research record of a case: nothing that names or dates a person to the day."""
+    p = case.profile
+    return {
+        "case": pseudonym,
+        "nationality": case.nationality,
+        "region": case.region,
+        "sex": p.sex.value if p.sex else None,
+        "sogi": [s.value for s in p.sogi],  # the claimed ground, as put forward (R10)
+        "tags": sorted(t for t in p.tags if t in vocabulary),
+        "birth_year": p.birth_date.year if p.birth_date else None,
+        "credibility": case.credibility.model_dump(mode="json"),
+        "incidents": [
+            {
+                "month": _month(i.date),
+                "kind": i.kind.value,
+                "actor": i.actor.value,
+                "credibility": i.credibility.value,
+                "sought_protection": i.sought_protection,
+            }
+            for i in case.incidents
+        ],
+        "procedure": {
+            "lodged": _month(case.procedure.lodged),
+            "status": case.procedure.status.value,
+            "decided": _month(case.procedure.decided),
+            "reasons": [r.value for r in case.procedure.reasons],
+        },
+    }
+
+
+def suppress(counts: Counter[str]) -> dict[str, Cell]:
+    """Primary suppression (< MIN_CELL) and, where only one cell would be hidden, the next
+    smallest as well, so that no hidden count follows from the total and the others."""
+    hidden = {k for k, v in counts.items() if v < MIN_CELL}
+    if len(hidden) == 1 and len(counts) > 1:
+        hidden.add(min((k for k in counts if k not in hidden), key=lambda k: (counts[k], k)))
+    return {k: (f"<{MIN_CELL}" if k in hidden else v) for k, v in sorted(counts.items())}
+
+
+def aggregates(records: list[dict[str, Any]]) -> dict[str, Any]:
+    def table(values: Iterable[str]) -> dict[str, Cell]:
+        return suppress(Counter(values))
+
+    total = len(records)
+    return {
+        "cases": total if total >= MIN_CELL else f"<{MIN_CELL}",
+        "by_nationality": table(r["nationality"] for r in records),
+        "by_status": table(r["procedure"]["status"] for r in records),
+        "by_recommendation": table(r["recommendation"] or "not_assessed" for r in records),
+        "by_lodged_year": table((r["procedure"]["lodged"] or "?")[:4] for r in records),
+        "by_nationality_and_status": table(
+            f"{r['nationality']}/{r['procedure']['status']}" for r in records
+        ),
+        "suppressed_below": MIN_CELL,
+    }
+
+
+def export(
+    s: Session,
+    actor: Actor,
+    *,
+    purpose: str,
+    legal_basis: str,
+    dpia: str,
+    expires: date,
+    today: date,
+    vocabulary: set[str],
+) -> dict[str, Any]:
+    repo.require(actor, Action.STATS_READ)
+    problems = [
+        Problem(name, "is required (recorded with the export)")
+        for name, value in (
+            ("--purpose", purpose),
+            ("--legal-basis", legal_basis),
+            ("--dpia", dpia),
+        )
+        if not value.strip()
+    ]
+    if expires <= today:
+        problems.append(Problem("--expires", f"{expires} is not after today ({today})"))
+    if problems:
+        raise InputError(problems)
+    pseudonym = Pseudonyms()
+    records: list[dict[str, Any]] = []
+    assessed: list[dict[str, Any]] = []
+    for rec in s.scalars(select(CaseRecord).where(CaseRecord.org_id == actor.org_id)):
+        case = Case.model_validate_json(json.dumps(repo.current(s, rec).data))
+        row = pseudonymise(case, pseudonym(rec.org_id, rec.ref), vocabulary)
+        row["recommendation"] = rec.recommendation
+        row["designation"] = rec.designation
+        row["flags"] = (rec.flags or "").split()
+        records.append(row)
+        for a in s.scalars(select(StoredAssessment).where(StoredAssessment.case_id == rec.id)):
+            assessed.append(
+                {
+                    "case": row["case"],
+                    "as_of": _month(a.as_of),
+                    "pack_version": a.pack_version,
+                    "recommendation": a.recommendation,
+                }
+            )
+    records.sort(key=lambda r: str(r["case"]))  # no trace of reference or insertion order
+    assessed.sort(key=lambda r: (str(r["case"]), str(r["as_of"])))
+    export_id = uuid.uuid4().hex
+    meta = {
+        "id": export_id,
+        "created": _month(today),
+        "expires": expires.isoformat(),
+        "purpose": purpose,
+        "legal_basis": legal_basis,
+        "dpia": dpia,
+        "pseudonyms": "HMAC-SHA256 under a key made for this export and not kept",
+        "dates": "months; birth dates as years",
+        "notice": "Pseudonymised special-category data (GDPR Art. 9, 89): do not attempt to "
+        "re-identify, do not link with other exports, delete by the expiry date.",
+    }
+    repo.audit(
+        s,
+        actor,
+        "research.export",
+        export_id=export_id,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        dpia=dpia,
+        expires=expires.isoformat(),
+        records=len(records),
+    )
+    return {
+        "export": meta,
+        "records": records,
+        "assessments": assessed,
+        "aggregates": aggregates(records),
+    }

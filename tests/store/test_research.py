@@ -1,0 +1,168 @@
+"""Pseudonymised research exports (issue 7, item 3), through the real CLI on SQLite and
+PostgreSQL: no reference, name, free text or exact date of the input survives; pseudonyms are
+stable within an export and unlinkable across exports; aggregates publish no count under 5."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from store_helpers import make_case
+
+from haven.cases import Case
+from haven.policy.pack import Pack
+from haven.store import auth, repo
+from haven.store.access import Role
+from haven.store.db import Database
+from haven.store.models import AuditEntry
+from haven.store.research import MIN_CELL, suppress
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse battery"
+SECRET_TAG = "lives with partner Dmitri Petrov"  # free text typed into tags: must not leak
+
+
+def identifying_cases() -> list[dict[str, Any]]:
+    out = []
+    for i in range(9):
+        nationality = "RU" if i < 7 else "IR"
+        case = make_case(
+            f"NL-IND-Olga-Ivanova-{1980 + i}-{i:04d}",
+            nationality=nationality,
+            region="RU-MOW" if nationality == "RU" else None,
+            procedure={"lodged": f"2015-0{1 + i % 8}-1{i}", "decided": None, "status": "pending"},
+        )
+        case["profile"]["birth_date"] = f"{1980 + i}-0{1 + i % 9}-2{i}"
+        # Free text in tags (possible in stored cases; assessment would reject it as unknown).
+        secret = [SECRET_TAG + f" #{i}"] if i % 2 else []
+        case["profile"]["tags"] = [*secret, "political_critic"]
+        for n, incident in enumerate(case["incidents"]):
+            incident["date"] = f"2014-1{n % 3}-0{1 + i}"
+        out.append(case)
+    return out
+
+
+@pytest.fixture
+def org(db: Database, pack: Pack) -> list[dict[str, Any]]:
+    with db.session() as s:
+        acme = auth.ensure_org(s, "acme")
+        officer = auth.add_user(s, acme, "officer.olga", PASSWORD, Role.CASE_OFFICER)
+        auth.add_user(s, acme, "rita", PASSWORD, Role.RESEARCHER)
+        actor = repo.Actor.of(officer)
+    cases = identifying_cases()
+    for i, data in enumerate(cases):
+        case = Case.model_validate_json(json.dumps(data))
+        with db.session() as s:
+            repo.create_case(s, actor, case)
+        if i % 2 == 0:
+            with db.session() as s:
+                repo.assess_and_store(s, actor, case.id, date(2015, 10, 1), pack)
+    return cases
+
+
+def research(db: Database, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "HAVEN_DEBUG"}
+    env["HAVEN_DATABASE_URL"] = db.url
+    return subprocess.run(
+        [sys.executable, "-m", "haven", "research", "export", "--org", "acme", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+BASIS = ["--purpose", "IPA refusals 2015", "--legal-basis", "GDPR 9(2)(j)", "--dpia", "DPIA-7"]
+
+
+def exported(db: Database) -> tuple[str, dict[str, Any]]:
+    r = research(db, "--user", "rita", *BASIS)
+    assert r.returncode == 0, r.stderr
+    return r.stdout, json.loads(r.stdout)
+
+
+def test_no_identifier_survives(db: Database, org: list[dict[str, Any]]) -> None:
+    text, doc = exported(db)
+    assert len(doc["records"]) == len(org)
+    needles: set[str] = {"Olga", "Ivanova", "officer.olga", "Dmitri", "Petrov", SECRET_TAG}
+    for case in org:
+        needles.add(case["id"])
+        needles.update(t for t in case["profile"]["tags"] if t != "political_critic")
+        needles.add(case["profile"]["birth_date"])
+        needles.add(case["procedure"]["lodged"])
+        needles.update(i["date"] for i in case["incidents"] if i["date"])
+    found = sorted(n for n in needles if n.lower() in text.lower())
+    assert found == [], f"identifiers in the export: {found}"
+    # No day-precise date at all, except the export's own expiry date.
+    days = set(re.findall(r"\d{4}-\d{2}-\d{2}", text))
+    assert days == {doc["export"]["expires"]}
+    record = doc["records"][0]
+    assert set(record) >= {"case", "nationality", "procedure", "birth_year", "recommendation"}
+    assert re.fullmatch(r"\d{4}-\d{2}", record["procedure"]["lodged"])
+    assert all(r["tags"] == ["political_critic"] for r in doc["records"])  # vocabulary only
+
+
+def test_pseudonyms_are_stable_within_an_export_and_unlinkable_across(
+    db: Database, org: list[dict[str, Any]]
+) -> None:
+    _, first = exported(db)
+    _, second = exported(db)
+    ids = [r["case"] for r in first["records"]]
+    assert len(set(ids)) == len(org)
+    assert {a["case"] for a in first["assessments"]} <= set(ids)  # same case, same pseudonym
+    assert len(first["assessments"]) == (len(org) + 1) // 2
+    assert not set(ids) & {r["case"] for r in second["records"]}
+    assert first["export"]["id"] != second["export"]["id"]
+    assert ids == sorted(ids)  # ordered by pseudonym: nothing of the reference order
+
+
+def test_aggregates_publish_no_small_cell(db: Database, org: list[dict[str, Any]]) -> None:
+    _, doc = exported(db)
+    agg = doc["aggregates"]
+    assert agg["cases"] == len(org)
+    for name, table in agg.items():
+        if not isinstance(table, dict):
+            continue
+        assert all(not isinstance(v, int) or v >= MIN_CELL for v in table.values()), name
+        hidden = [k for k, v in table.items() if v == f"<{MIN_CELL}"]
+        assert len(hidden) != 1 or len(table) == 1, f"{name}: one hidden cell is derivable"
+    # 7 RU and 2 IR: IR is hidden, and so is RU (else 9 - 7 gives IR away)
+    assert agg["by_nationality"] == {"IR": "<5", "RU": "<5"}
+
+
+def test_aggregates_only_and_the_export_is_audited(db: Database, org: list[dict[str, Any]]) -> None:
+    r = research(db, "--user", "rita", *BASIS, "--aggregates-only")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert set(doc) == {"export", "aggregates"}
+    with db.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "research.export")).one()
+    assert entry.detail["export_id"] == doc["export"]["id"]
+    assert entry.detail["dpia"] == "DPIA-7" and entry.detail["records"] == len(org)
+
+
+def test_only_researchers_export_and_the_basis_is_required(
+    db: Database, org: list[dict[str, Any]]
+) -> None:
+    r = research(db, "--user", "officer.olga", *BASIS)
+    assert r.returncode == 1 and "may not export research data" in r.stderr
+    r = research(db, "--user", "rita", "--purpose", " ", "--legal-basis", "x", "--dpia", "y")
+    assert r.returncode == 2 and "--purpose" in r.stderr
+    r = research(db, "--user", "rita", *BASIS, "--expires", "2001-01-01")
+    assert r.returncode == 2 and "--expires" in r.stderr
+
+
+def test_suppression_hides_a_second_cell_when_one_would_be_derivable() -> None:
+    assert suppress(Counter({"a": 10, "b": 7, "c": 2})) == {"a": 10, "b": "<5", "c": "<5"}
+    assert suppress(Counter({"a": 10, "b": 2, "c": 1})) == {"a": 10, "b": "<5", "c": "<5"}
+    assert suppress(Counter({"a": 10, "b": 6})) == {"a": 10, "b": 6}
+    assert suppress(Counter({"a": 3})) == {"a": "<5"}
