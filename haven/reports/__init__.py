@@ -1,1 +1,1 @@
-"""Reports for people: self-contained HTML now; PDF memos later."""
+"""Reports for people: the HTML impact report, decision-support memos (HTML, PDF), plain words."""

@@ -27,6 +27,10 @@ class Action(StrEnum):
     USER_MANAGE = "user.manage"
     ASSESS_STATELESS = "assess.stateless"  # POST /assessments and /impact: no stored data
     POLICY_READ = "policy.read"
+    QUEUE_CREATE = "queue.create"  # save an impact run over the organisation's cases as a queue
+    QUEUE_READ = "queue.read"  # work items (per case), with their draft letters
+    QUEUE_WORK = "queue.work"  # assign, comment, close a work item
+    QUEUE_COUNTS = "queue.counts"  # per-queue counts only, small cells suppressed
 
 
 # Roles that see only cases assigned or shared with them (within their organisation).
@@ -44,6 +48,8 @@ CASEWORK = frozenset(
         Action.CASE_ASSESS,
         Action.ASSESS_STATELESS,
         Action.POLICY_READ,
+        Action.QUEUE_READ,
+        Action.QUEUE_WORK,
     }
 )
 
@@ -57,9 +63,16 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.CASE_ASSESS,
             Action.ASSESS_STATELESS,
             Action.POLICY_READ,
+            # The reviewer sees the whole caseload, so only they may run a queue over it.
+            Action.QUEUE_CREATE,
+            Action.QUEUE_READ,
+            Action.QUEUE_WORK,
+            Action.QUEUE_COUNTS,
         }
     ),
-    Role.RESEARCHER: frozenset({Action.STATS_READ, Action.ASSESS_STATELESS, Action.POLICY_READ}),
+    Role.RESEARCHER: frozenset(
+        {Action.STATS_READ, Action.ASSESS_STATELESS, Action.POLICY_READ, Action.QUEUE_COUNTS}
+    ),
     Role.AUDITOR: frozenset({Action.AUDIT_READ}),
     Role.ADMIN: frozenset({Action.USER_MANAGE, Action.POLICY_READ}),
 }
@@ -67,13 +80,15 @@ ALLOWED: dict[Role, frozenset[Action]] = {
 CASE_ACTIONS = frozenset(
     {Action.CASE_READ, Action.CASE_EDIT, Action.CASE_SHARE, Action.CASE_ASSESS}
 )
+# Actions on a work item act on its case: scoped the same way as CASE_ACTIONS.
+QUEUE_ITEM_ACTIONS = frozenset({Action.QUEUE_READ, Action.QUEUE_WORK})
 
 
 def allowed(role: Role, action: Action, *, same_org: bool = True, related: bool = True) -> bool:
     """`related`: the case is assigned or shared with the caller (or the caller created it)."""
     if action not in ALLOWED[role]:
         return False
-    if action in CASE_ACTIONS:
+    if action in CASE_ACTIONS or action in QUEUE_ITEM_ACTIONS:
         if not same_org:
             return False
         if role in SCOPED and not related:

@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from store_helpers import PASSWORD, Api, make_case
 
-from haven.store.access import ALLOWED, CASE_ACTIONS, SCOPED, Action, Role, allowed
+from haven.store.access import (
+    ALLOWED,
+    CASE_ACTIONS,
+    QUEUE_ITEM_ACTIONS,
+    SCOPED,
+    Action,
+    Role,
+    allowed,
+)
 from haven.store.models import CaseRecord, Organisation, User
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access-control.md"
@@ -31,8 +39,12 @@ ENDPOINTS: dict[Action, str] = {
     Action.STATS_READ: "`GET /stats`",
     Action.AUDIT_READ: "`GET /audit`",
     Action.USER_MANAGE: "`POST /users`",
-    Action.ASSESS_STATELESS: "`POST /assessments`, `POST /impact`",
+    Action.ASSESS_STATELESS: "`POST /assessments`, `POST /impact`, `POST /lint`",
     Action.POLICY_READ: "`GET /policy/…`",
+    Action.QUEUE_CREATE: "`POST /queues`",
+    Action.QUEUE_READ: "`GET /queues`, `GET /queues/{id}`, `GET …/items/{n}`, `…/letter`",
+    Action.QUEUE_WORK: "`POST …/items/{n}/assign`, `…/comments`, `…/close`",
+    Action.QUEUE_COUNTS: "`GET /queues/{id}/counts`",
 }
 ALLOW, SCOPE, DENY = "allowed", "assigned or shared only", "denied"
 
@@ -42,7 +54,9 @@ def cell(role: Role, action: Action) -> str:
         return DENY
     # Listing is scoped the same way as the case actions (repo._visible): a scoped role's
     # list holds only the cases assigned or shared with it.
-    if role in SCOPED and (action in CASE_ACTIONS or action is Action.CASE_LIST):
+    # Work items act on their case, and are scoped like it.
+    scoped = CASE_ACTIONS | QUEUE_ITEM_ACTIONS | {Action.CASE_LIST}
+    if role in SCOPED and action in scoped:
         return SCOPE
     return ALLOW
 

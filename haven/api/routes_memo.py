@@ -1,0 +1,85 @@
+"""GET /api/v1/cases/{ref}/memo: the decision-support memo of a stored case, as HTML or PDF.
+
+Access is that of reading the case (the read is audited as `case.read`), and the memo itself is
+audited as `case.memo` with its date, language and format.
+"""
+
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from haven.api import deps, errors
+from haven.cases import Case
+from haven.clock import today
+from haven.policy.pack import Pack
+from haven.reports import memo as memos
+from haven.reports.memo import MEDIA_TYPES, MemoFormat
+from haven.store import repo
+from haven.store.db import Database
+from haven.store.repo import Actor
+
+router = APIRouter(
+    prefix="/api/v1/cases", tags=["cases"], responses=errors.responses(401, 403, 404, 422)
+)
+
+
+class Lang(StrEnum):
+    EN = "en"
+    NL = "nl"
+
+
+_OK = {
+    200: {
+        "description": "The memo (PDF by default)",
+        "content": {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.get("/{ref}/memo", response_class=Response, responses=_OK)  # type: ignore[arg-type]
+def case_memo(
+    ref: str,
+    db: Annotated[Database, Depends(deps.db)],
+    actor: Annotated[Actor, Depends(deps.actor)],
+    pack: Annotated[Pack, Depends(deps.pack)],
+    as_of: deps.QueryDate | None = None,
+    lang: Lang = Lang.EN,
+    format: MemoFormat = MemoFormat.PDF,
+) -> Response:
+    """The memo for the case's current version as of a date (default today), in English or
+    Dutch. It supports and does not replace the officer's decision."""
+    day = as_of or today()
+    with db.session() as s:
+        _, version = repo.read_case(s, actor, ref)
+        repo.audit(
+            s,
+            actor,
+            "case.memo",
+            case_ref=ref,
+            as_of=day.isoformat(),
+            lang=lang.value,
+            format=format.value,
+        )
+        case = Case.model_validate_json(json.dumps(version.data))
+    document = memos.build(case, day, pack, lang.value, datetime.now(UTC))
+    # A plain `def`: FastAPI runs it in a worker thread, so a second of PDF rendering does not
+    # hold up other requests.
+    data = memos.render(document, pack, format)
+    name = memos.filename(ref, day, lang.value, format)
+    disposition = "inline" if format is MemoFormat.HTML else "attachment"
+    return Response(
+        content=data,
+        media_type=MEDIA_TYPES[format],
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{name}"',
+            # Case text is user input: even escaped, the memo page may run nothing and load
+            # nothing from elsewhere.
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
+    )

@@ -1,0 +1,235 @@
+"""`haven queue ...`: the affected-case work queue.
+
+`preview` works on a caseload file and needs no database; the other commands act on the store
+(`HAVEN_DATABASE_URL`) as `--user` of `--org`, access-checked and audited like the API.
+"""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from haven.cases import read_caseload
+from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.errors import Forbidden, InputError, NotFound, Problem
+from haven.i18n import LANGUAGES
+from haven.queue import Item, build
+from haven.reports import letter as letters
+from haven.reports.memo import MemoFormat
+from haven.store import queue as store
+from haven.store import repo
+from haven.store.db import Database, database_url, upgrade
+from haven.store.repo import Actor
+
+app = typer.Typer(
+    help="The affected-case work queue: refused cases whose outcome improved.",
+    no_args_is_help=True,
+)
+T = TypeVar("T")
+
+ORG = typer.Option(..., "--org", help="Organisation slug")
+USER = typer.Option(..., "--user", help="Act as this user")
+
+
+def _table(items: list[Item], title: str) -> Table:
+    t = Table(title=title)
+    for col in ("case", "status", "next step", "improved", "changed rules", "new flags"):
+        t.add_column(col)
+    for i in items:
+        t.add_row(
+            i.case_id + (" (urgent)" if i.urgent else ""),
+            i.status.value,
+            i.next_step.value,
+            ", ".join(i.improved),
+            ", ".join(i.changed_rules),
+            ", ".join(i.new_flags),
+        )
+    return t
+
+
+@app.command("preview")
+def preview(
+    file: str = typer.Argument(..., help="A caseload (JSONL or JSON array), or - for stdin"),
+    date_from: str = typer.Option(..., "--from", help="YYYY-MM-DD: the earlier as-of date"),
+    date_to: str = typer.Option(..., "--to", help="YYYY-MM-DD: the later as-of date"),
+    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    draft: str | None = typer.Option(None, "--draft", help="A draft pack directory for --to"),
+    fmt: Format = typer.Option(Format.JSON, "--format", help="json or table"),
+) -> None:
+    """The work queue a caseload file would give, without storing anything."""
+    only(fmt, (Format.JSON, Format.TABLE))
+    before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    policy = pack_option(pack)
+    cases = read_caseload(file, stdin=sys.stdin)
+    impact, items = build(cases, before, after, policy, pack_option(draft) if draft else None)
+    if fmt is Format.TABLE:
+        out.print(_table(items, f"{len(items)} of {impact.cases} cases to act on"))
+    else:
+        print_json(
+            {
+                "from": before.isoformat(),
+                "to": after.isoformat(),
+                "cases": impact.cases,
+                "items": [i.model_dump(mode="json") for i in items],
+            }
+        )
+
+
+@contextmanager
+def _session(org: str, username: str, audited: str) -> Iterator[tuple[Session, Actor]]:
+    """A transaction as `username`; a refusal is audited (in a transaction of its own)."""
+    url = database_url()
+    upgrade(url)
+    db = Database(url)
+    with db.session() as s:
+        actor = repo.actor_by_name(s, org, username)
+    try:
+        with db.session() as s:
+            yield s, actor
+    except (Forbidden, NotFound) as e:
+        repo.record_denial(db, actor, audited, None, str(e))
+        raise
+
+
+def _run(org: str, user: str, audited: str, work: Callable[[Session, Actor], T]) -> T:
+    with _session(org, user, audited) as (s, actor):
+        return work(s, actor)
+
+
+@app.command("create")
+def create(
+    date_from: str = typer.Option(..., "--from", help="YYYY-MM-DD: the earlier as-of date"),
+    date_to: str = typer.Option(..., "--to", help="YYYY-MM-DD: the later as-of date"),
+    org: str = ORG,
+    user: str = USER,
+    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    draft: str | None = typer.Option(None, "--draft", help="A draft pack directory for --to"),
+    name: str | None = typer.Option(None, "--name", help="A name for the queue"),
+) -> None:
+    """Save the work queue over the organisation's stored cases (reviewer)."""
+    before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    policy = pack_option(pack)
+    after_policy = pack_option(draft) if draft else None
+
+    def work(s: Session, actor: Actor) -> dict[str, object]:
+        q, rows = store.create_queue(s, actor, before, after, policy, after_policy, name)
+        return store.queue_json(q, len(rows), len(rows))
+
+    print_json(_run(org, user, "queue.create", work))
+
+
+@app.command("list")
+def list_queues(org: str = ORG, user: str = USER) -> None:
+    """Queues of the organisation, with the items the user may see."""
+    print_json(
+        _run(
+            org,
+            user,
+            "queue.list",
+            lambda s, a: [store.queue_json(*row) for row in store.list_queues(s, a)],
+        )
+    )
+
+
+@app.command("show")
+def show(queue: int = typer.Argument(...), org: str = ORG, user: str = USER) -> None:
+    """A queue's items the user may see (JSON)."""
+
+    def work(s: Session, actor: Actor) -> dict[str, object]:
+        q, views = store.read_queue(s, actor, queue)
+        shown = store.queue_json(q, len(views), sum(v.row.state == store.OPEN for v in views))
+        return {**shown, "work_items": [store.item_json(v) for v in views]}
+
+    print_json(_run(org, user, "queue.read", work))
+
+
+@app.command("counts")
+def counts(queue: int = typer.Argument(...), org: str = ORG, user: str = USER) -> None:
+    """Counts only (researchers): by status, next step and state; cells below 5 suppressed."""
+    print_json(_run(org, user, "queue.counts", lambda s, a: store.counts(s, a, queue)))
+
+
+@app.command("assign")
+def assign(
+    queue: int = typer.Argument(...),
+    item: int = typer.Argument(...),
+    to: str = typer.Argument(..., help="The username to assign the item to"),
+    org: str = ORG,
+    user: str = USER,
+) -> None:
+    """Assign a work item to a user who may work on its case."""
+    view = _run(org, user, "queue.assign", lambda s, a: store.assign(s, a, queue, item, to))
+    print_json(store.item_json(view))
+
+
+@app.command("comment")
+def comment(
+    queue: int = typer.Argument(...),
+    item: int = typer.Argument(...),
+    text: str = typer.Argument(..., help="The comment"),
+    org: str = ORG,
+    user: str = USER,
+) -> None:
+    """Comment on a work item."""
+    _check_text(text, "TEXT", 4000)
+    view = _run(org, user, "queue.comment", lambda s, a: store.comment(s, a, queue, item, text))
+    print_json(store.item_json(view))
+
+
+@app.command("close")
+def close(
+    queue: int = typer.Argument(...),
+    item: int = typer.Argument(...),
+    resolution: str = typer.Option(..., "--resolution", help="What was done"),
+    org: str = ORG,
+    user: str = USER,
+) -> None:
+    """Close a work item, saying what was done."""
+    _check_text(resolution, "--resolution", 1000)
+    view = _run(org, user, "queue.close", lambda s, a: store.close(s, a, queue, item, resolution))
+    print_json(store.item_json(view))
+
+
+@app.command("letter")
+def letter(
+    queue: int = typer.Argument(...),
+    item: int = typer.Argument(...),
+    output: Path = typer.Option(..., "--out", help="File to write (.pdf or .html)"),
+    lang: str = typer.Option("en", "--lang", help="en or nl"),
+    fmt: MemoFormat | None = typer.Option(None, "--format", help="pdf or html; default: --out"),
+    pack: str = typer.Option("nl", "--pack", help="Pack name or directory (for the sources)"),
+    org: str = ORG,
+    user: str = USER,
+) -> None:
+    """The draft letter for a work item (review request or subsequent application)."""
+    if lang not in LANGUAGES:
+        raise InputError([Problem("--lang", f"{lang!r} is not available; use en or nl")])
+    if fmt is None:
+        fmt = MemoFormat.HTML if output.suffix.lower() in (".html", ".htm") else MemoFormat.PDF
+    policy = pack_option(pack)
+
+    def work(s: Session, actor: Actor) -> bytes:
+        detail = {"lang": lang, "format": fmt.value}
+        it, case, q = store.letter_inputs(s, actor, queue, item, **detail)
+        window = letters.Window(q.from_date, q.to_date, q.pack_version_after)
+        return letters.render(it, case, window, policy, lang, datetime.now(UTC), fmt)
+
+    data = _run(org, user, "queue.letter", work)
+    try:
+        output.write_bytes(data)
+    except OSError as e:
+        raise InputError([Problem("--out", f"cannot write {output}: {e.strerror}")]) from None
+    out.print(f"wrote {fmt.value} letter for item {item} to {output}", markup=False)
+
+
+def _check_text(text: str, field: str, limit: int) -> None:
+    if not text.strip():
+        raise InputError([Problem(field, "must not be empty")])
+    if len(text) > limit:
+        raise InputError([Problem(field, f"is longer than {limit} characters")])

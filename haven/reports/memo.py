@@ -1,0 +1,186 @@
+"""The decision-support memo for one case as of a date: HTML, and PDF via WeasyPrint.
+
+It shows the facts as recorded, the main findings in plain words, every reasoning step with
+its citations (title, date, URL from the pack's sources registry), the flags, and which pack
+(id, version hash) and as-of date produced it, with the statement that it supports and does not
+replace the officer's decision. Case text is user input: the template autoescapes everything.
+PDFs are rendered offline (`haven.reports.pdf`).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from babel import Locale
+from jinja2 import Environment, Template, select_autoescape
+
+from haven.assess import Assessment, assess
+from haven.cases import Case
+from haven.i18n import normalise
+from haven.policy.pack import Pack
+from haven.reports import plain
+from haven.reports.plain import N_, day, tr
+
+STATEMENT = N_(
+    "This memo supports the case officer's decision; it does not replace it. The officer "
+    "decides, and checks every step against the cited sources and the facts of the case."
+)
+
+
+class MemoFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+MEDIA_TYPES = {MemoFormat.HTML: "text/html; charset=utf-8", MemoFormat.PDF: "application/pdf"}
+
+
+@dataclass(frozen=True)
+class Memo:
+    case: Case
+    assessment: Assessment
+    lang: str
+    generated: datetime
+
+
+_env = Environment(autoescape=select_autoescape(default=True), keep_trailing_newline=True)
+
+
+@cache
+def template(name: str) -> Template:
+    text = (files("haven.reports") / "templates" / name).read_text(encoding="utf-8")
+    return _env.from_string(text)
+
+
+def build(case: Case, as_of: date, pack: Pack, lang: str, generated: datetime) -> Memo:
+    return Memo(case, assess(case, as_of, pack), normalise(lang), generated)
+
+
+def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
+    s = pack.sources.get(sid)
+    if s is None:  # the pack loader rejects unknown citations; this only guards a bad pack
+        return {"id": sid, "title": sid, "identifier": None, "dates": "", "url": None}
+    dates = []
+    if s.signed:
+        dates.append(tr(N_("signed {date}"), lang).format(date=day(s.signed, lang)))
+    if s.published:
+        dates.append(tr(N_("published {date}"), lang).format(date=day(s.published, lang)))
+    return {
+        "id": s.id,
+        "title": s.title,
+        "identifier": s.identifier,
+        "dates": "; ".join(dates),
+        "url": s.url,
+    }
+
+
+def _facts(case: Case, lang: str) -> list[tuple[str, str]]:
+    def t(message: str) -> str:
+        return tr(message, lang)
+
+    country = Locale.parse(plain.DATE_LOCALES[lang]).territories.get(case.nationality)
+    c = case.credibility
+    p = case.profile
+    return [
+        (t(N_("Case reference")), case.id),
+        (t(N_("Nationality")), f"{country} ({case.nationality})" if country else case.nationality),
+        (t(N_("Region of origin")), case.region or "—"),
+        (
+            t(N_("Claimed sexual orientation or gender identity")),
+            ", ".join(plain.sogi_text(s, lang) for s in p.sogi) or "—",
+        ),
+        (t(N_("Other claimed characteristics")), ", ".join(p.tags) or "—"),
+        (t(N_("Sex")), plain.sex_text(p.sex, lang)),
+        (t(N_("Date of birth")), day(p.birth_date, lang)),
+        (t(N_("Identity")), plain.credibility_text(c.identity, lang)),
+        (t(N_("Nationality (credibility)")), plain.credibility_text(c.nationality, lang)),
+        (t(N_("Region of origin (credibility)")), plain.credibility_text(c.region, lang)),
+        (t(N_("Claimed profile (credibility)")), plain.credibility_text(c.profile, lang)),
+        (t(N_("Application lodged")), day(case.procedure.lodged, lang)),
+        (t(N_("Status")), plain.status_text(case.procedure.status, lang)),
+        (t(N_("Last decision")), day(case.procedure.decided, lang)),
+    ]
+
+
+def context(memo: Memo, pack: Pack) -> dict[str, Any]:
+    """Everything the template shows, already in words (the template only lays it out)."""
+    a, lang = memo.assessment, memo.lang
+
+    def t(message: str) -> str:
+        return tr(message, lang)
+
+    def sources(ids: list[str]) -> list[dict[str, str | None]]:
+        return [source_citation(pack, sid, lang) for sid in ids]
+
+    return {
+        "_": t,
+        "lang": lang,
+        "statement": t(STATEMENT),
+        "case": memo.case,
+        "facts": _facts(memo.case, lang),
+        "incidents": [
+            {
+                "date": day(i.date, lang),
+                "kind": plain.incident_kind_text(i.kind, lang),
+                "actor": plain.actor_text(i.actor, lang),
+                "credibility": plain.credibility_text(i.credibility, lang),
+                "sought_protection": plain.yes_no(i.sought_protection, lang)
+                if i.sought_protection is not None
+                else t(N_("not recorded")),
+            }
+            for i in memo.case.incidents
+        ],
+        "reasons": [plain.reason_text(r, lang) for r in memo.case.procedure.reasons],
+        "outcome": plain.outcome_text(a.recommendation, lang),
+        "outcome_explanation": plain.outcome_explanation(a.recommendation, lang),
+        "findings": plain.findings(a, lang)[1:],  # [0] is the recommendation, shown above it
+        "steps": [
+            {
+                "title": plain.step_title(s.rule, lang),
+                "rule": s.rule,
+                "finding": s.finding,
+                "entries": s.entries,
+                "sources": sources(s.sources),
+            }
+            for s in a.steps
+        ],
+        "flags": [
+            {
+                "code": f.code.value,
+                "text": plain.flag_text(f.code, lang),
+                "reason": plain.reason_text(f.reason, lang),
+                "message": f.message,
+                "sources": sources(f.sources),
+            }
+            for f in a.flags
+        ],
+        "pack_id": a.policy.pack,
+        "pack_name": pack.meta.name,
+        "pack_version": a.policy.version,
+        "as_of": day(a.as_of, lang),
+        "as_of_iso": a.as_of.isoformat(),
+        "generated": day(memo.generated.date(), lang),
+        "generated_iso": memo.generated.isoformat(timespec="seconds"),
+    }
+
+
+def render_html(memo: Memo, pack: Pack) -> str:
+    return template("memo.html").render(**context(memo, pack))
+
+
+def render(memo: Memo, pack: Pack, fmt: MemoFormat) -> bytes:
+    html = render_html(memo, pack)
+    if fmt is MemoFormat.PDF:
+        from haven.reports.pdf import html_to_pdf  # WeasyPrint only when a PDF is wanted
+
+        return html_to_pdf(html)
+    return html.encode("utf-8")
+
+
+def filename(case_ref: str, as_of: date, lang: str, fmt: MemoFormat) -> str:
+    """A download name safe in any file system and header: other characters become '_'."""
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in case_ref)
+    return f"memo-{safe[:60] or 'case'}-{as_of.isoformat()}-{normalise(lang)}.{fmt.value}"

@@ -1,0 +1,327 @@
+"""Work queues in the store: a saved impact run over an organisation's cases, as work items
+that can be assigned, commented on and closed. Access follows haven/store/access.py (items act
+on their case and are scoped like it); every operation is audited, every denial too (by the
+caller's error boundary, as for cases).
+"""
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haven.cases import Case
+from haven.errors import Conflict, Forbidden, InputError, NotFound, Problem
+from haven.policy.pack import Pack
+from haven.queue import Item, build
+from haven.store import repo
+from haven.store.access import SCOPED, Action, allowed
+from haven.store.auth import now
+from haven.store.models import CaseRecord, User, WorkItem, WorkItemComment, WorkQueue
+from haven.store.repo import MIN_CELL, Actor, audit, require
+
+OPEN, CLOSED = "open", "closed"
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A work item with what the caller needs to show it (names, not user ids)."""
+
+    row: WorkItem
+    item: Item
+    assigned_to: str | None
+    comments: list[tuple[str | None, WorkItemComment]]
+
+
+def create_queue(
+    s: Session,
+    actor: Actor,
+    before: date,
+    after: date,
+    pack: Pack,
+    after_pack: Pack | None = None,
+    name: str | None = None,
+) -> tuple[WorkQueue, list[WorkItem]]:
+    """Re-assess every current case of the organisation on both dates (or packs) and save the
+    refused cases whose outcome improved as open work items."""
+    require(actor, Action.QUEUE_CREATE)
+    records = list(
+        s.scalars(
+            select(CaseRecord).where(CaseRecord.org_id == actor.org_id).order_by(CaseRecord.ref)
+        )
+    )
+    cases = {
+        rec.ref: (rec, Case.model_validate_json(json.dumps(repo.current(s, rec).data)))
+        for rec in records
+    }
+    new_pack = after_pack or pack
+    impact, items = build((c for _, c in cases.values()), before, after, pack, after_pack)
+    queue = WorkQueue(
+        org_id=actor.org_id,
+        name=name or f"{pack.meta.id} {before.isoformat()} → {after.isoformat()}",
+        from_date=before,
+        to_date=after,
+        pack=pack.meta.id,
+        pack_version_before=pack.version,
+        pack_version_after=new_pack.version,
+        cases=impact.cases,
+        created_at=now(),
+        created_by=actor.user_id,
+    )
+    s.add(queue)
+    s.flush()
+    rows = []
+    for item in items:
+        rec, _ = cases[item.case_id]
+        rows.append(
+            WorkItem(
+                queue_id=queue.id,
+                case_id=rec.id,
+                case_ref=rec.ref,
+                case_version=rec.version,
+                case_status=item.status.value,
+                next_step=item.next_step.value,
+                urgent=item.urgent,
+                detail=item.model_dump(mode="json"),
+                state=OPEN,
+            )
+        )
+    s.add_all(rows)
+    s.flush()
+    audit(
+        s,
+        actor,
+        "queue.create",
+        queue=queue.id,
+        from_date=before.isoformat(),
+        to_date=after.isoformat(),
+        pack_version_before=pack.version,
+        pack_version_after=new_pack.version,
+        cases=impact.cases,
+        items=[r.case_ref for r in rows],
+    )
+    return queue, rows
+
+
+# Ids are 32-bit integers in every backend; a larger number names no row (and must not reach
+# the driver, which would fail on it).
+MAX_ID = 2_147_483_647
+
+
+def _queue(s: Session, actor: Actor, queue_id: int) -> WorkQueue:
+    q = s.get(WorkQueue, queue_id) if 1 <= queue_id <= MAX_ID else None
+    if q is None or q.org_id != actor.org_id:  # other organisations' queues do not exist
+        raise NotFound([Problem("queue", f"no queue {queue_id}")])
+    return q
+
+
+def _may(s: Session, actor: Actor, action: Action, case_id: int) -> bool:
+    case = s.get(CaseRecord, case_id)
+    assert case is not None, "a work item's case is never deleted"
+    # repo._related: created by, assigned or shared with the actor (the case rule).
+    return allowed(actor.role, action, related=repo._related(s, actor, case))
+
+
+def list_queues(s: Session, actor: Actor) -> list[tuple[WorkQueue, int, int]]:
+    """Queues with (visible items, of which open); scoped roles see only queues holding items
+    of their cases."""
+    require(actor, Action.QUEUE_READ)
+    out = []
+    queues = s.scalars(
+        select(WorkQueue).where(WorkQueue.org_id == actor.org_id).order_by(WorkQueue.id)
+    )
+    for q in queues:
+        rows = [r for r in _items(s, q) if _may(s, actor, Action.QUEUE_READ, r.case_id)]
+        if rows or actor.role not in SCOPED:
+            out.append((q, len(rows), sum(r.state == OPEN for r in rows)))
+    audit(s, actor, "queue.list", returned=len(out))
+    return out
+
+
+def _items(s: Session, q: WorkQueue) -> list[WorkItem]:
+    return list(
+        s.scalars(
+            select(WorkItem)
+            .where(WorkItem.queue_id == q.id)
+            .order_by(WorkItem.urgent.desc(), WorkItem.case_ref)
+        )
+    )
+
+
+def read_queue(s: Session, actor: Actor, queue_id: int) -> tuple[WorkQueue, list[ItemView]]:
+    require(actor, Action.QUEUE_READ)
+    q = _queue(s, actor, queue_id)
+    rows = [r for r in _items(s, q) if _may(s, actor, Action.QUEUE_READ, r.case_id)]
+    audit(s, actor, "queue.read", queue=q.id, returned=len(rows))
+    return q, [_view(s, r) for r in rows]
+
+
+def load_item(
+    s: Session, actor: Actor, queue_id: int, item_id: int, action: Action = Action.QUEUE_READ
+) -> WorkItem:
+    """The item, if the actor may do `action` on it: 403 for the role or an unrelated case."""
+    require(actor, action)
+    q = _queue(s, actor, queue_id)
+    row = s.get(WorkItem, item_id) if 1 <= item_id <= MAX_ID else None
+    if row is None or row.queue_id != q.id:
+        raise NotFound([Problem("item", f"no item {item_id} in queue {queue_id}")])
+    if not _may(s, actor, action, row.case_id):
+        raise Forbidden(f"case {row.case_ref!r} is not assigned or shared with {actor.username}")
+    return row
+
+
+def read_item(s: Session, actor: Actor, queue_id: int, item_id: int) -> ItemView:
+    row = load_item(s, actor, queue_id, item_id)
+    audit(s, actor, "queue.item", case_ref=row.case_ref, queue=queue_id, item=item_id)
+    return _view(s, row)
+
+
+def _view(s: Session, row: WorkItem) -> ItemView:
+    comments = list(
+        s.scalars(
+            select(WorkItemComment)
+            .where(WorkItemComment.item_id == row.id)
+            .order_by(WorkItemComment.id)
+        )
+    )
+    ids = {row.assigned_to, *(c.user_id for c in comments)} - {None}
+    names = {u.id: u.username for u in s.scalars(select(User).where(User.id.in_(ids)))}
+    return ItemView(
+        row=row,
+        item=Item.model_validate(row.detail),
+        assigned_to=names.get(row.assigned_to) if row.assigned_to else None,
+        comments=[(names.get(c.user_id) if c.user_id else None, c) for c in comments],
+    )
+
+
+def assign(s: Session, actor: Actor, queue_id: int, item_id: int, username: str) -> ItemView:
+    """Assign to a user of the organisation who may work on the item's case (never widens
+    anyone's view: assigning does not share the case)."""
+    row = load_item(s, actor, queue_id, item_id, Action.QUEUE_WORK)
+    user = s.scalar(
+        select(User).where(
+            User.username == username, User.org_id == actor.org_id, User.active.is_(True)
+        )
+    )
+    if user is None:
+        raise InputError([Problem("username", f"no active user {username!r} here")])
+    case = s.get(CaseRecord, row.case_id)
+    assert case is not None
+    assignee = Actor.of(user)
+    if not allowed(assignee.role, Action.QUEUE_WORK, related=repo._related(s, assignee, case)):
+        raise InputError(
+            [Problem("username", f"{username!r} may not work on case {row.case_ref!r}")]
+        )
+    row.assigned_to = user.id
+    audit(s, actor, "queue.assign", case_ref=row.case_ref, item=row.id, to=username)
+    s.flush()
+    return _view(s, row)
+
+
+def comment(s: Session, actor: Actor, queue_id: int, item_id: int, text: str) -> ItemView:
+    row = load_item(s, actor, queue_id, item_id, Action.QUEUE_WORK)
+    note = WorkItemComment(
+        item_id=row.id, case_id=row.case_id, user_id=actor.user_id, at=now(), text=text
+    )
+    s.add(note)
+    s.flush()
+    # The comment's text is case content: the log says that and where, not what.
+    audit(s, actor, "queue.comment", case_ref=row.case_ref, item=row.id, comment=note.id)
+    return _view(s, row)
+
+
+def close(s: Session, actor: Actor, queue_id: int, item_id: int, resolution: str) -> ItemView:
+    row = load_item(s, actor, queue_id, item_id, Action.QUEUE_WORK)
+    if row.state == CLOSED:
+        raise Conflict([Problem("item", f"item {item_id} is already closed")])
+    row.state, row.closed_at, row.closed_by = CLOSED, now(), actor.user_id
+    row.resolution = resolution
+    audit(s, actor, "queue.close", case_ref=row.case_ref, item=row.id)
+    s.flush()
+    return _view(s, row)
+
+
+def counts(s: Session, actor: Actor, queue_id: int) -> dict[str, Any]:
+    """Counts only (for researchers): by status, next step and state; small cells suppressed."""
+    require(actor, Action.QUEUE_COUNTS)
+    q = _queue(s, actor, queue_id)
+    rows = _items(s, q)
+    audit(s, actor, "queue.counts", queue=q.id)
+
+    def table(values: list[str]) -> dict[str, int | str]:
+        c = Counter(values)
+        return {k: (v if v >= MIN_CELL else f"<{MIN_CELL}") for k, v in sorted(c.items())}
+
+    total = len(rows)
+    return {
+        "queue": q.id,
+        "from": q.from_date.isoformat(),
+        "to": q.to_date.isoformat(),
+        "cases_assessed": q.cases if q.cases >= MIN_CELL else f"<{MIN_CELL}",
+        "items": total if total >= MIN_CELL else f"<{MIN_CELL}",
+        "by_status": table([r.case_status for r in rows]),
+        "by_next_step": table([r.next_step for r in rows]),
+        "by_state": table([r.state for r in rows]),
+        "suppressed_below": MIN_CELL,
+    }
+
+
+def case_of(s: Session, actor: Actor, row: WorkItem) -> Case:
+    """The item's case as stored now (for its letter); the read is audited as `case.read`."""
+    _, version = repo.read_case(s, actor, row.case_ref)
+    return Case.model_validate_json(json.dumps(version.data))
+
+
+# -- as JSON (the API's and the CLI's shape) ---------------------------------------------------
+
+
+def queue_json(q: WorkQueue, items: int, open_items: int) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "name": q.name,
+        "from": q.from_date.isoformat(),
+        "to": q.to_date.isoformat(),
+        "policy": {
+            "pack": q.pack,
+            "version_before": q.pack_version_before,
+            "version_after": q.pack_version_after,
+        },
+        "cases_assessed": q.cases,
+        "items": items,
+        "open": open_items,
+        "created_at": q.created_at.isoformat() + "Z",
+    }
+
+
+def item_json(v: ItemView) -> dict[str, Any]:
+    r = v.row
+    return {
+        "id": r.id,
+        "queue": r.queue_id,
+        "case": r.case_ref,
+        "case_version": r.case_version,
+        **v.item.model_dump(mode="json", exclude={"case_id"}),
+        "state": r.state,
+        "assigned_to": v.assigned_to,
+        "closed_at": r.closed_at.isoformat() + "Z" if r.closed_at else None,
+        "resolution": r.resolution,
+        "comments": [
+            {"by": who, "at": c.at.isoformat() + "Z", "text": c.text} for who, c in v.comments
+        ],
+    }
+
+
+def letter_inputs(
+    s: Session, actor: Actor, queue_id: int, item_id: int, **detail: str
+) -> tuple[Item, Case, WorkQueue]:
+    """What a draft letter needs: the item, its case as stored now, and the queue's window.
+    Reading the case is audited (`case.read`), and so is the letter (`queue.letter`)."""
+    row = load_item(s, actor, queue_id, item_id)
+    case = case_of(s, actor, row)
+    audit(s, actor, "queue.letter", case_ref=row.case_ref, item=row.id, **detail)
+    q = s.get(WorkQueue, row.queue_id)
+    assert q is not None
+    return Item.model_validate(row.detail), case, q
