@@ -35,6 +35,12 @@ class ImpactRequest(_Body):
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
 
 
+class LintRequest(_Body):
+    text: str = Field(max_length=100_000, description="The draft decision text (en or nl)")
+    case: Case
+    as_of: date | None = Field(None, description="Default: today")
+
+
 class StoreAssessmentRequest(_Body):
     as_of: date | None = None
 
@@ -57,6 +63,7 @@ class NewUserRequest(_Body):
 for _m in (
     AssessRequest,
     ImpactRequest,
+    LintRequest,
     StoreAssessmentRequest,
     LoginRequest,
     ShareRequest,

@@ -1,0 +1,236 @@
+"""`haven lint FILE --case CASE`: flag forbidden reasoning in a draft decision text, and
+`haven lint-eval [CORPUS]`: precision and recall of those flags on the labelled corpus."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+from pydantic import ValidationError
+from rich.table import Table
+from rich.text import Text
+
+from haven.assess.lint import evaluate, lint
+from haven.cases import Case, read_caseload
+from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.clock import today
+from haven.errors import CaseError, InputError, Problem
+from haven.guardrails.text_eval import Context, Item, Outcome, Score, Split, as_json, score
+from haven.validation import problems
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "lint"
+# The targets of issue 6: on every flag code.
+TARGET_PRECISION, TARGET_RECALL = 0.9, 0.8
+
+
+def read_text(file: str) -> str:
+    """The text exactly as in the file (no newline translation), so offsets index it."""
+    if file == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError([Problem("FILE", f"no such file: {file}")]) from None
+        except IsADirectoryError:
+            raise InputError([Problem("FILE", f"{file} is a directory")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            [Problem("FILE", f"not UTF-8 text (bad byte at offset {err.start})")]
+        ) from None
+
+
+def read_case(file: str) -> Case:
+    try:
+        cases = read_caseload(file)
+    except CaseError as err:
+        raise InputError(
+            [
+                Problem(f"--case: {p.where}" if p.where else "--case", p.message)
+                for p in err.problems
+            ]
+        ) from None
+    if len(cases) != 1:
+        raise InputError(
+            [Problem("--case", f"holds {len(cases)} cases; give the one case the text decides")]
+        )
+    return cases[0]
+
+
+def lint_file(
+    file: str = typer.Argument(..., help="The draft decision text (UTF-8), or - for stdin"),
+    case: str = typer.Option(..., "--case", help="The case the text decides (JSON)"),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
+    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    fmt: Format = typer.Option(Format.JSON, "--format", help="json or table"),
+) -> None:
+    """Flag passages of a draft decision that rely on reasoning forbidden for the case on the
+    date, with the character span, the flag code, a plain explanation and the sources."""
+    only(fmt, (Format.JSON, Format.TABLE))
+    day = parse_date(as_of, "--as-of", default=today())
+    the_case = read_case(case)
+    text = read_text(file)
+    policy = pack_option(pack)
+    result = lint(text, the_case, day, policy)
+    if fmt is Format.JSON:
+        print_json(result.model_dump(mode="json"))
+        return
+    out.print(
+        f"[bold]{len(result.flags)} flag(s)[/] in {file} for case {result.case_id} as of {day} "
+        f"(pack {policy.meta.id} {policy.version})\n",
+        markup=True,
+    )
+    for f in result.flags:
+        out.print(f"[bold]{f.start}–{f.end}[/]  [bold red]{f.code.value}[/]")
+        out.print(Text(f"  “{f.text}”", style="italic"))
+        out.print(Text(f"  {f.message}"))
+        out.print(Text("  sources: " + ", ".join(f.sources) + "\n", style="dim"))
+    out.print(result.notice)
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+
+def _yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise InputError([Problem(str(path), f"not valid YAML: {err}")]) from None
+
+
+def load_corpus(directory: Path) -> tuple[list[Item], dict[str, Case]]:
+    """contexts.yaml (the cases items refer to) and every other *.yaml file (the items)."""
+    if not directory.is_dir():
+        raise InputError([Problem("CORPUS", f"{directory} is not a directory")])
+    ctx_file = directory / "contexts.yaml"
+    if not ctx_file.is_file():
+        raise InputError([Problem("CORPUS", f"{ctx_file} is missing")])
+    found: list[Problem] = []
+    contexts: dict[str, Case] = {}
+    for key, raw in ((_yaml(ctx_file) or {}).get("contexts") or {}).items():
+        where = f"{ctx_file}: contexts.{key}"
+        try:
+            ctx = Context.model_validate(raw)
+            contexts[key] = Case.model_validate_json(json.dumps(ctx.case))
+        except ValidationError as err:
+            found += problems(err, prefix=f"{where}: ")
+    items: list[Item] = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path == ctx_file:
+            continue
+        for i, raw in enumerate((_yaml(path) or {}).get("items") or []):
+            where = f"{path}: items[{i}]"
+            try:
+                item = Item.model_validate(raw)
+            except ValidationError as err:
+                found += problems(err, prefix=where)
+                continue
+            if item.case not in contexts:
+                found.append(Problem(f"{where}.case", f"unknown context {item.case!r}"))
+            items.append(item)
+    ids = [i.id for i in items]
+    found += [
+        Problem("id", f"item id {d!r} appears more than once")
+        for d in sorted({i for i in ids if ids.count(i) > 1})
+    ]
+    if found:
+        raise InputError(found)
+    if not items:
+        raise InputError([Problem("CORPUS", f"no items in {directory}")])
+    return items, contexts
+
+
+def targets_met(scores: list[Score]) -> bool:
+    return all(
+        (s.precision is None or s.precision >= TARGET_PRECISION)
+        and s.recall is not None
+        and s.recall >= TARGET_RECALL
+        for s in scores
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def lint_eval(
+    corpus: Path = typer.Argument(DEFAULT_CORPUS, help="Corpus directory (default: corpus/lint)"),
+    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
+    errors: bool = typer.Option(False, "--errors", help="Also list every misclassified item"),
+    check: bool = typer.Option(
+        False, "--check", help="Exit 1 unless every code meets the targets on the whole corpus"
+    ),
+) -> None:
+    """Precision and recall of `haven lint` per flag code on a labelled corpus, on the whole
+    corpus and on its held-out split."""
+    only(fmt, (Format.JSON, Format.TABLE))
+    items, contexts = load_corpus(corpus)
+    outcomes = evaluate(items, contexts, pack_option(pack))
+    splits: dict[str, tuple[int, list[Score]]] = {
+        name: (
+            sum(1 for o in outcomes if split is None or o.item.split is split),
+            score(outcomes, split),
+        )
+        for name, split in (("all", None), ("dev", Split.DEV), ("heldout", Split.HELDOUT))
+    }
+    wrong = [o for o in outcomes if not o.correct]
+    met = targets_met(splits["all"][1])
+    if fmt is Format.JSON:
+        doc: dict[str, Any] = {
+            "corpus": str(corpus),
+            "items": len(outcomes),
+            "targets": {"precision": TARGET_PRECISION, "recall": TARGET_RECALL, "met": met},
+            "splits": {
+                name: {"items": n, "codes": [as_json(s) for s in scores]}
+                for name, (n, scores) in splits.items()
+            },
+        }
+        if errors:
+            doc["errors"] = [_error_json(o) for o in wrong]
+        print_json(doc)
+    else:
+        table = Table(title=f"haven lint on {corpus} ({len(outcomes)} items)")
+        table.add_column("code", no_wrap=True)
+        for name, (n, _) in splits.items():
+            table.add_column(f"{name} ({n}) P", justify="right")
+            table.add_column("R", justify="right")
+            table.add_column("pos", justify="right")
+        for k, s in enumerate(splits["all"][1]):
+            cells = []
+            for _, scores in splits.values():
+                c = scores[k]
+                cells += [_fmt(c.precision), _fmt(c.recall), str(c.positives)]
+            table.add_row(s.code.value, *cells)
+        out.print(table)
+        out.print(
+            f"Targets (whole corpus): precision ≥ {TARGET_PRECISION}, recall ≥ {TARGET_RECALL} "
+            f"on every code: {'met' if met else 'NOT met'}. Misclassified items: {len(wrong)}."
+        )
+        if errors:
+            for o in wrong:
+                e = _error_json(o)
+                out.print(
+                    f"{e['id']} ({e['split']}, {e['case']} {e['as_of']}): expected "
+                    f"{e['expect']}, got {e['got']}: {e['text']}",
+                    markup=False,
+                )
+    if check and not met:
+        raise typer.Exit(1)
+
+
+def _error_json(o: Outcome) -> dict[str, Any]:
+    return {
+        "id": o.item.id,
+        "split": o.item.split.value,
+        "case": o.item.case,
+        "as_of": o.item.as_of.isoformat(),
+        "expect": sorted(c.value for c in o.item.expect),
+        "got": sorted(c.value for c in o.predicted),
+        "text": o.item.text,
+    }
