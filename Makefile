@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest schema clean
+.PHONY: demo test lint typecheck pytest schema messages clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -24,12 +24,22 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# axe-core for the browser accessibility tests comes from npm (pinned by package-lock.json);
+# without npm those tests skip with a notice (under CI=true they fail).
 pytest: $(STAMP)
+	@[ -d tests/web/node/node_modules/axe-core ] || ! command -v npm >/dev/null || \
+		npm ci --prefix tests/web/node --no-audit --no-fund --silent
 	$(BIN)/pytest -n 2 -q
 
 # Regenerate the published JSON Schema of the policy pack format.
 schema: $(STAMP)
 	$(BIN)/haven policy schema > docs/policy-pack.schema.json
+
+# Extract the web app's UI text and merge it into the Dutch catalogue (then translate the new
+# entries in haven/web/locale/nl/LC_MESSAGES/web.po; a test fails while any is missing).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o haven/web/locale/web.pot --no-location --sort-output --project Haven .
+	$(BIN)/pybabel update -i haven/web/locale/web.pot -d haven/web/locale -D web -l nl --no-fuzzy-matching --omit-header
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -9,13 +9,23 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from haven import __version__
-from haven.api import deps, errors, routes_admin, routes_cases, routes_policy, routes_public
+from haven.api import (
+    deps,
+    errors,
+    routes_admin,
+    routes_cases,
+    routes_lint,
+    routes_memo,
+    routes_policy,
+    routes_public,
+    routes_queue,
+)
 from haven.api.bodies import REGISTRY
 from haven.policy.loader import load_pack
 from haven.store.db import Database
 
 
-def create_app(db: Database | None = None, pack: str = "nl") -> FastAPI:
+def create_app(db: Database | None = None, pack: str = "nl", web: bool = True) -> FastAPI:
     app = FastAPI(
         title="Haven",
         version=__version__,
@@ -26,8 +36,14 @@ def create_app(db: Database | None = None, pack: str = "nl") -> FastAPI:
     app.state.db = db or Database()
     app.state.pack = load_pack(pack)
     errors.install(app)
-    for module in (routes_public, routes_cases, routes_policy, routes_admin):
+    routers = (routes_public, routes_cases, routes_policy, routes_admin, routes_memo, routes_queue)
+    for module in routers:
         app.include_router(module.router)
+    app.include_router(routes_lint.router)
+    if web:
+        from haven.web.app import mount
+
+        mount(app)
 
     @app.middleware("http")
     async def policy_header(

@@ -7,11 +7,18 @@ import typer
 
 from haven.cli import (
     assess_cmd,
+    audit_cmd,
+    backup_cmd,
     cases_cmd,
     demo_cmd,
     diff_cmd,
     impact_cmd,
+    keys_cmd,
+    lint_cmd,
+    memo_cmd,
     policy_cmd,
+    queue_cmd,
+    research_cmd,
     server_cmd,
 )
 from haven.cli.common import err
@@ -26,6 +33,9 @@ app = typer.Typer(
 )
 app.command("assess")(assess_cmd.assess)
 app.command("impact")(impact_cmd.impact)
+app.command("lint")(lint_cmd.lint_file)
+app.command("lint-eval")(lint_cmd.lint_eval)
+app.command("memo")(memo_cmd.memo)
 app.command("generate")(demo_cmd.generate)
 app.command("demo")(demo_cmd.demo)
 policy_cmd.app.command("diff")(diff_cmd.diff)
@@ -33,7 +43,14 @@ app.add_typer(policy_cmd.app, name="policy")
 app.command("serve")(server_cmd.serve)
 app.add_typer(server_cmd.users, name="users")
 app.add_typer(server_cmd.db_app, name="db")
+cases_cmd.app.command("shred")(keys_cmd.shred_case)
 app.add_typer(cases_cmd.app, name="cases")
+app.add_typer(queue_cmd.app, name="queue")
+app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(research_cmd.app, name="research")
+app.command("backup")(backup_cmd.backup)
+app.command("restore")(backup_cmd.restore)
 
 
 def run() -> None:

@@ -1,0 +1,2 @@
+"""The web app for case workers and NGO lawyers: server-rendered pages (Jinja2 + htmx) over
+the same store, access rules and audit as the REST API. No business logic lives here."""

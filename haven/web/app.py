@@ -1,0 +1,79 @@
+"""Mounts the web app on the Haven FastAPI application: pages, static files, HTML errors and
+the browser security headers."""
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from haven.errors import Forbidden, HavenError, NotFound, Problem
+from haven.store.repo import record_denial
+from haven.web import routes_auth, routes_cases, routes_impact, routes_memo, routes_policy
+from haven.web.render import gettext_for, language, render
+from haven.web.security import CSP_IMAGE, HEADERS
+from haven.web.session import LoginRequired
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def mount(app: FastAPI) -> None:
+    for module in (routes_auth, routes_cases, routes_memo, routes_policy, routes_impact):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.web_error = html_error
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _: LoginRequired) -> Response:
+        if request.headers.get("hx-request"):
+            # htmx follows redirects inside the page; tell it to load the login page instead.
+            return Response(status_code=204, headers={"HX-Redirect": "/login"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.middleware("http")
+    async def browser_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if response.headers.get("content-type", "").startswith("image/svg+xml"):
+            response.headers["Content-Security-Policy"] = CSP_IMAGE
+        return response
+
+
+def html_error(request: Request, exc: Exception) -> Response:
+    """Errors on pages as pages, in the reader's language (the API keeps its JSON)."""
+    tr = gettext_for(language(request))
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        problems = [Problem("", str(exc.detail))]
+    elif isinstance(exc, HavenError):
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 400
+        problems = exc.problems
+        actor = getattr(request.state, "actor", None)
+        if isinstance(exc, Forbidden | NotFound) and actor is not None:
+            record_denial(
+                request.app.state.db,
+                actor,
+                f"{request.method} {request.url.path}",
+                request.path_params.get("ref"),
+                "forbidden" if status == 403 else "not_found",
+            )
+    else:
+        status, problems = 500, [Problem("", tr.gettext("Something went wrong on our side."))]
+    titles = {
+        403: tr.gettext("Not allowed"),
+        404: tr.gettext("Not found"),
+        400: tr.gettext("Cannot do that"),
+    }
+    return render(
+        request,
+        "error.html",
+        status_code=status,
+        title=titles.get(status, tr.gettext("Error")),
+        problems=problems,
+    )

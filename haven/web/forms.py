@@ -1,0 +1,25 @@
+"""Reading submitted forms: one place that parses the body and checks the CSRF token."""
+
+from fastapi import Request
+from starlette.datastructures import FormData
+
+from haven.errors import Forbidden
+from haven.web.security import CSRF_FIELD, csrf_ok
+
+
+async def checked_form(request: Request) -> FormData:
+    """The form, if its CSRF token matches this browser's; else 403 (nothing is changed)."""
+    form = await request.form()
+    submitted = form.get(CSRF_FIELD)
+    if not csrf_ok(request, submitted if isinstance(submitted, str) else None):
+        raise Forbidden("the form's security token is missing or stale: reload the page")
+    return form
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def texts(form: FormData, name: str) -> list[str]:
+    return [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()]

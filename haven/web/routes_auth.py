@@ -1,0 +1,83 @@
+"""Sign-in, sign-out and the language switch."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from haven.errors import HavenError, TooManyRequests
+from haven.i18n import LANGUAGES
+from haven.store.auth import revoke
+from haven.store.throttle import login as throttled_login
+from haven.web.forms import checked_form, text
+from haven.web.render import gettext_for, language, render
+from haven.web.security import LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie
+from haven.web.session import WebUser, database, web_user
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/cases", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/cases") -> HTMLResponse:
+    return render(request, "login.html", next=safe_next(next), error=None, username="")
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    username, target = text(form, "username"), safe_next(text(form, "next"))
+    try:
+        # The same throttle as the API: failures counted in the database, lockout with 429.
+        address = request.client.host if request.client else None
+        token = throttled_login(database(request), username, text(form, "password"), address)
+    except TooManyRequests as err:
+        gettext = gettext_for(language(request)).gettext
+        page = render(
+            request,
+            "login.html",
+            status_code=429,
+            next=target,
+            error=gettext("Too many failed sign-ins: try again in %(n)d seconds.")
+            % {"n": err.retry_after},
+            username=username,
+        )
+        page.headers["Retry-After"] = str(err.retry_after)
+        return page
+    except HavenError as err:
+        message = err.problems[0].message if err.problems else str(err)
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=target,
+            error=message,
+            username=username,
+        )
+    response = RedirectResponse(target, status_code=303)
+    set_cookie(response, SESSION_COOKIE, token)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, _: Annotated[WebUser, Depends(web_user)]) -> Response:
+    await checked_form(request)
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with database(request).session() as s:
+        revoke(s, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/cases") -> RedirectResponse:
+    """A plain link (works without script); the choice is a preference, not a secret."""
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if code in LANGUAGES:
+        set_cookie(response, LANG_COOKIE, code)
+    return response

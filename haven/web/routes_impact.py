@@ -1,0 +1,136 @@
+"""Impact page: re-assess the caseload the user can see on two dates and list whose outcome
+changes, grouped by the policy rule that changed; CSV export of the same list."""
+
+import csv
+import io
+import json
+import os
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from haven.cases.readers import parse_case
+from haven.errors import PolicyError, Problem
+from haven.impact import Impact, compare
+from haven.policy.loader import load_pack
+from haven.policy.pack import Pack
+from haven.store import caseload
+from haven.store.repo import audit
+from haven.web.render import render
+from haven.web.session import WebUser, database, web_user
+
+router = APIRouter(include_in_schema=False)
+User = Annotated[WebUser, Depends(web_user)]
+DEFAULT_FROM, DEFAULT_TO = date(2015, 6, 1), date(2015, 10, 1)
+
+
+def _dates(request: Request) -> tuple[date, date, list[Problem]]:
+    problems: list[Problem] = []
+    days = []
+    for name, default in (("from", DEFAULT_FROM), ("to", DEFAULT_TO)):
+        raw = request.query_params.get(name)
+        try:
+            days.append(date.fromisoformat(raw) if raw else default)
+        except ValueError:
+            problems.append(Problem(name, f"not a date (expected YYYY-MM-DD): {raw!r}"))
+            days.append(default)
+    return days[0], days[1], problems
+
+
+def drafts() -> dict[str, Path]:
+    """Draft packs offered for comparison: the pack directories under HAVEN_DRAFTS."""
+    root = Path(os.environ.get("HAVEN_DRAFTS", ""))
+    if not os.environ.get("HAVEN_DRAFTS") or not root.is_dir():
+        return {}
+    return {d.name: d for d in sorted(root.iterdir()) if (d / "pack.yaml").is_file()}
+
+
+def _draft(request: Request) -> tuple[str | None, Pack | None, list[Problem]]:
+    name = request.query_params.get("draft") or None
+    if name is None:
+        return None, None, []
+    known = drafts()
+    if name not in known:  # only listed drafts: a query string never names a path
+        return None, None, [Problem("draft", f"no draft pack named {name!r}")]
+    try:
+        # Not the cached loader: a draft changes while it is being drafted.
+        return name, load_pack.__wrapped__(str(known[name])), []
+    except PolicyError as err:
+        return None, None, [Problem(f"draft {name}: {p.where}", p.message) for p in err.problems]
+
+
+def _impact(
+    request: Request, user: WebUser, before: date, after: date, draft: Pack | None = None
+) -> Impact:
+    pack: Pack = request.app.state.pack
+    with database(request).session() as s:
+        rows = caseload.current_cases(s, user.actor)
+    cases = [parse_case(json.dumps(data)) for _, data in rows]
+    return compare(cases, before, after, pack, draft)
+
+
+@router.get("/impact")
+def impact_page(request: Request, user: User) -> HTMLResponse:
+    before, after, problems = _dates(request)
+    draft_name, draft, draft_problems = _draft(request)
+    result = _impact(request, user, before, after, draft)
+    by_rule: dict[str, list[object]] = defaultdict(list)
+    for change in result.changed:
+        for rule in change.changed_rules or ["(none)"]:
+            by_rule[rule].append(change)
+    return render(
+        request,
+        "impact.html",
+        result=result,
+        before=before,
+        after=after,
+        problems=problems + draft_problems,
+        drafts=list(drafts()),
+        draft=draft_name,
+        by_rule=dict(sorted(by_rule.items())),
+        sources=request.app.state.pack.sources,
+    )
+
+
+@router.get("/impact/export.csv")
+def impact_export(request: Request, user: User) -> Response:
+    before, after, _ = _dates(request)
+    _, draft, _ = _draft(request)
+    result = _impact(request, user, before, after, draft)
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    out.writerow(["case_id", "status", "before", "after", "changed_fields", "changed_rules"])
+    for c in result.changed:
+        out.writerow(
+            [
+                _cell(c.case_id),
+                c.status.value,
+                c.before.recommendation,
+                c.after.recommendation,
+                " ".join(c.changed_fields),
+                " ".join(c.changed_rules),
+            ]
+        )
+    with database(request).session() as s:
+        audit(
+            s,
+            user.actor,
+            "impact.export",
+            rows=len(result.changed),
+            **{"from": str(before), "to": str(after)},
+        )
+    name = f"haven-impact-{before}-{after}.csv"
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _cell(value: str) -> str:
+    """Spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,358 @@
+"""The web app over HTTP (TestClient), on SQLite and PostgreSQL: sign-in, CSRF, caseload
+filters and scoping, the case page as of two dates, htmx editing with field errors, escaping,
+security headers, Dutch, the policy explorer, impact and its export, sign-out."""
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from store_helpers import PASSWORD, Api, make_case
+
+PACK_DIR = Path(__file__).resolve().parents[2] / "haven" / "packs" / "nl"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+class Browser:
+    """A cookie jar on https://testserver (the session cookie is Secure) that signs in."""
+
+    def __init__(self, api: Api, lang: str | None = None) -> None:
+        self.c = TestClient(api.client.app, base_url="https://testserver")
+        if lang:
+            self.c.cookies.set("haven_lang", lang, domain="testserver.local")
+
+    def csrf(self, path: str = "/login") -> str:
+        page = self.c.get(path)
+        found = CSRF.search(page.text)
+        assert found, page.text[:500]
+        return found.group(1)
+
+    def login(self, username: str, password: str = PASSWORD) -> Response:
+        token = self.csrf()
+        return self.c.post(
+            "/login",
+            data={"csrf": token, "username": username, "password": password, "next": "/cases"},
+            follow_redirects=False,
+        )
+
+    def get(self, path: str, **kw: Any) -> Response:
+        return self.c.get(path, **kw)
+
+    def post(self, path: str, data: dict[str, Any], htmx: bool = True) -> Response:
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.c.post(path, data=data, headers=headers, follow_redirects=False)
+
+
+def signed_in(api: Api, username: str = "officer") -> Browser:
+    b = Browser(api)
+    r = b.login(username)
+    assert r.status_code == 303, r.text
+    return b
+
+
+def seed(api: Api) -> None:
+    """The contract example (RU, refused: relocation) and a few variations, assessed."""
+    api.create("officer", make_case("RU-1"))
+    api.create("officer", make_case("RU-2", region=None))
+    api.create("officer", make_case("IQ-1", nationality="IQ", region=None))
+    api.create("officer2", make_case("RU-OTHER-OFFICER"))
+    for ref in ("RU-1", "RU-2", "IQ-1"):
+        r = api.post(f"/cases/{ref}/assessments", "officer", {"as_of": "2015-10-01"})
+        assert r.status_code in (200, 201), r.text
+
+
+def test_sign_in_sets_a_strict_session_cookie_and_checks_csrf(api: Api) -> None:
+    b = Browser(api)
+    assert b.get("/cases", follow_redirects=False).headers["location"].startswith("/login")
+    # A login form without its CSRF token changes nothing.
+    r = b.c.post("/login", data={"username": "officer", "password": PASSWORD})
+    assert r.status_code == 403
+    assert "haven_session" not in b.c.cookies
+    r = b.login("officer", "wrong password, long enough")
+    assert r.status_code == 401
+    assert "unknown user or wrong password" in r.text
+    r = b.login("officer")
+    assert r.status_code == 303 and r.headers["location"] == "/cases"
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("haven_session="))
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
+    assert b.get("/cases").status_code == 200
+
+
+def test_login_never_redirects_off_site(api: Api) -> None:
+    b = Browser(api)
+    token = b.csrf()
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        r = b.c.post(
+            "/login",
+            data={"csrf": token, "username": "officer", "password": PASSWORD, "next": target},
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/cases", target
+
+
+def test_caseload_filters_search_and_scoping(api: Api) -> None:
+    seed(api)
+    b = signed_in(api)
+    page = b.get("/cases").text
+    assert "RU-1" in page and "IQ-1" in page
+    assert "RU-OTHER-OFFICER" not in page  # another officer's case, not shared
+    page = b.get("/cases?nationality=IQ").text
+    assert "IQ-1" in page and "RU-1" not in page and "1 case<" in page
+    page = b.get("/cases?ref=ru-").text
+    assert "RU-1" in page and "RU-2" in page and "IQ-1" not in page
+    page = b.get("/cases?recommendation=protection_indicated&flag=ipa_excluded_by_policy").text
+    assert "RU-1" in page and "IQ-1" not in page
+    page = b.get("/cases?status=bogus&nationality=ZZ").text
+    assert "unknown value &#39;bogus&#39;" in page
+    assert "not an ISO 3166-1 alpha-2 country code" in page
+    # htmx asks for the results only.
+    part = b.get("/cases?nationality=RU", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert part.text.lstrip().startswith('<section id="results"')
+    # The search is audited, with its filters.
+    entries = [e for e in api.audit() if e["action"] == "case.search"]
+    assert any(e["detail"]["filters"].get("nationality") == "IQ" for e in entries)
+
+
+def test_case_page_shows_the_2015_change_with_sources(api: Api) -> None:
+    seed(api)
+    b = signed_in(api)
+    before = b.get("/cases/RU-1?as_of=2015-06-01").text
+    after = b.get("/cases/RU-1?as_of=2015-10-01").text
+    designation = re.compile(r'<dd id="designation">(.*?)</dd>', re.S)
+    relocation = re.compile(r'<dd id="relocation">(.*?)</dd>', re.S)
+    assert "risk group" not in designation.search(before).group(1)  # type: ignore[union-attr]
+    assert "risk group" in designation.search(after).group(1)  # type: ignore[union-attr]
+    assert relocation.search(before).group(1) != relocation.search(after).group(1)  # type: ignore[union-attr]
+    assert "https://zoek.officielebekendmakingen.nl/staatscourant/kst-19637-2029.html" in after
+    assert "kst-19637-2029" not in before.split('id="steps-heading"')[1].split("</ol>")[0]
+    # Flags in plain words; the htmx date change returns only the assessment.
+    assert 'data-code="ipa_excluded_by_policy"' in after
+    part = b.get("/cases/RU-1?as_of=2015-10-01", headers={"HX-Target": "assessment"})
+    assert part.text.lstrip().startswith('<section id="assessment"')
+    # What changed since the last saved assessment (saved as of 2015-10-01).
+    assert "You are looking at a different date." in before
+    assert "The findings are the same." in after
+
+
+def edit_form(ref: str, version: int, csrf: str, **over: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "csrf": csrf,
+        "version": str(version),
+        "nationality": "RU",
+        "region": "RU-MOW",
+        "profile.sogi": ["gay"],
+        "profile.sex": "male",
+        "profile.birth_date": "1988-04-02",
+        "credibility.identity": "credible",
+        "credibility.nationality": "credible",
+        "credibility.region": "credible",
+        "credibility.profile": "credible",
+        "incident_rows": "2",
+        "incidents[0].date": "2014-11-03",
+        "incidents[0].kind": "threat",
+        "incidents[0].actor": "non_state",
+        "incidents[0].credibility": "credible",
+        "incidents[0].sought_protection": "no",
+        "incidents[1].kind": "",
+        "procedure.lodged": "2015-03-02",
+        "procedure.status": "refused",
+        "procedure.decided": "2015-07-20",
+        "procedure.reasons": ["internal_relocation"],
+    }
+    data.update(over)
+    return data
+
+
+def test_editing_shows_field_errors_and_never_half_saves(api: Api) -> None:
+    seed(api)
+    b = signed_in(api)
+    token = b.csrf("/cases/RU-1")
+    r = b.post(
+        "/cases/RU-1/edit", edit_form("RU-1", 1, token, **{"procedure.lodged": "2015-02-30"})
+    )
+    assert r.status_code == 200
+    assert 'id="err-procedure-lodged"' in r.text and "not a date" in r.text
+    assert 'aria-invalid="true" aria-describedby="err-procedure-lodged"' in r.text
+    assert api.get("/cases/RU-1", "officer").json()["version"] == 1
+    # Without the CSRF token: refused, nothing written.
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, "forged"))
+    assert r.status_code == 403
+    assert api.get("/cases/RU-1", "officer").json()["version"] == 1
+    # A valid edit adds a version; the reasons and the new incident are stored.
+    r = b.post(
+        "/cases/RU-1/edit",
+        edit_form(
+            "RU-1",
+            1,
+            token,
+            **{"incidents[1].kind": "assault", "incidents[1].actor": "state"},
+        ),
+    )
+    assert "Saved as version 2" in r.text
+    stored = api.get("/cases/RU-1", "officer").json()
+    assert stored["version"] == 2
+    assert [i["kind"] for i in stored["case"]["incidents"]] == ["threat", "assault"]
+    # Editing from a stale page is a conflict, not a lost update.
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, **{"procedure.status": "pending"}))
+    assert "is at version 2, not 1" in r.text
+    assert api.get("/cases/RU-1", "officer").json()["version"] == 2
+    # Without script the form posts normally and comes back to the case page.
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 2, token), htmx=False)
+    assert r.status_code == 303 and r.headers["location"] == "/cases/RU-1"
+
+
+def test_case_content_is_escaped(api: Api) -> None:
+    api.create("officer", make_case('<img src=x onerror=alert(1)>"'))
+    b = signed_in(api)
+    page = b.get("/cases").text
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_security_headers_forbid_inline_script(api: Api) -> None:
+    b = signed_in(api)
+    r = b.get("/cases")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["cache-control"] == "no-store"
+    assert "<script>" not in r.text and " onclick=" not in r.text and "style=" not in r.text
+
+
+def test_dutch(api: Api) -> None:
+    seed(api)
+    b = signed_in(api)
+    r = b.get("/lang/nl?next=/cases/RU-1", follow_redirects=True)
+    assert r.url.path == "/cases/RU-1"
+    assert '<html lang="nl">' in r.text
+    assert "Feiten van de zaak" in r.text and "Zaken" in r.text
+    # Off-site targets are ignored.
+    r = b.get("/lang/en?next=https://evil.example", follow_redirects=False)
+    assert r.headers["location"] == "/cases"
+
+
+def test_policy_explorer_shows_contradictions_and_a_chart(api: Api) -> None:
+    b = signed_in(api)
+    page = b.get("/policy?country=RU&as_of=2015-09-01").text
+    assert 'data-kind="relocation_vs_nationwide_harm"' in page
+    page = b.get("/policy?country=RU&as_of=2015-10-01").text
+    assert 'data-kind="relocation_vs_nationwide_harm"' not in page
+    assert 'src="/policy/RU/timeline.svg"' in page
+    svg = b.get("/policy/RU/timeline.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text.lstrip().startswith("<svg") and "<script" not in svg.text
+    # Entries, country-report findings and contradiction windows on one time axis.
+    assert "ru-lgbti-risk-group-2015" in svg.text
+    assert "ru-lgbti-2015-08-homophobia-throughout-russia" in svg.text
+    assert "relocation_vs_nationwide_harm" in svg.text
+    assert svg.headers["content-security-policy"].startswith("default-src 'none'")
+    assert b.get("/policy?country=ZZ").status_code == 404
+
+
+def test_impact_page_and_export(api: Api) -> None:
+    seed(api)
+    api.create("officer", make_case("=HYPERLINK(1)"))
+    b = signed_in(api)
+    page = b.get("/impact?from=2015-06-01&to=2015-10-01").text
+    assert "RU-1" in page and "RU-OTHER-OFFICER" not in page
+    csv = b.get("/impact/export.csv?from=2015-06-01&to=2015-10-01")
+    assert csv.headers["content-disposition"].startswith("attachment;")
+    lines = csv.text.splitlines()
+    assert lines[0].startswith("case_id,status,before,after")
+    assert any(line.startswith("RU-1,refused,") for line in lines)
+    assert any(line.startswith("'=HYPERLINK(1)") for line in lines)  # no formula injection
+    assert not any(line.startswith("=") for line in lines)
+
+
+def test_other_organisations_cases_do_not_exist_and_denials_are_audited(api: Api) -> None:
+    seed(api)
+    b = signed_in(api, "x.officer")
+    r = b.get("/cases/RU-1")
+    assert r.status_code == 404 and "Not found" in r.text
+    assert "RU-1" not in b.get("/cases").text
+    denials = [e for e in api.audit("x.auditor") if e["outcome"] == "denied"]
+    assert any(e["case"] == "RU-1" for e in denials)
+
+
+def test_researcher_cannot_open_cases(api: Api) -> None:
+    seed(api)
+    b = signed_in(api, "researcher")
+    assert b.get("/cases").status_code == 403
+    assert b.get("/cases/RU-1").status_code in (403, 404)
+
+
+def test_sign_out_revokes_the_session(api: Api) -> None:
+    b = signed_in(api)
+    token = b.csrf("/cases")
+    session = b.c.cookies["haven_session"]
+    r = b.post("/logout", {"csrf": token}, htmx=False)
+    assert r.status_code == 303
+    again = TestClient(api.client.app, base_url="https://testserver")
+    again.cookies.set("haven_session", session)
+    assert again.get("/cases", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("path", ["/cases", "/cases/RU-1", "/policy", "/impact"])
+def test_pages_need_a_session(api: Api, path: str) -> None:
+    r = Browser(api).get(path, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+
+
+def test_memo_button_downloads_the_pdf_in_the_page_language(api: Api) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    seed(api)
+    b = signed_in(api)
+    page = b.get("/cases/RU-1?as_of=2015-10-01").text
+    assert 'href="/cases/RU-1/memo.pdf?as_of=2015-10-01"' in page
+    b.c.cookies.set("haven_lang", "nl")
+    r = b.get("/cases/RU-1/memo.pdf?as_of=2015-10-01")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(r.content)).pages)
+    assert "risicogroep" in text.lower()
+    memos = [e for e in api.audit() if e["action"] == "case.memo"]
+    assert memos and memos[-1]["case"] == "RU-1"
+
+
+def test_impact_against_a_draft_pack(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A draft without the Russian entries: RU-1 no longer changes on 2015-10-01."""
+    draft = tmp_path / "drafts" / "without-ru"
+    shutil.copytree(PACK_DIR, draft)
+    (draft / "entries" / "RU.yaml").unlink()
+    broken = tmp_path / "drafts" / "broken"
+    shutil.copytree(PACK_DIR, broken)
+    (broken / "pack.yaml").write_text("id: [unclosed\n")
+    monkeypatch.setenv("HAVEN_DRAFTS", str(tmp_path / "drafts"))
+    seed(api)
+    b = signed_in(api)
+    row = re.compile(r'<tr><td><a href="/cases/RU-1\?as_of=2015-10-01">RU-1</a>.*?</tr>')
+    plain = b.get("/impact?from=2015-06-01&to=2015-10-01").text
+    assert '<option value="without-ru"' in plain
+    assert "Protection indicated" in row.search(plain).group(0)  # type: ignore[union-attr]
+    drafted = b.get("/impact?from=2015-06-01&to=2015-10-01&draft=without-ru").text
+    found = row.search(drafted)
+    assert found is None or "Protection indicated" not in found.group(0)
+    assert "Draft: without-ru" in drafted
+    # Only listed drafts, never a path; a broken draft is a message, not a crash.
+    assert "no draft pack named" in b.get("/impact?draft=../../etc").text
+    r = b.get("/impact?draft=broken")
+    assert r.status_code == 200 and "draft broken: " in r.text
+
+
+def test_web_sign_in_shares_the_login_lockout(api: Api) -> None:
+    b = Browser(api)
+    codes = [b.login("reviewer", "not the password, but long").status_code for _ in range(6)]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
+    r = b.login("reviewer")  # even the right password waits out the lockout
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    assert "Too many failed sign-ins" in r.text
+    assert "haven_session" not in b.c.cookies
