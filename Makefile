@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest schema messages clean
+.PHONY: demo test lint typecheck pytest schema messages audit clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,11 @@ schema: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o haven/web/locale/web.pot --no-location --sort-output --project Haven .
 	$(BIN)/pybabel update -i haven/web/locale/web.pot -d haven/web/locale -D web -l nl --no-fuzzy-matching --omit-header
+
+# Known vulnerabilities in the pinned dependencies (needs the PyPI JSON API; --strict fails
+# when a package could not be checked, so an unreachable advisory source is not a pass).
+audit: $(STAMP)
+	$(BIN)/pip-audit -r constraints.txt --disable-pip --no-deps --strict --progress-spinner off
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
