@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from haven.assess import Assessment, assess
+from haven.assess.lint import lint
 from haven.cases import Case
 from haven.clock import today
 from haven.codes import check_country
@@ -19,6 +20,7 @@ from haven.store.models import CaseVersion, StoredAssessment
 from haven.vocab import Category, FlagCode, Recommendation, Status
 from haven.web import caseform
 from haven.web.forms import checked_form, text
+from haven.web.lintview import segments
 from haven.web.render import render
 from haven.web.session import WebUser, database, web_user
 
@@ -246,4 +248,37 @@ async def save_assessment(request: Request, ref: str, user: User) -> Response:
         repo.assess_and_store(s, user.actor, ref, day, pack_of(request))
     return RedirectResponse(
         f"/cases/{quote(ref, safe='')}?as_of={day.isoformat()}#history", status_code=303
+    )
+
+
+MAX_LINT_CHARS = 100_000
+
+
+@router.post("/cases/{ref}/lint")
+async def lint_text(request: Request, ref: str, user: User) -> HTMLResponse:
+    """htmx: the draft text back with the passages that rely on forbidden reasoning marked."""
+    form = await checked_form(request)
+    draft = form.get("text")
+    draft = draft if isinstance(draft, str) else ""
+    # The date now in the page's date field (htmx includes it), else the one it was built with.
+    day = parse_day(text(form, "as_of")) or parse_day(text(form, "as_of_page")) or today()
+    problem = None
+    if len(draft) > MAX_LINT_CHARS:
+        problem = Problem("text", f"longer than {MAX_LINT_CHARS} characters")
+        draft = ""
+    with database(request).session() as s:
+        _, version = repo.read_case(s, user.actor, ref)
+        # The text is special-category data: only its length goes into the audit log.
+        repo.audit(s, user.actor, "case.lint", case_ref=ref, chars=len(draft), as_of=str(day))
+    result = lint(draft, _case(version), day, pack_of(request))
+    return render(
+        request,
+        "_lint.html",
+        ref=ref,
+        as_of=day,
+        draft=draft,
+        problem=problem,
+        flags=result.flags,
+        segments=segments(draft, result.flags),
+        sources=pack_of(request).sources,
     )

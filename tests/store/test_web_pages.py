@@ -356,3 +356,25 @@ def test_web_sign_in_shares_the_login_lockout(api: Api) -> None:
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     assert "Too many failed sign-ins" in r.text
     assert "haven_session" not in b.c.cookies
+
+
+def test_draft_decision_text_is_marked_on_the_case_page(api: Api) -> None:
+    seed(api)
+    b = signed_in(api)
+    token = b.csrf("/cases/RU-1?as_of=2015-10-01")
+    draft = (
+        "The applicant stated that he fears the police. "
+        "He can reasonably be expected to settle in St Petersburg, where <b>he</b> is safe."
+    )
+    r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-10-01", "text": draft})
+    assert r.status_code == 200
+    assert '<mark data-codes="ipa_excluded_by_policy' in r.text
+    assert "&lt;b&gt;he&lt;/b&gt;" in r.text and "<b>he</b>" not in r.text
+    assert "The applicant stated that he fears the police. " in r.text.split("<mark")[0]
+    # Before the September 2015 letter relocation could still be argued: nothing marked.
+    r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-06-01", "text": draft})
+    assert "<mark" not in r.text and "No passage relies" in r.text
+    assert b.post("/cases/RU-1/lint", {"text": draft}).status_code == 403  # CSRF
+    lints = [e for e in api.audit() if e["action"] == "case.lint"]
+    assert lints and lints[-1]["detail"]["chars"] == len(draft)
+    assert not any("St Petersburg" in str(e["detail"]) for e in lints)
