@@ -130,12 +130,14 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--parquet", type=int, nargs="*", default=[])
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "haven-bench")
+    ap.add_argument("--batch-size", type=int, default=250_000)
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
     rate = None
     for n, parquet in [*((n, False) for n in args.sizes), *((n, True) for n in args.parquet)]:
         path = make_caseload(n, args.work, parquet)
+        load = os.getloadavg()[0]  # as `uptime` shows it: the machine is shared
         reader = (
             "pl.read_parquet"
             if parquet
@@ -155,6 +157,8 @@ def main() -> None:
                 "2015-06-01",
                 "--to",
                 "2015-10-01",
+                "--batch-size",
+                str(args.batch_size),
                 "--out",
                 os.devnull,
             ]
@@ -176,6 +180,7 @@ def main() -> None:
                 "eval_2_dates_s": round(eval_s, 3) if eval_s is not None else None,
                 "single_case_s_est": round(single_s, 1) if single_s else None,
                 "single_vs_eval": round(single_s / eval_s, 1) if single_s and eval_s else None,
+                "load_1m": round(load, 1),
             }
         )
         print(json.dumps(rows[-1]))
@@ -188,6 +193,11 @@ def main() -> None:
             "measured on 3,000 cases.\n\n"
             if rate
             else "\n"
+        )
+        f.write(
+            f"`haven impact` streams in batches of {args.batch_size:,} cases (json output). "
+            "`load_1m`: the 1-minute load average (`uptime`) when the row's runs started; other "
+            "engineers' test runs share the 2 cores, so the timings are noisy.\n\n"
         )
         f.write(header)
         for r in rows:

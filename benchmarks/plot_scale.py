@@ -37,11 +37,16 @@ def last_table(text: str) -> list[dict[str, str]]:
 
 
 def main() -> None:
-    rows = [
-        r for r in last_table((RESULTS / "impact-scale.md").read_text()) if r["input"] == "jsonl"
+    table = last_table((RESULTS / "impact-scale.md").read_text())
+    # One line per series and input: JSONL solid, Parquet dashed.
+    lines = [
+        (key, inp, [r for r in table if r["input"] == inp and r.get(key, "—") not in ("—", "")])
+        for inp in ("jsonl", "parquet")
+        for key in SERIES
     ]
-    ns = [int(r["cases"]) for r in rows]
-    values = [float(r[k]) for r in rows for k in SERIES if r[k] not in ("—", "")]
+    lines = [line for line in lines if line[2]]
+    ns = [int(r["cases"]) for r in table]
+    values = [float(r[k]) for k, _, rows in lines for r in rows]
     x0, x1 = math.log10(min(ns)), math.log10(max(ns))
     y0, y1 = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
 
@@ -61,21 +66,26 @@ def main() -> None:
         f'<text x="15" y="{H / 2}" transform="rotate(-90 15 {H / 2})" '
         'text-anchor="middle">seconds (log scale)</text>',
     ]
-    for n in ns:
+    for n in sorted(set(ns)):
         svg.append(f'<text x="{px(n):.1f}" y="{H - PAD + 18}" text-anchor="middle">{n:,}</text>')
     for e in range(y0, y1 + 1):
         y = py(10**e)
         svg.append(f'<line x1="{PAD}" y1="{y:.1f}" x2="{W - PAD}" y2="{y:.1f}" stroke="#ddd"/>')
         svg.append(f'<text x="{PAD - 8}" y="{y + 4:.1f}" text-anchor="end">{10**e:g}</text>')
-    for i, (key, (label, colour)) in enumerate(SERIES.items()):
-        pts = [(px(int(r["cases"])), py(float(r[key]))) for r in rows if r[key] not in ("—", "")]
+    for i, (key, inp, rows) in enumerate(lines):
+        label, colour = SERIES[key]
+        dash = ' stroke-dasharray="6 4"' if inp == "parquet" else ""
+        pts = [(px(int(r["cases"])), py(float(r[key]))) for r in rows]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
-        svg.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        svg.append(
+            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
+        )
         svg += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in pts]
         svg.append(
-            f'<rect x="{PAD + 10}" y="{PAD + i * 18 - 9}" width="12" height="3" fill="{colour}"/>'
+            f'<line x1="{PAD + 10}" y1="{PAD + i * 18 - 4}" x2="{PAD + 24}" '
+            f'y2="{PAD + i * 18 - 4}" stroke="{colour}" stroke-width="3"{dash}/>'
         )
-        svg.append(f'<text x="{PAD + 28}" y="{PAD + i * 18}">{label}</text>')
+        svg.append(f'<text x="{PAD + 28}" y="{PAD + i * 18}">{label} ({inp})</text>')
     svg.append("</svg>")
     out = RESULTS / "impact-scale.svg"
     out.write_text("\n".join(svg) + "\n", encoding="utf-8")

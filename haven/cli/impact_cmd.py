@@ -1,19 +1,28 @@
 """`haven impact FILE --from DATE --to DATE`: whose outcome changes between two dates."""
 
+import json
+import shutil
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
+from typing import IO, Any
 
+import polars as pl
+import pydantic_core
 import typer
 from rich.progress import Progress
 
 from haven.cases import Case, read_caseload
 from haven.cli import render
 from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
-from haven.impact import batch, compare
-from haven.impact.frame import compare_frame
+from haven.errors import InputError, Problem
+from haven.impact import Impact, compare
+from haven.impact.stream import BATCH_SIZE, ImpactStream
 from haven.reports.impact_html import render_html
+
+_MARK = "\0changed\0"  # stands for the changed list in the JSON head, replaced by the spool
 
 
 class Engine(StrEnum):
@@ -42,14 +51,24 @@ def impact(
     draft: str | None = typer.Option(
         None, "--draft", help="Compare against a draft pack directory on --to"
     ),
-    fmt: Format = typer.Option(Format.JSON, "--format", help="json, table or html"),
+    fmt: Format = typer.Option(Format.JSON, "--format", help="json, jsonl, table or html"),
     output: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout"),
     engine: Engine = typer.Option(
         Engine.AUTO, "--engine", help="columnar (JSONL/Parquet files), single (reference), or auto"
     ),
+    batch_size: int = typer.Option(
+        BATCH_SIZE, "--batch-size", help="Cases per batch for the columnar engine (memory bound)"
+    ),
 ) -> None:
-    """Re-assess a caseload on two dates and list every case whose outcome changes."""
-    only(fmt, (Format.JSON, Format.TABLE, Format.HTML))
+    """Re-assess a caseload on two dates and list every case whose outcome changes.
+
+    With the columnar engine, json and jsonl are streamed: memory stays flat in the number of
+    cases. jsonl writes the impact without `changed` on the first line, then one changed case
+    per line. table and html hold every changed case in memory (they are for reading).
+    """
+    only(fmt, (Format.JSON, Format.JSONL, Format.TABLE, Format.HTML))
+    if batch_size < 1:
+        raise InputError([Problem("--batch-size", "must be at least 1")])
     before = parse_date(date_from, "--from")
     after = parse_date(date_to, "--to")
     policy = pack_option(pack)
@@ -58,13 +77,22 @@ def impact(
         engine is Engine.AUTO and Path(file).suffix in (".jsonl", ".ndjson", ".parquet")
     )
     if columnar:
+        stream = ImpactStream(file, before, after, policy, after_policy, batch_size)
+        if fmt in (Format.JSON, Format.JSONL):
+            with err.status("Assessing the caseload on both dates (columnar, streamed)…"):
+                _write_streamed(stream, stream.impact, fmt, output)
+            return
         with err.status("Assessing the caseload on both dates (columnar)…"):
-            result = compare_frame(batch.read(file, policy), before, after, policy, after_policy)
+            result = stream.collect()
     else:
         cases = read_caseload(file, stdin=sys.stdin)
         result = compare(_progress(cases), before, after, policy, after_policy)
     if fmt is Format.TABLE:
         out.print(render.impact(result))
+        return
+    if fmt is Format.JSONL:
+        rows = [c.model_dump(mode="json") for c in result.changed]
+        _write_streamed([pl.DataFrame(rows)] if rows else [], lambda: result, fmt, output)
         return
     text = (
         render_html(result)
@@ -78,3 +106,56 @@ def impact(
         print_json(result.model_dump(mode="json", by_alias=True))
     else:
         sys.stdout.write(text)
+
+
+def _write_streamed(
+    frames: Iterable[pl.DataFrame], impact: Callable[[], Impact], fmt: Format, output: Path | None
+) -> None:
+    """Changed cases go to a spool file batch by batch. The head (the counts) is known only at
+    the end and comes first in the output, so the spool is copied after it; an invalid input
+    raises before anything is written to the output."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        n = 0
+        for frame in frames:
+            if frame.height:
+                spool.write(_jsonl(frame) if fmt is Format.JSONL else _json_items(frame, n == 0))
+                n += frame.height
+        spool.seek(0)
+        sink = output.open("w", encoding="utf-8") if output else sys.stdout
+        try:
+            _assemble(sink, spool, impact(), fmt, n)
+        finally:
+            if output:
+                sink.close()
+    if output:
+        out.print(f"wrote {output}")
+
+
+def _assemble(sink: IO[str], spool: IO[str], impact: Impact, fmt: Format, n: int) -> None:
+    head: dict[str, Any] = impact.model_dump(mode="json", by_alias=True)
+    if fmt is Format.JSONL:
+        del head["changed"]
+        sink.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n")
+        shutil.copyfileobj(spool, sink)
+        return
+    if n == 0:
+        sink.write(json.dumps({**head, "changed": []}, ensure_ascii=False, indent=2) + "\n")
+        return
+    text = json.dumps({**head, "changed": [_MARK]}, ensure_ascii=False, indent=2)
+    before, after = text.split(json.dumps(_MARK))
+    sink.write(before)
+    shutil.copyfileobj(spool, sink)
+    sink.write(after + "\n")
+
+
+def _jsonl(frame: pl.DataFrame) -> str:
+    """One changed case per line, compact (the layout of `haven assess --format jsonl`)."""
+    return frame.write_ndjson()
+
+
+def _json_items(frame: pl.DataFrame, first: bool) -> str:
+    """The frame's cases as items of the `changed` array, laid out as json.dumps(indent=2)
+    lays them out at that depth (pydantic-core's serialiser does the same, much faster)."""
+    text = pydantic_core.to_json(frame.to_dicts(), indent=2).decode()
+    items = text[2:-2].replace("\n", "\n  ")[2:]  # drop "[\n  " … "\n]", indent 2 deeper
+    return items if first else ",\n    " + items

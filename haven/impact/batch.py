@@ -47,6 +47,9 @@ TOP: dict[str, Any] = {
     "incidents": pl.List(pl.Struct(INCIDENT)),
 }
 MAX_REPORTED = 50
+# The contract's date format, given explicitly: parsing is faster, and a value in any other
+# format is an error here as it is for the single-case reader.
+ISO = "%Y-%m-%d"
 LINE = "_haven_line"  # internal: the input line of each case, for error messages
 
 _COUNTRIES = sorted({c.alpha_2 for c in pycountry.countries} | EXTRA_COUNTRIES)
@@ -63,8 +66,9 @@ def scan(path: str | Path) -> pl.LazyFrame:
     return pl.scan_ndjson(p, infer_schema_length=None)
 
 
-def normalise(lf: pl.LazyFrame) -> pl.LazyFrame:
-    """Check field names and types, fill absent optional fields, cast to the contract's shape."""
+def normalise(lf: pl.LazyFrame, first_line: int = 1) -> pl.LazyFrame:
+    """Check field names and types, fill absent optional fields, cast to the contract's shape.
+    Cases are numbered from `first_line` (for error messages)."""
     try:
         schema = lf.collect_schema()
     except pl.exceptions.PolarsError as err:
@@ -89,7 +93,7 @@ def normalise(lf: pl.LazyFrame) -> pl.LazyFrame:
             problems.append(Problem(name, f"must be a string, got {got}"))
     if problems:
         raise CaseError(problems)
-    return lf.select(exprs).with_row_index(LINE, offset=1)
+    return lf.select(exprs).with_row_index(LINE, offset=first_line)
 
 
 def _struct(name: str, got: pl.DataType, want: pl.Struct, problems: list[Problem]) -> pl.Expr:
@@ -144,11 +148,19 @@ def _incidents(got: pl.DataType, problems: list[Problem]) -> pl.Expr:
 
 def validate(lf: pl.LazyFrame, pack: Pack) -> None:
     """Every value of every case, checked against the contract. Raises with up to 50 problems."""
+    problems, _ = value_problems(lf, pack, MAX_REPORTED)
+    problems += duplicate_problems(lf)
+    if problems:
+        raise CaseError(problems[:MAX_REPORTED])
+
+
+def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Problem], int]:
+    """Problems of the first `rows` invalid cases in `lf`, and how many cases they came from."""
     prof, cred, proc = pl.col("profile"), pl.col("credibility"), pl.col("procedure")
     inc = pl.col("incidents").fill_null([])
 
     def bad_date(e: pl.Expr) -> pl.Expr:
-        return e.is_not_null() & e.str.to_date(strict=False).is_null()
+        return e.is_not_null() & e.str.to_date(ISO, strict=False).is_null()
 
     def not_in(e: pl.Expr, allowed: list[str]) -> pl.Expr:
         return e.is_not_null() & ~e.is_in(allowed)
@@ -222,7 +234,7 @@ def validate(lf: pl.LazyFrame, pack: Pack) -> None:
             "not a date (expected YYYY-MM-DD)",
             incidents_bad(
                 el.field("date").is_not_null()
-                & el.field("date").str.to_date(strict=False).is_null()
+                & el.field("date").str.to_date(ISO, strict=False).is_null()
             ),
         ),
         ("procedure", "required field is missing", proc.is_null()),
@@ -235,7 +247,7 @@ def validate(lf: pl.LazyFrame, pack: Pack) -> None:
         (
             "procedure.decided",
             "is before procedure.lodged",
-            decided.str.to_date(strict=False) < lodged.str.to_date(strict=False),
+            decided.str.to_date(ISO, strict=False) < lodged.str.to_date(ISO, strict=False),
         ),
         (
             "procedure.status",
@@ -261,7 +273,7 @@ def validate(lf: pl.LazyFrame, pack: Pack) -> None:
             *(expr.fill_null(False).alias(f"bad{i}") for i, (_, _, expr) in enumerate(checks)),
         )
         .filter(pl.any_horizontal(f"bad{i}" for i in range(len(checks))))
-        .head(MAX_REPORTED)
+        .head(rows)
         .collect()
     )
     problems = [
@@ -270,6 +282,11 @@ def validate(lf: pl.LazyFrame, pack: Pack) -> None:
         for i, (field, message, _) in enumerate(checks)
         if row[f"bad{i}"]
     ]
+    return problems, found.height
+
+
+def duplicate_problems(lf: pl.LazyFrame) -> list[Problem]:
+    """Case ids that appear more than once (the first 10, by the line of their first use)."""
     dupes = (
         lf.group_by("id")
         .agg(pl.col(LINE).min().alias("line"), pl.len())
@@ -278,12 +295,10 @@ def validate(lf: pl.LazyFrame, pack: Pack) -> None:
         .head(10)
         .collect()
     )
-    problems += [
+    return [
         Problem(f"line {r['line']}: id", f"case id {r['id']!r} appears more than once")
         for r in dupes.iter_rows(named=True)
     ]
-    if problems:
-        raise CaseError(problems[:MAX_REPORTED])
 
 
 def read(path: str | Path, pack: Pack) -> pl.LazyFrame:

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from haven.assess.match import Basis
-from haven.impact.batch import normalise
+from haven.impact.batch import ISO, normalise
 from haven.policy.entries import (
     Designation,
     EntryBase,
@@ -67,12 +67,16 @@ SUMMARY = (
 
 def features(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
     """Flatten contract cases (as read from JSONL or Parquet) into the columns the rules use."""
-    lf = normalise(lf)  # the contract's exact schema, whatever Polars inferred
     cred = pl.col("credibility")
     prof = pl.col("profile")
     proc = pl.col("procedure")
+    # Each date is parsed once, with the format given: most of the flattening time otherwise.
+    lf = normalise(lf).with_columns(  # the contract's exact schema, whatever Polars inferred
+        prof.struct.field("birth_date").str.to_date(ISO, strict=False).alias("_birth"),
+        proc.struct.field("lodged").str.to_date(ISO).alias("_lodged"),
+    )
     inc = pl.col("incidents").fill_null([])
-    birth = prof.struct.field("birth_date").str.to_date(strict=False)
+    birth = pl.col("_birth")
     born_later_in_year = (pl.lit(as_of.month) < birth.dt.month()) | (
         (pl.lit(as_of.month) == birth.dt.month()) & (pl.lit(as_of.day) < birth.dt.day())
     )
@@ -92,7 +96,7 @@ def features(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
         prof.struct.field("tags").fill_null([]).alias("tags"),
         prof.struct.field("sex").alias("sex"),
         (pl.lit(as_of.year) - birth.dt.year() - born_later_in_year.cast(pl.Int32)).alias("age"),
-        proc.struct.field("lodged").str.to_date().alias("lodged"),
+        pl.col("_lodged").alias("lodged"),
         proc.struct.field("reasons").fill_null([]).alias("reasons"),
         incidents(i_cred == "credible").alias("has_credible"),
         incidents(i_cred == "open").alias("has_open"),

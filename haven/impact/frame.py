@@ -1,18 +1,19 @@
 """Impact over a Polars frame: the columnar engine on both dates, joined per case."""
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
 from haven.assess.model import PolicyRef
-from haven.impact.batch import normalise
+from haven.impact.batch import LINE, normalise
 from haven.impact.columnar import evaluate
 from haven.impact.compare import COMPARED, Change, Impact, Summary, Transition
 from haven.policy.pack import Pack
 from haven.vocab import Status
 
-_SUMMARY_COLS = (
+SUMMARY_COLS = (
     "recommendation",
     "designation",
     "designation_group",
@@ -21,81 +22,135 @@ _SUMMARY_COLS = (
     "internal_protection",
     "flags",
 )
+# The columns of a changes frame, in the contract's order for a changed case.
+CHANGE_COLS = ("case_id", "status", "before", "after", "changed_fields", "changed_rules")
 
 
-def compare_frame(
+@dataclass(frozen=True)
+class FrameImpact:
+    """Impact of one frame: the counts, and the changed cases as a frame (CHANGE_COLS)."""
+
+    cases: int
+    transitions: pl.DataFrame  # recommendation, recommendation_after, len
+    changed: pl.DataFrame
+
+
+def changes(
     lf: pl.LazyFrame, before: date, after: date, pack: Pack, after_pack: Pack | None = None
-) -> Impact:
+) -> FrameImpact:
+    """Evaluate both dates; changed cases come in input order (like the single-case engine)."""
     new_pack = after_pack or pack
     lf = normalise(lf)
     status = lf.select(
         pl.col("id").alias("case_id"),
         pl.col("procedure").struct.field("status").fill_null("pending").alias("status"),
+        pl.col(LINE),
     )
     # Pass 1, every case: only the fields that decide whether a case changed (Polars prunes
     # the rest of the plan). Pass 2, changed cases only: flags and the entries applied.
-    decisive = [c for c in _SUMMARY_COLS if c != "flags"]
+    decisive = [c for c in SUMMARY_COLS if c != "flags"]
     a = evaluate(lf, before, pack).select("case_id", *decisive)
     b = evaluate(lf, after, new_pack).select("case_id", *decisive)
     joined = a.join(b, on="case_id", suffix="_after").join(status, on="case_id")
     changed_expr = pl.any_horizontal(
         [pl.col(c).ne_missing(pl.col(f"{c}_after")) for c in (*COMPARED, "designation_group")]
     )
-    transitions = (
-        joined.group_by("recommendation", "recommendation_after")
-        .len()
-        .sort("recommendation", "recommendation_after")
-    )
+    transitions = joined.group_by("recommendation", "recommendation_after").len()
     t, first_pass, n = pl.collect_all(
         [transitions, joined.filter(changed_expr), joined.select(pl.len())]
     )
     subset = lf.join(first_pass.lazy().select(pl.col("case_id").alias("id")), on="id", how="semi")
     detail_a = evaluate(subset, before, pack).select("case_id", "flags", "applied")
     detail_b = evaluate(subset, after, new_pack).select("case_id", "flags", "applied")
+
+    def differs(f: str) -> pl.Expr:
+        d = pl.col(f).ne_missing(pl.col(f"{f}_after"))
+        if f == "designation":  # same category, other group: still a different designation
+            d = d | pl.col("designation_group").ne_missing(pl.col("designation_group_after"))
+        return d
+
     c = (
         first_pass.lazy()
         .join(detail_a, on="case_id")
         .join(detail_b, on="case_id", suffix="_after")
-        .with_columns(
+        .sort(LINE)
+        .select(
+            "case_id",
+            "status",
+            pl.struct(SUMMARY_COLS).alias("before"),
+            pl.struct(pl.col(f"{k}_after").alias(k) for k in SUMMARY_COLS).alias("after"),
+            pl.concat_list(pl.when(differs(f)).then(pl.lit(f)) for f in COMPARED)
+            .list.drop_nulls()
+            .alias("changed_fields"),
             pl.col("applied")
             .list.set_symmetric_difference("applied_after")
             .list.sort()
-            .alias("changed_rules")
+            .alias("changed_rules"),
         )
         .collect()
     )
-    changes = []
-    for row in c.iter_rows(named=True):
-        before_s = Summary.model_construct(**{k: row[k] for k in _SUMMARY_COLS})
-        after_s = Summary.model_construct(**{k: row[f"{k}_after"] for k in _SUMMARY_COLS})
-        fields = [
-            f
-            for f in COMPARED
-            if row[f] != row[f"{f}_after"]
-            or (f == "designation" and row["designation_group"] != row["designation_group_after"])
-        ]
-        changes.append(
-            Change.model_construct(
-                case_id=row["case_id"],
-                status=Status(row["status"]),
-                before=before_s,
-                after=after_s,
-                changed_fields=fields,
-                changed_rules=row["changed_rules"],
-            )
+    return FrameImpact(cases=int(n.item()), transitions=t, changed=c)
+
+
+def impact_of(
+    part: FrameImpact, before: date, after: date, pack: Pack, after_pack: Pack | None = None
+) -> Impact:
+    """The contract's Impact, every changed case as an object (small results and reports)."""
+    tally = Tally()
+    tally.add(part)
+    return tally.impact(before, after, pack, after_pack or pack, change_objects(part.changed))
+
+
+def change_objects(frame: pl.DataFrame) -> list[Change]:
+    """A changes frame as the contract's objects (values come from the engine: no re-check)."""
+    return [
+        Change.model_construct(
+            case_id=row["case_id"],
+            status=Status(row["status"]),
+            before=Summary.model_construct(**row["before"]),
+            after=Summary.model_construct(**row["after"]),
+            changed_fields=row["changed_fields"],
+            changed_rules=row["changed_rules"],
         )
-    changes.sort(key=lambda ch: ch.case_id)
-    by_status = Counter(ch.status.value for ch in changes)
-    return Impact(
-        from_=before,
-        to=after,
-        policy_before=PolicyRef(pack=pack.meta.id, version=pack.version),
-        policy_after=PolicyRef(pack=new_pack.meta.id, version=new_pack.version),
-        cases=int(n.item()),
-        transitions=[
-            Transition(from_=r["recommendation"], to=r["recommendation_after"], count=r["len"])
-            for r in t.iter_rows(named=True)
-        ],
-        changed=changes,
-        changed_by_status=dict(sorted(by_status.items())),
-    )
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+class Tally:
+    """The counts of an impact, added up batch by batch (memory does not grow with cases)."""
+
+    def __init__(self) -> None:
+        self.cases = 0
+        self.transitions: Counter[tuple[str, str]] = Counter()
+        self.by_status: Counter[str] = Counter()
+
+    def add(self, part: FrameImpact) -> None:
+        self.cases += part.cases
+        for f, t, k in part.transitions.iter_rows():
+            self.transitions[(f, t)] += k
+        for s, k in part.changed.group_by("status").len().iter_rows():
+            self.by_status[s] += k
+
+    def impact(
+        self, before: date, after: date, pack: Pack, after_pack: Pack, changed: list[Change]
+    ) -> Impact:
+        """The Impact with these counts; `changed` may be left empty when it is streamed."""
+        return Impact(
+            from_=before,
+            to=after,
+            policy_before=PolicyRef(pack=pack.meta.id, version=pack.version),
+            policy_after=PolicyRef(pack=after_pack.meta.id, version=after_pack.version),
+            cases=self.cases,
+            transitions=[
+                Transition(from_=f, to=t, count=k) for (f, t), k in sorted(self.transitions.items())
+            ],
+            changed=changed,
+            changed_by_status=dict(sorted(self.by_status.items())),
+        )
+
+
+def compare_frame(
+    lf: pl.LazyFrame, before: date, after: date, pack: Pack, after_pack: Pack | None = None
+) -> Impact:
+    """The whole frame at once (the reference for the streamed path in haven.impact.stream)."""
+    return impact_of(changes(lf, before, after, pack, after_pack), before, after, pack, after_pack)

@@ -1,0 +1,104 @@
+"""Impact of a caseload file in batches, so memory stays flat however many cases it holds.
+
+Polars streams the file (JSONL or Parquet) in batches of `batch_size` cases; each batch is
+validated, evaluated on both dates (haven.impact.frame) and its changed cases handed to the
+caller, who writes them out; only the counts are kept. Invalid input raises CaseError once the
+batches are read (the first 50 invalid cases, then repeated ids), so a caller that spools its
+output writes nothing for a bad file. Repeated ids across batches are found from a 64-bit hash
+per case (8 bytes a case, the one cost that grows with N), then confirmed on the ids themselves.
+"""
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from haven.errors import CaseError, Problem
+from haven.impact.batch import (
+    MAX_REPORTED,
+    duplicate_problems,
+    normalise,
+    scan,
+    value_problems,
+)
+from haven.impact.compare import Impact
+from haven.impact.frame import Tally, change_objects, changes
+from haven.policy.pack import Pack
+
+BATCH_SIZE = 250_000
+_SEED = 5  # any fixed seed: the hashes are compared within one run only
+
+
+class ImpactStream:
+    """Iterate for the changed cases, batch by batch (frames of frame.CHANGE_COLS, input order);
+    then `impact()` gives the counts."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        before: date,
+        after: date,
+        pack: Pack,
+        after_pack: Pack | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.path, self.before, self.after = path, before, after
+        self.pack, self.after_pack = pack, after_pack or pack
+        self.batch_size = batch_size
+        self.tally = Tally()
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        problems: list[Problem] = []
+        bad = 0  # invalid cases seen so far
+        hashes: list[pl.Series] = []
+        for df in self._batches():
+            hashes.append(df.get_column("id").hash(_SEED))
+            found, rows = value_problems(df.lazy(), self.pack, MAX_REPORTED - bad)
+            problems += found
+            bad += rows
+            if bad >= MAX_REPORTED:
+                break
+            if problems:
+                continue  # keep validating the rest, but evaluate nothing more
+            part = changes(df.lazy(), self.before, self.after, self.pack, self.after_pack)
+            self.tally.add(part)
+            yield part.changed
+        problems += self._repeated_ids(hashes)
+        if problems:
+            raise CaseError(problems[:MAX_REPORTED])
+
+    def _batches(self) -> Iterator[pl.DataFrame]:
+        """Normalised batches in input order; field names and types are checked first."""
+        lf = scan(self.path)
+        whole = normalise(lf)  # raises on unknown fields or wrong types, before any batch
+        if Path(self.path).suffix != ".parquet":
+            # JSON text is parsed once, in a streaming pass (a slice would re-read the file).
+            yield from whole.collect_batches(chunk_size=self.batch_size)
+            return
+        # Parquet: one slice at a time (the reader skips to its row groups). Measured on
+        # 10M cases, collect_batches held ~2 GB read ahead; slices hold one batch.
+        n = lf.select(pl.len()).collect().item()
+        for start in range(0, n, self.batch_size):
+            yield normalise(lf.slice(start, self.batch_size), first_line=start + 1).collect()
+
+    def _repeated_ids(self, hashes: list[pl.Series]) -> list[Problem]:
+        if not hashes:
+            return []
+        h = pl.concat(hashes)
+        suspects = h.filter(h.is_duplicated()).unique()
+        if suspects.is_empty():
+            return []
+        # A second look at the file, at the suspect cases only: exact ids and their lines.
+        lf = normalise(scan(self.path))
+        return duplicate_problems(lf.filter(pl.col("id").hash(_SEED).is_in(suspects.implode())))
+
+    def collect(self) -> Impact:
+        """Every batch, and the Impact with all changed cases as objects (for reports)."""
+        frames = list(self)
+        changed = change_objects(pl.concat(frames)) if frames else []
+        return self.tally.impact(self.before, self.after, self.pack, self.after_pack, changed)
+
+    def impact(self) -> Impact:
+        """The counts so far, with `changed` left empty (the caller streamed it)."""
+        return self.tally.impact(self.before, self.after, self.pack, self.after_pack, [])
