@@ -2,7 +2,8 @@
 with 10,000 stored, assessed cases. Run on demand:
 
     .venv/bin/python benchmarks/web_caseload.py [--cases 10000] [--requests 400]
-    HAVEN_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench ... (PostgreSQL)
+    HAVEN_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \
+      HAVEN_KEYS="$(haven keys generate --org bench --stdout)" ... (PostgreSQL)
 
 Builds the database (synthetic cases, imported and assessed as of 2015-10-01 as the case
 officer), starts `haven serve`, signs in through the login form, then requests a mix of
