@@ -33,7 +33,8 @@ def path(loc: tuple[int | str, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = part or "''"  # an empty key (fuzzing found it) must still be named
+            out += f".{name}" if out else name
     return out
 
 
