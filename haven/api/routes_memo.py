@@ -72,13 +72,18 @@ def case_memo(
     # hold up other requests.
     data = memos.render(document, pack, format)
     name = memos.filename(ref, day, lang.value, format)
-    disposition = "inline" if format is MemoFormat.HTML else "attachment"
+    return document_response(data, format, name)
+
+
+def document_response(data: bytes, fmt: MemoFormat, name: str) -> Response:
+    """A memo or letter: HTML shown inline, PDF as a download."""
+    disposition = "inline" if fmt is MemoFormat.HTML else "attachment"
     return Response(
         content=data,
-        media_type=MEDIA_TYPES[format],
+        media_type=MEDIA_TYPES[fmt],
         headers={
             "Content-Disposition": f'{disposition}; filename="{name}"',
-            # Case text is user input: even escaped, the memo page may run nothing and load
+            # Case text is user input: even escaped, the page may run nothing and load
             # nothing from elsewhere.
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
         },

@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from haven.api import deps, errors
 from haven.api.bodies import REGISTRY, openapi_body, parse
-from haven.api.routes_memo import Lang
+from haven.api.routes_memo import Lang, document_response
 from haven.policy.pack import Pack
 from haven.reports import letter as letters
-from haven.reports.memo import MEDIA_TYPES, MemoFormat, filename
+from haven.reports.memo import MemoFormat, filename
 from haven.store import queue as store
 from haven.store.access import Action
 from haven.store.db import Database
@@ -167,12 +167,4 @@ def letter(
         window = letters.Window(q.from_date, q.to_date, q.pack_version_after)
     data = letters.render(item, case, window, pack, lang.value, datetime.now(UTC), format)
     name = filename(item.case_id, q.to_date, lang.value, format).replace("memo-", "letter-", 1)
-    disposition = "inline" if format is MemoFormat.HTML else "attachment"
-    return Response(
-        content=data,
-        media_type=MEDIA_TYPES[format],
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{name}"',
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-        },
-    )
+    return document_response(data, format, name)
