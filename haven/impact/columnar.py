@@ -212,12 +212,29 @@ def _value(v: Any) -> pl.Expr:
     return v if isinstance(v, pl.Expr) else pl.lit(v)
 
 
-def _ids(pairs: Iterable[tuple[pl.Expr, str]]) -> pl.Expr:
-    """A list of the entry ids whose condition holds."""
-    items = [pl.when(cond).then(pl.lit(eid)) for cond, eid in pairs]
-    if not items:
-        return pl.lit([], dtype=pl.List(pl.String))
-    return pl.concat_list(items).list.drop_nulls()
+class _Stages:
+    """Named intermediate columns, added in as few `with_columns` stages as their dependencies
+    allow. Polars inlines an expression wherever it is used; a column is computed once (the
+    chosen designation alone feeds six attributes, every flag and the recommendation)."""
+
+    def __init__(self, lf: pl.LazyFrame) -> None:
+        self.lf = lf
+        self.pending: dict[str, pl.Expr] = {}
+        self.defined: set[str] = set()
+
+    def let(self, name: str, expr: pl.Expr) -> pl.Expr:
+        if name not in self.defined:
+            if set(expr.meta.root_names()) & self.pending.keys():
+                self.flush()
+            self.pending[name] = expr.alias(name)
+            self.defined.add(name)
+        return pl.col(name)
+
+    def flush(self) -> pl.LazyFrame:
+        if self.pending:
+            self.lf = self.lf.with_columns(self.pending.values())
+            self.pending = {}
+        return self.lf
 
 
 # -- the pipeline ----------------------------------------------------------------------------
@@ -227,16 +244,26 @@ def _favour(e: Designation) -> tuple[int, int, str]:
     return STANDARD_RANK[e.evidentiary_standard], CATEGORY_RANK[e.category], e.id
 
 
-def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
-    """Summary fields for every case in `lf` (contract cases), as of a date."""
+def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack, *, with_lists: bool = True) -> pl.LazyFrame:
+    """Summary fields for every case in `lf` (contract cases), as of a date. Without
+    `with_lists` the list fields (`flags`, `applied`) are left out: they cost as much as all
+    the others together, and Polars cannot prune them from a plan."""
     entries = [e for e in pack.entries.values() if e.in_force(as_of)]
     used = {e.group for e in entries if e.group} | {
         g for e in entries if isinstance(e, SafeCountry) for g in e.exception_groups
     }
     profile_groups = [pack.groups[g] for g in sorted(used) if pack.groups[g].uses_profile]
-    x = features(lf, as_of).with_columns(
-        claimed(g).alias(_claimed_column(g)) for g in profile_groups
+    x = _Stages(
+        features(lf, as_of).with_columns(
+            claimed(g).alias(_claimed_column(g)) for g in profile_groups
+        )
     )
+
+    def match(e: EntryBase, basis: Basis) -> pl.Expr:
+        return x.let(f"_m:{basis.value}:{e.id}", entry_match(pack, e, basis))
+
+    def gmatch(gid: str, basis: Basis) -> pl.Expr:
+        return x.let(f"_g:{basis.value}:{gid}", group_match(pack.groups[gid], basis))
 
     def of(kind: type[EntryBase]) -> list[EntryBase]:
         return [e for e in entries if isinstance(e, kind)]
@@ -262,7 +289,7 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
             continue
         safe_designated.append(here)
         applied.append((here, e.id))
-        exc = [group_match(pack.groups[g], Basis.CLAIMED) == YES for g in e.exception_groups]
+        exc = [gmatch(g, Basis.CLAIMED) == YES for g in e.exception_groups]
         if e.exception_regions:
             exc.append(pl.col("reg").is_in(list(e.exception_regions)).fill_null(False))
         safe_exception.append(here & _any(exc))
@@ -272,7 +299,7 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
     departure: list[pl.Expr] = []
     for e in of(Moratorium):
         assert isinstance(e, Moratorium)
-        m = entry_match(pack, e, Basis.CLAIMED)
+        m = match(e, Basis.CLAIMED)
         if not e.verified_on(as_of):
             unverified.append(m >= UNKNOWN)
             continue
@@ -287,7 +314,7 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
         if e.departure:
             departure.append(covered)
         applied.append((covered & (pl.lit(e.departure) | ~old), e.id))
-    deferred = _any(decision)
+    deferred = x.let("_deferred", _any(decision))
 
     # Designation: per group the most specific entry, across groups the most favourable.
     designations = [e for e in of(Designation) if isinstance(e, Designation)]
@@ -301,7 +328,7 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
     for group_entries in per_group.values():
         pairs: list[tuple[pl.Expr, Any]] = []
         for e in group_entries:
-            m = entry_match(pack, e, Basis.CREDIBLE)
+            m = match(e, Basis.CREDIBLE)
             if not e.verified_on(as_of):
                 unverified.append(assessable & (m >= UNKNOWN))
                 continue
@@ -309,28 +336,40 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
             pairs.append((assessable & (m == YES), rank[e.id]))
         if pairs:
             chosen_per_group.append(first(pairs, pl.lit(None, pl.Int64)))
-    chosen = pl.min_horizontal(chosen_per_group) if chosen_per_group else pl.lit(None, pl.Int64)
-    best_unknown = pl.min_horizontal(unknown_ranks) if unknown_ranks else pl.lit(None, pl.Int64)
+    chosen = x.let(
+        "_chosen",
+        pl.min_horizontal(chosen_per_group) if chosen_per_group else pl.lit(None, pl.Int64),
+    )
+    best_unknown = x.let(
+        "_best_unknown",
+        pl.min_horizontal(unknown_ranks) if unknown_ranks else pl.lit(None, pl.Int64),
+    )
     unknown.append(best_unknown.is_not_null() & (chosen.is_null() | (best_unknown < chosen)))
 
     def attr(values: dict[int, object], default: object = None) -> pl.Expr:
         return chosen.replace_strict(values, default=default) if values else pl.lit(default)
 
-    std = attr(
-        {rank[e.id]: e.evidentiary_standard.value for e in designations}, Standard.INDIVIDUAL.value
+    std = x.let(
+        "_std",
+        attr(
+            {rank[e.id]: e.evidentiary_standard.value for e in designations},
+            Standard.INDIVIDUAL.value,
+        ),
     )
     category = attr({rank[e.id]: e.category.value for e in designations})
     ground = attr({rank[e.id]: e.ground.value if e.ground else None for e in designations})
     group = attr({rank[e.id]: e.group for e in designations})
-    chosen_id = attr({rank[e.id]: e.id for e in designations})
-    nationwide = attr(
-        {
-            rank[e.id]: e.category is Category.GROUP_PERSECUTION
-            and not e.regions
-            and not e.except_regions
-            for e in designations
-        },
-        False,
+    nationwide = x.let(
+        "_nationwide",
+        attr(
+            {
+                rank[e.id]: e.category is Category.GROUP_PERSECUTION
+                and not e.regions
+                and not e.except_regions
+                for e in designations
+            },
+            False,
+        ),
     )
 
     # Exceptional situation (QD 15(c)): the first matching entry, regional ones first.
@@ -338,21 +377,27 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
     situation_ids: list[tuple[pl.Expr, Any]] = []
     for e in sorted(of(ExceptionalSituation), key=lambda e: (0 if e.regions else 1, e.id)):
         assert isinstance(e, ExceptionalSituation)
-        m = pl.when(pl.col("nat") == e.country).then(region_match(e, Basis.CREDIBLE)).otherwise(NO)
+        m = x.let(
+            f"_m:{Basis.CREDIBLE.value}:{e.id}",
+            pl.when(pl.col("nat") == e.country).then(region_match(e, Basis.CREDIBLE)).otherwise(NO),
+        )
         if not e.verified_on(as_of):
             unverified.append(m >= UNKNOWN)
             continue
         unknown.append(m == UNKNOWN)
         levels.append((m == YES, e.level.value))
         situation_ids.append((m == YES, e.id))
-    situation = first(levels, pl.lit(None, pl.String))
-    situation_id = first(situation_ids, pl.lit(None, pl.String))
-    by_situation = (situation == SituationLevel.MOST_EXCEPTIONAL.value).fill_null(False)
+    situation = x.let("_situation", first(levels, pl.lit(None, pl.String)))
+    situation_id = x.let("_situation_id", first(situation_ids, pl.lit(None, pl.String)))
+    by_situation = x.let(
+        "_by_situation", (situation == SituationLevel.MOST_EXCEPTIONAL.value).fill_null(False)
+    )
 
     # Evidentiary standard.
     has_cred, has_open = pl.col("has_credible"), pl.col("has_open")
     lower = std.is_in([Standard.MINOR_INDICATIONS.value, Standard.LIMITED_INDICATIONS.value])
-    met = (
+    met = x.let(
+        "_met",
         pl.when(std == Standard.MEMBERSHIP.value)
         .then(True)
         .when(has_cred & lower)
@@ -363,7 +408,7 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
         .then(None)
         .when(std == Standard.LIMITED_INDICATIONS.value)
         .then(None)
-        .otherwise(False)
+        .otherwise(False),
     )
 
     # Protection-seeking duty.
@@ -372,37 +417,38 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
         assert isinstance(e, ProtectionDuty)
         if e.required:
             continue
-        m = entry_match(pack, e, Basis.CREDIBLE)
+        m = match(e, Basis.CREDIBLE)
         if not e.verified_on(as_of):
             unverified.append(m >= UNKNOWN)
             continue
         unknown.append(m == UNKNOWN)
         waivers.append((m == YES, e.id))
-    waiver = first(waivers, pl.lit(None, pl.String))
+    waiver = x.let("_waiver", first(waivers, pl.lit(None, pl.String)))
     state = pl.col("state_actor")
-    required = waiver.is_null() & ~state
+    required = x.let("_required", waiver.is_null() & ~state)
     unmet = required & pl.col("unreported")
 
     # Internal protection alternative.
-    relevant = assessable & (met.ne(False).fill_null(True) | by_situation)
+    relevant = x.let("_relevant", assessable & (met.ne(False).fill_null(True) | by_situation))
     ipa_sorted = sorted(of(InternalProtectionEntry), key=lambda e: (0 if e.regions else 1, e.id))
     exclusions: list[tuple[pl.Expr, Any]] = []
     for e in ipa_sorted:
         assert isinstance(e, InternalProtectionEntry)
-        m = entry_match(pack, e, Basis.CREDIBLE)
+        m = match(e, Basis.CREDIBLE)
         if not e.verified_on(as_of):
             unverified.append(m >= UNKNOWN)
             continue
         unknown.append(relevant & (m == UNKNOWN))
         if e.status is RelocationStatus.EXCLUDED:
             exclusions.append((m == YES, e.id))
-    exclusion = first(exclusions, pl.lit(None, pl.String))
-    ipa = (
+    exclusion = x.let("_exclusion", first(exclusions, pl.lit(None, pl.String)))
+    ipa = x.let(
+        "_ipa",
         pl.when(~relevant)
         .then(pl.lit("not_applicable"))
         .when(exclusion.is_not_null() | nationwide | state)
         .then(pl.lit("excluded"))
-        .otherwise(pl.lit("possible"))
+        .otherwise(pl.lit("possible")),
     )
 
     # Guardrail flags for each refusal reason.
@@ -415,7 +461,7 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
     flag_parts: list[pl.Expr] = []
     flag_entries: list[tuple[pl.Expr, str]] = []
     for r in Reason:
-        given = reasons.list.contains(r.value)
+        given = x.let(f"_given:{r.value}", reasons.list.contains(r.value))
         special: list[tuple[pl.Expr, FlagCode, str | None]] = []  # (condition, flag, entry column)
         if r is Reason.NO_STATE_PROTECTION_SOUGHT:
             special = [
@@ -436,33 +482,22 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
                 )
             ]
         rules: list[tuple[pl.Expr, Any]] = []
-        taken = pl.lit(False)
         for cond, code, _ in special:
             rules.append((cond, code.value))
-            taken = taken | cond
         for e in forbidden:
             if e.reason is not r:
                 continue
             here = pl.lit(True) if e.country is None else pl.col("nat") == e.country
-            member = (
-                group_match(pack.groups[e.group], Basis.ASSERTED) == YES
-                if e.group
-                else pl.lit(True)
-            )
-            ok = here & member
+            member = gmatch(e.group, Basis.ASSERTED) == YES if e.group else pl.lit(True)
+            ok = x.let(f"_ok:{e.id}", here & member)
+            # The entry applies when its rule is the first that holds for this reason.
+            flag_entries.append((given & ok & ~_any(c for c, _ in rules), e.id))
             rules.append((ok, e.flag.value))
-            flag_entries.append((given & ~taken & ok, e.id))
-            taken = taken | ok
         if rules:
             flag_parts.append(pl.when(given).then(first(rules, pl.lit(None, pl.String))))
-    flags = (
-        pl.concat_list(flag_parts).list.drop_nulls().list.sort()
-        if flag_parts
-        else pl.lit([], dtype=pl.List(pl.String))
-    )
 
     # Recommendation.
-    has_unverified = _any(unverified)
+    has_unverified = x.let("_has_unverified", _any(unverified))
     uncertain = (
         _any(unknown)
         | has_unverified
@@ -470,7 +505,8 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
     )
     objections = unmet | (ipa == "possible")
     met2 = pl.when(by_situation).then(True).otherwise(met)
-    recommendation = (
+    recommendation = x.let(
+        "_recommendation",
         pl.when(~assessable)
         .then(pl.lit(Recommendation.NOT_ASSESSABLE.value))
         .when(deferred)
@@ -479,7 +515,7 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
         .then(pl.lit(Recommendation.PROTECTION_INDICATED.value))
         .when(met2.eq(False).fill_null(False) & ~(uncertain | provisional))
         .then(pl.lit(Recommendation.PROTECTION_NOT_INDICATED.value))
-        .otherwise(pl.lit(Recommendation.FURTHER_ASSESSMENT.value))
+        .otherwise(pl.lit(Recommendation.FURTHER_ASSESSMENT.value)),
     )
     ground_out = (
         pl.when(recommendation == Recommendation.PROTECTION_INDICATED.value)
@@ -487,26 +523,29 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
         .otherwise(None)
     )
 
-    applied_ids = (
-        pl.concat_list(
-            [
-                _ids(applied),
-                _ids(flag_entries),
-                pl.concat_list(
-                    [
-                        pl.when(chosen_id.is_not_null()).then(chosen_id),
-                        waiver,
-                        exclusion,
-                        situation_id,
-                    ]
-                ).list.drop_nulls(),
-            ]
-        )
-        .list.unique()
-        .list.sort()
-    )
+    # The entries applied: one condition per entry id.
+    used_by: dict[str, list[pl.Expr]] = {}
+    for cond, eid in (*applied, *flag_entries):
+        used_by.setdefault(eid, []).append(cond)
+    for e in designations:
+        used_by.setdefault(e.id, []).append(chosen == rank[e.id])
+    for column, pairs in (
+        (waiver, waivers),
+        (exclusion, exclusions),
+        (situation_id, situation_ids),
+    ):
+        for _, eid in pairs:
+            used_by.setdefault(eid, []).append(column == eid)
+    if with_lists:
+        flag_cols = [x.let(f"_flag:{i}", part) for i, part in enumerate(flag_parts)]
+        applied_cols: list[pl.Expr] = [
+            pl.when(x.let(f"_applies:{eid}", _any(conds).fill_null(False)))
+            .then(pl.lit(eid))
+            .otherwise(None)
+            for eid, conds in sorted(used_by.items())
+        ]
 
-    return x.select(
+    out = x.flush().select(
         "case_id",
         recommendation.alias("recommendation"),
         ground_out.alias("ground"),
@@ -524,7 +563,32 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack) -> pl.LazyFrame:
         deferred.alias("moratorium_decision"),
         _any(departure).alias("moratorium_departure"),
         situation.alias("exceptional_situation"),
-        flags.alias("flags"),
-        applied_ids.alias("applied"),
         has_unverified.alias("has_unverified"),
+        *([pl.col("^_(flag|applies):.*$")] if with_lists else []),
     )
+    if not with_lists:
+        return out
+    return _lists(out, {"flags": flag_cols, "applied": applied_cols}).select(SUMMARY)
+
+
+def _lists(out: pl.LazyFrame, lists: dict[str, list[pl.Expr]]) -> pl.LazyFrame:
+    """List columns from parts that are a value or null per case (a flag per refusal reason, an
+    entry id per entry), sorted. concat_list across many columns costs ten times more than
+    this: the non-null parts stacked, gathered per case and joined back (none: empty list)."""
+    base = out.with_row_index("_row")
+    out = base
+    for name, parts in lists.items():
+        empty = pl.lit([], dtype=pl.List(pl.String))
+        if not parts:
+            out = out.with_columns(empty.alias(name))
+            continue
+        # Every part reads `base`, so Polars computes the rules once for all of them.
+        hits = pl.concat(
+            base.select("_row", part.alias(name)).filter(pl.col(name).is_not_null())
+            for part in parts
+        )
+        gathered = hits.group_by("_row").agg(pl.col(name).sort())
+        out = out.join(gathered, on="_row", how="left", maintain_order="left").with_columns(
+            pl.col(name).fill_null(empty)
+        )
+    return out

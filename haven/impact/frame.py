@@ -49,9 +49,12 @@ def changes(
     # Pass 1, every case: only the fields that decide whether a case changed (Polars prunes
     # the rest of the plan). Pass 2, changed cases only: flags and the entries applied.
     decisive = [c for c in SUMMARY_COLS if c != "flags"]
-    a = evaluate(lf, before, pack).select("case_id", *decisive)
-    b = evaluate(lf, after, new_pack).select("case_id", *decisive)
-    joined = a.join(b, on="case_id", suffix="_after").join(status, on="case_id")
+    # Both evaluations keep the input's row order, so they are put side by side, not joined.
+    a = evaluate(lf, before, pack, with_lists=False).select("case_id", *decisive)
+    b = evaluate(lf, after, new_pack, with_lists=False).select(
+        pl.col(decisive).name.suffix("_after")
+    )
+    joined = pl.concat([a, b, status.drop("case_id")], how="horizontal")
     changed_expr = pl.any_horizontal(
         [pl.col(c).ne_missing(pl.col(f"{c}_after")) for c in (*COMPARED, "designation_group")]
     )
@@ -59,7 +62,7 @@ def changes(
     t, first_pass, n = pl.collect_all(
         [transitions, joined.filter(changed_expr), joined.select(pl.len())]
     )
-    subset = lf.join(first_pass.lazy().select(pl.col("case_id").alias("id")), on="id", how="semi")
+    subset = lf.filter(pl.col(LINE).is_in(first_pass.get_column(LINE).implode()))
     detail_a = evaluate(subset, before, pack).select("case_id", "flags", "applied")
     detail_b = evaluate(subset, after, new_pack).select("case_id", "flags", "applied")
 
