@@ -69,3 +69,12 @@ class TooManyRequests(HavenError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unavailable(HavenError):
+    """The database is down, restarting or unreachable: retry after `retry_after` seconds. A
+    write that met this was stored whole or not at all (reload before repeating it)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,11 +1,13 @@
 """Errors as JSON that names the field: {"error": {"code", "message", "problems": [...]}}."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
@@ -21,7 +23,9 @@ from haven.errors import (
     Problem,
     TooManyRequests,
     Unauthenticated,
+    Unavailable,
 )
+from haven.store.db import down_reason, unavailable, unavailable_error
 from haven.store.repo import record_denial
 from haven.validation import path
 
@@ -36,7 +40,10 @@ STATUS: list[tuple[type[HavenError], int, str]] = [
     (PreconditionFailed, 412, "precondition_failed"),
     (PreconditionRequired, 428, "precondition_required"),
     (TooManyRequests, 429, "too_many_requests"),
+    (Unavailable, 503, "unavailable"),
 ]
+
+log = logging.getLogger("haven.api")
 
 
 class ProblemOut(BaseModel):
@@ -65,6 +72,7 @@ _DESCRIPTIONS = {
     428: "If-Match is missing: send the case's ETag (from GET) to edit it",
     422: "Invalid input: each problem names the field path",
     429: "Too many failed logins: wait the seconds in Retry-After",
+    503: "The database is down or restarting: retry after the seconds in Retry-After",
 }
 
 
@@ -102,9 +110,20 @@ def install(app: FastAPI) -> None:
                 code,
             )
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        if isinstance(exc, TooManyRequests):
+        if isinstance(exc, TooManyRequests | Unavailable):
             headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(body(code, exc.problems), status_code=status, headers=headers)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        """PostgreSQL down, restarting or unreachable: 503 with Retry-After, and the process
+        keeps serving (the pool reconnects once it is back). The transaction was rolled back
+        by `Database.session`. Any other database error is a bug: re-raised, it is logged and
+        answered 500 by `server_error`."""
+        if not unavailable(exc):
+            raise exc
+        log.warning("database unavailable: %s", down_reason(exc))
+        return await haven_error(request, unavailable_error())
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -10,7 +10,7 @@ from haven.cli.common import err, out
 from haven.cli.server_cmd import _safe
 from haven.errors import HavenError
 from haven.store import audit_chain
-from haven.store.db import Database, database_url
+from haven.store.db import Database, database_url, unavailable
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
@@ -29,6 +29,8 @@ def verify(
         with database.session() as s:
             report = audit_chain.verify(s)
     except DBAPIError as e:
+        if unavailable(e):
+            raise  # the database is down, not the wrong one: `haven` says so in one line
         first = str(e.orig).strip().splitlines()[0] if e.orig else type(e).__name__
         raise HavenError(
             f"cannot read the audit log of {_safe(url)} ({first}); "

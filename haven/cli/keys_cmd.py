@@ -78,7 +78,8 @@ def rotate(
         r = keyops.rotate(database, slug, batch=batch, grace=grace, pause=pause, keep_old=keep_old)
         out.print(
             f"{slug}: new key {r.new_kid}; re-sealed {r.resealed} data keys and encrypted "
-            f"{r.encrypted_cases} cases stored before encryption, in {r.batches} batches; "
+            f"{r.encrypted_cases} cases stored before encryption and sealed {r.sealed_texts} "
+            f"work-queue texts stored before sealing, in {r.batches} batches; "
             f"retired {', '.join(r.retired) or 'no keys'}",
             markup=False,
         )

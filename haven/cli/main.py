@@ -23,6 +23,7 @@ from haven.cli import (
 )
 from haven.cli.common import err
 from haven.errors import HavenError, InputError
+from haven.store.db import down_reason, unavailable
 
 app = typer.Typer(
     name="haven",
@@ -73,6 +74,14 @@ def run() -> None:
     except Exception as e:  # the last line of defence: a clear message, not a stack dump
         if os.environ.get("HAVEN_DEBUG"):
             raise
+        if unavailable(e):
+            # PostgreSQL down or restarting is an operational state, not a bug: one line
+            # (why, host and port), and the command's transaction was rolled back.
+            err.print(
+                f"error: the database is unavailable ({down_reason(e)}); try again when it is back",
+                markup=False,
+            )
+            sys.exit(1)
         err.print(f"internal error: {type(e).__name__}: {e}", markup=False)
         err.print("Run with HAVEN_DEBUG=1 for details, and please report it.")
         sys.exit(1)

@@ -9,11 +9,20 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from haven.errors import Unavailable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_URL = "sqlite:///haven.db"
+# Seconds a client should wait before retrying while the database is down or restarting.
+RETRY_AFTER = 5
+# PostgreSQL SQLSTATEs of a server that is not there or not taking work now (connection
+# exceptions, admin/crash shutdown, starting up, too many connections), as opposed to a
+# statement that is wrong.
+_DOWN_STATES = ("57P01", "57P02", "57P03", "53300")
 
 
 def database_url(url: str | None = None) -> str:
@@ -27,7 +36,42 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # pool_pre_ping: a pooled connection that died with a restart of PostgreSQL is replaced
+    # at checkout, so the same process serves again once the database is back. SQLAlchemy
+    # also empties the pool when a statement fails with a disconnect. connect_timeout bounds
+    # the wait for an unreachable host (else the OS's TCP timeout, minutes).
+    args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 10}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=args)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Is this error the database being down, restarting or unreachable (so a retry later may
+    succeed), rather than a fault of the statement or the schema?"""
+    if isinstance(exc, DisconnectionError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    state = getattr(exc.orig, "sqlstate", None)
+    if isinstance(state, str):
+        return state.startswith("08") or state in _DOWN_STATES
+    # psycopg reports a refused or lost connection without a SQLSTATE; SQLite's errors are
+    # about the file (locked, missing table), not a server going away.
+    return isinstance(exc, OperationalError) and type(exc.orig).__module__.startswith("psycopg")
+
+
+def unavailable_error() -> Unavailable:
+    """What an API client is told: no host, port or driver text (that is for the operator)."""
+    return Unavailable("the database is unavailable; try again in a few seconds", RETRY_AFTER)
+
+
+def down_reason(exc: BaseException) -> str:
+    """For the operator: the driver's first line says why (refused, shut down, starting up)
+    and names host and port, never a password or a statement."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip()
+    return text.splitlines()[0] if text else type(orig).__name__
 
 
 def _private_file(url: str) -> None:

@@ -4,8 +4,9 @@ Rotation adds a new organisation key, waits `grace` seconds so every server proc
 (they reload the key file when it changes) and seals new data keys with it, then re-seals the
 existing data keys in small batches, each in its own short transaction, so the API keeps
 serving: during the rotation a case's data key is sealed under the old key or the new one, and
-both are readable. Cases stored before encryption get a data key on the way. Only when no data
-key under an old key is left are the old keys removed from the key file.
+both are readable. Cases stored before encryption get a data key on the way, and work-queue
+texts stored before sealing (migration 0007) are sealed. Only when no data key under an old key
+is left are the old keys removed from the key file.
 
 Shredding a case deletes its data key with its rows; rows that survive elsewhere (a backup, a
 file's free pages, PostgreSQL dead tuples) are ciphertext without a key. Shredding an
@@ -20,7 +21,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from haven.errors import Forbidden, NotFound, Problem
-from haven.store import datakeys
+from haven.store import datakeys, queuetext
 from haven.store.access import Role
 from haven.store.crypto import b64, seal_bytes
 from haven.store.db import Database
@@ -35,6 +36,7 @@ class Rotation:
     new_kid: str
     resealed: int = 0
     encrypted_cases: int = 0  # cases stored before encryption, now encrypted
+    sealed_texts: int = 0  # work-queue comments and resolutions stored before sealing
     batches: int = 0
     retired: list[str] = field(default_factory=list)
 
@@ -67,6 +69,9 @@ def rotate(
                 progress(report)
             time.sleep(pause)
         while _encrypt_batch(db, org_id, batch, report):
+            report.batches += 1
+            time.sleep(pause)
+        while _seal_texts_batch(db, org_id, batch, report):
             report.batches += 1
             time.sleep(pause)
         if _left_under_old_keys(db, org_id, new.kid):
@@ -116,6 +121,14 @@ def _encrypt_batch(db: Database, org_id: int, batch: int, report: Rotation) -> b
             datakeys.data_key(s, rec, create=True)
         report.encrypted_cases += len(recs)
         return bool(recs)
+
+
+def _seal_texts_batch(db: Database, org_id: int, batch: int, report: Rotation) -> bool:
+    """Seal work-queue texts stored before sealing (haven/store/queuetext.py)."""
+    with db.session() as s:
+        done = queuetext.seal_legacy(s, org_id, batch)
+        report.sealed_texts += done
+        return bool(done)
 
 
 def _left_under_old_keys(db: Database, org_id: int, kid: str) -> int:

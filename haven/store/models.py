@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -201,7 +201,8 @@ class WorkItem(Base):
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    resolution: Mapped[str | None] = mapped_column(String(1000))
+    # Sealed with the case's data key (haven/store/queuetext.py), like the comments.
+    resolution: Mapped[str | None] = mapped_column(Text)
 
 
 class WorkItemComment(Base):
@@ -212,4 +213,6 @@ class WorkItemComment(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime]
-    text: Mapped[str] = mapped_column(String(4000))
+    # An envelope under the case's data key (haven/store/queuetext.py); at most 4000
+    # characters before sealing (the API and the CLI check).
+    text: Mapped[str] = mapped_column(Text)

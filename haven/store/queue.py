@@ -1,7 +1,8 @@
 """Work queues in the store: a saved impact run over an organisation's cases, as work items
 that can be assigned, commented on and closed. Access follows haven/store/access.py (items act
 on their case and are scoped like it); every operation is audited, every denial too (by the
-caller's error boundary, as for cases).
+caller's error boundary, as for cases). Comments and resolutions are free text about the case:
+they are sealed with the case's data key (haven/store/queuetext.py) and opened only here.
 """
 
 import json
@@ -17,7 +18,7 @@ from haven.cases import Case
 from haven.errors import Conflict, Forbidden, InputError, NotFound, Problem
 from haven.policy.pack import Pack
 from haven.queue import Item, build
-from haven.store import repo
+from haven.store import queuetext, repo
 from haven.store.access import SCOPED, Action, allowed
 from haven.store.auth import now
 from haven.store.models import CaseRecord, User, WorkItem, WorkItemComment, WorkQueue
@@ -27,13 +28,23 @@ OPEN, CLOSED = "open", "closed"
 
 
 @dataclass(frozen=True)
+class Note:
+    """A comment as shown: its author's name and its text, opened."""
+
+    by: str | None
+    row: WorkItemComment
+    text: str
+
+
+@dataclass(frozen=True)
 class ItemView:
-    """A work item with what the caller needs to show it (names, not user ids)."""
+    """A work item with what the caller needs to show it (names, not user ids; texts opened)."""
 
     row: WorkItem
     item: Item
     assigned_to: str | None
-    comments: list[tuple[str | None, WorkItemComment]]
+    resolution: str | None
+    comments: list[Note]
 
 
 def create_queue(
@@ -193,7 +204,11 @@ def _view(s: Session, row: WorkItem) -> ItemView:
         row=row,
         item=Item.model_validate(row.detail),
         assigned_to=names.get(row.assigned_to) if row.assigned_to else None,
-        comments=[(names.get(c.user_id) if c.user_id else None, c) for c in comments],
+        resolution=queuetext.open_resolution(s, row),
+        comments=[
+            Note(names.get(c.user_id) if c.user_id else None, c, queuetext.open_comment(s, row, c))
+            for c in comments
+        ],
     )
 
 
@@ -223,11 +238,14 @@ def assign(s: Session, actor: Actor, queue_id: int, item_id: int, username: str)
 
 def comment(s: Session, actor: Actor, queue_id: int, item_id: int, text: str) -> ItemView:
     row = load_item(s, actor, queue_id, item_id, Action.QUEUE_WORK)
+    # Sealed after the insert: the associated data names the comment's id. The placeholder
+    # is never committed.
     note = WorkItemComment(
-        item_id=row.id, case_id=row.case_id, user_id=actor.user_id, at=now(), text=text
+        item_id=row.id, case_id=row.case_id, user_id=actor.user_id, at=now(), text=""
     )
     s.add(note)
     s.flush()
+    queuetext.seal_comment(s, row, note, text)
     # The comment's text is case content: the log says that and where, not what.
     audit(s, actor, "queue.comment", case_ref=row.case_ref, item=row.id, comment=note.id)
     return _view(s, row)
@@ -238,7 +256,7 @@ def close(s: Session, actor: Actor, queue_id: int, item_id: int, resolution: str
     if row.state == CLOSED:
         raise Conflict([Problem("item", f"item {item_id} is already closed")])
     row.state, row.closed_at, row.closed_by = CLOSED, now(), actor.user_id
-    row.resolution = resolution
+    queuetext.seal_resolution(s, row, resolution)
     audit(s, actor, "queue.close", case_ref=row.case_ref, item=row.id)
     s.flush()
     return _view(s, row)
@@ -307,9 +325,9 @@ def item_json(v: ItemView) -> dict[str, Any]:
         "state": r.state,
         "assigned_to": v.assigned_to,
         "closed_at": r.closed_at.isoformat() + "Z" if r.closed_at else None,
-        "resolution": r.resolution,
+        "resolution": v.resolution,
         "comments": [
-            {"by": who, "at": c.at.isoformat() + "Z", "text": c.text} for who, c in v.comments
+            {"by": n.by, "at": n.row.at.isoformat() + "Z", "text": n.text} for n in v.comments
         ],
     }
 

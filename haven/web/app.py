@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from haven.errors import Forbidden, HavenError, NotFound, Problem
+from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
 from haven.store.repo import record_denial
 from haven.web import routes_auth, routes_cases, routes_impact, routes_memo, routes_policy
 from haven.web.render import gettext_for, language, render
@@ -51,6 +51,18 @@ def html_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         status = exc.status_code
         problems = [Problem("", str(exc.detail))]
+    elif isinstance(exc, Unavailable):
+        page = render(
+            request,
+            "error.html",
+            status_code=503,
+            title=tr.gettext("Temporarily unavailable"),
+            problems=[
+                Problem("", tr.gettext("The database is unavailable. Try again in a few seconds."))
+            ],
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     elif isinstance(exc, HavenError):
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 400
         problems = exc.problems

@@ -2,9 +2,12 @@
 
 The pure selection is proven against an independent recomputation in tests/test_queue.py; here
 the demo caseload goes through the store (import, queue, items) and must give the same items,
-and access, audit, work on items and draft letters are checked.
+and access, audit, work on items and draft letters are checked. Comments and resolutions are
+sealed with their case's data key (haven/store/queuetext.py): nothing of them is stored in the
+clear, moved ciphertext is refused, shredded keys read as a placeholder, backups carry them.
 """
 
+import gzip
 import io
 import json
 import os
@@ -15,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from pypdf import PdfReader
+from sqlalchemy import select, text, update
 from store_helpers import Api, make_case
 
 from haven.cases import Case
@@ -23,9 +28,19 @@ from haven.cases.synthetic import synthetic_caseload
 from haven.cli.demo_cmd import EXAMPLE
 from haven.policy.loader import load_pack
 from haven.queue import build
-from haven.store import repo
+from haven.store import backup, crypto, datakeys, keyops, queuetext, repo
+from haven.store import queue as store
+from haven.store.db import Database, alembic_config, upgrade
+from haven.store.keys import ENV_FILE
+from haven.store.models import Base, WorkItem, WorkItemComment
 
 WINDOW = {"from": "2015-06-01", "to": "2015-10-01"}
+
+
+@pytest.fixture(autouse=True)
+def _own_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key file per test: shredding an organisation's keys here must not touch other tests'."""
+    monkeypatch.setenv(ENV_FILE, str(tmp_path / "keys.json"))
 
 
 def demo_caseload() -> list[Case]:
@@ -236,3 +251,279 @@ def test_cli_queue_commands(
     assert r.returncode == 1 and "Traceback" not in r.stderr
     denied = [e for e in api.audit() if e["outcome"] == "denied"]
     assert "queue.close" in {e["action"] for e in denied}
+
+
+# -- comments and resolutions sealed at rest ---------------------------------------------------
+
+# Free text that must never reach the database, a backup or the audit log in the clear (with
+# spaces, so that no base64 ciphertext can contain it by chance).
+COMMENT = "Partner Dmitri confirmed: both arrested at the Dyagilev club in 2013"
+RESOLUTION = "Ex officio review filed; police detention record attached"
+CLI_COMMENT = "Neighbour's testimony: beaten in Kazan for being gay"
+CLI_RESOLUTION = "Subsequent application lodged, citing the new policy"
+TEXTS = [COMMENT, RESOLUTION, CLI_COMMENT, CLI_RESOLUTION]
+
+
+def queue_cli(db_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "haven", "queue", *args, "--org", "acme"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, "HAVEN_DATABASE_URL": db_url},
+    )
+
+
+def rows_as_text(db: Database) -> str:
+    """Every row of every table, as one text (raw SQL, no decryption)."""
+    parts = []
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            for row in conn.execute(text(f"SELECT * FROM {table.name}")):
+                parts.append(json.dumps([str(v) for v in row], ensure_ascii=False))
+    return "\n".join(parts)
+
+
+def stored_texts(db: Database) -> list[str]:
+    """The comment and resolution columns as stored."""
+    with db.engine.connect() as conn:
+        notes = conn.execute(select(WorkItemComment.text).order_by(WorkItemComment.id))
+        done = conn.execute(
+            select(WorkItem.resolution)
+            .where(WorkItem.resolution.is_not(None))
+            .order_by(WorkItem.id)
+        )
+        return [str(t) for t in [*notes.scalars(), *done.scalars()]]
+
+
+def texts_of(item: dict[str, Any]) -> tuple[list[str], str | None]:
+    return [c["text"] for c in item["comments"]], item["resolution"]
+
+
+def test_comments_and_resolutions_are_sealed_at_rest(
+    queued: tuple[Api, int, dict[str, int]], db_url: str, tmp_path: Path
+) -> None:
+    api, qid, ids = queued
+    one = f"/queues/{qid}/items/{ids['RU-1']}"
+    r = api.post(f"{one}/comments", "officer", {"text": COMMENT})
+    assert r.status_code == 201 and texts_of(r.json()) == ([COMMENT], None)
+    r = api.post(f"{one}/close", "officer", {"resolution": RESOLUTION})
+    assert r.status_code == 200 and texts_of(r.json()) == ([COMMENT], RESOLUTION)
+    assert texts_of(api.get(one, "officer").json()) == ([COMMENT], RESOLUTION)
+    # The CLI writes and reads the same way.
+    two = str(ids["RU-2"])
+    p = queue_cli(db_url, tmp_path, "comment", str(qid), two, CLI_COMMENT, "--user", "officer")
+    assert p.returncode == 0, p.stderr
+    assert texts_of(json.loads(p.stdout)) == ([CLI_COMMENT], None)
+    p = queue_cli(
+        db_url,
+        tmp_path,
+        "close",
+        str(qid),
+        two,
+        "--resolution",
+        CLI_RESOLUTION,
+        "--user",
+        "officer",
+    )
+    assert p.returncode == 0, p.stderr
+    p = queue_cli(db_url, tmp_path, "show", str(qid), "--user", "officer")
+    assert p.returncode == 0, p.stderr
+    shown = {i["case"]: texts_of(i) for i in json.loads(p.stdout)["work_items"]}
+    assert shown["RU-1"] == ([COMMENT], RESOLUTION)
+    assert shown["RU-2"] == ([CLI_COMMENT], CLI_RESOLUTION)
+    assert texts_of(api.get(f"/queues/{qid}/items/{two}", "reviewer").json()) == (
+        [CLI_COMMENT],
+        CLI_RESOLUTION,
+    )
+
+    # At rest: envelopes under the case's data key, and no trace of the text in any row.
+    stored = stored_texts(api.db)
+    assert len(stored) == 4
+    for value in stored:
+        envelope = json.loads(value)
+        assert crypto.is_envelope(envelope) and envelope["kid"] == datakeys.CASE_KID
+    dump = rows_as_text(api.db)
+    for secret in TEXTS:
+        assert secret not in dump, f"{secret!r} stored in the clear"
+    if db_url.startswith("sqlite"):
+        path = Path(api.db.url.removeprefix("sqlite:///"))
+        raw = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+        for secret in TEXTS:
+            assert secret.encode() not in raw, f"{secret!r} in the database file"
+    # The audit log says that and where, never what (the raw table is in `dump` above).
+    log = json.dumps(api.audit())
+    assert "queue.comment" in log and "queue.close" in log
+    for secret in TEXTS:
+        assert secret not in log
+
+
+def set_raw(db: Database, table: Any, row_id: int, **values: Any) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(update(table).where(table.id == row_id).values(**values))
+
+
+def refusal(api: Api, path: str) -> str:
+    r = api.get(path, "officer")
+    assert r.status_code == 500, r.text
+    assert "Traceback" not in r.text
+    message: str = r.json()["error"]["message"]
+    return message
+
+
+def test_sealed_texts_moved_to_another_row_are_refused(
+    queued: tuple[Api, int, dict[str, int]], db_url: str, tmp_path: Path
+) -> None:
+    api, qid, ids = queued
+    one, two = (f"/queues/{qid}/items/{ids[ref]}" for ref in ("RU-1", "RU-2"))
+    for path, word in ((one, "first"), (one, "second"), (two, "third")):
+        assert api.post(f"{path}/comments", "officer", {"text": f"{word} note"}).status_code == 201
+    for path, word in ((one, "first"), (two, "second")):
+        assert (
+            api.post(f"{path}/close", "officer", {"resolution": f"{word} end"}).status_code == 200
+        )
+    with api.db.engine.connect() as conn:
+        notes = conn.execute(select(WorkItemComment.id, WorkItemComment.text)).all()
+        ends = {i: r for i, r in conn.execute(select(WorkItem.id, WorkItem.resolution))}
+    (a, a_text), (_, b_text), (_, c_text) = sorted(notes)
+    i1, i2 = ids["RU-1"], ids["RU-2"]
+
+    # A comment of another item (another case, another key), or of the same item.
+    for moved in (c_text, b_text):
+        set_raw(api.db, WorkItemComment, a, text=moved)
+        message = refusal(api, one)
+        assert f"comment {a} of item {i1} in queue {qid} (case 'RU-1')" in message
+        assert "failed authentication" in message and "note" not in message
+        set_raw(api.db, WorkItemComment, a, text=a_text)
+    # A resolution of another item.
+    set_raw(api.db, WorkItem, i1, resolution=ends[i2])
+    message = refusal(api, one)
+    assert f"resolution of item {i1} in queue {qid} (case 'RU-1')" in message
+    assert "failed authentication" in message and "end" not in message
+    # The CLI refuses too, naming the row, without a traceback.
+    r = queue_cli(db_url, tmp_path, "show", str(qid), "--user", "officer")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "failed authentication" in r.stderr and "second end" not in r.stdout + r.stderr
+    set_raw(api.db, WorkItem, i1, resolution=ends[i1])
+    # Plaintext written around Haven, without the marker of migration 0007.
+    set_raw(api.db, WorkItemComment, a, text="planted")
+    assert "stored unsealed and unmarked" in refusal(api, one)
+    set_raw(api.db, WorkItemComment, a, text=a_text)
+
+    assert texts_of(api.get(one, "officer").json()) == (
+        ["first note", "second note"],
+        "first end",
+    )
+
+
+def test_shredded_texts_read_as_a_placeholder(
+    queued: tuple[Api, int, dict[str, int]], db_url: str, tmp_path: Path
+) -> None:
+    api, qid, ids = queued
+    for ref in ("RU-1", "RU-2"):
+        path = f"/queues/{qid}/items/{ids[ref]}"
+        assert api.post(f"{path}/comments", "officer", {"text": COMMENT}).status_code == 201
+    r = api.post(f"/queues/{qid}/items/{ids['RU-1']}/close", "officer", {"resolution": "x"})
+    assert r.status_code == 200
+    env = {**os.environ, "HAVEN_DATABASE_URL": db_url}
+
+    def haven(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "haven", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            env=env,
+        )
+
+    # Shredding a case deletes its item with its comments; the queue reads on.
+    p = haven("cases", "shred", "RU-2", "--org", "acme", "--user", "admin", "--reason", "test")
+    assert p.returncode == 0, p.stderr
+    items = api.get(f"/queues/{qid}", "reviewer").json()["work_items"]
+    assert "RU-2" not in {i["case"] for i in items}
+    assert len(stored_texts(api.db)) == 2  # RU-1's comment and resolution only
+
+    # Shredding the organisation's keys: the texts cannot be opened and say so.
+    p = haven("keys", "shred", "--org", "acme", "--db", db_url, "--yes")
+    assert p.returncode == 0, p.stderr
+    r = api.get(f"/queues/{qid}", "reviewer")
+    assert r.status_code == 200, r.text
+    shown = {i["case"]: texts_of(i) for i in r.json()["work_items"]}
+    assert shown["RU-1"] == ([queuetext.SHREDDED], queuetext.SHREDDED)
+    assert shown["RU-3"] == ([], None)
+    item = api.get(f"/queues/{qid}/items/{ids['RU-1']}", "officer")
+    assert item.status_code == 200 and texts_of(item.json()) == ([queuetext.SHREDDED], "[shredded]")
+    p = queue_cli(db_url, tmp_path, "show", str(qid), "--user", "officer")
+    assert p.returncode == 0, p.stderr
+    assert texts_of(json.loads(p.stdout)["work_items"][0]) == (["[shredded]"], "[shredded]")
+    # (The case itself is an error naming the missing key, as before.)
+    assert api.get("/cases/RU-1", "officer").status_code == 500
+
+
+def test_text_stored_before_sealing_is_read_then_sealed_by_rotation(
+    queued: tuple[Api, int, dict[str, int]],
+) -> None:
+    """A database from before migration 0007: its plaintext is marked, read as it is, and
+    sealed by `haven keys rotate`; a database holding sealed text is not downgraded."""
+    api, qid, ids = queued
+    url, item = api.db.url, ids["RU-1"]
+    command.downgrade(alembic_config(url), "0006")
+    with api.db.engine.begin() as conn:
+        case_id = conn.execute(select(WorkItem.case_id).where(WorkItem.id == item)).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO work_item_comments (item_id, case_id, user_id, at, text)"
+                " VALUES (:item, :case, NULL, :at, :text)"
+            ),
+            {"item": item, "case": case_id, "at": date(2026, 1, 2), "text": COMMENT},
+        )
+        conn.execute(
+            text("UPDATE work_items SET state = 'closed', resolution = :r WHERE id = :i"),
+            {"r": RESOLUTION, "i": item},
+        )
+    upgrade(url)
+    assert stored_texts(api.db) == [f"plain:{COMMENT}", f"plain:{RESOLUTION}"]
+    path = f"/queues/{qid}/items/{item}"
+    assert texts_of(api.get(path, "officer").json()) == ([COMMENT], RESOLUTION)
+
+    report = keyops.rotate(api.db, "acme", grace=0, batch=1)
+    assert report.sealed_texts == 2
+    assert all(crypto.is_envelope(json.loads(t)) for t in stored_texts(api.db))
+    assert COMMENT not in rows_as_text(api.db) and RESOLUTION not in rows_as_text(api.db)
+    assert texts_of(api.get(path, "officer").json()) == ([COMMENT], RESOLUTION)
+    assert keyops.rotate(api.db, "acme", grace=0).sealed_texts == 0
+
+    with pytest.raises(RuntimeError, match="2 work-queue comments or resolutions are sealed"):
+        command.downgrade(alembic_config(url), "0006")
+    assert texts_of(api.get(path, "officer").json()) == ([COMMENT], RESOLUTION)
+
+
+def test_a_backup_carries_sealed_texts_and_restores_them(
+    queued: tuple[Api, int, dict[str, int]], tmp_path: Path
+) -> None:
+    api, qid, ids = queued
+    path = f"/queues/{qid}/items/{ids['RU-1']}"
+    assert api.post(f"{path}/comments", "officer", {"text": COMMENT}).status_code == 201
+    assert api.post(f"{path}/close", "officer", {"resolution": RESOLUTION}).status_code == 200
+    sealed = stored_texts(api.db)
+    out = tmp_path / "haven.backup"
+    backup.backup(api.db.url, out)
+    with gzip.open(out, "rt", encoding="utf-8") as f:
+        content = f.read()
+    assert all(json.dumps(t) in content for t in sealed)  # the ciphertext as it is
+    assert COMMENT not in content and RESOLUTION not in content
+
+    target = f"sqlite:///{tmp_path / 'restored.db'}"  # from either backend
+    _, report = backup.restore(out, target)
+    assert report.ok
+    restored = Database(target)
+    try:
+        assert stored_texts(restored) == sealed
+        with restored.session() as s:
+            actor = repo.actor_by_name(s, "acme", "officer")
+            shown = store.item_json(store.read_item(s, actor, qid, ids["RU-1"]))
+        assert texts_of(shown) == ([COMMENT], RESOLUTION)
+    finally:
+        restored.engine.dispose()
