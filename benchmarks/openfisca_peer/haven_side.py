@@ -68,7 +68,9 @@ def main() -> None:
     before = memory()
 
     def evaluation(frame: pl.DataFrame, fields: tuple[str, ...] | None) -> list[pl.DataFrame]:
-        plans = [evaluate(frame.lazy(), d, pack) for d in args.dates]
+        # Without the list fields Haven leaves them out of the plan (Polars cannot prune them).
+        lists = fields is None or bool({"flags", "applied"} & set(fields))
+        plans = [evaluate(frame.lazy(), d, pack, with_lists=lists) for d in args.dates]
         if fields is not None:  # Polars prunes what these fields do not need
             plans = [p.select("case_id", *fields) for p in plans]
         return pl.collect_all(plans)

