@@ -25,6 +25,9 @@ DATES = ("--from", "2015-06-01", "--to", "2015-10-01")
 DAYS = (date(2015, 6, 1), date(2015, 10, 1))
 
 
+OK = '{"id": "ok", "nationality": "RU", "procedure": {"lodged": "2015-01-02"}}\n'
+
+
 def haven(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*HAVEN, *args], capture_output=True, text=True, timeout=300)
 
@@ -110,3 +113,36 @@ def test_an_invalid_case_in_a_later_batch_writes_nothing(
 def test_batch_size_must_be_positive(caseload: dict[str, Path]) -> None:
     r = haven("impact", str(caseload["jsonl"]), *DATES, "--batch-size", "0")
     assert r.returncode == 2 and "--batch-size" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("no fields at all", "{}\n{}\n{}\n"),
+        ("empty procedure", OK + '{"id": "a", "nationality": "RU", "procedure": {}}\n'),
+        (
+            "bad lodged date",
+            OK + '{"id": "b", "nationality": "RU", "procedure": {"lodged": "2015-13-01"}}\n',
+        ),
+        ("empty file", ""),
+        ("blank lines only", "\n  \n\n"),
+        (
+            "blank lines between cases",
+            '\n{"id": "c", "nationality": "RU", "procedure": {"lodged": "2015-01-02"}}\n\n'
+            '{"id": "d", "nationality": "IR", "procedure": {"lodged": "2015-01-02"}}\n',
+        ),
+    ],
+)
+def test_odd_files_get_the_single_case_engines_answer(tmp_path: Path, name: str, text: str) -> None:
+    """Found while speeding up the reader: a file of `{}` lines was read as one case, an empty
+    file gave Polars' own message, a missing id counted as a repeated one."""
+    path = tmp_path / "odd.jsonl"
+    path.write_text(text)
+    columnar = haven("impact", str(path), *DATES, "--format", "json")
+    single = haven("impact", str(path), *DATES, "--format", "json", "--engine", "single")
+    assert (columnar.returncode, columnar.stdout, columnar.stderr) == (
+        single.returncode,
+        single.stdout,
+        single.stderr,
+    ), name
+    assert "Traceback" not in columnar.stderr

@@ -63,7 +63,18 @@ def scan(path: str | Path) -> pl.LazyFrame:
         raise CaseError([Problem(str(p), "no such file")])
     if p.suffix == ".parquet":
         return pl.scan_parquet(p)
+    if _blank(p):  # as the single-case reader says it (Polars: "cannot infer ... empty reader")
+        raise CaseError([Problem("", "no case found: the input is empty")])
     return pl.scan_ndjson(p, infer_schema_length=None)
+
+
+def _blank(p: Path) -> bool:
+    """Whether a text file holds nothing but whitespace (read only while it is blank)."""
+    with p.open("rb") as f:
+        while chunk := f.read(1 << 16):
+            if chunk.strip():
+                return False
+    return True
 
 
 def normalise(lf: pl.LazyFrame, first_line: int = 1) -> pl.LazyFrame:
@@ -93,7 +104,10 @@ def normalise(lf: pl.LazyFrame, first_line: int = 1) -> pl.LazyFrame:
             problems.append(Problem(name, f"must be a string, got {got}"))
     if problems:
         raise CaseError(problems)
-    return lf.select(exprs).with_row_index(LINE, offset=first_line)
+    # with_columns, not select: when no field is present at all (lines of `{}`), a select of
+    # literals alone would be one row, not one per case.
+    names = list(TOP)
+    return lf.with_columns(exprs).select(names).with_row_index(LINE, offset=first_line)
 
 
 def _struct(name: str, got: pl.DataType, want: pl.Struct, problems: list[Problem]) -> pl.Expr:
@@ -238,11 +252,8 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
             ),
         ),
         ("procedure", "required field is missing", proc.is_null()),
-        (
-            "procedure.lodged",
-            "not a date (expected YYYY-MM-DD)",
-            lodged.is_null() | bad_date(lodged),
-        ),
+        ("procedure.lodged", "required field is missing", proc.is_not_null() & lodged.is_null()),
+        ("procedure.lodged", "not a date (expected YYYY-MM-DD)", bad_date(lodged)),
         ("procedure.decided", "not a date (expected YYYY-MM-DD)", bad_date(decided)),
         (
             "procedure.decided",
@@ -288,7 +299,8 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
 def duplicate_problems(lf: pl.LazyFrame) -> list[Problem]:
     """Case ids that appear more than once (the first 10, by the line of their first use)."""
     dupes = (
-        lf.group_by("id")
+        lf.filter(pl.col("id").is_not_null())  # a missing id is reported as missing
+        .group_by("id")
         .agg(pl.col(LINE).min().alias("line"), pl.len())
         .filter(pl.col("len") > 1)
         .sort("line")

@@ -54,7 +54,7 @@ class ImpactStream:
         bad = 0  # invalid cases seen so far
         hashes: list[pl.Series] = []
         for df in self._batches():
-            hashes.append(df.get_column("id").hash(_SEED))
+            hashes.append(df.get_column("id").drop_nulls().hash(_SEED))
             found, rows = value_problems(df.lazy(), self.pack, MAX_REPORTED - bad)
             problems += found
             bad += rows
