@@ -63,18 +63,29 @@ def scan(path: str | Path) -> pl.LazyFrame:
         raise CaseError([Problem(str(p), "no such file")])
     if p.suffix == ".parquet":
         return pl.scan_parquet(p)
-    if _blank(p):  # as the single-case reader says it (Polars: "cannot infer ... empty reader")
-        raise CaseError([Problem("", "no case found: the input is empty")])
-    return pl.scan_ndjson(p, infer_schema_length=None)
+    lf = pl.scan_ndjson(p, infer_schema_length=None)
+    try:
+        lf.collect_schema()  # inferred once, kept by the frame
+    except pl.exceptions.PolarsError:
+        if _blank(p):  # as the single-case reader says it (Polars: "... empty reader")
+            raise CaseError([Problem("", "no case found: the input is empty")]) from None
+    return lf
 
 
 def _blank(p: Path) -> bool:
-    """Whether a text file holds nothing but whitespace (read only while it is blank)."""
-    with p.open("rb") as f:
-        while chunk := f.read(1 << 16):
-            if chunk.strip():
-                return False
-    return True
+    """Whether a text file holds nothing but whitespace lines."""
+    try:
+        lines = pl.scan_csv(
+            p, has_header=False, separator="\x01", quote_char=None, schema={"t": pl.String}
+        )
+        found: int = (
+            lines.filter(pl.col("t").str.strip_chars() != "").select(pl.len()).collect().item()
+        )
+        return found == 0
+    except pl.exceptions.NoDataError:
+        return True
+    except pl.exceptions.PolarsError:  # not text lines at all: not blank either
+        return False
 
 
 def normalise(lf: pl.LazyFrame, first_line: int = 1) -> pl.LazyFrame:

@@ -67,19 +67,16 @@ SUMMARY = (
 
 def features(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
     """Flatten contract cases (as read from JSONL or Parquet) into the columns the rules use."""
+    return with_age(flatten(lf), as_of)
+
+
+def flatten(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """The columns the rules use that do not depend on the date: computed once for any number
+    of dates (the incident list work is most of the flattening)."""
     cred = pl.col("credibility")
     prof = pl.col("profile")
     proc = pl.col("procedure")
-    # Each date is parsed once, with the format given: most of the flattening time otherwise.
-    lf = normalise(lf).with_columns(  # the contract's exact schema, whatever Polars inferred
-        prof.struct.field("birth_date").str.to_date(ISO, strict=False).alias("_birth"),
-        proc.struct.field("lodged").str.to_date(ISO).alias("_lodged"),
-    )
     inc = pl.col("incidents").fill_null([])
-    birth = pl.col("_birth")
-    born_later_in_year = (pl.lit(as_of.month) < birth.dt.month()) | (
-        (pl.lit(as_of.month) == birth.dt.month()) & (pl.lit(as_of.day) < birth.dt.day())
-    )
 
     def incidents(pred: pl.Expr) -> pl.Expr:
         return inc.list.eval(pred).list.any().fill_null(False)
@@ -87,7 +84,9 @@ def features(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
     i_cred = pl.element().struct.field("credibility").fill_null("open")
     i_actor = pl.element().struct.field("actor")
     i_sought = pl.element().struct.field("sought_protection").fill_null(False)
-    return lf.select(
+    # normalise: the contract's exact schema, whatever Polars inferred. Dates are parsed with
+    # the format given: most of the flattening time otherwise.
+    return normalise(lf).select(
         pl.col("id").alias("case_id"),
         pl.col("nationality").alias("nat"),
         pl.col("region").alias("reg"),
@@ -95,8 +94,8 @@ def features(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
         prof.struct.field("sogi").fill_null([]).alias("sogi"),
         prof.struct.field("tags").fill_null([]).alias("tags"),
         prof.struct.field("sex").alias("sex"),
-        (pl.lit(as_of.year) - birth.dt.year() - born_later_in_year.cast(pl.Int32)).alias("age"),
-        pl.col("_lodged").alias("lodged"),
+        prof.struct.field("birth_date").str.to_date(ISO, strict=False).alias(_BIRTH),
+        proc.struct.field("lodged").str.to_date(ISO).alias("lodged"),
         proc.struct.field("reasons").fill_null([]).alias("reasons"),
         incidents(i_cred == "credible").alias("has_credible"),
         incidents(i_cred == "open").alias("has_open"),
@@ -105,6 +104,19 @@ def features(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
             "unreported"
         ),
     )
+
+
+def with_age(flat: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+    """A flattened frame (`flatten`) with the applicant's age on the date."""
+    birth = pl.col(_BIRTH)
+    born_later_in_year = (pl.lit(as_of.month) < birth.dt.month()) | (
+        (pl.lit(as_of.month) == birth.dt.month()) & (pl.lit(as_of.day) < birth.dt.day())
+    )
+    age = pl.lit(as_of.year) - birth.dt.year() - born_later_in_year.cast(pl.Int32)
+    return flat.with_columns(age.alias("age")).drop(_BIRTH)
+
+
+_BIRTH = "_birth"
 
 
 _CRED = ("identity", "nationality", "region", "profile")
@@ -248,13 +260,20 @@ def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack, *, with_lists: bool = Tr
     """Summary fields for every case in `lf` (contract cases), as of a date. Without
     `with_lists` the list fields (`flags`, `applied`) are left out: they cost as much as all
     the others together, and Polars cannot prune them from a plan."""
+    return evaluate_flat(flatten(lf), as_of, pack, with_lists=with_lists)
+
+
+def evaluate_flat(
+    flat: pl.LazyFrame, as_of: date, pack: Pack, *, with_lists: bool = True
+) -> pl.LazyFrame:
+    """`evaluate` on cases already flattened (`flatten`): one flattening for several dates."""
     entries = [e for e in pack.entries.values() if e.in_force(as_of)]
     used = {e.group for e in entries if e.group} | {
         g for e in entries if isinstance(e, SafeCountry) for g in e.exception_groups
     }
     profile_groups = [pack.groups[g] for g in sorted(used) if pack.groups[g].uses_profile]
     x = _Stages(
-        features(lf, as_of).with_columns(
+        with_age(flat, as_of).with_columns(
             claimed(g).alias(_claimed_column(g)) for g in profile_groups
         )
     )

@@ -8,7 +8,7 @@ import polars as pl
 
 from haven.assess.model import PolicyRef
 from haven.impact.batch import LINE, normalise
-from haven.impact.columnar import evaluate
+from haven.impact.columnar import evaluate, evaluate_flat, flatten
 from haven.impact.compare import COMPARED, Change, Impact, Summary, Transition
 from haven.policy.pack import Pack
 from haven.vocab import Status
@@ -50,8 +50,9 @@ def changes(
     # the rest of the plan). Pass 2, changed cases only: flags and the entries applied.
     decisive = [c for c in SUMMARY_COLS if c != "flags"]
     # Both evaluations keep the input's row order, so they are put side by side, not joined.
-    a = evaluate(lf, before, pack, with_lists=False).select("case_id", *decisive)
-    b = evaluate(lf, after, new_pack, with_lists=False).select(
+    flat = flatten(lf).collect().lazy()  # once for both dates
+    a = evaluate_flat(flat, before, pack, with_lists=False).select("case_id", *decisive)
+    b = evaluate_flat(flat, after, new_pack, with_lists=False).select(
         pl.col(decisive).name.suffix("_after")
     )
     joined = pl.concat([a, b, status.drop("case_id")], how="horizontal")
