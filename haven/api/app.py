@@ -12,6 +12,7 @@ from haven import __version__
 from haven.api import (
     deps,
     errors,
+    links,
     routes_admin,
     routes_cases,
     routes_lint,
@@ -31,7 +32,7 @@ def create_app(db: Database | None = None, pack: str = "nl", web: bool = True) -
         version=__version__,
         description="Policy-as-code decision support for asylum case work. "
         "Recommends; never decides.",
-        dependencies=[Depends(deps.known_query)],
+        dependencies=[Depends(deps.known_query), Depends(deps.no_nul)],
     )
     app.state.db = db or Database()
     app.state.pack = load_pack(pack)
@@ -68,6 +69,7 @@ def create_app(db: Database | None = None, pack: str = "nl", web: bool = True) -
             components[name] = sub
         schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         schema["security"] = [{"bearer": []}]
+        links.add_links(schema)
         app.openapi_schema = schema
         return schema
 

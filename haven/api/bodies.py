@@ -4,15 +4,16 @@ FastAPI would validate decoded JSON in Python mode, where strict models reject I
 strings; so routes read the raw body, and the schemas are registered in OpenAPI by hand.
 """
 
+import json
 from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from haven.cases import Case
-from haven.errors import InputError
+from haven.errors import InputError, Problem
 from haven.store.access import Role
-from haven.validation import problems
+from haven.validation import path, problems
 
 M = TypeVar("M", bound=BaseModel)
 REGISTRY: dict[str, type[BaseModel]] = {}
@@ -73,11 +74,41 @@ for _m in (
     REGISTRY[_m.__name__] = _m
 
 
+NUL = "contains a NUL character"
+
+
 def parse(model: type[M], raw: bytes) -> M:
+    if b"\\u0000" in raw:  # the only way JSON carries a NUL (PostgreSQL text cannot hold one)
+        found = nul_problems(raw)
+        if found:
+            raise InputError(found)
     try:
         return model.model_validate_json(raw)
     except ValidationError as err:
         raise InputError(problems(err)) from None
+
+
+def nul_problems(raw: bytes) -> list[Problem]:
+    """Every string or key in the JSON that holds a NUL, by field path. Unreadable JSON gives
+    none: the model's own validation names that."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return []
+    found = []
+    todo: list[tuple[tuple[int | str, ...], Any]] = [((), data)]
+    while todo:  # iterative: the nesting may be as deep as json.loads allows
+        loc, value = todo.pop()
+        if isinstance(value, str) and "\x00" in value:
+            found.append(Problem(path(loc), NUL))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    found.append(Problem(path((*loc, key)), f"the key {NUL}"))
+                todo.append(((*loc, key), item))
+        elif isinstance(value, list):
+            todo.extend(((*loc, i), item) for i, item in enumerate(value))
+    return sorted(found, key=lambda p: p.where)
 
 
 def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
