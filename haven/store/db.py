@@ -56,9 +56,14 @@ def unavailable(exc: BaseException) -> bool:
     state = getattr(exc.orig, "sqlstate", None)
     if isinstance(state, str):
         return state.startswith("08") or state in _DOWN_STATES
-    # psycopg reports a refused or lost connection without a SQLSTATE; SQLite's errors are
-    # about the file (locked, missing table), not a server going away.
-    return isinstance(exc, OperationalError) and type(exc.orig).__module__.startswith("psycopg")
+    if not isinstance(exc, OperationalError):
+        return False
+    # psycopg reports a refused or lost connection without a SQLSTATE. SQLite's errors are
+    # about the file (missing table, corrupt), except one: another writer held the lock for
+    # longer than busy_timeout, and a retry later may succeed.
+    if type(exc.orig).__module__.startswith("psycopg"):
+        return True
+    return "database is locked" in str(exc.orig)
 
 
 def unavailable_error() -> Unavailable:
