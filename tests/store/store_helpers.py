@@ -1,15 +1,18 @@
 """Helpers shared by the store and API tests (imported by conftest.py and the test modules)."""
 
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import text
 
 from haven.cli.demo_cmd import EXAMPLE
 from haven.store.access import Role
 from haven.store.db import Database
+from haven.store.models import Base
 
 PASSWORD = "correct horse battery"  # >= 12 characters, as auth.hash_password demands
 
@@ -93,3 +96,13 @@ def make_case(ref: str, **changes: Any) -> dict[str, Any]:
     case.update(changes)
     case["procedure"] = {**case["procedure"], **procedure}
     return case
+
+
+def rows_as_text(db: Database) -> str:
+    """Every row of every table, as one text (raw SQL, no decryption)."""
+    parts = []
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            for row in conn.execute(text(f"SELECT * FROM {table.name}")):
+                parts.append(json.dumps([str(v) for v in row], ensure_ascii=False))
+    return "\n".join(parts)

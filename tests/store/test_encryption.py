@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
-from store_helpers import Api, make_case
+from store_helpers import Api, make_case, rows_as_text
 
 from haven.store import crypto, datakeys, keyops
 from haven.store.db import Database
 from haven.store.keys import ENV_FILE, ENV_KEYS, KeyConfigError, KeyRing, ring_for
 from haven.store.models import (
-    Base,
     CaseKey,
     CaseRecord,
     CaseVersion,
@@ -44,16 +43,6 @@ def _case(ref: str) -> dict[str, Any]:
     case = make_case(ref)
     case["profile"] = {**case["profile"], "birth_date": BIRTH}
     return case
-
-
-def _rows_as_text(db: Database) -> str:
-    """Every row of every table, as one text (raw SQL, no decryption)."""
-    parts = []
-    with db.engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            for row in conn.execute(text(f"SELECT * FROM {table.name}")):
-                parts.append(json.dumps([str(v) for v in row], ensure_ascii=False))
-    return "\n".join(parts)
 
 
 def _sqlite_bytes(db: Database) -> bytes:
@@ -92,7 +81,7 @@ def test_stored_rows_hold_no_case_content_in_the_clear(api: Api) -> None:
     assert stateless.json() == assessment
 
     # ... and the database holds envelopes only.
-    dump = _rows_as_text(api.db)
+    dump = rows_as_text(api.db)
     for secret in SECRETS:
         assert secret not in dump, f"{secret} stored in the clear"
     with api.db.session() as s:
@@ -343,7 +332,7 @@ def test_cases_stored_before_encryption_are_read_and_then_encrypted(api: Api) ->
     assert report.encrypted_cases == 1
     assert crypto.is_envelope(_raw(api.db, "NL-OLD"))
     assert api.get("/cases/NL-OLD", "officer").json()["case"] == _case("NL-OLD")
-    assert BIRTH not in _rows_as_text(api.db)
+    assert BIRTH not in rows_as_text(api.db)
 
 
 # --- the key file -------------------------------------------------------------------------

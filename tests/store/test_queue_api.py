@@ -21,7 +21,7 @@ import pytest
 from alembic import command
 from pypdf import PdfReader
 from sqlalchemy import select, text, update
-from store_helpers import Api, make_case
+from store_helpers import Api, make_case, rows_as_text
 
 from haven.cases import Case
 from haven.cases.synthetic import synthetic_caseload
@@ -32,7 +32,7 @@ from haven.store import backup, crypto, datakeys, keyops, queuetext, repo
 from haven.store import queue as store
 from haven.store.db import Database, alembic_config, upgrade
 from haven.store.keys import ENV_FILE
-from haven.store.models import Base, WorkItem, WorkItemComment
+from haven.store.models import WorkItem, WorkItemComment
 
 WINDOW = {"from": "2015-06-01", "to": "2015-10-01"}
 
@@ -273,16 +273,6 @@ def queue_cli(db_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess
         cwd=cwd,
         env={**os.environ, "HAVEN_DATABASE_URL": db_url},
     )
-
-
-def rows_as_text(db: Database) -> str:
-    """Every row of every table, as one text (raw SQL, no decryption)."""
-    parts = []
-    with db.engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            for row in conn.execute(text(f"SELECT * FROM {table.name}")):
-                parts.append(json.dumps([str(v) for v in row], ensure_ascii=False))
-    return "\n".join(parts)
 
 
 def stored_texts(db: Database) -> list[str]:
