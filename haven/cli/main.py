@@ -5,25 +5,8 @@ import sys
 
 import typer
 
-from haven.cli import (
-    assess_cmd,
-    audit_cmd,
-    backup_cmd,
-    cases_cmd,
-    demo_cmd,
-    diff_cmd,
-    impact_cmd,
-    keys_cmd,
-    lint_cmd,
-    memo_cmd,
-    policy_cmd,
-    queue_cmd,
-    research_cmd,
-    server_cmd,
-)
 from haven.cli.common import err
 from haven.errors import HavenError, InputError
-from haven.store.db import down_reason, unavailable
 
 app = typer.Typer(
     name="haven",
@@ -32,26 +15,106 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command("assess")(assess_cmd.assess)
-app.command("impact")(impact_cmd.impact)
-app.command("lint")(lint_cmd.lint_file)
-app.command("lint-eval")(lint_cmd.lint_eval)
-app.command("memo")(memo_cmd.memo)
-app.command("generate")(demo_cmd.generate)
-app.command("demo")(demo_cmd.demo)
-policy_cmd.app.command("diff")(diff_cmd.diff)
-app.add_typer(policy_cmd.app, name="policy")
-app.command("serve")(server_cmd.serve)
-app.add_typer(server_cmd.users, name="users")
-app.add_typer(server_cmd.db_app, name="db")
-cases_cmd.app.command("shred")(keys_cmd.shred_case)
-app.add_typer(cases_cmd.app, name="cases")
-app.add_typer(queue_cmd.app, name="queue")
-app.add_typer(keys_cmd.app, name="keys")
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(research_cmd.app, name="research")
-app.command("backup")(backup_cmd.backup)
-app.command("restore")(backup_cmd.restore)
+
+
+@app.callback()
+def _group() -> None:
+    """Policy-as-code decision support for asylum case work. Recommends; never decides."""
+    # A callback keeps `haven` a group even when only one command is registered (below).
+
+
+# Each command's module, imported only when that command runs: importing them all (the store,
+# SQLAlchemy, Alembic, WeasyPrint, ...) took a second before any command could start.
+COMMANDS = (
+    "assess",
+    "impact",
+    "lint",
+    "lint-eval",
+    "memo",
+    "generate",
+    "demo",
+    "policy",
+    "serve",
+    "users",
+    "db",
+    "cases",
+    "queue",
+    "keys",
+    "audit",
+    "research",
+    "backup",
+    "restore",
+)
+
+
+def register(only: str | None = None) -> None:
+    """Register the commands (all, or just `only`) on `app`."""
+
+    def want(*names: str) -> bool:
+        return only is None or only in names
+
+    if want("assess"):
+        from haven.cli import assess_cmd
+
+        app.command("assess")(assess_cmd.assess)
+    if want("impact"):
+        from haven.cli import impact_cmd
+
+        app.command("impact")(impact_cmd.impact)
+    if want("lint", "lint-eval"):
+        from haven.cli import lint_cmd
+
+        app.command("lint")(lint_cmd.lint_file)
+        app.command("lint-eval")(lint_cmd.lint_eval)
+    if want("memo"):
+        from haven.cli import memo_cmd
+
+        app.command("memo")(memo_cmd.memo)
+    if want("generate", "demo"):
+        from haven.cli import demo_cmd
+
+        app.command("generate")(demo_cmd.generate)
+        app.command("demo")(demo_cmd.demo)
+    if want("policy"):
+        from haven.cli import diff_cmd, policy_cmd
+
+        policy_cmd.app.command("diff")(diff_cmd.diff)
+        app.add_typer(policy_cmd.app, name="policy")
+    if want("serve", "users", "db"):
+        from haven.cli import server_cmd
+
+        app.command("serve")(server_cmd.serve)
+        app.add_typer(server_cmd.users, name="users")
+        app.add_typer(server_cmd.db_app, name="db")
+    if want("cases", "keys"):
+        from haven.cli import cases_cmd, keys_cmd
+
+        cases_cmd.app.command("shred")(keys_cmd.shred_case)
+        app.add_typer(cases_cmd.app, name="cases")
+        app.add_typer(keys_cmd.app, name="keys")
+    if want("queue"):
+        from haven.cli import queue_cmd
+
+        app.add_typer(queue_cmd.app, name="queue")
+    if want("audit"):
+        from haven.cli import audit_cmd
+
+        app.add_typer(audit_cmd.app, name="audit")
+    if want("research"):
+        from haven.cli import research_cmd
+
+        app.add_typer(research_cmd.app, name="research")
+    if want("backup", "restore"):
+        from haven.cli import backup_cmd
+
+        app.command("backup")(backup_cmd.backup)
+        app.command("restore")(backup_cmd.restore)
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command named on the command line, if it is one (else: register all, for help)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def run() -> None:
@@ -61,6 +124,7 @@ def run() -> None:
     it and are reported here.
     """
     try:
+        register(_command(sys.argv[1:]))
         app()
     except InputError as e:
         err.print("[bold red]error:[/] invalid input")
@@ -74,6 +138,8 @@ def run() -> None:
     except Exception as e:  # the last line of defence: a clear message, not a stack dump
         if os.environ.get("HAVEN_DEBUG"):
             raise
+        from haven.store.db import down_reason, unavailable
+
         if unavailable(e):
             # PostgreSQL down or restarting is an operational state, not a bug: one line
             # (why, host and port), and the command's transaction was rolled back.
