@@ -21,8 +21,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# haven, benchmarks and tests/*.py (pyproject.toml [tool.mypy]), then each tests/ subdirectory
+# on its own: every one has a conftest.py, and mypy checks one module per name in a run.
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy tests/store
+	$(BIN)/mypy tests/web
 
 # axe-core for the browser accessibility tests comes from npm (pinned by package-lock.json);
 # without npm those tests skip with a notice (under CI=true they fail).

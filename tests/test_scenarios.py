@@ -1,6 +1,6 @@
 """Runs the YAML scenarios and proves they cover every dated entry on both sides of its dates."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from scenario_runner import Check, load_checks, run
@@ -17,10 +17,10 @@ def test_scenario(check: Check, pack: Pack) -> None:
 
 
 def test_every_entry_is_covered_on_both_sides_of_its_dates(pack: Pack) -> None:
-    dates_by_entry: dict[str, set] = {}
+    dates_by_entry: dict[str, set[date]] = {}
     for c in CHECKS:
-        for e in c.covers:
-            dates_by_entry.setdefault(e, set()).add(c.as_of)
+        for entry_id in c.covers:
+            dates_by_entry.setdefault(entry_id, set()).add(c.as_of)
     gaps = []
     for e in pack.entries.values():
         seen = dates_by_entry.get(e.id, set())

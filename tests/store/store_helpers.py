@@ -58,13 +58,16 @@ class Api:
         **kw: Any,
     ) -> Response:
         url = path if path.startswith("/api") or path == "/openapi.json" else f"/api/v1{path}"
-        return self.client.request(
+        # Starlette types TestClient against httpx2, which is not installed (it runs on httpx),
+        # so mypy sees its methods as untyped: the annotation says what they return.
+        response: Response = self.client.request(
             method,
             url,
             headers=self.headers(as_, **(headers or {})),
             json=json_body,
             **kw,
         )
+        return response
 
     def get(self, path: str, as_: str | None, **kw: Any) -> Response:
         return self.request("GET", path, as_, **kw)

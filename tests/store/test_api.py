@@ -6,9 +6,10 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from store_helpers import Api, make_case
@@ -236,7 +237,7 @@ def test_invalid_case_is_422_naming_the_field(api: Api) -> None:
 # --- listing: filters and pagination -----------------------------------------------------
 
 RU_GAY = {"nationality": "RU", "region": "RU-MOW"}
-IR_NONE = {
+IR_NONE: dict[str, Any] = {
     "nationality": "IR",
     "region": None,
     "profile": {"sogi": [], "tags": [], "sex": "female", "birth_date": None},
@@ -454,7 +455,8 @@ def test_every_response_carries_the_pack(api: Api, pack: Pack) -> None:
     def boom() -> None:
         raise RuntimeError("a bug")
 
-    api.client.app.add_api_route("/api/v1/boom", boom)
+    # TestClient types its app as any ASGI app; conftest.py built it with create_app (FastAPI).
+    cast(FastAPI, api.client.app).add_api_route("/api/v1/boom", boom)
     r = TestClient(api.client.app, raise_server_exceptions=False).get("/api/v1/boom")
     assert r.status_code == 500
     assert r.headers["X-Haven-Pack"] == header(pack)

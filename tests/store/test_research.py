@@ -22,7 +22,8 @@ from haven.store import auth, repo
 from haven.store.access import Role
 from haven.store.db import Database
 from haven.store.models import AuditEntry
-from haven.store.research import MIN_CELL, suppress
+from haven.store.repo import MIN_CELL
+from haven.store.research import suppress
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"

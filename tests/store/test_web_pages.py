@@ -32,18 +32,22 @@ class Browser:
 
     def login(self, username: str, password: str = PASSWORD) -> Response:
         token = self.csrf()
-        return self.c.post(
+        # TestClient is untyped to mypy (see Api.request in store_helpers.py): annotated here.
+        response: Response = self.c.post(
             "/login",
             data={"csrf": token, "username": username, "password": password, "next": "/cases"},
             follow_redirects=False,
         )
+        return response
 
     def get(self, path: str, **kw: Any) -> Response:
-        return self.c.get(path, **kw)
+        response: Response = self.c.get(path, **kw)
+        return response
 
     def post(self, path: str, data: dict[str, Any], htmx: bool = True) -> Response:
         headers = {"HX-Request": "true"} if htmx else {}
-        return self.c.post(path, data=data, headers=headers, follow_redirects=False)
+        response: Response = self.c.post(path, data=data, headers=headers, follow_redirects=False)
+        return response
 
 
 def signed_in(api: Api, username: str = "officer") -> Browser:
