@@ -11,7 +11,8 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 SERIES = {
     "impact_s": ("haven impact, end to end", "#1f5f8b"),
-    "read_floor_s": ("Polars read floor", "#888888"),
+    "read_floor_s": ("Polars read floor (read_ndjson, schema inferred)", "#888888"),
+    "decode_floor_s": ("decode floor (lines decoded, schema given)", "#c08000"),
     "eval_2_dates_s": ("columnar evaluation, 2 dates", "#2e8b57"),
     "single_case_s_est": ("single-case engine, 2 dates (est.)", "#b03a2e"),
 }
