@@ -144,7 +144,14 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         st.one_of(unique_subset(tag_pool, max_size=2), unique_subset(sorted(PACK.tags), max_size=4))
     )
     return {
-        "id": draw(st.text(min_size=1, max_size=30)),
+        # Any text but NUL, which a case reference cannot hold (haven.cases.model).
+        "id": draw(
+            st.text(
+                st.characters(exclude_characters="\x00", exclude_categories=("Cs",)),
+                min_size=1,
+                max_size=30,
+            )
+        ),
         "nationality": nationality,
         "region": draw(regions(nationality)),
         "profile": {

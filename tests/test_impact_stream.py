@@ -146,3 +146,23 @@ def test_odd_files_get_the_single_case_engines_answer(tmp_path: Path, name: str,
         single.stderr,
     ), name
     assert "Traceback" not in columnar.stderr
+
+
+def test_case_ids_are_checked_as_the_case_model_checks_them(tmp_path: Path) -> None:
+    """A 201-character id passed the columnar reader but not the case model; an id with NUL
+    (which PostgreSQL cannot store) is refused by both; other control characters pass both."""
+    cases = [
+        {"id": "x" * 200, "nationality": "RU", "procedure": {"lodged": "2015-01-02"}},
+        {"id": "y" * 201, "nationality": "RU", "procedure": {"lodged": "2015-01-02"}},
+        {"id": "a\tb\x1b", "nationality": "RU", "procedure": {"lodged": "2015-01-02"}},
+        {"id": "c\x00d", "nationality": "RU", "procedure": {"lodged": "2015-01-02"}},
+    ]
+    path = tmp_path / "ids.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in cases))
+    columnar = haven("impact", str(path), *DATES)
+    single = haven("impact", str(path), *DATES, "--engine", "single")
+    assert columnar.returncode == single.returncode == 2
+    assert columnar.stderr == single.stderr
+    assert "line 2: id: String should have at most 200 characters" in columnar.stderr
+    assert "line 4: id: must not contain the NUL character" in columnar.stderr
+    assert "line 1:" not in columnar.stderr and "line 3:" not in columnar.stderr

@@ -18,6 +18,18 @@ def _unique(items: list[T]) -> list[T]:
     return items
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: such a case could be kept in SQLite but never moved to
+    # PostgreSQL (nor restored there from a backup). Other control characters round-trip.
+    if "\x00" in value:
+        raise ValueError(NUL_MESSAGE)
+    return value
+
+
+NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
+ID_MAX = 200
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -60,7 +72,7 @@ class Procedure(_Strict):
 
 
 class Case(_Strict):
-    id: str = Field(min_length=1, max_length=200)
+    id: Annotated[str, AfterValidator(_no_nul)] = Field(min_length=1, max_length=ID_MAX)
     nationality: CountryCode = Field(description="ISO 3166-1 alpha-2")
     region: RegionCode | None = Field(None, description="ISO 3166-2")
     profile: Profile = Field(default_factory=Profile)

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 import pycountry
 
+from haven.cases.model import ID_MAX, NUL_MESSAGE
 from haven.codes import EXTRA_COUNTRIES
 from haven.errors import CaseError, Problem
 from haven.policy.pack import Pack
@@ -201,6 +202,13 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
     decided = proc.struct.field("decided")
     checks: list[tuple[str, str, pl.Expr]] = [
         ("id", "required field is missing", pl.col("id").is_null() | (pl.col("id") == "")),
+        # The same messages as the case model's (haven.cases.model) for the same ids.
+        (
+            "id",
+            f"String should have at most {ID_MAX} characters",
+            pl.col("id").str.len_chars() > ID_MAX,
+        ),
+        ("id", NUL_MESSAGE, pl.col("id").str.contains("\x00", literal=True)),
         ("nationality", "required field is missing", pl.col("nationality").is_null()),
         (
             "nationality",
