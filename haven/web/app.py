@@ -4,11 +4,12 @@ the browser security headers."""
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from haven.api.deps import no_nul
 from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
 from haven.store.repo import record_denial
 from haven.web import routes_auth, routes_cases, routes_impact, routes_memo, routes_policy
@@ -21,7 +22,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def mount(app: FastAPI) -> None:
     for module in (routes_auth, routes_cases, routes_memo, routes_policy, routes_impact):
-        app.include_router(module.router)
+        # NUL in a path or query value: a clear error page, not a 500 from PostgreSQL.
+        app.include_router(module.router, dependencies=[Depends(no_nul)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.web_error = html_error
 

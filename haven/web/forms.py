@@ -3,13 +3,17 @@
 from fastapi import Request
 from starlette.datastructures import FormData
 
-from haven.errors import Forbidden
+from haven.errors import Forbidden, InputError, Problem
 from haven.web.security import CSRF_FIELD, csrf_ok
 
 
 async def checked_form(request: Request) -> FormData:
     """The form, if its CSRF token matches this browser's; else 403 (nothing is changed)."""
     form = await request.form()
+    # PostgreSQL text cannot hold NUL: refuse it here, naming the field, before any lookup.
+    nul = sorted({k for k, v in form.multi_items() if isinstance(v, str) and "\x00" in v})
+    if nul:
+        raise InputError([Problem(k, "contains a NUL character") for k in nul])
     submitted = form.get(CSRF_FIELD)
     if not csrf_ok(request, submitted if isinstance(submitted, str) else None):
         raise Forbidden("the form's security token is missing or stale: reload the page")

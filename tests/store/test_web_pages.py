@@ -382,3 +382,22 @@ def test_draft_decision_text_is_marked_on_the_case_page(api: Api) -> None:
     lints = [e for e in api.audit() if e["action"] == "case.lint"]
     assert lints and lints[-1]["detail"]["chars"] == len(draft)
     assert not any("St Petersburg" in str(e["detail"]) for e in lints)
+
+
+def test_nul_characters_get_an_error_page_naming_the_field(api: Api) -> None:
+    """PostgreSQL text cannot hold NUL: a login, a search or a case address with one was a 500
+    on PostgreSQL (psycopg DataError). Now a 400 page naming the field, on both backends."""
+    seed(api)
+    r = Browser(api).login("off\x00icer")
+    assert r.status_code == 400, r.text[:300]
+    assert "username" in r.text and "NUL" in r.text
+    b = signed_in(api)
+    for path, field in (
+        ("/cases?q=RU%00", "query.q"),
+        ("/cases?nationality=R%00U", "query.nationality"),
+        ("/cases/RU%001", "path.ref"),
+    ):
+        r = b.get(path)
+        assert r.status_code == 400, (path, r.status_code)
+        assert field in r.text and "<html" in r.text.lower()
+    assert b.get("/cases?q=RU").status_code == 200  # the session is still good
