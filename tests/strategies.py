@@ -147,7 +147,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         # Any text but NUL, which a case reference cannot hold (haven.cases.model).
         "id": draw(
             st.text(
-                st.characters(exclude_characters="\x00", exclude_categories=("Cs",)),
+                st.characters(codec="utf-8", exclude_characters="\x00"),
                 min_size=1,
                 max_size=30,
             )
