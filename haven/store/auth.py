@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -27,11 +28,31 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+NAME_MAX = 64  # the columns' length: PostgreSQL refuses longer, SQLite would keep it
+
+
+def check_name(field: str, value: str) -> str:
+    """A username or organisation slug: what is shown in lists, logs and the audit trail, so no
+    spaces or control characters (PostgreSQL cannot store NUL at all), at most 64 characters."""
+    bad = [c for c in value if c.isspace() or unicodedata.category(c).startswith("C")]
+    if not value or bad or len(value) > NAME_MAX:
+        raise InputError(
+            [
+                Problem(
+                    field,
+                    f"must be 1 to {NAME_MAX} characters, without spaces or control characters",
+                )
+            ]
+        )
+    return value
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def ensure_org(s: Session, slug: str, name: str | None = None) -> Organisation:
+    check_name("org", slug)
     org = s.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
         org = Organisation(slug=slug, name=name or slug, created_at=now())
@@ -41,6 +62,7 @@ def ensure_org(s: Session, slug: str, name: str | None = None) -> Organisation:
 
 
 def add_user(s: Session, org: Organisation, username: str, password: str, role: Role) -> User:
+    check_name("username", username)
     if s.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict([Problem("username", f"{username!r} already exists")])
     user = User(

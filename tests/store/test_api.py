@@ -3,6 +3,7 @@ optimistic concurrency, filters and pagination, stored assessments, the audit lo
 header and authentication. Every test runs on SQLite and on PostgreSQL (see conftest.py)."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -551,3 +552,36 @@ def test_policy_endpoints(api: Api, pack: Pack) -> None:
     r = api.get("/policy/timeline/RU?group=nope", "officer")
     assert r.status_code == 422
     assert fields(r) == ["group"]
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["off\x07icer"], "username"),  # (argv cannot carry NUL; the store refuses it too)
+        (["o" * 65], "username"),  # longer than the column: PostgreSQL refused, SQLite kept it
+        (["two words"], "username"),
+        (["officer", "--org", "ngo\x1b[2K"], "org"),  # a terminal escape in every listing
+    ],
+)
+def test_users_add_names_the_bad_name_on_every_backend(
+    db_url: str, args: list[str], field: str
+) -> None:
+    env = {**os.environ, "HAVEN_DATABASE_URL": db_url, "HAVEN_PASSWORD": "long enough password"}
+    r = subprocess.run(
+        [sys.executable, "-m", "haven", "users", "add", *args, "--role", "case_officer"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2, r.stderr
+    assert f"{field}: must be 1 to 64 characters" in r.stderr
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+    ok = subprocess.run(
+        [sys.executable, "-m", "haven", "users", "add", "o" * 64, "--role", "case_officer"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ok.returncode == 0, ok.stderr
