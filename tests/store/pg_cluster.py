@@ -10,12 +10,12 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import psycopg
+from served import free_port
 
 PG_LIB = Path("/usr/lib/postgresql")
 
@@ -32,12 +32,6 @@ def pg_bin() -> Path:
 
 class ClusterUnavailable(Exception):
     """No private cluster can be made here (no binaries, no postgres user, no start)."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Cluster:

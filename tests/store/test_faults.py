@@ -4,22 +4,18 @@ every write its audit line, the audit chain verifies) and nothing acknowledged i
 write that got a 2xx is there). Each step has a deadline; a test takes 10-30 s."""
 
 import json
-import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import psycopg
-import pytest
 from consistency import check_consistent
+from served import ROOT, haven_server, server_env
 from sqlalchemy import create_engine, text
 from store_helpers import make_case
 
@@ -27,48 +23,7 @@ from haven.store import auth
 from haven.store.access import Role
 from haven.store.db import Database
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
-
-
-def _env(url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "HAVEN_DEBUG"}
-    env["HAVEN_DATABASE_URL"] = url
-    return env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def server(url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "haven", "serve", "--port", str(port)],
-        env=_env(url),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(base + "/openapi.json", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail(f"haven serve did not start (exit {proc.poll()})")
-                time.sleep(0.1)
-        yield base, proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
 
 
 def _user(db: Database) -> None:
@@ -82,7 +37,7 @@ def test_sigkill_of_the_server_mid_write_loses_nothing_acknowledged(db: Database
     lock = threading.Lock()
     stop = threading.Event()
 
-    with server(db.url) as (base, proc):
+    with haven_server(db.url) as (base, proc):
         token = httpx.post(
             base + "/api/v1/login", json={"username": "olga", "password": PASSWORD}, timeout=10
         ).json()["token"]
@@ -126,7 +81,7 @@ def test_sigkill_of_the_server_mid_write_loses_nothing_acknowledged(db: Database
     assert proc.returncode == -signal.SIGKILL
     assert len(acked) >= 2, "too few writes before the kill to prove anything"
 
-    with server(db.url) as (base, _):  # restart on the same database
+    with haven_server(db.url) as (base, _):  # restart on the same database
         token = httpx.post(
             base + "/api/v1/login", json={"username": "olga", "password": PASSWORD}, timeout=10
         ).json()["token"]
@@ -172,7 +127,7 @@ def test_sigkill_of_the_importer_mid_write_leaves_nothing_half_written(
     file.write_text("".join(json.dumps(make_case(f"IMP-{i}")) + "\n" for i in range(n)))
     args = [sys.executable, "-m", "haven", "cases", "import", str(file)]
     args += ["--org", "acme", "--user", "olga"]
-    proc = subprocess.Popen(args, env=_env(db.url), cwd=ROOT, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, env=server_env(db.url), cwd=ROOT, stderr=subprocess.PIPE)
     while proc.poll() is None and not _writing(db.url):
         assert time.monotonic() - started < 40, "the importer never started writing"
         time.sleep(0.02)
@@ -189,6 +144,6 @@ def test_sigkill_of_the_importer_mid_write_leaves_nothing_half_written(
         engine.dispose()
     check_consistent(db.url)
 
-    done = subprocess.run(args, env=_env(db.url), cwd=ROOT, capture_output=True, timeout=120)
+    done = subprocess.run(args, env=server_env(db.url), cwd=ROOT, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert check_consistent(db.url)["cases"] == n

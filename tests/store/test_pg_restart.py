@@ -10,7 +10,6 @@ is back. Afterwards every write acknowledged with a 2xx is there with its conten
 that failed is there in full or not at all, the audit chain verifies and the CLI works."""
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -18,7 +17,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -26,14 +24,14 @@ from typing import NoReturn
 import httpx
 import pytest
 from consistency import check_consistent
-from pg_cluster import Cluster, ClusterUnavailable, free_port
+from pg_cluster import Cluster, ClusterUnavailable
+from served import ROOT, free_port, haven_server, server_env
 from store_helpers import PASSWORD, make_case
 
 from haven.store import auth
 from haven.store.access import Role
 from haven.store.db import Database, upgrade
 
-ROOT = Path(__file__).resolve().parents[2]
 # The decision date each version of a case is written with: its content, checked at the end.
 DECIDED = {1: "2015-07-20", 2: "2015-07-21", 3: "2015-07-22"}
 WRITERS = 3
@@ -69,52 +67,10 @@ def cluster() -> Iterator[Cluster]:
         pg.destroy()
 
 
-def _env(url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "HAVEN_DEBUG"}
-    env["HAVEN_DATABASE_URL"] = url
-    return env
-
-
-@contextmanager
-def server(url: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`haven serve` on a free port; its stderr (the server log) goes to `log`."""
-    port = free_port()
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "haven", "serve", "--port", str(port)],
-            env=_env(url),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(base + "/openapi.json", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail(
-                        f"haven serve did not start (exit {proc.poll()}): {log.read_text()}"
-                    )
-                time.sleep(0.1)
-        yield base, proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-
-
 def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "haven", *args],
-        env=_env(url),
+        env=server_env(url),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -221,7 +177,7 @@ def test_postgres_restart_and_crash_mid_write_give_503_then_recover_without_corr
     stop = threading.Event()
     server_log = tmp_path / "server.log"
 
-    with server(url, server_log) as (base, proc):
+    with haven_server(url, server_log, graceful=True) as (base, proc):
         login = {"username": "olga", "password": PASSWORD}
         token = httpx.post(base + "/api/v1/login", json=login, timeout=10).json()["token"]
         bearer = {"Authorization": f"Bearer {token}"}
