@@ -31,7 +31,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # Files of the core that may do I/O: they read packs and caseloads for the pure core.
-IO_EDGES = {"policy/loader.py", "cases/readers.py"}
+IO_EDGES = {"policy/loader.py", "cases/readers.py", "impact/jsonl.py"}
 PURE_FILES = sorted(
     [
         *HAVEN.glob("assess/**/*.py"),

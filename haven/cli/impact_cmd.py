@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import polars as pl
-import pydantic_core
 import typer
 from rich.progress import Progress
 
 from haven.cases import Case, read_caseload
 from haven.cli import render
 from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
+from haven.cli.frame_json import rows_text
 from haven.errors import InputError, Problem
 from haven.impact import Impact, compare
 from haven.impact.stream import BATCH_SIZE, ImpactStream
@@ -155,7 +155,6 @@ def _jsonl(frame: pl.DataFrame) -> str:
 
 def _json_items(frame: pl.DataFrame, first: bool) -> str:
     """The frame's cases as items of the `changed` array, laid out as json.dumps(indent=2)
-    lays them out at that depth (pydantic-core's serialiser does the same, much faster)."""
-    text = pydantic_core.to_json(frame.to_dicts(), indent=2).decode()
-    items = text[2:-2].replace("\n", "\n  ")[2:]  # drop "[\n  " … "\n]", indent 2 deeper
+    lays them out at that depth."""
+    items = rows_text(frame, depth=2)
     return items if first else ",\n    " + items

@@ -8,7 +8,7 @@ import polars as pl
 
 from haven.assess.model import PolicyRef
 from haven.impact.batch import LINE, normalise
-from haven.impact.columnar import evaluate, evaluate_flat, flatten
+from haven.impact.columnar import evaluate_flat, flatten
 from haven.impact.compare import COMPARED, Change, Impact, Summary, Transition
 from haven.policy.pack import Pack
 from haven.vocab import Status
@@ -63,9 +63,11 @@ def changes(
     t, first_pass, n = pl.collect_all(
         [transitions, joined.filter(changed_expr), joined.select(pl.len())]
     )
-    subset = lf.filter(pl.col(LINE).is_in(first_pass.get_column(LINE).implode()))
-    detail_a = evaluate(subset, before, pack).select("case_id", "flags", "applied")
-    detail_b = evaluate(subset, after, new_pack).select("case_id", "flags", "applied")
+    # Collected once: both dates' plans would otherwise each filter and flatten the input.
+    subset = flatten(lf.filter(pl.col(LINE).is_in(first_pass.get_column(LINE).implode())))
+    subset = subset.collect().lazy()
+    detail_a = evaluate_flat(subset, before, pack).select("case_id", "flags", "applied")
+    detail_b = evaluate_flat(subset, after, new_pack).select("case_id", "flags", "applied")
 
     def differs(f: str) -> pl.Expr:
         d = pl.col(f).ne_missing(pl.col(f"{f}_after"))

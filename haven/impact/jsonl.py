@@ -1,0 +1,117 @@
+"""JSON Lines read with the contract's schema, by pyarrow, which refuses what does not fit it.
+
+Polars can only decode JSON with a schema in hand, and inferring one means parsing every line
+once more (for 1M cases 3.5 s of 9.6 s end to end). pyarrow's reader takes the contract's
+schema (haven.impact.batch.TOP) and refuses, instead of guessing at, anything else: an unknown
+field at any depth (also with a null value), a value of another JSON type, a key given twice, a
+broken escape, a line that is not an object. A refusal carries no message for the user: the
+caller then reads the file the exact way (Polars, schema inferred over every line), which
+names the problem, or, where only pyarrow minds (a repeated key, say), goes on from the case
+where this reader stopped. Both skip blank lines, so cases are counted alike.
+
+The file is mapped, not read, and parsed 32 MB at a time, cut at line ends, so memory stays
+flat.
+"""
+
+import mmap
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.json as pj
+from polars._typing import PolarsDataType
+
+from haven.impact.batch import TOP
+
+CHUNK = 32 << 20  # bytes parsed at once; measured on 1M cases: 32-128 MB all ~1.9 s
+AHEAD = 8  # pieces parsed ahead of the caller (memory: AHEAD x CHUNK and their tables)
+BLOCK = 4 << 20  # pyarrow parses blocks in parallel; a line longer than this is refused
+
+
+class Refused(Exception):
+    """The file holds something outside the contract's schema, from case `done` + 1 on."""
+
+    def __init__(self, done: int) -> None:
+        super().__init__(f"refused after {done} cases")
+        self.done = done
+
+
+def _arrow(dtype: PolarsDataType) -> pa.DataType:
+    if dtype == pl.String:
+        return pa.string()
+    if dtype == pl.Boolean:
+        return pa.bool_()
+    if isinstance(dtype, pl.List):
+        return pa.list_(_arrow(dtype.inner))
+    if isinstance(dtype, pl.Struct):
+        return pa.struct([(f.name, _arrow(f.dtype)) for f in dtype.fields])
+    raise TypeError(f"no Arrow type for {dtype}")  # pragma: no cover - TOP uses only these
+
+
+SCHEMA = pa.schema([(name, _arrow(dtype)) for name, dtype in TOP.items()])
+_PARSE = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="error")
+_READ = pj.ReadOptions(block_size=BLOCK)
+
+
+def batches(path: str | Path, size: int) -> Iterator[pl.DataFrame]:
+    """Cases in input order, `size` a frame (the last may hold fewer), typed as TOP; raises
+    Refused. Pieces are gathered up to `size` cases: each frame costs the engine a fixed
+    ~0.08 s of planning, whatever its size. The next pieces are parsed in a thread while the
+    caller works on this frame (pyarrow lets go of the GIL): 1M cases end to end 5.5 -> 4.6 s."""
+    done = rows = 0
+    held: list[pa.Table] = []
+    with ThreadPoolExecutor(1, thread_name_prefix="haven-jsonl") as pool:
+        ahead: deque[Future[pa.Table]] = deque()
+        pieces = _chunks(Path(path))
+        while True:
+            while len(ahead) < AHEAD and (chunk := next(pieces, None)) is not None:
+                ahead.append(pool.submit(_parse, chunk))
+            if not ahead:
+                break
+            try:
+                table = ahead.popleft().result()
+            except pa.ArrowException:
+                raise Refused(done) from None
+            held.append(table)
+            rows += table.num_rows
+            while rows >= size:
+                whole = pa.concat_tables(held)
+                yield _frame(whole.slice(0, size))
+                done += size
+                held, rows = [whole.slice(size)], rows - size
+    if rows:
+        yield _frame(pa.concat_tables(held))
+
+
+def _parse(chunk: pa.Buffer) -> pa.Table:
+    return pj.read_json(pa.BufferReader(chunk), read_options=_READ, parse_options=_PARSE)
+
+
+def _frame(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table, rechunk=False)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _chunks(path: Path) -> Iterator[pa.Buffer]:
+    """The file in pieces of about CHUNK bytes, each ending at a line end (or the file's).
+    The pieces are views of the mapped file, not copies (a copy costs page faults: 0.4 s of
+    system time for 1M cases). The map is not closed explicitly: it goes when the last view
+    does, which may be after this generator ends."""
+    with path.open("rb") as f:
+        if path.stat().st_size == 0:
+            return  # mmap cannot map an empty file
+        m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    view = memoryview(m)
+    start, n = 0, len(m)
+    while start < n:
+        end = min(start + CHUNK, n)
+        if end < n:
+            cut = m.rfind(b"\n", start, end)
+            # a line longer than CHUNK: extend the piece to its end
+            end = cut + 1 if cut >= start else (m.find(b"\n", end) + 1 or n)
+        yield pa.py_buffer(view[start:end])
+        start = end
