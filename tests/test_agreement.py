@@ -18,7 +18,7 @@ from haven.assess import Assessment, assess
 from haven.cases import Case
 from haven.cases.readers import parse_case
 from haven.cases.synthetic import synthetic_caseload
-from haven.impact.columnar import SUMMARY, evaluate
+from haven.impact.columnar import SUMMARY, evaluate, evaluate_flat, flatten
 
 
 def expected(a: Assessment) -> dict[str, Any]:
@@ -52,6 +52,18 @@ def check(cases: list[Case], day: date) -> None:
         assert set(want) == set(SUMMARY)
         diff = {k: (v, got[case.id][k]) for k, v in want.items() if got[case.id][k] != v}
         assert not diff, f"{case.id} on {day}: (single, columnar) {diff}\n{case.model_dump_json()}"
+    # The same without lists, flags as one column per refusal reason (the benchmarks' like-for-
+    # like form): every scalar field as above, and the flag columns hold exactly the flags.
+    plain = evaluate_flat(
+        flatten(pl.LazyFrame(rows)), day, PACK, with_lists=False, flag_columns=True
+    )
+    for row in plain.collect().to_dicts():
+        full = got[row["case_id"]]
+        flags = sorted(v for k, v in row.items() if k.startswith("flag:") and v is not None)
+        assert flags == full["flags"], (row["case_id"], day)
+        assert {k: v for k, v in row.items() if not k.startswith("flag:")} == {
+            k: v for k, v in full.items() if k not in ("flags", "applied")
+        }
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

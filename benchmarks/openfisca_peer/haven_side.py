@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from measure import memory, reset_peak, timed
 
-from haven.impact.columnar import SUMMARY, evaluate, features
+from haven.impact.columnar import SUMMARY, evaluate, evaluate_flat, features, flatten
 from haven.policy.loader import load_pack
 
 # What is timed: every summary field (Haven's evaluation as the project defines it), the fields
@@ -52,6 +52,14 @@ VARIANTS: dict[str, tuple[str, ...] | None] = {
     "eval_ported": PORTED,
     "eval_recommendation": ("recommendation",),
 }
+# Like for like with OpenFisca, whose timing starts from input arrays prepared untimed (prep.py:
+# Haven's features() plus encoding) and computes a flag variable per refusal reason, gathered
+# into lists untimed (openfisca_side.decode): Haven from flattened input (flatten() untimed),
+# flags as one column per reason (evaluate_flat(flag_columns=True)), no lists.
+FLAT_VARIANTS: dict[str, tuple[str, ...]] = {
+    "flat_ported": tuple(f for f in PORTED if f != "flags"),
+    "flat_recommendation": ("recommendation",),
+}
 
 
 def main() -> None:
@@ -75,6 +83,16 @@ def main() -> None:
             plans = [p.select("case_id", *fields) for p in plans]
         return pl.collect_all(plans)
 
+    def flat_evaluation(frame: pl.DataFrame, fields: tuple[str, ...]) -> list[pl.DataFrame]:
+        flags = "flags" not in fields and len(fields) > 1
+        plans = [
+            evaluate_flat(frame.lazy(), d, pack, with_lists=False, flag_columns=flags).select(
+                "case_id", *fields, *([pl.col("^flag:.*$")] if flags else [])
+            )
+            for d in args.dates
+        ]
+        return pl.collect_all(plans)
+
     def flattening() -> list[pl.DataFrame]:
         return pl.collect_all([features(df.lazy(), d) for d in args.dates])
 
@@ -89,6 +107,12 @@ def main() -> None:
             result[f"{name}_runs_s"] = runs
             result[f"{name}_peak_mb"] = round(peak)
         result["features_s"] = statistics.median(timed(flattening, args.repeat))
+        flat = flatten(df.lazy()).collect()
+        flat_evaluation(flat.head(1000), FLAT_VARIANTS["flat_ported"])  # warm-up
+        for name, fields in FLAT_VARIANTS.items():
+            result[f"{name}_s"] = statistics.median(
+                timed(partial(flat_evaluation, flat, fields), args.repeat)
+            )
         if args.profile:  # each summary field alone (with what it depends on)
             result["per_field_s"] = {
                 f: statistics.median(timed(partial(evaluation, df, (f,)), args.repeat))

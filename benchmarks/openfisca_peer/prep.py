@@ -16,7 +16,7 @@ import polars as pl
 from system import NULL, CredibilityFinding, HavenPeerSystem, SexOrUnknown
 
 from haven.impact.batch import normalise
-from haven.impact.columnar import features
+from haven.impact.columnar import REASON_BITS, SOGI_BITS, features, has_bit
 from haven.vocab import Reason, Sogi
 
 # features() needs an as-of date only for `age`; the peer computes age itself (from the birth
@@ -54,13 +54,13 @@ def prepare(df: pl.DataFrame, system: HavenPeerSystem) -> dict[str, np.ndarray]:
         pl.col("has_open").alias("has_open_incident"),
         pl.col("state_actor").alias("state_actor_incident"),
         pl.col("unreported").alias("unreported_non_state_incident"),
-        *(pl.col("sogi").list.contains(s.value).alias(f"claims_sogi__{s.value}") for s in Sogi),
+        *(has_bit("sogi_bits", SOGI_BITS[s.value]).alias(f"claims_sogi__{s.value}") for s in Sogi),
         *(
             pl.col("tags").list.contains(tag).alias(f"claims_tag__{name}")
             for name, tag in system.tags.items()
         ),
         *(
-            pl.col("reasons").list.contains(r.value).alias(f"refusal_reason__{r.value}")
+            has_bit("reason_bits", REASON_BITS[r.value]).alias(f"refusal_reason__{r.value}")
             for r in Reason
         ),
     ]

@@ -217,6 +217,28 @@ def write(rows: list[dict[str, Any]], sweep: dict[str, Any] | None, info: dict[s
             f"| {o['calc_peak_mb']:,} / {o['rss_before_mb']:,} "
             f"| {pct(min(r['agreement'].values()))} of {r['rows']:,} case-dates |"
         )
+    lines += [
+        "",
+        "Like for like: both sides start from flat, prepared input and compute the flags as one "
+        "value per refusal reason. OpenFisca's time is as above (its input preparation and the "
+        "gathering of its flag variables into lists are untimed); Haven's is `evaluate_flat()` on "
+        "the output of `flatten()` (untimed), with `flag_columns=True` and no lists. Ratios are "
+        "OpenFisca ÷ Haven.",
+        "",
+        "| cases | Haven flatten() s (untimed) | Haven ported s | OpenFisca ported s "
+        "| ported ÷ ported | Haven recommendation s | OpenFisca recommendation s | rec ÷ rec |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        h, o = r["haven"], r["openfisca"]
+        if "flat_ported_s" not in h:
+            continue
+        lines.append(
+            f"| {r['cases']:,} | {h['features_s']:.3f} | {h['flat_ported_s']:.3f} "
+            f"| {o['calc_all_fields_s']:.3f} | {o['calc_all_fields_s'] / h['flat_ported_s']:.2f} "
+            f"| {h['flat_recommendation_s']:.3f} | {o['calc_s']:.3f} "
+            f"| {o['calc_s'] / h['flat_recommendation_s']:.2f} |"
+        )
     lines += ["", "Agreement per field (share of case-dates equal; nulls equal nulls):", ""]
     for r in rows:
         per = ", ".join(f"{f} {pct(v)}" for f, v in r["agreement"].items())

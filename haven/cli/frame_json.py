@@ -22,20 +22,24 @@ def rows_text(frame: pl.DataFrame, depth: int) -> str:
     if frame.height == 0:
         return ""
     indent = "  " * depth
-    row = _value(pl.struct(frame.columns), pl.Struct(frame.schema), indent)
-    return frame.select(row.str.join(",\n" + indent)).item()  # type: ignore[no-any-return]
+    # Columns and fields are reached under names of our own: Polars reads a name such as "*"
+    # or "^a$" as a pattern (and Polars 2.1 panics on it inside a struct).
+    safe = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+    row = _value(pl.struct(safe.columns), pl.Struct(frame.schema), indent)
+    return safe.select(row.str.join(",\n" + indent)).item()  # type: ignore[no-any-return]
 
 
 def _value(e: pl.Expr, dtype: PolarsDataType, indent: str) -> pl.Expr:
     """The JSON text of a value of `dtype` whose line starts at `indent`."""
     inner = indent + "  "
     if isinstance(dtype, pl.Struct):
+        e = e.struct.rename_fields([f"f{i}" for i in range(len(dtype.fields))])
         members = [
             pl.concat_str(
                 pl.lit(f"{inner}{json.dumps(f.name, ensure_ascii=False)}: "),
-                _value(e.struct.field(f.name), f.dtype, inner),
+                _value(e.struct.field(f"f{i}"), f.dtype, inner),
             )
-            for f in dtype.fields
+            for i, f in enumerate(dtype.fields)
         ]
         if not members:
             return pl.when(e.is_null()).then(pl.lit("null")).otherwise(pl.lit("{}"))

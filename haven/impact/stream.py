@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from haven.errors import CaseError, Problem
-from haven.impact import jsonl
+from haven.impact import jsonl, shape
 from haven.impact.batch import (
     MAX_REPORTED,
     duplicate_problems,
@@ -104,7 +104,37 @@ class ImpactStream:
         self.reader = "polars"
         lf = scan(self.path)  # an empty file is an error here
         normalise(lf)  # raises on unknown fields or wrong types
+        problems = self._shape_problems()  # types that inference widened
+        if problems:
+            raise CaseError(problems)
         yield from self._decoded_batches(lf.collect_schema(), skip=done)
+
+    def _lines(self) -> pl.LazyFrame:
+        """The file's non-blank lines, as text (skipped as the NDJSON reader skips them)."""
+        return pl.scan_csv(
+            self.path,
+            has_header=False,
+            separator="\x01",  # cannot occur unescaped in valid JSON: one field per line
+            quote_char=None,
+            schema={_TEXT: pl.String},
+        ).filter(pl.col(_TEXT).str.strip_chars().str.len_bytes() > 0)
+
+    def _shape_problems(self) -> list[Problem]:
+        """Lines whose values are not of the contract's JSON types (haven.impact.shape): Polars'
+        inference widens mixed types to text (`"id": true` read as the id "true")."""
+        bad = (
+            self._lines()
+            .with_row_index("line", offset=1)
+            .filter(~pl.col(_TEXT).str.contains(shape.LINE))
+            .head(MAX_REPORTED)
+            .collect()
+        )
+        found = [
+            Problem(f"line {n}: {path}" if path else f"line {n}", message)
+            for n, text in bad.iter_rows()
+            for path, message in shape.diagnose(text)
+        ]
+        return found[:MAX_REPORTED]
 
     def _decoded_batches(self, schema: pl.Schema, skip: int) -> Iterator[pl.DataFrame]:
         """JSON Lines, parsed as text lines decoded with the schema inferred over every line,
@@ -112,14 +142,7 @@ class ImpactStream:
         Polars' NDJSON reader takes 10 s even with the schema given. Every line already parsed
         during inference, so decoding cannot fail on syntax; blank lines are skipped as the
         NDJSON reader skips them."""
-        lines = pl.scan_csv(
-            self.path,
-            has_header=False,
-            separator="\x01",  # cannot occur unescaped in valid JSON: one field per line
-            quote_char=None,
-            schema={_TEXT: pl.String},
-        ).filter(pl.col(_TEXT).str.strip_chars().str.len_bytes() > 0)
-        lines = lines.slice(skip)
+        lines = self._lines().slice(skip)
         first = skip + 1
         for chunk in lines.collect_batches(chunk_size=self.batch_size):
             cases = chunk.select(pl.col(_TEXT).str.json_decode(pl.Struct(schema))).unnest(_TEXT)
