@@ -3,10 +3,12 @@
     /work/main/.venv/bin/python benchmarks/openfisca_peer/haven_side.py CASES.jsonl \
         --dates 2015-06-01 2015-10-01 --repeat 3 --out haven.parquet
 
-Reads the caseload into memory, then times `haven.impact.columnar.evaluate` on all dates at
-once (one `collect_all`, as `benchmarks/impact_scale.py` does). That time includes Haven's
-`features()` (flattening the contract cases), which is timed separately too. Writes the summary
-fields of the last run (one row per case and date) and prints one JSON line of measurements.
+Reads the caseload into memory, then times Haven's evaluation on all dates as `haven impact`
+runs it: `flatten()` once (the contract cases into flat columns), then `evaluate_flat()` per
+date, collected together on Haven's engine. The flattening is timed alone too, and the rules
+alone from flattened input (like for like with OpenFisca, whose input preparation runs
+untimed). Writes the summary fields of the last run (one row per case and date) and prints one
+JSON line of measurements.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from measure import memory, reset_peak, timed
 
-from haven.impact.columnar import SUMMARY, evaluate, evaluate_flat, features, flatten
+from haven.impact.columnar import ENGINE, SUMMARY, evaluate_flat, flatten, spread
 from haven.policy.loader import load_pack
 
 # What is timed: every summary field (Haven's evaluation as the project defines it), the fields
@@ -76,12 +78,15 @@ def main() -> None:
     before = memory()
 
     def evaluation(frame: pl.DataFrame, fields: tuple[str, ...] | None) -> list[pl.DataFrame]:
-        # Without the list fields Haven leaves them out of the plan (Polars cannot prune them).
+        # As `haven impact` evaluates (haven.impact.frame.changes): the cases flattened once
+        # for all dates, then the rules per date on Haven's engine. Without the list fields
+        # Haven leaves them out of the plan (Polars cannot prune them).
         lists = fields is None or bool({"flags", "applied"} & set(fields))
-        plans = [evaluate(frame.lazy(), d, pack, with_lists=lists) for d in args.dates]
+        flat = spread(flatten(frame.lazy()).collect()).lazy()
+        plans = [evaluate_flat(flat, d, pack, with_lists=lists) for d in args.dates]
         if fields is not None:  # Polars prunes what these fields do not need
             plans = [p.select("case_id", *fields) for p in plans]
-        return pl.collect_all(plans)
+        return pl.collect_all(plans, engine=ENGINE)
 
     def flat_evaluation(frame: pl.DataFrame, fields: tuple[str, ...]) -> list[pl.DataFrame]:
         flags = "flags" not in fields and len(fields) > 1
@@ -91,10 +96,10 @@ def main() -> None:
             )
             for d in args.dates
         ]
-        return pl.collect_all(plans)
+        return pl.collect_all(plans, engine=ENGINE)
 
-    def flattening() -> list[pl.DataFrame]:
-        return pl.collect_all([features(df.lazy(), d) for d in args.dates])
+    def flattening() -> pl.DataFrame:
+        return flatten(df.lazy()).collect()
 
     result: dict[str, object] = {"cases": df.height, "rss_before_mb": round(before["VmRSS"])}
     if args.repeat:
@@ -107,7 +112,7 @@ def main() -> None:
             result[f"{name}_runs_s"] = runs
             result[f"{name}_peak_mb"] = round(peak)
         result["features_s"] = statistics.median(timed(flattening, args.repeat))
-        flat = flatten(df.lazy()).collect()
+        flat = spread(flatten(df.lazy()).collect())  # as evaluation() has it
         flat_evaluation(flat.head(1000), FLAT_VARIANTS["flat_ported"])  # warm-up
         for name, fields in FLAT_VARIANTS.items():
             result[f"{name}_s"] = statistics.median(

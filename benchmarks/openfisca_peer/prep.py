@@ -28,7 +28,8 @@ _NO_DATE = dt.date(1970, 1, 1)
 def _codes(col: str, names: Any, fallback: str, null: str | None = None) -> pl.Expr:
     """Enum indices for a string column: unlisted values -> fallback, nulls -> null member."""
     mapping = {str(n): i for i, n in enumerate(names)}
-    expr = pl.col(col).replace_strict(mapping, default=mapping[fallback], return_dtype=pl.Int16)
+    text = pl.col(col).cast(pl.String)  # flatten() gives some codes as enums
+    expr = text.replace_strict(mapping, default=mapping[fallback], return_dtype=pl.Int16)
     if null is not None:
         expr = pl.when(pl.col(col).is_null()).then(pl.lit(mapping[null], pl.Int16)).otherwise(expr)
     return expr

@@ -53,7 +53,7 @@ MAX_REPORTED = 50
 ISO = "%Y-%m-%d"
 LINE = "_haven_line"  # internal: the input line of each case, for error messages
 
-_COUNTRIES = sorted({c.alpha_2 for c in pycountry.countries} | EXTRA_COUNTRIES)
+COUNTRIES = sorted({c.alpha_2 for c in pycountry.countries} | EXTRA_COUNTRIES)
 _REGIONS = sorted(s.code for s in pycountry.subdivisions)
 
 
@@ -213,7 +213,7 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
         (
             "nationality",
             "not an ISO 3166-1 alpha-2 country code",
-            not_in(pl.col("nationality"), _COUNTRIES),
+            not_in(pl.col("nationality"), COUNTRIES),
         ),
         ("region", "not an ISO 3166-2 region code", not_in(pl.col("region"), _REGIONS)),
         (

@@ -10,12 +10,12 @@ is a minimum: 2 = yes, 1 = unknown (facts open), 0 = no.
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
 from haven.assess.match import Basis
-from haven.impact.batch import ISO, normalise
+from haven.impact.batch import COUNTRIES, ISO, normalise
 from haven.policy.entries import (
     Designation,
     EntryBase,
@@ -34,6 +34,7 @@ from haven.vocab import (
     CATEGORY_RANK,
     STANDARD_RANK,
     Category,
+    Finding,
     FlagCode,
     Reason,
     Recommendation,
@@ -42,6 +43,9 @@ from haven.vocab import (
 )
 
 YES, UNKNOWN, NO = 2, 1, 0
+# Polars' in-memory engine, not 2.x's default streaming one, for plans of evaluate(): measured
+# on 1M cases, two dates, 0.85 s instead of 1.32 s with lists, 0.21 instead of 0.32 without.
+ENGINE: Literal["in-memory"] = "in-memory"
 SUMMARY = (
     "case_id",
     "recommendation",
@@ -89,15 +93,17 @@ def flatten(lf: pl.LazyFrame) -> pl.LazyFrame:
     # the format given: most of the flattening time otherwise.
     return normalise(lf).select(
         pl.col("id").alias("case_id"),
-        pl.col("nationality").alias("nat"),
+        # Codes as enums: the rules compare them with codes many times per date, and an enum
+        # compares as a small integer (measured: the rules 15% faster than on text).
+        pl.col("nationality").cast(COUNTRY).alias("nat"),
         pl.col("region").alias("reg"),
-        *(cred.struct.field(f).fill_null("open").alias(f"c_{f}") for f in _CRED),
+        *(cred.struct.field(f).fill_null("open").cast(FINDING).alias(f"c_{f}") for f in _CRED),
         # The claimed SOGI and the refusal reasons as bits: list work done here once for every
         # date (one pass over each list), where the rules need it per group or reason and date.
         _bits(prof.struct.field("sogi"), SOGI_BITS).alias("sogi_bits"),
         prof.struct.field("tags").fill_null([]).alias("tags"),
         prof.struct.field("sex").alias("sex"),
-        prof.struct.field("birth_date").str.to_date(ISO, strict=False).alias(_BIRTH),
+        _day_number(prof.struct.field("birth_date").str.to_date(ISO, strict=False)).alias(_BIRTH),
         proc.struct.field("lodged").str.to_date(ISO).alias("lodged"),
         _bits(proc.struct.field("reasons"), REASON_BITS).alias("reason_bits"),
         incidents(i_cred == "credible").alias("has_credible"),
@@ -109,6 +115,9 @@ def flatten(lf: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+# Flattening expects valid cases (haven.impact.batch.validate): a code outside these is an error.
+COUNTRY = pl.Enum(COUNTRIES)
+FINDING = pl.Enum([f.value for f in Finding])
 SOGI_BITS = {s.value: 1 << i for i, s in enumerate(Sogi)}
 REASON_BITS = {r.value: 1 << i for i, r in enumerate(Reason)}
 
@@ -125,14 +134,29 @@ def has_bit(column: str, mask: int) -> pl.Expr:
     return (pl.col(column) & mask) != 0
 
 
+def spread(flat: pl.DataFrame, parts: int = 8) -> pl.DataFrame:
+    """A collected frame in `parts` chunks of equal length (views, not copies). The in-memory
+    engine (ENGINE) works chunk by chunk in parallel: measured on 1M flattened cases, the
+    recommendation on two dates took 0.24 s from one chunk, 0.27 s from the ~950 small chunks
+    Polars' readers leave, and 0.14 s from 2-16 chunks."""
+    whole = flat.rechunk()
+    size = max(1, -(-whole.height // parts))
+    return pl.concat([whole.slice(i, size) for i in range(0, whole.height, size)], rechunk=False)
+
+
 def with_age(flat: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
     """A flattened frame (`flatten`) with the applicant's age on the date."""
-    birth = pl.col(_BIRTH)
-    born_later_in_year = (pl.lit(as_of.month) < birth.dt.month()) | (
-        (pl.lit(as_of.month) == birth.dt.month()) & (pl.lit(as_of.day) < birth.dt.day())
-    )
-    age = pl.lit(as_of.year) - birth.dt.year() - born_later_in_year.cast(pl.Int32)
+    # With dates as YYYYMMDD numbers, whole years between them are the difference // 10000:
+    # the MMDD part only borrows a year when the birthday is still to come (as in
+    # haven.assess). One subtraction per case and date, instead of three date fields each.
+    today = as_of.year * 10000 + as_of.month * 100 + as_of.day
+    age = (pl.lit(today, pl.Int32) - pl.col(_BIRTH)) // 10000
     return flat.with_columns(age.alias("age")).drop(_BIRTH)
+
+
+def _day_number(day: pl.Expr) -> pl.Expr:
+    """A date as the number YYYYMMDD (null stays null)."""
+    return day.dt.year() * 10000 + day.dt.month().cast(pl.Int32) * 100 + day.dt.day()
 
 
 _BIRTH = "_birth"

@@ -8,7 +8,7 @@ import polars as pl
 
 from haven.assess.model import PolicyRef
 from haven.impact.batch import LINE, normalise
-from haven.impact.columnar import evaluate_flat, flatten
+from haven.impact.columnar import ENGINE, evaluate_flat, flatten, spread
 from haven.impact.compare import COMPARED, Change, Impact, Summary, Transition
 from haven.policy.pack import Pack
 from haven.vocab import Status
@@ -50,7 +50,7 @@ def changes(
     # the rest of the plan). Pass 2, changed cases only: flags and the entries applied.
     decisive = [c for c in SUMMARY_COLS if c != "flags"]
     # Both evaluations keep the input's row order, so they are put side by side, not joined.
-    flat = flatten(lf).collect().lazy()  # once for both dates
+    flat = spread(flatten(lf).collect()).lazy()  # once for both dates
     a = evaluate_flat(flat, before, pack, with_lists=False).select("case_id", *decisive)
     b = evaluate_flat(flat, after, new_pack, with_lists=False).select(
         pl.col(decisive).name.suffix("_after")
@@ -61,7 +61,7 @@ def changes(
     )
     transitions = joined.group_by("recommendation", "recommendation_after").len()
     t, first_pass, n = pl.collect_all(
-        [transitions, joined.filter(changed_expr), joined.select(pl.len())]
+        [transitions, joined.filter(changed_expr), joined.select(pl.len())], engine=ENGINE
     )
     # Collected once: both dates' plans would otherwise each filter and flatten the input.
     subset = flatten(lf.filter(pl.col(LINE).is_in(first_pass.get_column(LINE).implode())))
@@ -93,7 +93,7 @@ def changes(
             .list.sort()
             .alias("changed_rules"),
         )
-        .collect()
+        .collect(engine=ENGINE)
     )
     return FrameImpact(cases=int(n.item()), transitions=t, changed=c)
 
