@@ -174,11 +174,12 @@ def write(rows: list[dict[str, Any]], sweep: dict[str, Any] | None, info: dict[s
         f"{info['polars']}; Polars threads: {info['threads'] or 'default (all cores)'}. "
         f"Load average (1/5/15 min) at start {info['load_start']}, at end {info['load_end']}.",
         "",
-        "Seconds for both dates; input already in memory. Haven: `evaluate()` collected "
-        "(includes `features()`); OpenFisca: simulation build + set_input + calculate.",
+        "Seconds for both dates; input already in memory. Haven: `flatten()` once, then "
+        "`evaluate_flat()` per date, as `haven impact` runs it; OpenFisca: simulation build + "
+        "set_input + calculate.",
         "",
         "| cases | Haven all fields s | Haven ported fields s | Haven recommendation s "
-        "| Haven features() s | OpenFisca recommendation s | OpenFisca ported fields s "
+        "| Haven flatten() s | OpenFisca recommendation s | OpenFisca ported fields s "
         "| OpenFisca input prep s (untimed) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -192,7 +193,7 @@ def write(rows: list[dict[str, Any]], sweep: dict[str, Any] | None, info: dict[s
     lines += [
         "",
         "Ratios are OpenFisca time ÷ Haven time (above 1: Haven faster; 0.1: Haven takes 10× "
-        "as long). Haven's times include `features()`; the \"+prep\" ratios add OpenFisca's "
+        "as long). Haven's times include `flatten()`; the \"+prep\" ratios add OpenFisca's "
         "input preparation (which runs `features()` once, plus encoding) to OpenFisca's time. "
         "Cases/s = cases ÷ seconds for both dates. Peak = process VmHWM during the timed runs "
         "(input included); base = RSS with the input loaded, before timing.",

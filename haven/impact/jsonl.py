@@ -68,22 +68,26 @@ def batches(path: str | Path, size: int) -> Iterator[pl.DataFrame]:
     with ThreadPoolExecutor(1, thread_name_prefix="haven-jsonl") as pool:
         ahead: deque[Future[pa.Table]] = deque()
         pieces = _chunks(Path(path))
-        while True:
-            while len(ahead) < AHEAD and (chunk := next(pieces, None)) is not None:
-                ahead.append(pool.submit(_parse, chunk))
-            if not ahead:
-                break
-            try:
-                table = ahead.popleft().result()
-            except (pa.ArrowException, _NotJsonLines):
-                raise Refused(done) from None
-            held.append(table)
-            rows += table.num_rows
-            while rows >= size:
-                whole = pa.concat_tables(held)
-                yield _frame(whole.slice(0, size))
-                done += size
-                held, rows = [whole.slice(size)], rows - size
+        try:
+            while True:
+                while len(ahead) < AHEAD and (chunk := next(pieces, None)) is not None:
+                    ahead.append(pool.submit(_parse, chunk))
+                if not ahead:
+                    break
+                try:
+                    table = ahead.popleft().result()
+                except (pa.ArrowException, _NotJsonLines):
+                    raise Refused(done) from None
+                held.append(table)
+                rows += table.num_rows
+                while rows >= size:
+                    whole = pa.concat_tables(held)
+                    yield _frame(whole.slice(0, size))
+                    done += size
+                    held, rows = [whole.slice(size)], rows - size
+        finally:  # refused, or the caller stopped early: parse nothing more
+            for waiting in ahead:
+                waiting.cancel()
     if rows:
         yield _frame(pa.concat_tables(held))
 
