@@ -1,9 +1,11 @@
 """Impact of a caseload file in batches, so memory stays flat however many cases it holds.
 
-Polars streams the file (JSONL or Parquet) in batches of `batch_size` cases; each batch is
-validated, evaluated on both dates (haven.impact.frame) and its changed cases handed to the
-caller, who writes them out; only the counts are kept. Invalid input raises CaseError once the
-batches are read (the first 50 invalid cases, then repeated ids), so a caller that spools its
+The file is read in batches of `batch_size` cases (JSON Lines by pyarrow with the contract's
+schema, haven.impact.jsonl, or the exact Polars reader where pyarrow refuses; Parquet by
+Polars); each batch is validated, evaluated on both dates (haven.impact.frame) and its changed
+cases handed to the caller, who writes them out; only the counts are kept. Invalid input
+raises CaseError once the batches are read (a wrong field name or JSON type anywhere in the
+file first, else the first 50 invalid cases, then repeated ids), so a caller that spools its
 output writes nothing for a bad file. Repeated ids across batches are found from a 64-bit hash
 per case (8 bytes a case, the one cost that grows with N), then confirmed on the ids themselves.
 """
