@@ -278,6 +278,23 @@ def test_a_caseload_of_the_contract_is_read_by_pyarrow(
 
 
 @pytest.mark.parametrize("chunk", [None, 2000])
+def test_empty_lines_and_crlf_are_read_by_pyarrow(
+    tmp_path: Path, pack: Pack, chunk: int | None
+) -> None:
+    """Empty lines (also a last one, as editors leave) and Windows line ends keep the fast reader;
+    the cases are counted as the exact reader counts them."""
+    lines = _lines(synthetic_caseload(120, seed=5)).splitlines()
+    text = "\n\n" + "\r\n".join(
+        line + ("\r\n" if i % 7 == 0 else "") for i, line in enumerate(lines)
+    )
+    path = tmp_path / "cases.jsonl"
+    path.write_text(text + "\r\n\n")
+    reader, changed, counts = compare(path, pack, 16, chunk)
+    assert reader == "arrow"
+    assert isinstance(changed, pl.DataFrame) and counts["cases"] == 120
+
+
+@pytest.mark.parametrize("chunk", [None, 2000])
 def test_an_unknown_field_ends_with_polars_naming_it(
     tmp_path: Path, pack: Pack, chunk: int | None
 ) -> None:
