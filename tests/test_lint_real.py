@@ -87,7 +87,14 @@ def test_the_recorded_split_is_kept_and_the_rule_is_deterministic(items: list[Re
 
 def test_split_rule_on_a_small_example() -> None:
     st, ld = FlagCode.STEREOTYPED_ASSESSMENT, FlagCode.LATE_DISCLOSURE_ALONE
-    groups = {"a": [[st], []], "b": [[st]], "c": [[ld]], "d": [[ld]], "e": [[]], "f": [[]]}
+    groups: dict[str, list[list[FlagCode]]] = {
+        "a": [[st], []],
+        "b": [[st]],
+        "c": [[ld]],
+        "d": [[ld]],
+        "e": [[]],
+        "f": [[]],
+    }
     out = split_real(groups)
     for pair in (("a", "b"), ("c", "d"), ("e", "f")):  # each stratum is shared out
         assert {out[pair[0]], out[pair[1]]} == {Split.DEV, Split.HELDOUT}
