@@ -21,7 +21,7 @@ from haven.vocab import FlagCode
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
 # for ≥ 150 passages (met) and ≥ 40 % positives (not met: see corpus/lint/real/README.md,
 # "Limits").
-MIN_PASSAGES = 160
+MIN_PASSAGES = 162
 MIN_POSITIVE_SHARE = 0.17
 # The linter's figures before tuning on this corpus: (precision, recall), micro over codes.
 FLOORS = {Split.DEV: (0.5, 0.25), Split.HELDOUT: (0.2, 0.16)}
