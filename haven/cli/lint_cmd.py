@@ -15,6 +15,7 @@ from rich.text import Text
 from haven.assess.lint import evaluate, lint
 from haven.cases import Case, read_caseload
 from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.cli.lint_real import DEFAULT_REAL, RealReport, evaluate_real, real_json, real_table
 from haven.clock import today
 from haven.errors import CaseError, InputError, Problem
 from haven.guardrails.text_eval import Context, Item, Outcome, Score, Split, as_json, score
@@ -166,12 +167,21 @@ def lint_eval(
     check: bool = typer.Option(
         False, "--check", help="Exit 1 unless every code meets the targets on the whole corpus"
     ),
+    real: Path = typer.Option(
+        DEFAULT_REAL, "--real", help="Real-text corpus (dev.yaml, heldout.yaml) to report too"
+    ),
+    no_real: bool = typer.Option(False, "--no-real", help="Report the team corpus only"),
 ) -> None:
     """Precision and recall of `haven lint` per flag code on a labelled corpus, on the whole
-    corpus and on its held-out split."""
+    corpus and on its held-out split, and on the two halves of the real-text corpus (whose
+    held-out passages are never printed)."""
     only(fmt, (Format.JSON, Format.TABLE))
     items, contexts = load_corpus(corpus)
-    outcomes = evaluate(items, contexts, pack_option(pack))
+    policy = pack_option(pack)
+    outcomes = evaluate(items, contexts, policy)
+    report: RealReport | None = None
+    if not no_real and (real != DEFAULT_REAL or real.is_dir()):
+        report = evaluate_real(real, policy)
     splits: dict[str, tuple[int, list[Score]]] = {
         name: (
             sum(1 for o in outcomes if split is None or o.item.split is split),
@@ -191,8 +201,12 @@ def lint_eval(
                 for name, (n, scores) in splits.items()
             },
         }
+        if report is not None:
+            doc["real"] = real_json(report)
         if errors:
             doc["errors"] = [_error_json(o) for o in wrong]
+            if report is not None:
+                doc["errors"] += [_error_json(o, "real") for o in report.dev_errors()]
         print_json(doc)
     else:
         table = Table(title=f"haven lint on {corpus} ({len(outcomes)} items)")
@@ -206,7 +220,7 @@ def lint_eval(
             for _, scores in splits.values():
                 c = scores[k]
                 cells += [_fmt(c.precision), _fmt(c.recall), str(c.positives)]
-            table.add_row(s.code.value, *cells)
+            table.add_row("–" if s.code is None else s.code.value, *cells)
         out.print(table)
         out.print(
             f"Targets (whole corpus): precision ≥ {TARGET_PRECISION}, recall ≥ {TARGET_RECALL} "
@@ -220,12 +234,32 @@ def lint_eval(
                     f"{e['expect']}, got {e['got']}: {e['text']}",
                     markup=False,
                 )
+        if report is not None:
+            _print_real(report, errors)
     if check and not met:
         raise typer.Exit(1)
 
 
-def _error_json(o: Outcome) -> dict[str, Any]:
+def _print_real(report: RealReport, errors: bool) -> None:
+    out.print(real_table(report))
+    held = sum(1 for o in report.half(Split.HELDOUT) if not o.correct)
+    out.print(
+        f"Real corpus: {len(report.dev_errors())} dev and {held} held-out passages misclassified "
+        "(held-out passages are never printed)."
+    )
+    if errors:
+        for o in report.dev_errors():
+            e = _error_json(o, "real")
+            out.print(
+                f"{e['id']} (real dev, {e['as_of']}): expected {e['expect']}, got {e['got']}: "
+                f"{e['text']}",
+                markup=False,
+            )
+
+
+def _error_json(o: Outcome, corpus: str = "team") -> dict[str, Any]:
     return {
+        "corpus": corpus,
         "id": o.item.id,
         "split": o.item.split.value,
         "case": o.item.case,
