@@ -21,10 +21,10 @@ from haven.vocab import FlagCode
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
 # for ≥ 150 passages (met) and ≥ 40 % positives (not met: see corpus/lint/real/README.md,
 # "Limits").
-MIN_PASSAGES = 204
-MIN_POSITIVE_SHARE = 0.26
+MIN_PASSAGES = 209
+MIN_POSITIVE_SHARE = 0.27
 # The linter's figures before tuning on this corpus: (precision, recall), micro over codes.
-FLOORS = {Split.DEV: (0.58, 0.25), Split.HELDOUT: (0.2, 0.07)}
+FLOORS = {Split.DEV: (0.58, 0.23), Split.HELDOUT: (0.2, 0.07)}
 
 
 @pytest.fixture(scope="module")
