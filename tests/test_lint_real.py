@@ -21,10 +21,10 @@ from haven.vocab import FlagCode
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
 # for ≥ 150 passages (met) and ≥ 40 % positives (not met: see corpus/lint/real/README.md,
 # "Limits").
-MIN_PASSAGES = 209
-MIN_POSITIVE_SHARE = 0.27
+MIN_PASSAGES = 214
+MIN_POSITIVE_SHARE = 0.28
 # The linter's figures before tuning on this corpus: (precision, recall), micro over codes.
-FLOORS = {Split.DEV: (0.58, 0.23), Split.HELDOUT: (0.2, 0.07)}
+FLOORS = {Split.DEV: (0.58, 0.22), Split.HELDOUT: (0.2, 0.06)}
 
 
 @pytest.fixture(scope="module")
