@@ -8,8 +8,8 @@ into Polars frames, which the columnar engine evaluates as it does a file
 Pydantic's compact JSON), one object without line breaks, so the plaintexts joined by line
 ends are JSON Lines.
 
-Access and audit as `caseload.current_cases`: CASE_LIST and CASE_READ, scoped roles see their
-own cases only, one `case.bulk_read` entry per run (how many, not which).
+Access and audit as for listing and reading cases: CASE_LIST and CASE_READ, scoped roles see
+their own cases only, one `case.bulk_read` entry per run (how many, not which).
 """
 
 import json
