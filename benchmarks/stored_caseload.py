@@ -13,6 +13,8 @@ time, cases/s, peak RSS;
 (b) `haven impact --org bench --user ann --from 2015-06-01 --to 2015-10-01` (stored caseload,
 decrypted in bulk, columnar) and (c) `haven impact FILE` with the same dates: wall time and
 peak RSS of each, and their ratio; the two outputs are compared byte for byte.
+With --baseline DIR, the import is first timed with the code of checkout DIR (PYTHONPATH),
+into a database of its own: the figure before, measured in the same run.
 PostgreSQL: the server on 127.0.0.1:5432 (trust auth); a database is created and dropped.
 Appends a dated table to benchmarks/results/stored-caseload.md.
 """
@@ -36,7 +38,8 @@ PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 
 def timed(cmd: list[str], env: dict[str, str], out: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB, /usr/bin/time) of one child process."""
+    """Wall seconds and peak RSS (MB, /usr/bin/time) of one child process, run outside any
+    checkout (`python -m` puts the working directory first on sys.path)."""
     with tempfile.NamedTemporaryFile("r", suffix=".txt") as f:
         sink = out.open("wb") if out else subprocess.DEVNULL
         t = time.perf_counter()
@@ -46,6 +49,7 @@ def timed(cmd: list[str], env: dict[str, str], out: Path | None = None) -> tuple
                 check=True,
                 stdout=sink,
                 env=env,
+                cwd=tempfile.gettempdir(),
             )
         finally:
             if out:
@@ -54,12 +58,12 @@ def timed(cmd: list[str], env: dict[str, str], out: Path | None = None) -> tuple
         return wall, int(f.read().strip().splitlines()[-1]) / 1024
 
 
-def database(backend: str, tmp: Path) -> tuple[str, str | None]:
+def database(backend: str, tmp: Path, suffix: str = "") -> tuple[str, str | None]:
     if backend == "sqlite":
         return f"sqlite:///{tmp / 'bench.db'}", None
     import psycopg
 
-    name = f"haven_bench_{os.getpid()}"
+    name = f"haven_bench_{os.getpid()}{suffix}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -74,7 +78,31 @@ def drop(name: str | None) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def one(n: int, backend: str) -> dict[str, object]:
+def baseline_import(n: int, backend: str, code: Path, file: Path, tmp: Path) -> float:
+    """Seconds for `haven cases import` of the same file with another checkout's code (e.g.
+    the main branch before bulk import) into a fresh database of its own."""
+    sub = tmp / "baseline"
+    sub.mkdir()
+    url, name = database(backend, sub, "_base")
+    env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(sub / "keys.json")}
+    env["PYTHONPATH"] = str(code)
+    try:
+        subprocess.run(
+            [*HAVEN, "users", "add", "ann", "--role", "case_officer", "--org", "bench", *PW],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=env,
+            cwd=tempfile.gettempdir(),
+        )
+        seconds, _ = timed(
+            [*HAVEN, "cases", "import", str(file), "--org", "bench", "--user", "ann"], env
+        )
+        return seconds
+    finally:
+        drop(name)
+
+
+def one(n: int, backend: str, baseline: Path | None = None) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         file = tmp / f"cases-{n}.jsonl"
@@ -83,6 +111,7 @@ def one(n: int, backend: str) -> dict[str, object]:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        base_s = baseline_import(n, backend, baseline, file, tmp) if baseline else None
         url, name = database(backend, tmp)
         env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(tmp / "keys.json")}
         try:
@@ -103,9 +132,14 @@ def one(n: int, backend: str) -> dict[str, object]:
             same = stored_out.read_bytes() == file_out.read_bytes()
         finally:
             drop(name)
-    return {
+    row: dict[str, object] = {
         "cases": n,
         "database": "SQLite" if backend == "sqlite" else "PostgreSQL",
+    }
+    if base_s is not None:
+        row["baseline_import_s"] = round(base_s, 2)
+        row["baseline_cases_per_s"] = round(n / base_s)
+    return row | {
         "import_s": round(imp_s, 2),
         "import_cases_per_s": round(n / imp_s),
         "import_peak_mb": round(imp_mb),
@@ -123,8 +157,11 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
     ap.add_argument("--backend", nargs="+", default=["sqlite", "postgresql"])
     ap.add_argument("--note", default="", help="a line written under the table")
+    ap.add_argument(
+        "--baseline", type=Path, help="a checkout whose `cases import` is timed first (e.g. main)"
+    )
     args = ap.parse_args()
-    rows = [one(n, b) for b in args.backend for n in args.sizes]
+    rows = [one(n, b, args.baseline) for b in args.backend for n in args.sizes]
     cols = list(rows[0])
     lines = [
         f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.machine()}, "

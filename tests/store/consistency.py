@@ -32,7 +32,9 @@ def check_consistent(url: str) -> dict[str, int]:
                     )
                     == 1
                 )
-            creates = conn.scalar(select(func.count()).where(AuditEntry.action == "case.create"))
+            creates = (
+                conn.scalar(select(func.count()).where(AuditEntry.action == "case.create")) or 0
+            )
             # A bulk import names its cases in one entry per batch (haven/store/bulk_import.py).
             creates += sum(
                 len(detail.get("cases", []))
