@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from haven.store.db import Database
-from haven.store.models import AuditEntry
+from haven.store.models import AuditEntry, CaseRecord, CaseVersion
 
 HAVEN = [sys.executable, "-m", "haven"]
 PASSWORD = "correct horse battery staple"
@@ -83,3 +83,22 @@ def test_stored_impact_follows_access_rules(stored: tuple[str, Path]) -> None:
     assert denied.returncode != 0 and "may not read the stored caseload" in denied.stderr
     unknown = _run(url, "impact", "--org", "beta", "--user", "ann", *DATES)
     assert unknown.returncode == 2 and "no organisation 'beta'" in unknown.stderr
+
+
+def test_stored_impact_refuses_content_moved_between_cases(stored: tuple[str, Path]) -> None:
+    """Bulk decryption checks each row's associated data, as reading one case does: an
+    envelope copied over another case's row is refused by name, nothing is printed."""
+    url, _ = stored
+    db = Database(url)
+    try:
+        with db.session() as s:
+            first, second = s.scalars(select(CaseVersion).order_by(CaseVersion.id).limit(2))
+            s.execute(
+                update(CaseVersion).where(CaseVersion.id == second.id).values(data=first.data)
+            )
+            ref = s.scalar(select(CaseRecord.ref).where(CaseRecord.id == second.case_id))
+    finally:
+        db.engine.dispose()
+    r = _run(url, "impact", "--org", "alpha", "--user", "ann", *DATES)
+    assert r.returncode != 0 and r.stdout == ""
+    assert f"case {ref!r}" in r.stderr and "failed authentication" in r.stderr
