@@ -19,7 +19,7 @@ from haven.cases import Case, tabular
 from haven.cases.readers import parse_case
 from haven.cli.common import err, out
 from haven.errors import CaseError, Forbidden, InputError, Problem
-from haven.store import repo
+from haven.store import bulk_import, repo
 from haven.store.access import Action
 from haven.store.db import Database, database_url, upgrade
 from haven.store.repo import Actor
@@ -102,10 +102,14 @@ def import_cases(
             raise InputError([p for _, p in sorted(found, key=lambda item: item[0])])
         with _progress(len(valid)) as bar:
             task = bar.add_task("importing", total=len(valid))
-            for _, case in valid:
-                repo.create_case(s, actor, case)
-                bar.advance(task)
-        repo.audit(s, actor, "case.import", count=len(valid), format="csv" if as_csv else "json")
+            # In batches, one audit entry per batch naming its cases (haven/store/bulk_import).
+            bulk_import.import_batches(
+                s,
+                actor,
+                [case for _, case in valid],
+                progress=lambda n: bar.advance(task, n),
+                format="csv" if as_csv else "json",
+            )
     out.print(f"imported {len(valid)} cases into {org!r} as {user!r}", markup=False)
 
 

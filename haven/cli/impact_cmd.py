@@ -17,6 +17,7 @@ from haven.cases import Case, read_caseload
 from haven.cli import render
 from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
 from haven.cli.frame_json import rows_text
+from haven.cli.impact_stored import stored_stream
 from haven.errors import InputError, Problem
 from haven.impact import Impact, compare
 from haven.impact.stream import BATCH_SIZE, ImpactStream
@@ -44,7 +45,9 @@ def _progress(cases: list[Case]) -> Iterator[Case]:
 
 
 def impact(
-    file: str = typer.Argument(..., help="A caseload (JSONL or JSON array), or - for stdin"),
+    file: str | None = typer.Argument(
+        None, help="A caseload (JSONL or JSON array), or - for stdin; none with --org"
+    ),
     date_from: str = typer.Option(..., "--from", help="YYYY-MM-DD: the earlier as-of date"),
     date_to: str = typer.Option(..., "--to", help="YYYY-MM-DD: the later as-of date"),
     pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
@@ -58,6 +61,12 @@ def impact(
     ),
     batch_size: int = typer.Option(
         BATCH_SIZE, "--batch-size", help="Cases per batch for the columnar engine (memory bound)"
+    ),
+    org: str | None = typer.Option(
+        None, "--org", help="The stored caseload of this organisation (instead of a file)"
+    ),
+    user: str | None = typer.Option(
+        None, "--user", help="With --org: read as this user (the cases they may list)"
     ),
 ) -> None:
     """Re-assess a caseload on two dates and list every case whose outcome changes.
@@ -73,20 +82,35 @@ def impact(
     after = parse_date(date_to, "--to")
     policy = pack_option(pack)
     after_policy = pack_option(draft) if draft else None
+    if org is not None or user is not None or file is None:
+        if file is not None:
+            raise InputError([Problem("FILE", "give a file or --org and --user, not both")])
+        # The stored caseload, read in columnar form (haven/cli/impact_stored.py).
+        with stored_stream(org, user, before, after, policy, after_policy, batch_size) as s:
+            _columnar(s, fmt, output)
+        return
     columnar = engine is Engine.COLUMNAR or (
         engine is Engine.AUTO and Path(file).suffix in (".jsonl", ".ndjson", ".parquet")
     )
     if columnar:
         stream = ImpactStream(file, before, after, policy, after_policy, batch_size)
-        if fmt in (Format.JSON, Format.JSONL):
-            with err.status("Assessing the caseload on both dates (columnar, streamed)…"):
-                _write_streamed(stream, stream.impact, fmt, output)
-            return
-        with err.status("Assessing the caseload on both dates (columnar)…"):
-            result = stream.collect()
-    else:
-        cases = read_caseload(file, stdin=sys.stdin)
-        result = compare(_progress(cases), before, after, policy, after_policy)
+        _columnar(stream, fmt, output)
+        return
+    cases = read_caseload(file, stdin=sys.stdin)
+    _show(compare(_progress(cases), before, after, policy, after_policy), fmt, output)
+
+
+def _columnar(stream: ImpactStream, fmt: Format, output: Path | None) -> None:
+    if fmt in (Format.JSON, Format.JSONL):
+        with err.status("Assessing the caseload on both dates (columnar, streamed)…"):
+            _write_streamed(stream, stream.impact, fmt, output)
+        return
+    with err.status("Assessing the caseload on both dates (columnar)…"):
+        result = stream.collect()
+    _show(result, fmt, output)
+
+
+def _show(result: Impact, fmt: Format, output: Path | None) -> None:
     if fmt is Format.TABLE:
         out.print(render.impact(result))
         return

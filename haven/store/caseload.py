@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from haven.store.access import Action
 from haven.store.models import CaseRecord
-from haven.store.repo import Actor, _visible, audit, current, require
+from haven.store.repo import Actor, _visible, audit, require
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,3 @@ def search(s: Session, actor: Actor, f: CaseFilter, limit: int = 50, offset: int
         returned=len(rows),
     )
     return Page(sum(counts.values()), rows, counts)
-
-
-def current_cases(s: Session, actor: Actor) -> list[tuple[CaseRecord, dict[str, object]]]:
-    """Every visible case with its current content, for re-assessing a whole caseload.
-    Audited as one bulk read (how many, not which)."""
-    require(actor, Action.CASE_LIST)
-    require(actor, Action.CASE_READ)
-    rows = list(s.scalars(_visible(actor).order_by(CaseRecord.ref)))
-    out = [(rec, current(s, rec).data) for rec in rows]
-    audit(s, actor, "case.bulk_read", purpose="impact", returned=len(out))
-    return out

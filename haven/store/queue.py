@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from haven.cases import Case
 from haven.errors import Conflict, Forbidden, InputError, NotFound, Problem
 from haven.policy.pack import Pack
-from haven.queue import Item, build
+from haven.queue import Item
+from haven.queue.build import items_of
 from haven.store import queuetext, repo
 from haven.store.access import SCOPED, Action, allowed
 from haven.store.auth import now
+from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.models import CaseRecord, User, WorkItem, WorkItemComment, WorkQueue
 from haven.store.repo import MIN_CELL, Actor, audit, require
 
@@ -59,17 +61,22 @@ def create_queue(
     """Re-assess every current case of the organisation on both dates (or packs) and save the
     refused cases whose outcome improved as open work items."""
     require(actor, Action.QUEUE_CREATE)
-    records = list(
-        s.scalars(
-            select(CaseRecord).where(CaseRecord.org_id == actor.org_id).order_by(CaseRecord.ref)
-        )
-    )
-    cases = {
-        rec.ref: (rec, Case.model_validate_json(json.dumps(repo.current(s, rec).data)))
-        for rec in records
-    }
+    # Every current case, decrypted in bulk and evaluated by the columnar engine
+    # (haven/store/columnar_caseload.py); only the cases that become items are looked up.
+    stream = StoredImpactStream(s, actor, before, after, pack, after_pack, whole_org=True)
+    impact = stream.collect()
+    items = items_of(impact)
     new_pack = after_pack or pack
-    impact, items = build((c for _, c in cases.values()), before, after, pack, after_pack)
+    cases = {
+        rec.ref: rec
+        for i in range(0, len(items), 500)
+        for rec in s.scalars(
+            select(CaseRecord).where(
+                CaseRecord.org_id == actor.org_id,
+                CaseRecord.ref.in_([item.case_id for item in items[i : i + 500]]),
+            )
+        )
+    }
     queue = WorkQueue(
         org_id=actor.org_id,
         name=name or f"{pack.meta.id} {before.isoformat()} → {after.isoformat()}",
@@ -86,7 +93,7 @@ def create_queue(
     s.flush()
     rows = []
     for item in items:
-        rec, _ = cases[item.case_id]
+        rec = cases[item.case_id]
         rows.append(
             WorkItem(
                 queue_id=queue.id,

@@ -122,7 +122,8 @@ def test_sigkill_of_the_importer_mid_write_leaves_nothing_half_written(
 ) -> None:
     started = time.monotonic()
     _user(db)
-    n = 800
+    # Enough cases that the bulk writer (thousands of cases a second) is caught writing.
+    n = 4000
     file = tmp_path / "load.jsonl"
     file.write_text("".join(json.dumps(make_case(f"IMP-{i}")) + "\n" for i in range(n)))
     args = [sys.executable, "-m", "haven", "cases", "import", str(file)]
