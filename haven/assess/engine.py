@@ -205,10 +205,10 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
 def _on_date(policy: PolicyOn, ids: list[str], rule: RuleId) -> Citation:
     """Sources a guardrail or evidence step gives, split by the date; where none existed on the
     date, the rule's general law as it then stood is the basis."""
+    general = policy.pack.rule(rule).sources
     cited = policy.cite(i for i in ids if i in policy.pack.sources)
-    if cited.sources:
-        return cited
-    return Citation(policy.rule_sources(rule), cited.later)
+    later = [s for s in cited.later if s not in general]  # only restatements of entries
+    return Citation(cited.sources or policy.rule_sources(rule), later)
 
 
 def _designation_out(policy: PolicyOn, chosen: designation.Selected) -> DesignationOut | None:
