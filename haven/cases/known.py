@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from haven.cases.model import Case
-from haven.errors import Problem
+from haven.errors import CaseError, Problem
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,14 @@ def known_on(case: Case, as_of: dt.date) -> Known:
         return Known(case, tuple(kept), ())
     filtered = case.model_copy(update={"incidents": [case.incidents[i] for i in kept]})
     return Known(filtered, tuple(kept), later)
+
+
+def refuse_future(case: Case, today: dt.date) -> Case:
+    """The case, or a CaseError naming every field dated after today (the doors call this)."""
+    found = future_dates(case, today)
+    if found:
+        raise CaseError(found)
+    return case
 
 
 def future_dates(case: Case, today: dt.date) -> list[Problem]:
