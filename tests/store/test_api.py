@@ -603,3 +603,17 @@ def test_a_case_dated_in_the_future_is_refused_naming_the_field(api: Api) -> Non
     r = api.put("/cases/FUT-2", "officer", later, headers={"If-Match": ok.headers["ETag"]})
     assert r.status_code == 422, r.text
     assert fields(r) == ["procedure.decided"]
+
+
+def test_stateless_assessment_and_impact_refuse_a_future_date(
+    api: Api, example_case: dict[str, Any]
+) -> None:
+    future = json.loads(json.dumps(example_case))
+    future["incidents"][0]["date"] = "2999-01-01"
+    r = api.post("/assessments", "officer", {"case": future, "as_of": "2015-10-01"})
+    assert r.status_code == 422, r.text
+    assert fields(r) == ["case.incidents[0].date"]
+    body = {"cases": [example_case, future], "from": "2015-06-01", "to": "2015-10-01"}
+    r = api.post("/impact", "researcher", body)
+    assert r.status_code == 422, r.text
+    assert fields(r) == ["cases[1].incidents[0].date"]
