@@ -164,3 +164,24 @@ def test_future_dates_are_named_by_field(example: dict[str, Any]) -> None:
     else:
         raise AssertionError("a future date was accepted")
     assert future_dates(case, date(2031, 1, 1)) == []
+
+
+def test_the_letter_cites_only_documents_existing_on_its_date(example: dict[str, Any]) -> None:
+    """The queue letter for the core case (June -> October 2015) cites the changed entries'
+    documents as they stood on 1 October 2015: not the 2017 Chechnya letter that restates the
+    risk group."""
+    from datetime import UTC, datetime
+
+    from haven.queue.build import build
+    from haven.reports import letter
+    from haven.reports.memo import MemoFormat
+
+    case = parse_case(json.dumps(example))
+    _, items = build([case], date(2015, 6, 1), date(2015, 10, 1), PACK)
+    (item,) = items
+    window = letter.Window(date(2015, 6, 1), date(2015, 10, 1), PACK.version)
+    html = letter.render(
+        item, case, window, PACK, "en", datetime(2026, 1, 2, tzinfo=UTC), MemoFormat.HTML
+    ).decode()
+    assert "kst-19637-2029" in html or "Kamerstuk 19637 nr. 2029" in html
+    assert "Kamerstuk 19637 nr. 2343" not in html and "kst-19637-2343" not in html
