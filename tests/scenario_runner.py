@@ -14,6 +14,12 @@ Format (see tests/scenarios/README.md):
 
 `evidence: [finding-id, ...]` expects exactly those country-report findings to be cited by the
 trace's `evidence` steps (a finding in force that contradicts the policy applied).
+`rules: [rule-id, ...]` expects steps under those framework rules (e.g. `forward_looking_risk`,
+`facts_as_of`).
+
+For every check the runner also asserts issue 14's rule on citations: no step, flag,
+designation or safe-country finding cites a document dated after the as-of date (or legislation
+not applying on it), nor one about another country than the case's.
 
 For every covered entry and every check the runner also asserts the citation rule: an entry in
 force and verified on the date is cited by some step; an entry out of force is not; an entry in
