@@ -14,6 +14,12 @@ Format (see tests/scenarios/README.md):
 
 `evidence: [finding-id, ...]` expects exactly those country-report findings to be cited by the
 trace's `evidence` steps (a finding in force that contradicts the policy applied).
+`rules: [rule-id, ...]` expects steps under those framework rules (e.g. `forward_looking_risk`,
+`facts_as_of`).
+
+For every check the runner also asserts issue 14's rule on citations: no step, flag,
+designation or safe-country finding cites a document dated after the as-of date (or legislation
+not applying on it), nor one about another country than the case's.
 
 For every covered entry and every check the runner also asserts the citation rule: an entry in
 force and verified on the date is cited by some step; an entry out of force is not; an entry in
@@ -31,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from haven.assess import assess
+from haven.assess import Assessment, assess
 from haven.cases.readers import parse_case
 from haven.policy.pack import Pack
 
@@ -114,6 +120,12 @@ def run(check: Check, pack: Pack) -> list[str]:
             if extra:
                 errors.append(f"steps cite {extra}")
             continue
+        elif key == "rules":
+            # The trace has steps under these rules (e.g. forward_looking_risk, facts_as_of).
+            missing = sorted(set(want) - {s.rule for s in result.steps})
+            if missing:
+                errors.append(f"no step under rule {missing}")
+            continue
         elif key == "evidence":
             texts = [s.finding for s in result.steps if s.rule == "evidence"]
             got = sorted(f for f in pack.findings if any(f"finding {f} (" in t for t in texts))
@@ -124,6 +136,7 @@ def run(check: Check, pack: Pack) -> list[str]:
                 want = want.isoformat()
         if got != want:
             errors.append(f"{key}: expected {want!r}, got {got!r}")
+    errors += later_or_foreign(result, case.nationality, check.as_of, pack)
     for entry_id in check.covers:
         if entry_id not in pack.entries:
             errors.append(f"covers unknown entry {entry_id!r}")
@@ -137,4 +150,24 @@ def run(check: Check, pack: Pack) -> list[str]:
                 errors.append(f"{entry_id} is in force on {check.as_of} but no step cites it")
         elif entry_id not in result.unverified:
             errors.append(f"{entry_id} is unverified on {check.as_of} but not listed as such")
+    return errors
+
+
+def later_or_foreign(result: Assessment, country: str, as_of: date, pack: Pack) -> list[str]:
+    """Issue 14: every source a step or flag rests on existed on the as-of date (signed or
+    published by then, and for legislation applying then) and is general law or concerns the
+    case's country. Checked for every scenario."""
+    errors = []
+    cited = [(s.rule, s.sources) for s in result.steps]
+    cited += [(f"flag {f.code.value}", f.sources) for f in result.flags]
+    if result.designation is not None:
+        cited.append(("designation", result.designation.sources))
+    cited.append(("safe_country_of_origin", result.safe_country_of_origin.sources))
+    for where, ids in cited:
+        for sid in ids:
+            src = pack.sources[sid]
+            if src.later_than(as_of) or src.superseded_on(as_of):
+                errors.append(f"{where} cites {sid}, dated {src.issued}, not in force on {as_of}")
+            if not src.concerns(country):
+                errors.append(f"{where} cites {sid}, which concerns {list(src.countries)}")
     return errors

@@ -622,3 +622,23 @@ def test_the_documented_example_parses() -> None:
     assert cases[1].model_dump(mode="json") == json.loads(shown)
     # export writes the first row exactly so; the second with its defaults filled in
     assert to_csv(cases).splitlines()[:2] == block.splitlines()[:2]
+
+
+def test_facts_dated_after_today_are_rejected_rows(
+    store: Store, examples: Path, tmp_path: Path
+) -> None:
+    """Issue 14: the import refuses a date after today, naming the line and field, in JSON
+    Lines and CSV alike; nothing is imported."""
+    ex = json.loads((examples / "ru-moscow-2015.json").read_text(encoding="utf-8"))
+    ex["incidents"][0]["date"] = "2999-01-01"
+    text = (examples / "caseload-small.jsonl").read_text(encoding="utf-8") + json.dumps(ex) + "\n"
+    file = tmp_path / "future.jsonl"
+    file.write_text(text, encoding="utf-8")
+    err = rejected(store.import_(file, "alpha", "ann"))
+    assert "line 4: incidents[0].date: 2999-01-01 is after today" in err
+    assert store.count("alpha") == 0
+    csv = tmp_path / "future.csv"
+    csv.write_text(CSV_EXAMPLE.replace("2015-07-20", "2999-07-20"), encoding="utf-8", newline="")
+    err = rejected(store.import_(csv, "alpha", "ann"))
+    assert "line 2, procedure.decided: 2999-07-20 is after today" in err
+    assert store.count("alpha") == 0

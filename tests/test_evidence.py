@@ -530,7 +530,10 @@ def test_evidence_steps_cite_the_entry_and_the_finding(pack: Pack) -> None:
     a = assess(parse_case(json.dumps(raw)), D("2017-08-01"), pack)
     (step,) = [s for s in a.steps if s.rule == "evidence"]
     assert step.entries == ["ru-lgbti-risk-group-2015"]
-    assert {"kst-19637-2029", "ambtsbericht-ru-2017", "kst-19637-2343"} <= set(step.sources)
+    assert {"kst-19637-2029", "ambtsbericht-ru-2017"} <= set(step.sources)
+    # The letter of 30 Aug 2017 that summarises the report postdates 1 Aug 2017: it restates,
+    # it is never the basis (issue 14).
+    assert "kst-19637-2343" in step.later_sources and "kst-19637-2343" not in step.sources
     assert CHECHNYA_FINDING in step.finding
     # The same case with origin still open: the regional finding does not reach it.
     raw["credibility"]["region"] = "open"

@@ -501,6 +501,23 @@ def test_framework_rule_citing_an_unknown_source(tmp_path: Path) -> None:
     assert_names(load_error(root), "framework.yaml", "credibility_gate", "sources[0]", "nope")
 
 
+def test_framework_rule_citing_a_country_document(tmp_path: Path) -> None:
+    """Issue 14: framework rules cite general law, never one country's letter or ruling."""
+    root = copy_pack(tmp_path)
+    edit_yaml(
+        root, "framework.yaml", lambda data: data["rules"][0].update(sources=["rvs-2017-morocco"])
+    )
+    assert_names(
+        load_error(root), "framework.yaml", "credibility_gate", "sources[0]", "concerns MA"
+    )
+
+
+def test_entry_citing_a_document_about_another_country(tmp_path: Path) -> None:
+    root = copy_pack(tmp_path)
+    edit_text(root, "entries/RU.yaml", "sources: [kst-19637-2029", "sources: [kst-19637-1563")
+    assert_names(load_error(root), "RU.yaml", "kst-19637-1563", "concerns IQ, not RU")
+
+
 def test_group_with_unknown_tag(tmp_path: Path) -> None:
     root = copy_pack(tmp_path)
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from haven.api import deps, errors
 from haven.api.bodies import ShareRequest, StoreAssessmentRequest, openapi_body, parse
 from haven.cases import Case
+from haven.cases.known import future_dates
 from haven.clock import today
 from haven.errors import InputError, PreconditionRequired, Problem
 from haven.policy.pack import Pack
@@ -184,4 +185,9 @@ def case_assessments(ref: str, db: DB, actor: ACTOR) -> list[dict[str, Any]]:
 
 
 def _case(raw: bytes) -> Case:
-    return parse(Case, raw)
+    """A case to store: valid, and no fact dated after today (issue 14)."""
+    case = parse(Case, raw)
+    found = future_dates(case, today())
+    if found:
+        raise InputError(found)
+    return case

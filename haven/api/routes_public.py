@@ -7,7 +7,10 @@ from fastapi import APIRouter, Depends, Request
 from haven.api import deps, errors
 from haven.api.bodies import AssessRequest, ImpactRequest, LoginRequest, openapi_body, parse
 from haven.assess import assess
+from haven.cases import Case
+from haven.cases.known import future_dates
 from haven.clock import today
+from haven.errors import InputError, Problem
 from haven.impact import compare
 from haven.policy.pack import Pack
 from haven.store.access import Action
@@ -50,6 +53,7 @@ def assessments(
     """Assess one case as of a date (contract section 2). Nothing is stored but an audit line."""
     require(actor, Action.ASSESS_STATELESS)
     req = parse(AssessRequest, raw)
+    _no_future([("case.", req.case)])
     result = assess(req.case, req.as_of or today(), pack)
     with db.session() as s:
         audit(s, actor, "assess.stateless")
@@ -71,7 +75,18 @@ def impact(
     """Re-assess a caseload on two dates and list whose outcome changes (contract section 3)."""
     require(actor, Action.ASSESS_STATELESS)
     req = parse(ImpactRequest, raw)
+    _no_future([(f"cases[{i}].", c) for i, c in enumerate(req.cases)])
     result = compare(req.cases, req.from_, req.to, pack)
     with db.session() as s:
         audit(s, actor, "impact.stateless", cases=len(req.cases))
     return result.model_dump(mode="json", by_alias=True)
+
+
+def _no_future(cases: list[tuple[str, Case]]) -> None:
+    """Facts dated after today are refused, each named by its field (issue 14)."""
+    now = today()
+    found = [
+        Problem(where + p.where, p.message) for where, c in cases for p in future_dates(c, now)
+    ]
+    if found:
+        raise InputError(found)

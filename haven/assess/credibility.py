@@ -6,7 +6,7 @@ from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.framework import RuleId
-from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 from haven.vocab import Finding
 
 
@@ -17,7 +17,7 @@ class Gate:
     step: Step
 
 
-def gate(case: Case, pack: Pack) -> Gate:
+def gate(case: Case, policy: PolicyOn) -> Gate:
     c = case.credibility
     rejected = [n for n in ("identity", "nationality") if getattr(c, n) is Finding.NOT_CREDIBLE]
     still_open = [n for n in ("identity", "nationality") if getattr(c, n) is Finding.OPEN]
@@ -40,5 +40,5 @@ def gate(case: Case, pack: Pack) -> Gate:
     return Gate(
         assessable=not rejected,
         provisional=bool(still_open),
-        step=step(pack, RuleId.CREDIBILITY_GATE, finding),
+        step=step(policy, RuleId.CREDIBILITY_GATE, finding),
     )

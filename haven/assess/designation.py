@@ -10,7 +10,7 @@ from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.entries import Designation
 from haven.policy.framework import RuleId
-from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 from haven.vocab import CATEGORY_RANK, STANDARD_RANK
 
 
@@ -46,11 +46,12 @@ def _specific_first(e: Designation) -> tuple[int, tuple[int, int, str]]:
     return (0 if e.regions else 1), favour(e)
 
 
-def select(case: Case, as_of: date, pack: Pack) -> Selected:
+def select(case: Case, policy: PolicyOn) -> Selected:
+    as_of, pack = policy.as_of, policy.pack
     applies: list[Designation] = []
     unknown: list[Designation] = []
     unverified: list[Designation] = []
-    for e in pack.in_force(Designation, as_of, case.nationality):
+    for e in policy.in_force(Designation, case.nationality):
         m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
         if m is Match.NO:
             continue
@@ -69,7 +70,7 @@ def select(case: Case, as_of: date, pack: Pack) -> Selected:
     if chosen is None:
         steps.append(
             step(
-                pack,
+                policy,
                 RuleId.DESIGNATION,
                 f"No group designation applies to the credible facts on {as_of}: the claim is "
                 f"assessed individually.",
@@ -88,21 +89,20 @@ def select(case: Case, as_of: date, pack: Pack) -> Selected:
                 + "; ".join(e.id for e in others)
                 + "."
             )
-        steps.append(step(pack, RuleId.DESIGNATION, finding, [chosen, *others], on=as_of))
+        steps.append(step(policy, RuleId.DESIGNATION, finding, [chosen, *others]))
     better_unknown = [e for e in unknown if chosen is None or favour(e) < favour(chosen)]
     if better_unknown:
         steps.append(
             step(
-                pack,
+                policy,
                 RuleId.DESIGNATION,
                 "Would apply if the open facts (profile, identity or region of origin) are found "
                 "credible: " + "; ".join(e.label for e in better_unknown) + ".",
                 better_unknown,
-                on=as_of,
             )
         )
     for e in unverified:
-        steps.append(step(pack, RuleId.UNVERIFIED, _unverified_text(e, as_of), [e], on=as_of))
+        steps.append(step(policy, RuleId.UNVERIFIED, _unverified_text(e, as_of), [e]))
     return Selected(chosen, steps, better_unknown, [e.id for e in unverified])
 
 

@@ -15,17 +15,19 @@ from haven.assess import (
     standard,
 )
 from haven.assess.match import Basis, Match, group_match
-from haven.assess.model import Assessment, Flag, PolicyRef, Step
+from haven.assess.model import Assessment, DesignationOut, Flag, PolicyRef, Step
 from haven.assess.protection import assess_duty
 from haven.assess.recommendation import Inputs, recommend
 from haven.assess.relocation import assess_relocation
 from haven.assess.trace import step
 from haven.cases import Case
+from haven.cases.known import Known, known_on
 from haven.errors import CaseError, Problem
 from haven.guardrails import ReasonContext, check_reasons
 from haven.policy.entries import SituationLevel
 from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
+from haven.policy.snapshot import Citation, PolicyOn
 from haven.vocab import InternalProtection
 
 
@@ -45,32 +47,38 @@ def check_vocabulary(case: Case, pack: Pack) -> None:
 
 def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
     check_vocabulary(case, pack)
+    recorded = case
+    # Only what existed on the date: the pack as of that date, and the facts known then.
+    policy = PolicyOn(pack, as_of)
+    known = known_on(recorded, as_of)
+    case = known.case
     steps: list[Step] = []
 
-    gate = credibility.gate(case, pack)
+    gate = credibility.gate(case, policy)
     steps.append(gate.step)
-    route = routing.route(case, as_of, pack)
+    if known.later:
+        steps.append(_not_known(policy, recorded, known))
+    route = routing.route(case, policy)
     steps.append(route.step)
-    mora = moratorium.check(case, as_of, pack)
+    mora = moratorium.check(case, policy)
     steps += mora.steps
     chosen = (
-        designation.select(case, as_of, pack)
+        designation.select(case, policy)
         if gate.assessable
         else designation.Selected(None, [])  # no country policy past a failed gate
     )
     steps += chosen.steps
-    sit = situation.check(case, as_of, pack)
+    sit = situation.check(case, policy)
     steps += sit.steps
-    evaluation = standard.evaluate(case, as_of, chosen.entry, pack)
+    evaluation = standard.evaluate(known, policy, chosen.entry)
     steps += evaluation.steps
-    duty = assess_duty(case, as_of, pack)
+    duty = assess_duty(known, policy)
     steps += duty.steps
     by_situation = sit.level is SituationLevel.MOST_EXCEPTIONAL
     needs_protection = gate.assessable and (evaluation.met is not False or by_situation)
     ipa = assess_relocation(
         case,
-        as_of,
-        pack,
+        policy,
         relevant=needs_protection,
         state_actor=duty.state_actor,
         designation=chosen.entry,
@@ -98,7 +106,7 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
         Flag(
             code=c.flag,
             reason=c.reason,
-            sources=c.sources,
+            sources=_on_date(policy, c.sources, RuleId.GUARDRAILS).sources,
             message=c.message,
             entry=c.entries[0] if c.entries else None,
         )
@@ -107,21 +115,25 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
     ]
     for c in checks:
         label = f"flag {c.flag.value}" if c.flag else "not flagged"
+        cited = _on_date(policy, c.sources, RuleId.GUARDRAILS)
         steps.append(
             Step(
                 rule=f"{RuleId.GUARDRAILS.value}.{c.reason.value}",
                 finding=f"Reason {c.reason.value}: {label}. {c.message}",
-                sources=c.sources,
+                sources=cited.sources,
                 entries=c.entries,
+                later_sources=cited.later,
             )
         )
     # Findings that contradict what was applied: steps only, no other field changes.
-    steps += evidence.contradicted(
+    for s in evidence.contradicted(
         case,
         as_of,
         pack,
         evidence.Applied(gate.assessable, chosen.entry, duty.required, ipa.status),
-    )
+    ):
+        cited = _on_date(policy, s.sources, RuleId.EVIDENCE)
+        steps.append(s.model_copy(update={"sources": cited.sources, "later_sources": cited.later}))
 
     unverified = sorted(
         {
@@ -151,6 +163,7 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
             provisional=gate.provisional,
             deferred=mora.out.decision,
             met=evaluation.met,
+            forward_looking=evaluation.forward_looking,
             by_situation=by_situation,
             ground=chosen.entry.ground if chosen.entry else None,
             objections=objections,
@@ -158,7 +171,7 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
         )
     )
     steps.append(
-        step(pack, RuleId.RECOMMENDATION, f"{outcome.recommendation.value}: {outcome.why}")
+        step(policy, RuleId.RECOMMENDATION, f"{outcome.recommendation.value}: {outcome.why}")
     )
     applied = {f.entry for f in flags if f.entry} | set(mora.out.entries)
     for entry in (chosen.entry, sit.entry, duty.waiver, ipa.exclusion):
@@ -167,21 +180,56 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
     if route.out.designated and route.out.entry:
         applied.add(route.out.entry)
     return Assessment(
-        case_id=case.id,
+        case_id=recorded.id,
         as_of=as_of,
         policy=PolicyRef(pack=pack.meta.id, version=pack.version),
         recommendation=outcome.recommendation,
         ground=outcome.ground,
-        designation=chosen.out(as_of),
+        designation=_designation_out(policy, chosen),
         evidentiary_standard=evaluation.standard,
         standard_met=evaluation.met if gate.assessable else None,
         protection_seeking_required=duty.required,
         internal_protection=ipa.status if gate.assessable else InternalProtection.NOT_APPLICABLE,
-        safe_country_of_origin=route.out,
+        safe_country_of_origin=route.out.model_copy(
+            update={"sources": policy.cite(route.out.sources).sources}
+        ),
         moratorium=mora.out,
         flags=flags,
         steps=steps,
         exceptional_situation=sit.level.value if sit.level else None,
         unverified=unverified,
         applied=sorted(applied),
+    )
+
+
+def _on_date(policy: PolicyOn, ids: list[str], rule: RuleId) -> Citation:
+    """Sources a guardrail or evidence step gives, split by the date; where none existed on the
+    date, the rule's general law as it then stood is the basis."""
+    general = policy.pack.rule(rule).sources
+    cited = policy.cite(i for i in ids if i in policy.pack.sources)
+    later = [s for s in cited.later if s not in general]  # only restatements of entries
+    return Citation(cited.sources or policy.rule_sources(rule), later)
+
+
+def _designation_out(policy: PolicyOn, chosen: designation.Selected) -> DesignationOut | None:
+    out = chosen.out(policy.as_of)
+    if out is None:
+        return None
+    cited = policy.cite(out.sources)
+    return out.model_copy(
+        update={"sources": cited.sources or policy.rule_sources(RuleId.DESIGNATION)}
+    )
+
+
+def _not_known(policy: PolicyOn, recorded: Case, known: Known) -> Step:
+    """Facts dated after the as-of date were not known on it: named, never counted."""
+    listed = ", ".join(
+        f"incidents[{i}] ({recorded.incidents[i].kind.value}, {recorded.incidents[i].date})"
+        for i in known.later
+    )
+    return step(
+        policy,
+        RuleId.FACTS_AS_OF,
+        f"Not known on {policy.as_of}: {listed}. Dated after the as-of date, they are left "
+        f"out of this assessment.",
     )

@@ -65,8 +65,15 @@ class Flag(_Out):
 class Step(_Out):
     rule: str
     finding: str
-    sources: list[str] = Field(min_length=1)
+    sources: list[str] = Field(
+        min_length=1, description="Documents signed or published on or before the as-of date"
+    )
     entries: list[str] = Field(default_factory=list, description="Pack entries applied")
+    later_sources: list[str] = Field(
+        default_factory=list,
+        description="Documents dated after the as-of date that restate the step's entries: "
+        "shown for information, never the basis (contract v1.1)",
+    )
 
 
 class Assessment(_Out):

@@ -9,7 +9,7 @@ from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.entries import Moratorium
 from haven.policy.framework import RuleId
-from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 from haven.vocab import Status
 
 REFUSED = {Status.REFUSED, Status.REFUSED_FINAL, Status.REMOVAL_SCHEDULED}
@@ -35,32 +35,30 @@ def _add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-def check(case: Case, as_of: date, pack: Pack) -> Moratoria:
+def check(case: Case, policy: PolicyOn) -> Moratoria:
+    as_of, pack = policy.as_of, policy.pack
     decision = departure = False
     applied: list[str] = []
     steps: list[Step] = []
     unknown: list[str] = []
     unverified: list[str] = []
-    for e in pack.in_force(Moratorium, as_of, case.nationality):
+    for e in policy.in_force(Moratorium, case.nationality):
         m = entry_match(pack, e, case, as_of, Basis.CLAIMED)
         if m is Match.NO:
             continue
         if not e.verified_on(as_of):
             unverified.append(e.id)
-            steps.append(
-                step(pack, RuleId.UNVERIFIED, f"May apply, unverified: {e.label}.", [e], on=as_of)
-            )
+            steps.append(step(policy, RuleId.UNVERIFIED, f"May apply, unverified: {e.label}.", [e]))
             continue
         if m is Match.UNKNOWN:
             unknown.append(e.id)
             steps.append(
                 step(
-                    pack,
+                    policy,
                     RuleId.DECISION_MORATORIUM,
                     f"{e.label}: whether it covers this applicant cannot be told from the "
                     f"recorded facts (e.g. birth date or sex missing).",
                     [e],
-                    on=as_of,
                 )
             )
             continue
@@ -69,12 +67,11 @@ def check(case: Case, as_of: date, pack: Pack) -> Moratoria:
         if old_application and e.decision:
             steps.append(
                 step(
-                    pack,
+                    policy,
                     RuleId.DECISION_MORATORIUM,
                     f"{e.label}: no decision stop for this case, the application is older than "
                     f"{limit} months and is decided on the information available.",
                     [e],
-                    on=as_of,
                 )
             )
             if not e.departure:
@@ -85,12 +82,11 @@ def check(case: Case, as_of: date, pack: Pack) -> Moratoria:
         if e.decision and not old_application:
             steps.append(
                 step(
-                    pack,
+                    policy,
                     RuleId.DECISION_MORATORIUM,
                     f"{e.label} (from {e.valid_from}): no substantive decision is taken while it "
                     f"runs.",
                     [e],
-                    on=as_of,
                 )
             )
         if e.departure:
@@ -99,13 +95,11 @@ def check(case: Case, as_of: date, pack: Pack) -> Moratoria:
                 if case.procedure.status in REFUSED
                 else "removal would be suspended if the claim were refused"
             )
-            steps.append(
-                step(pack, RuleId.DEPARTURE_MORATORIUM, f"{e.label}: {effect}.", [e], on=as_of)
-            )
+            steps.append(step(policy, RuleId.DEPARTURE_MORATORIUM, f"{e.label}: {effect}.", [e]))
     if not steps:
         steps.append(
             step(
-                pack,
+                policy,
                 RuleId.DECISION_MORATORIUM,
                 f"No decision or departure moratorium covers this case on {as_of}.",
             )

@@ -1,15 +1,14 @@
 """Step 7: must the applicant have sought protection from their own authorities?"""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
 from haven.assess.trace import step
-from haven.cases import Case
+from haven.cases.known import Known
 from haven.policy.entries import ProtectionDuty
 from haven.policy.framework import RuleId
-from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 from haven.vocab import Actor, Finding
 
 
@@ -24,53 +23,50 @@ class Duty:
     unverified: list[str] = field(default_factory=list)
 
 
-def state_is_actor(case: Case) -> list[int]:
+def state_is_actor(known: Known) -> list[str]:
     return [
-        i
-        for i, x in enumerate(case.incidents)
+        known.label(i)
+        for i, x in enumerate(known.case.incidents)
         if x.actor is Actor.STATE and x.credibility is Finding.CREDIBLE
     ]
 
 
-def assess_duty(case: Case, as_of: date, pack: Pack) -> Duty:
+def assess_duty(known: Known, policy: PolicyOn) -> Duty:
+    case, as_of, pack = known.case, policy.as_of, policy.pack
     waiver: ProtectionDuty | None = None
     steps: list[Step] = []
     unknown: list[str] = []
     unverified: list[str] = []
-    for e in pack.in_force(ProtectionDuty, as_of, case.nationality):
+    for e in policy.in_force(ProtectionDuty, case.nationality):
         m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
         if m is Match.NO or e.required:
             continue
         if not e.verified_on(as_of):
             unverified.append(e.id)
             steps.append(
-                step(
-                    pack, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e], on=as_of
-                )
+                step(policy, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
             )
         elif m is Match.UNKNOWN:
             unknown.append(e.id)
             steps.append(
                 step(
-                    pack,
+                    policy,
                     RuleId.PROTECTION_DUTY,
                     f"Would be waived if the open facts are found credible: {e.label}.",
                     [e],
-                    on=as_of,
                 )
             )
         elif waiver is None:
             waiver = e
-    state = state_is_actor(case)
+    state = state_is_actor(known)
     if waiver is not None:
         steps.insert(
             0,
             step(
-                pack,
+                policy,
                 RuleId.PROTECTION_DUTY,
                 f"Not required: {waiver.label} (from {waiver.valid_from}).",
                 [waiver],
-                on=as_of,
                 with_rule_sources=False,
             ),
         )
@@ -79,15 +75,15 @@ def assess_duty(case: Case, as_of: date, pack: Pack) -> Duty:
         steps.insert(
             0,
             step(
-                pack,
+                policy,
                 RuleId.STATE_IS_PERSECUTOR,
                 f"Not required: the state is the actor in credible "
-                f"{', '.join(f'incidents[{i}]' for i in state)}; it cannot be asked to protect.",
+                f"{', '.join(state)}; it cannot be asked to protect.",
             ),
         )
         return Duty(False, None, True, False, steps, unknown, unverified)
     unreported = [
-        i
+        known.label(i)
         for i, x in enumerate(case.incidents)
         if x.actor is Actor.NON_STATE
         and x.credibility is Finding.CREDIBLE
@@ -97,8 +93,8 @@ def assess_duty(case: Case, as_of: date, pack: Pack) -> Duty:
     if unreported:
         finding += (
             f" Protection was not (or not known to be) sought after "
-            f"{', '.join(f'incidents[{i}]' for i in unreported)}: the officer must assess whether "
+            f"{', '.join(unreported)}: the officer must assess whether "
             f"seeking it would have been dangerous or pointless."
         )
-    steps.insert(0, step(pack, RuleId.PROTECTION_DUTY, finding))
+    steps.insert(0, step(policy, RuleId.PROTECTION_DUTY, finding))
     return Duty(True, None, False, bool(unreported), steps, unknown, unverified)

@@ -11,6 +11,7 @@ class Inputs:
     provisional: bool  # identity or nationality open
     deferred: bool  # a decision moratorium covers the case
     met: bool | None  # the evidentiary standard on the credible facts
+    forward_looking: bool  # met is open: the risk on return must be assessed (no past harm)
     by_situation: bool  # a most-exceptional 15(c) situation in the credible region
     ground: Ground | None  # of the designation, if any
     objections: list[str]  # unresolved protection-duty or relocation questions
@@ -52,7 +53,14 @@ def recommend(i: Inputs) -> Outcome:
     reasons = list(i.objections) + list(i.uncertain)
     if i.provisional:
         reasons.insert(0, "identity or nationality is still open")
-    if met is None:
+    if met is None and i.forward_looking:
+        reasons.insert(
+            0,
+            "no past harm is not no risk: the forward-looking question (the risk on return of "
+            "living openly, practising one's faith or expressing opinions, and of activities "
+            "since leaving) must be assessed",
+        )
+    elif met is None:
         reasons.insert(0, "whether the standard is met needs an individual judgment or open facts")
     elif met is True:
         reasons.insert(0, "the standard is met")

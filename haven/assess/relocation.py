@@ -1,7 +1,6 @@
 """Step 8: the internal protection alternative (QD art. 8)."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
@@ -9,7 +8,7 @@ from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.entries import Designation, InternalProtectionEntry, RelocationStatus
 from haven.policy.framework import RuleId
-from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 from haven.vocab import Category, InternalProtection
 
 
@@ -24,15 +23,15 @@ class Relocation:
 
 def assess_relocation(
     case: Case,
-    as_of: date,
-    pack: Pack,
+    policy: PolicyOn,
     *,
     relevant: bool,
     state_actor: bool,
     designation: Designation | None = None,
 ) -> Relocation:
+    as_of, pack = policy.as_of, policy.pack
     found: list[tuple[InternalProtectionEntry, Match]] = []
-    for e in pack.in_force(InternalProtectionEntry, as_of, case.nationality):
+    for e in policy.in_force(InternalProtectionEntry, case.nationality):
         m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
         if m is not Match.NO:
             found.append((e, m))
@@ -43,42 +42,24 @@ def assess_relocation(
     for e, _ in found:
         if not e.verified_on(as_of):
             steps.append(
-                step(
-                    pack, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e], on=as_of
-                )
+                step(policy, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
             )
     usable = [e for e, m in found if m is Match.YES and e.verified_on(as_of)]
     excluded = [e for e in usable if e.status is RelocationStatus.EXCLUDED]
     if not relevant:
-        steps.insert(
-            0,
-            step(
-                pack,
-                RuleId.INTERNAL_PROTECTION,
-                "Not applicable: no need for protection is established to relocate from."
-                + (
-                    f" Policy rules relocation out anyway: {excluded[0].label}." if excluded else ""
-                ),
-                excluded[:1],
-                on=as_of,
-            ),
-        )
-        return Relocation(
-            InternalProtection.NOT_APPLICABLE,
-            excluded[0] if excluded else None,
-            steps,
-            [],
-            unverified,
-        )
+        unknown = []  # open facts matter only where a need for protection may be established
+    # Whether policy or law rules relocation out is answered first, need or no need: the
+    # contract reports `excluded` whenever it is ruled out on the date.
+    anyway = "" if relevant else " This holds whether or not a need for protection is established."
     if excluded:
         steps.insert(
             0,
             step(
-                pack,
+                policy,
                 RuleId.INTERNAL_PROTECTION,
-                f"Excluded by policy: {excluded[0].label} (from {excluded[0].valid_from}).",
+                f"Excluded by policy: {excluded[0].label} (from {excluded[0].valid_from})."
+                + anyway,
                 excluded,
-                on=as_of,
                 with_rule_sources=False,
             ),
         )
@@ -87,13 +68,12 @@ def assess_relocation(
         steps.insert(
             0,
             step(
-                pack,
+                policy,
                 RuleId.INTERNAL_PROTECTION,
                 f"Excluded: {designation.label} — the group is designated as systematically "
                 f"persecuted in the whole country, so no part of it is free of a well-founded "
-                f"fear (QD art. 8(1)).",
+                f"fear (QD art. 8(1)).{anyway}",
                 [designation],
-                on=as_of,
             ),
         )
         return Relocation(InternalProtection.EXCLUDED, None, steps, unknown, unverified)
@@ -101,13 +81,24 @@ def assess_relocation(
         steps.insert(
             0,
             step(
-                pack,
+                policy,
                 RuleId.STATE_IS_PERSECUTOR,
                 "Excluded: the state is the actor of persecution, so there is normally no safe "
-                "area to relocate to.",
+                f"area to relocate to.{anyway}",
             ),
         )
         return Relocation(InternalProtection.EXCLUDED, None, steps, unknown, unverified)
+    if not relevant:
+        steps.insert(
+            0,
+            step(
+                policy,
+                RuleId.INTERNAL_PROTECTION,
+                "Not applicable: no need for protection is established to relocate from, and "
+                "neither policy nor law rules relocation out on this date.",
+            ),
+        )
+        return Relocation(InternalProtection.NOT_APPLICABLE, None, steps, [], unverified)
     allowed = [e for e in usable if e.status is RelocationStatus.ALLOWED]
     finding = (
         "Possible: policy does not rule it out. The officer must name a specific area and show "
@@ -117,7 +108,7 @@ def assess_relocation(
         finding += f" Policy allows only: {', '.join(allowed[0].allowed_regions)}."
     if unknown:
         finding += " Policy would exclude it if the open facts are found credible."
-    steps.insert(0, step(pack, RuleId.INTERNAL_PROTECTION, finding, allowed))
+    steps.insert(0, step(policy, RuleId.INTERNAL_PROTECTION, finding, allowed))
     return Relocation(InternalProtection.POSSIBLE, None, steps, unknown, unverified)
 
 

@@ -1,7 +1,6 @@
 """Step 2: safe-country-of-origin routing. Never conclusive: exceptions keep the normal track."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from haven.assess.match import Basis, Match, group_match
 from haven.assess.model import SafeCountryOut, Step
@@ -9,7 +8,7 @@ from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.entries import SafeCountry
 from haven.policy.framework import RuleId
-from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 
 
 @dataclass(frozen=True)
@@ -19,13 +18,14 @@ class Routing:
     unverified: list[str] = field(default_factory=list)
 
 
-def route(case: Case, as_of: date, pack: Pack) -> Routing:
-    found = pack.in_force(SafeCountry, as_of, case.nationality)
+def route(case: Case, policy: PolicyOn) -> Routing:
+    as_of, pack = policy.as_of, policy.pack
+    found = policy.in_force(SafeCountry, case.nationality)
     if not found:
         return Routing(
             SafeCountryOut(designated=False, exception_applies=False),
             step(
-                pack,
+                policy,
                 RuleId.SAFE_COUNTRY,
                 f"{case.nationality} is not a designated safe country of origin on {as_of}.",
             ),
@@ -34,18 +34,17 @@ def route(case: Case, as_of: date, pack: Pack) -> Routing:
     if not e.verified_on(as_of):
         return Routing(
             SafeCountryOut(designated=False, exception_applies=False, entry=e.id),
-            step(pack, RuleId.UNVERIFIED, f"Unverified, not applied: {e.label}.", [e], on=as_of),
+            step(policy, RuleId.UNVERIFIED, f"Unverified, not applied: {e.label}.", [e]),
             unverified=[e.id],
         )
     if e.suspended:
         return Routing(
             SafeCountryOut(designated=False, exception_applies=False, entry=e.id),
             step(
-                pack,
+                policy,
                 RuleId.SAFE_COUNTRY,
                 f"Designation suspended on {as_of}: {e.label}.",
                 [e],
-                on=as_of,
             ),
         )
     exception: str | None = None
@@ -76,4 +75,4 @@ def route(case: Case, as_of: date, pack: Pack) -> Routing:
         exception=exception,
         sources=list(e.sources_on(as_of)),
     )
-    return Routing(out, step(pack, RuleId.SAFE_COUNTRY, finding, [e], on=as_of))
+    return Routing(out, step(policy, RuleId.SAFE_COUNTRY, finding, [e]))

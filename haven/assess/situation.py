@@ -1,7 +1,6 @@
 """Step 5: an exceptional situation of indiscriminate violence (QD art. 15(c)) in the region."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from haven.assess.match import Basis, Match, region_match
 from haven.assess.model import Step
@@ -9,7 +8,7 @@ from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.entries import ExceptionalSituation, SituationLevel
 from haven.policy.framework import RuleId
-from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 
 
 @dataclass(frozen=True)
@@ -24,8 +23,9 @@ class Situation:
         return self.entry.level if self.entry else None
 
 
-def check(case: Case, as_of: date, pack: Pack) -> Situation:
-    entries = pack.in_force(ExceptionalSituation, as_of, case.nationality)
+def check(case: Case, policy: PolicyOn) -> Situation:
+    as_of = policy.as_of
+    entries = policy.in_force(ExceptionalSituation, case.nationality)
     if not entries:
         return Situation(None)
     chosen: ExceptionalSituation | None = None
@@ -39,22 +39,21 @@ def check(case: Case, as_of: date, pack: Pack) -> Situation:
         if not e.verified_on(as_of):
             unverified.append(e.id)
             steps.append(
-                step(pack, RuleId.UNVERIFIED, f"Not applied, unverified: {e.label}.", [e], on=as_of)
+                step(policy, RuleId.UNVERIFIED, f"Not applied, unverified: {e.label}.", [e])
             )
         elif m is Match.UNKNOWN:
             unknown.append(e.id)
             steps.append(
                 step(
-                    pack,
+                    policy,
                     RuleId.EXCEPTIONAL_SITUATION,
                     f"{e.label}: applies only if the region of origin is recorded and credible.",
                     [e],
-                    on=as_of,
                 )
             )
         elif chosen is None:
             chosen = e
-            steps.append(step(pack, RuleId.EXCEPTIONAL_SITUATION, _text(e), [e], on=as_of))
+            steps.append(step(policy, RuleId.EXCEPTIONAL_SITUATION, _text(e), [e]))
     return Situation(chosen, steps, unknown, unverified)
 
 

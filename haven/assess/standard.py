@@ -1,14 +1,14 @@
 """Step 6: the evidentiary standard, and whether the credible facts meet it."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case, Incident
+from haven.cases.known import Known
 from haven.policy.entries import Designation
 from haven.policy.framework import STANDARD_RULES, RuleId
-from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 from haven.vocab import Finding, IncidentKind, Standard
 
 # QD art. 4(4): past persecution or serious harm, or direct threats of it.
@@ -28,22 +28,32 @@ class Evaluation:
     standard: Standard
     met: bool | None
     steps: list[Step]
+    forward_looking: bool = False  # met is open because the risk on return must be assessed
 
 
-def _numbered(case: Case, finding: Finding) -> list[tuple[int, Incident]]:
-    return [(i, x) for i, x in enumerate(case.incidents) if x.credibility is finding]
+def _numbered(known: Known, finding: Finding) -> list[tuple[str, Incident]]:
+    return [
+        (known.label(i), x) for i, x in enumerate(known.case.incidents) if x.credibility is finding
+    ]
 
 
-def _list(items: list[tuple[int, Incident]]) -> str:
-    return ", ".join(f"incidents[{i}] ({x.kind.value}, {x.actor.value})" for i, x in items)
+def _list(items: list[tuple[str, Incident]]) -> str:
+    return ", ".join(f"{n} ({x.kind.value}, {x.actor.value})" for n, x in items)
 
 
-def evaluate(case: Case, as_of: date, designation: Designation | None, pack: Pack) -> Evaluation:
+def _claim(case: Case) -> str:
+    parts = [", ".join(s.value for s in case.profile.sogi), ", ".join(case.profile.tags)]
+    return "; ".join(p for p in parts if p)
+
+
+def evaluate(known: Known, policy: PolicyOn, designation: Designation | None) -> Evaluation:
+    case = known.case
     standard = designation.evidentiary_standard if designation else Standard.INDIVIDUAL
     rule = STANDARD_RULES[standard]
-    credible = _numbered(case, Finding.CREDIBLE)
-    still_open = _numbered(case, Finding.OPEN)
+    credible = _numbered(known, Finding.CREDIBLE)
+    still_open = _numbered(known, Finding.OPEN)
     entries = [designation] if designation else []
+    claim = _claim(case)
     met: bool | None
     if standard is Standard.MEMBERSHIP:
         met = True
@@ -53,17 +63,17 @@ def evaluate(case: Case, as_of: date, designation: Designation | None, pack: Pac
         finding = f"Met: credible personal problems linked to the group ({_list(credible)})."
     elif standard is Standard.INDIVIDUAL and credible:
         met = None
-        serious = [(i, x) for i, x in credible if x.kind in SERIOUS]
+        serious = [(n, x) for n, x in credible if x.kind in SERIOUS]
         finding = f"Credible incidents ({_list(credible)}) need an individual judgment of severity."
         if serious:
-            past = pack.rule(RuleId.PAST_HARM)
+            past = policy.pack.rule(RuleId.PAST_HARM)
             finding += f" {past.title}: {_list(serious)} are a serious indication of risk."
             return Evaluation(
                 standard,
                 met,
                 [
-                    step(pack, rule, finding, entries, on=as_of),
-                    step(pack, RuleId.PAST_HARM, past.text),
+                    step(policy, rule, finding, entries),
+                    step(policy, RuleId.PAST_HARM, past.text),
                 ],
             )
     elif still_open:
@@ -75,11 +85,46 @@ def evaluate(case: Case, as_of: date, designation: Designation | None, pack: Pac
             "No credible personal incident recorded; incidents against group members in the "
             "applicant's immediate surroundings can count and must be assessed."
         )
+    elif (
+        standard is Standard.INDIVIDUAL
+        and claim
+        and case.credibility.profile is not Finding.NOT_CREDIBLE
+    ):
+        # No past harm is not no risk: with no designation setting the standard, a credible
+        # (or not yet assessed) profile needs the forward-looking question answered.
+        ahead = policy.pack.rule(RuleId.FORWARD_LOOKING)
+        return Evaluation(
+            standard,
+            None,
+            [
+                step(
+                    policy,
+                    rule,
+                    f"Standard {standard.value}. Open: no credible personal incident is "
+                    f"recorded, but the claimed profile ({claim}) is "
+                    f"{case.credibility.profile.value} and no designation sets the standard; "
+                    f"whether the fear is well founded is a forward-looking question.",
+                ),
+                step(policy, RuleId.FORWARD_LOOKING, f"{ahead.title}: {ahead.text}"),
+            ],
+            forward_looking=True,
+        )
     else:
         met = False
-        finding = "Not met: no credible personal incident is recorded."
+        if standard is not Standard.INDIVIDUAL:
+            finding = (
+                "Not met: no credible personal incident is recorded, and no open fact could "
+                "meet the standard the designation sets."
+            )
+        elif not claim:
+            finding = "Not met: no group characteristic is claimed and no credible incident."
+        else:
+            finding = (
+                f"Not met: the claimed profile ({claim}) is not credible and no credible "
+                f"incident is recorded."
+            )
     return Evaluation(
         standard,
         met,
-        [step(pack, rule, f"Standard {standard.value}. {finding}", entries, on=as_of)],
+        [step(policy, rule, f"Standard {standard.value}. {finding}", entries)],
     )

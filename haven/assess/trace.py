@@ -1,12 +1,16 @@
-"""Helpers to build steps that cite the pack: a framework rule, entries, or both."""
+"""Helpers to build steps that cite the pack: a framework rule, entries, or both.
+
+Every citation goes through the snapshot of the pack on the as-of date (`PolicyOn`): a step
+cites only documents that existed on that date; later ones that restate an entry are listed
+apart (`later_sources`).
+"""
 
 from collections.abc import Iterable
-from datetime import date
 
 from haven.assess.model import Step
 from haven.policy.entries import EntryBase
 from haven.policy.framework import RuleId
-from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 
 
 def cite(*groups: Iterable[str]) -> list[str]:
@@ -18,18 +22,28 @@ def cite(*groups: Iterable[str]) -> list[str]:
 
 
 def step(
-    pack: Pack,
+    policy: PolicyOn,
     rule: RuleId,
     finding: str,
     entries: Iterable[EntryBase] = (),
     *,
-    on: date | None = None,
     with_rule_sources: bool = True,
 ) -> Step:
-    """A step citing its entries' sources (as they stand `on` the as-of date) and the rule's."""
+    """A step citing its entries' sources and the rule's, as they stood on the as-of date.
+
+    Where an entry's own documents all postdate the date (the pack dates the entry from an
+    earlier event), the step rests on the rule's general law and lists the entry's documents
+    as later sources."""
     entries = list(entries)
-    sources = cite(
-        *(e.sources_on(on) if on else e.sources for e in entries),
-        pack.rule(rule).sources if with_rule_sources or not entries else (),
+    cited = [policy.entry_sources(e) for e in entries]
+    sources = cite(*(c.sources for c in cited))
+    if with_rule_sources or not sources:
+        sources = cite(sources, policy.rule_sources(rule))
+    later = cite(*(c.later for c in cited))
+    return Step(
+        rule=rule.value,
+        finding=finding,
+        sources=sources,
+        entries=[e.id for e in entries],
+        later_sources=later,
     )
-    return Step(rule=rule.value, finding=finding, sources=sources, entries=[e.id for e in entries])

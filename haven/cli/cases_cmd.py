@@ -16,8 +16,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from haven.cases import Case, tabular
+from haven.cases.known import future_dates
 from haven.cases.readers import parse_case
 from haven.cli.common import err, out
+from haven.clock import today
 from haven.errors import CaseError, Forbidden, InputError, Problem
 from haven.store import bulk_import, repo
 from haven.store.access import Action
@@ -205,9 +207,18 @@ def _csv_entries(text: str) -> list[Entry]:
     table = tabular.read_table(text)
 
     def check(row: tabular.Row) -> Callable[[], Case]:
-        return lambda: tabular.row_to_case(table.header, row)
+        # Field paths as in the contract (e.g. procedure.lodged, incidents[0].date).
+        return lambda: _no_future(tabular.row_to_case(table.header, row), f"line {row.line}, ")
 
     return [(f"line {r.line}", f"line {r.line}, column id", check(r)) for r in table.rows]
+
+
+def _no_future(case: Case, where: str) -> Case:
+    """Import refuses facts dated after today, naming the row and field (issue 14)."""
+    found = future_dates(case, today())
+    if found:
+        raise CaseError([Problem(where + p.where, p.message) for p in found])
+    return case
 
 
 def _json_entries(text: str) -> list[Entry]:
@@ -218,7 +229,7 @@ def _json_entries(text: str) -> list[Entry]:
         return []
 
     def check(raw: str, label: str) -> Callable[[], Case]:
-        return lambda: parse_case(raw, where=f"{label}: ")
+        return lambda: _no_future(parse_case(raw, where=f"{label}: "), f"{label}: ")
 
     def entry(label: str, raw: str) -> Entry:
         return (label, f"{label}: id", check(raw, label))

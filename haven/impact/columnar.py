@@ -83,12 +83,19 @@ def flatten(lf: pl.LazyFrame) -> pl.LazyFrame:
     proc = pl.col("procedure")
     inc = pl.col("incidents").fill_null([])
 
-    def incidents(pred: pl.Expr) -> pl.Expr:
-        return inc.list.eval(pred).list.any().fill_null(False)
-
     i_cred = pl.element().struct.field("credibility").fill_null("open")
     i_actor = pl.element().struct.field("actor")
     i_sought = pl.element().struct.field("sought_protection").fill_null(False)
+    # Facts as of a date: an incident counts from its date on (undated: always). Per kind of
+    # incident the earliest date, as YYYYMMDD (0 undated), so that each date needs only a
+    # comparison (`with_age`), not the lists again.
+    i_day = _day_number(pl.element().struct.field("date").str.to_date(ISO, strict=False)).fill_null(
+        0
+    )
+
+    def incidents(pred: pl.Expr) -> pl.Expr:
+        return inc.list.eval(pl.when(pred).then(i_day)).list.min()
+
     # normalise: the contract's exact schema, whatever Polars inferred. Dates are parsed with
     # the format given: most of the flattening time otherwise.
     return normalise(lf).select(
@@ -106,11 +113,17 @@ def flatten(lf: pl.LazyFrame) -> pl.LazyFrame:
         _day_number(prof.struct.field("birth_date").str.to_date(ISO, strict=False)).alias(_BIRTH),
         proc.struct.field("lodged").str.to_date(ISO).alias("lodged"),
         _bits(proc.struct.field("reasons"), REASON_BITS).alias("reason_bits"),
-        incidents(i_cred == "credible").alias("has_credible"),
-        incidents(i_cred == "open").alias("has_open"),
-        incidents((i_cred == "credible") & (i_actor == "state")).alias("state_actor"),
-        incidents((i_cred == "credible") & (i_actor == "non_state") & ~i_sought).alias(
-            "unreported"
+        (_bits(prof.struct.field("sogi"), SOGI_BITS) != 0)
+        .or_(prof.struct.field("tags").fill_null([]).list.len() > 0)
+        .alias("claims_profile"),
+        *(
+            incidents(pred).alias(f"_first:{name}")
+            for name, pred in (
+                ("has_credible", i_cred == "credible"),
+                ("has_open", i_cred == "open"),
+                ("state_actor", (i_cred == "credible") & (i_actor == "state")),
+                ("unreported", (i_cred == "credible") & (i_actor == "non_state") & ~i_sought),
+            )
         ),
     )
 
@@ -151,7 +164,12 @@ def with_age(flat: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
     # haven.assess). One subtraction per case and date, instead of three date fields each.
     today = as_of.year * 10000 + as_of.month * 100 + as_of.day
     age = (pl.lit(today, pl.Int32) - pl.col(_BIRTH)) // 10000
-    return flat.with_columns(age.alias("age")).drop(_BIRTH)
+    known = [
+        (pl.col(f"_first:{name}") <= today).fill_null(False).alias(name) for name in _INCIDENTS
+    ]
+    return flat.with_columns(age.alias("age"), *known).drop(
+        _BIRTH, *(f"_first:{name}" for name in _INCIDENTS)
+    )
 
 
 def _day_number(day: pl.Expr) -> pl.Expr:
@@ -160,6 +178,8 @@ def _day_number(day: pl.Expr) -> pl.Expr:
 
 
 _BIRTH = "_birth"
+# Incident facts as of the date (haven.cases.known): known once their earliest date has come.
+_INCIDENTS = ("has_credible", "has_open", "state_actor", "unreported")
 
 
 _CRED = ("identity", "nationality", "region", "profile")
@@ -477,6 +497,13 @@ def evaluate_flat(
         .then(None)
         .when(std == Standard.LIMITED_INDICATIONS.value)
         .then(None)
+        # Forward-looking risk: a claimed profile not found incredible, with no designation.
+        .when(
+            (std == Standard.INDIVIDUAL.value)
+            & pl.col("claims_profile")
+            & (pl.col("c_profile") != "not_credible")
+        )
+        .then(None)
         .otherwise(False),
     )
 
@@ -511,12 +538,13 @@ def evaluate_flat(
         if e.status is RelocationStatus.EXCLUDED:
             exclusions.append((m == YES, e.id))
     exclusion = x.let("_exclusion", first(exclusions, pl.lit(None, pl.String)))
+    # Excluded whenever policy or law rules it out, need or no need (contract).
     ipa = x.let(
         "_ipa",
-        pl.when(~relevant)
-        .then(pl.lit("not_applicable"))
-        .when(exclusion.is_not_null() | nationwide | state)
+        pl.when(exclusion.is_not_null() | nationwide | state)
         .then(pl.lit("excluded"))
+        .when(~relevant)
+        .then(pl.lit("not_applicable"))
         .otherwise(pl.lit("possible")),
     )
 

@@ -12,6 +12,7 @@ from haven.vocab import Standard
 
 class RuleId(StrEnum):
     CREDIBILITY_GATE = "credibility_gate"
+    FACTS_AS_OF = "facts_as_of"
     SAFE_COUNTRY = "safe_country"
     DECISION_MORATORIUM = "decision_moratorium"
     DEPARTURE_MORATORIUM = "departure_moratorium"
@@ -22,6 +23,7 @@ class RuleId(StrEnum):
     STANDARD_MINOR = "standard_minor_indications"
     STANDARD_INDIVIDUAL = "standard_individual"
     PAST_HARM = "past_harm"
+    FORWARD_LOOKING = "forward_looking_risk"
     PROTECTION_DUTY = "protection_duty"
     STATE_IS_PERSECUTOR = "state_is_persecutor"
     INTERNAL_PROTECTION = "internal_protection"

@@ -157,7 +157,19 @@ class Pack:
                 if tag not in self.tags:
                     problems.append(Problem(f"groups.yaml: group {g.id!r}", f"unknown tag {tag!r}"))
         for rule in rules:
-            problems += self._cite(f"framework.yaml: rule {rule.id.value!r}", rule.sources)
+            where = f"framework.yaml: rule {rule.id.value!r}"
+            problems += self._cite(where, rule.sources)
+            # Framework rules are general law: a document about one country would be cited in
+            # every other country's assessment (issue 14).
+            problems += [
+                Problem(
+                    f"{where}: sources[{i}]",
+                    f"{sid!r} concerns {', '.join(src.countries)}; "
+                    "a framework rule cites general law only",
+                )
+                for i, sid in enumerate(rule.sources)
+                if (src := self.sources.get(sid)) is not None and src.countries
+            ]
         missing = sorted(set(RuleId) - set(self.rules))
         if missing:
             problems.append(Problem("framework.yaml", f"missing rules: {', '.join(missing)}"))
@@ -217,6 +229,16 @@ class Pack:
     def _check_entry(self, loc: Located) -> list[Problem]:
         e, where = loc.entry, loc.where
         problems = self._cite(where, e.sources)
+        problems += [
+            Problem(
+                f"{where}: sources[{i}]",
+                f"{sid!r} concerns {', '.join(src.countries)}, not {e.country or 'every country'}",
+            )
+            for i, sid in enumerate(e.sources)
+            if (src := self.sources.get(sid)) is not None
+            and not src.concerns(e.country)
+            and src.countries
+        ]
         if e.unconfirmed_from:
             problems += self._cite(f"{where}: unconfirmed_from", e.unconfirmed_from.sources)
         groups = [("group", e.group)] if e.group else []

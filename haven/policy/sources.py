@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from haven.codes import CountryCode
+
 
 class SourceKind(StrEnum):
     LETTER = "letter"  # Kamerbrief to parliament
@@ -33,4 +35,35 @@ class Source(BaseModel):
         None, description="Date it was sent to parliament, published or reported"
     )
     identifier: str | None = Field(None, description="Official number: Kamerstuk, ECLI, CELEX")
+    countries: tuple[CountryCode, ...] = Field(
+        (),
+        description="The countries the document concerns; empty: general law or guidance that "
+        "applies whatever the country (EU law, the Aliens Act and Circular, UNHCR guidance)",
+    )
+    applies_from: date | None = Field(
+        None, description="First day its rules apply, where later than signed/published"
+    )
+    applies_until: date | None = Field(
+        None, description="First day it no longer applies (repealed or replaced)"
+    )
     note: str | None = None
+
+    @property
+    def issued(self) -> date | None:
+        """When the document existed: the earlier of its signature and publication dates."""
+        days = [d for d in (self.signed, self.published) if d is not None]
+        return min(days) if days else None
+
+    def later_than(self, on: date) -> bool:
+        """Did the document not yet exist, or its rules not yet apply, on `on`?"""
+        issued = self.issued
+        return (issued is not None and issued > on) or (
+            self.applies_from is not None and self.applies_from > on
+        )
+
+    def superseded_on(self, on: date) -> bool:
+        return self.applies_until is not None and on >= self.applies_until
+
+    def concerns(self, country: str | None) -> bool:
+        """General law, or a document about this country."""
+        return not self.countries or country in self.countries

@@ -13,6 +13,7 @@ from typing import Any
 from haven.cases import Case
 from haven.i18n import normalise
 from haven.policy.pack import Pack
+from haven.policy.snapshot import PolicyOn
 from haven.queue import Item, NextStep
 from haven.reports import plain
 from haven.reports.memo import STATEMENT, MemoFormat, source_citation, template
@@ -55,6 +56,7 @@ def context(
         return tr(message, lang)
 
     rules: list[dict[str, Any]] = []
+    on_date = PolicyOn(pack, window.to_date)
     for rid in item.changed_rules:
         entry = pack.entries.get(rid)
         if entry is None:  # an entry of a draft pack the server does not hold
@@ -68,7 +70,10 @@ def context(
                 "id": rid,
                 "label": entry.label,
                 "period": period,
-                "sources": [source_citation(pack, sid, lang) for sid in entry.sources],
+                # Only documents that existed on the later date (issue 14), never later ones.
+                "sources": [
+                    source_citation(pack, sid, lang) for sid in on_date.entry_sources(entry).sources
+                ],
             }
         )
     b, a = item.before, item.after

@@ -123,7 +123,13 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "facts": _facts(memo.case, lang),
         "incidents": [
             {
-                "date": day(i.date, lang),
+                # Facts as recorded; one dated after the as-of date did not count (issue 14).
+                "date": day(i.date, lang)
+                + (
+                    " (" + t(N_("not known on the as-of date")) + ")"
+                    if i.date is not None and i.date > a.as_of
+                    else ""
+                ),
                 "kind": plain.incident_kind_text(i.kind, lang),
                 "actor": plain.actor_text(i.actor, lang),
                 "credibility": plain.credibility_text(i.credibility, lang),

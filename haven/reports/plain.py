@@ -84,6 +84,7 @@ OUTCOME_EXPLANATIONS: dict[str, str] = {
 }
 STEP_TITLES: dict[str, str] = {
     RuleId.CREDIBILITY_GATE: N_("Credibility of identity and nationality"),
+    RuleId.FACTS_AS_OF: N_("Facts not known on the date"),
     RuleId.SAFE_COUNTRY: N_("Safe country of origin"),
     RuleId.DECISION_MORATORIUM: N_("Decision moratorium"),
     RuleId.DEPARTURE_MORATORIUM: N_("Departure moratorium"),
@@ -94,6 +95,7 @@ STEP_TITLES: dict[str, str] = {
     RuleId.STANDARD_MINOR: N_("Standard of proof: minor indications"),
     RuleId.STANDARD_INDIVIDUAL: N_("Standard of proof: individual substantiation"),
     RuleId.PAST_HARM: N_("Past persecution or serious harm"),
+    RuleId.FORWARD_LOOKING: N_("Risk on return (forward-looking)"),
     RuleId.PROTECTION_DUTY: N_("Duty to seek protection from the authorities"),
     RuleId.STATE_IS_PERSECUTOR: N_("The state as persecutor"),
     RuleId.INTERNAL_PROTECTION: N_("Internal protection alternative (relocation)"),

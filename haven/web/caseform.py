@@ -7,7 +7,9 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from haven.cases import Case
+from haven.cases.known import refuse_future
 from haven.cases.readers import parse_case
+from haven.clock import today
 from haven.vocab import Actor, Finding, IncidentKind, Reason, Sex, Sogi, Status
 from haven.web.forms import text, texts
 
@@ -78,8 +80,9 @@ def from_form(form: FormData, ref: str) -> dict[str, Any]:
 
 
 def validate(data: dict[str, Any]) -> Case:
-    """Raises CaseError whose problems name the form fields (same paths)."""
-    return parse_case(json.dumps(data))
+    """Raises CaseError whose problems name the form fields (same paths), also for a date
+    after today (a recorded fact cannot be in the future)."""
+    return refuse_future(parse_case(json.dumps(data)), today())
 
 
 def to_form(case: Case) -> dict[str, Any]:

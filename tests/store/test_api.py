@@ -585,3 +585,35 @@ def test_users_add_names_the_bad_name_on_every_backend(
         timeout=60,
     )
     assert ok.returncode == 0, ok.stderr
+
+
+def test_a_case_dated_in_the_future_is_refused_naming_the_field(api: Api) -> None:
+    """Issue 14: a recorded fact cannot be dated after today; nothing is stored."""
+    case = make_case("FUT-1")
+    case["incidents"][0]["date"] = "2999-01-01"
+    case["profile"]["birth_date"] = "2999-02-02"
+    r = api.post("/cases", "officer", case)
+    assert r.status_code == 422, r.text
+    assert fields(r) == ["profile.birth_date", "incidents[0].date"]
+    assert "after today" in r.json()["error"]["problems"][0]["message"]
+    assert api.get("/cases/FUT-1", "officer").status_code == 404
+    # The same for an edit: the stored version stays as it was.
+    ok = api.create("officer", make_case("FUT-2"))
+    later = make_case("FUT-2", procedure={"decided": "2999-03-03"})
+    r = api.put("/cases/FUT-2", "officer", later, headers={"If-Match": ok.headers["ETag"]})
+    assert r.status_code == 422, r.text
+    assert fields(r) == ["procedure.decided"]
+
+
+def test_stateless_assessment_and_impact_refuse_a_future_date(
+    api: Api, example_case: dict[str, Any]
+) -> None:
+    future = json.loads(json.dumps(example_case))
+    future["incidents"][0]["date"] = "2999-01-01"
+    r = api.post("/assessments", "officer", {"case": future, "as_of": "2015-10-01"})
+    assert r.status_code == 422, r.text
+    assert fields(r) == ["case.incidents[0].date"]
+    body = {"cases": [example_case, future], "from": "2015-06-01", "to": "2015-10-01"}
+    r = api.post("/impact", "researcher", body)
+    assert r.status_code == 422, r.text
+    assert fields(r) == ["cases[1].incidents[0].date"]

@@ -61,7 +61,8 @@ def test_the_demo_caseload_queue_matches_the_pure_queue(api: Api) -> None:
         officer = repo.actor_by_name(s, "acme", "officer")
         repo.import_cases(s, officer, cases)
     q = new_queue(api)
-    assert (q["cases_assessed"], q["items"], q["open"]) == (501, 27, 27)
+    # 14 since issue 14 (was 27): see tests/test_queue.py for why.
+    assert (q["cases_assessed"], q["items"], q["open"]) == (501, 14, 14)
     _, expected = build(cases, date(2015, 6, 1), date(2015, 10, 1), load_pack("nl"))
     r = api.get(f"/queues/{q['id']}", "reviewer")
     assert r.status_code == 200, r.text

@@ -401,3 +401,17 @@ def test_nul_characters_get_an_error_page_naming_the_field(api: Api) -> None:
         assert r.status_code == 400, (path, r.status_code)
         assert field in r.text and "<html" in r.text.lower()
     assert b.get("/cases?q=RU").status_code == 200  # the session is still good
+
+
+def test_the_editor_refuses_a_date_after_today_next_to_its_field(api: Api) -> None:
+    """Issue 14: a recorded fact cannot be dated in the future; the message sits next to the
+    field and nothing is saved."""
+    seed(api)
+    b = signed_in(api)
+    token = b.csrf("/cases/RU-1")
+    r = b.post(
+        "/cases/RU-1/edit", edit_form("RU-1", 1, token, **{"procedure.decided": "2999-07-20"})
+    )
+    assert r.status_code == 200
+    assert 'id="err-procedure-decided"' in r.text and "is after today" in r.text
+    assert api.get("/cases/RU-1", "officer").json()["version"] == 1

@@ -1,0 +1,78 @@
+"""The pack as of one date: the policy every reasoning step reads.
+
+An assessment as of D rests only on what existed on D: the entries in force on D and, of the
+documents they and the framework rules cite, those signed or published on or before D (and, for
+legislation, applying on D). Documents dated after D that restate an entry are kept apart as
+`later`: shown for information, never the basis. Built once per assessment (or per date for a
+caseload) so that no step asks the pack about the date again.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from haven.policy.entries import EntryBase
+from haven.policy.framework import RuleId
+from haven.policy.pack import Pack
+
+E = TypeVar("E", bound=EntryBase)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Source ids split by the date: the basis (existing on the date) and later restatements."""
+
+    sources: list[str]
+    later: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PolicyOn:
+    pack: Pack
+    as_of: date
+    _by_country: dict[str | None, list[EntryBase]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Pack order (file order within a country), as Pack.in_force walks it.
+        index: dict[str | None, list[EntryBase]] = defaultdict(list)
+        for loc in self.pack.located:
+            if loc.entry.in_force(self.as_of):
+                index[loc.entry.country].append(loc.entry)
+        object.__setattr__(self, "_by_country", dict(index))
+
+    @property
+    def entries(self) -> list[EntryBase]:
+        """Every entry in force on the date."""
+        return [e for entries in self._by_country.values() for e in entries]
+
+    def in_force(self, kind: type[E], country: str | None) -> list[E]:
+        """Entries of one kind in force for a country (country entries first, then country-wide
+        ones), in the order `Pack.in_force` gives."""
+        found = [e for e in self._by_country.get(country, ()) if isinstance(e, kind)]
+        if country is not None:
+            found += [e for e in self._by_country.get(None, ()) if isinstance(e, kind)]
+        return found
+
+    def cite(self, ids: Iterable[str]) -> Citation:
+        """Split source ids into those existing (and applying) on the date and later ones;
+        superseded legislation is dropped."""
+        sources: list[str] = []
+        later: list[str] = []
+        for sid in ids:
+            s = self.pack.sources[sid]
+            if s.later_than(self.as_of):
+                if sid not in later:
+                    later.append(sid)
+            elif not s.superseded_on(self.as_of) and sid not in sources:
+                sources.append(sid)
+        return Citation(sources, later)
+
+    def rule_sources(self, rule: RuleId) -> list[str]:
+        """A framework rule's sources as the law stood on the date."""
+        return self.cite(self.pack.rule(rule).sources).sources
+
+    def entry_sources(self, entry: EntryBase) -> Citation:
+        """An entry's sources on the date (with those that put it in doubt once past that)."""
+        return self.cite(entry.sources_on(self.as_of))
