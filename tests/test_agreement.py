@@ -5,8 +5,10 @@ date edges); a second test sweeps every date boundary in the pack.
 """
 
 import json
+import shutil
 from collections import defaultdict
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -19,6 +21,8 @@ from haven.cases import Case
 from haven.cases.readers import parse_case
 from haven.cases.synthetic import synthetic_caseload
 from haven.impact.columnar import SUMMARY, evaluate, evaluate_flat, flatten
+from haven.policy.loader import PACKS_DIR, load_pack
+from haven.policy.pack import Pack
 
 
 def expected(a: Assessment) -> dict[str, Any]:
@@ -44,18 +48,18 @@ def expected(a: Assessment) -> dict[str, Any]:
     }
 
 
-def check(cases: list[Case], day: date) -> None:
+def check(cases: list[Case], day: date, pack: Pack = PACK) -> None:
     rows = [c.model_dump(mode="json") for c in cases]
-    got = {r["case_id"]: r for r in evaluate(pl.LazyFrame(rows), day, PACK).collect().to_dicts()}
+    got = {r["case_id"]: r for r in evaluate(pl.LazyFrame(rows), day, pack).collect().to_dicts()}
     for case in cases:
-        want = expected(assess(case, day, PACK))
+        want = expected(assess(case, day, pack))
         assert set(want) == set(SUMMARY)
         diff = {k: (v, got[case.id][k]) for k, v in want.items() if got[case.id][k] != v}
         assert not diff, f"{case.id} on {day}: (single, columnar) {diff}\n{case.model_dump_json()}"
     # The same without lists, flags as one column per refusal reason (the benchmarks' like-for-
     # like form): every scalar field as above, and the flag columns hold exactly the flags.
     plain = evaluate_flat(
-        flatten(pl.LazyFrame(rows)), day, PACK, with_lists=False, flag_columns=True
+        flatten(pl.LazyFrame(rows)), day, pack, with_lists=False, flag_columns=True
     )
     for row in plain.collect().to_dicts():
         full = got[row["case_id"]]
@@ -82,3 +86,40 @@ def test_agreement_across_every_date_boundary_in_the_pack() -> None:
     for edge in PACK.boundaries():
         for day in (edge - timedelta(days=1), edge):
             check(cases, day)
+
+
+_RU_EXTRA = """\
+entries:
+  - id: ru-late-disclosure-extra
+    kind: forbidden_reasoning
+    label: A Russia-specific guardrail in a file of its own
+    country: RU
+    reason: late_disclosure
+    flag: stereotyped_assessment
+    valid_from: 2014-01-01
+    sources: [cjeu-abc]
+    message: A test guardrail that competes with the country-wide one on late disclosure.
+"""
+
+
+def _pack_with_extra_file(root: Path, name: str) -> Pack:
+    shutil.copytree(PACKS_DIR / PACK.meta.id, root)
+    (root / "entries" / name).write_text(_RU_EXTRA, encoding="utf-8")
+    return load_pack(str(root))
+
+
+def test_precedence_does_not_depend_on_file_names(tmp_path: Path) -> None:
+    """Issue 18: a Russia-specific guardrail in `ru-extra.yaml` (read after the country-wide
+    `eu-guardrails.yaml`) made the engines disagree; named `RU2.yaml` they agreed. The
+    country's own entry wins in both engines, whatever the file is called."""
+    extra = _pack_with_extra_file(tmp_path / "a", "ru-extra.yaml")
+    renamed = _pack_with_extra_file(tmp_path / "b", "RU2.yaml")
+    cases = [parse_case(json.dumps(c)) for c in synthetic_caseload(300, seed=18)]
+    flagged = 0
+    for day in (date(2013, 6, 1), date(2014, 12, 2), date(2016, 1, 1)):
+        check(cases, day, extra)
+        for case in cases:
+            a, b = assess(case, day, extra), assess(case, day, renamed)
+            assert expected(a) == expected(b)
+            flagged += "ru-late-disclosure-extra" in a.applied
+    assert flagged > 0  # the extra entry was exercised, and won over the EU one

@@ -1,5 +1,4 @@
-"""Step 4: which group designation applies. Per group the most specific entry (regional over
-national) governs; across groups the most favourable one does."""
+"""Step 4: which group designation applies (precedence: haven.policy.precedence)."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,7 +10,7 @@ from haven.cases import Case
 from haven.policy.entries import Designation
 from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
-from haven.vocab import CATEGORY_RANK, STANDARD_RANK
+from haven.policy.precedence import choose_designation, favour
 
 
 @dataclass(frozen=True)
@@ -37,15 +36,6 @@ class Selected:
         )
 
 
-def favour(e: Designation) -> tuple[int, int, str]:
-    """Lower is more favourable to the applicant."""
-    return STANDARD_RANK[e.evidentiary_standard], CATEGORY_RANK[e.category], e.id
-
-
-def _specific_first(e: Designation) -> tuple[int, tuple[int, int, str]]:
-    return (0 if e.regions else 1), favour(e)
-
-
 def select(case: Case, as_of: date, pack: Pack) -> Selected:
     applies: list[Designation] = []
     unknown: list[Designation] = []
@@ -60,10 +50,7 @@ def select(case: Case, as_of: date, pack: Pack) -> Selected:
             applies.append(e)
         else:
             unknown.append(e)
-    per_group: dict[str, Designation] = {}
-    for e in sorted(applies, key=_specific_first):
-        per_group.setdefault(e.group or "", e)
-    chosen = min(per_group.values(), key=favour, default=None)
+    chosen = choose_designation(applies)
 
     steps: list[Step] = []
     if chosen is None:

@@ -17,6 +17,7 @@ from haven.policy.entries import EntryBase, ForbiddenReasoning, Moratorium, Safe
 from haven.policy.evidence import Finding, Report
 from haven.policy.framework import Rule, RuleId
 from haven.policy.groups import Group, Tag
+from haven.policy.precedence import ordered
 from haven.policy.sources import Source
 
 E = TypeVar("E", bound=EntryBase)
@@ -80,11 +81,16 @@ class Pack:
     # -- queries -------------------------------------------------------------------------
 
     def in_force(self, kind: type[E], on: date, country: str | None) -> list[E]:
-        """Entries of one kind in force on a date for a country (plus country-wide ones)."""
+        """Entries of one kind in force on a date for a country (plus country-wide ones), in
+        precedence order (haven.policy.precedence): the first that applies wins."""
         found = [e for e in self._by_country.get(country, ()) if isinstance(e, kind)]
         if country is not None:
             found += [e for e in self._by_country.get(None, ()) if isinstance(e, kind)]
-        return [e for e in found if e.in_force(on)]
+        return ordered(e for e in found if e.in_force(on))
+
+    def all_in_force(self, on: date) -> list[EntryBase]:
+        """Every entry in force on a date, for every country, in precedence order."""
+        return ordered(e for e in self.entries.values() if e.in_force(on))
 
     def for_country(self, country: str | None) -> list[EntryBase]:
         """Entries stored under a country; `None` gives the country-wide ones (EU guardrails)."""
