@@ -5,10 +5,11 @@ import json
 import typer
 
 from haven.cli import render
-from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
 from haven.clock import today
 from haven.codes import check_country
 from haven.errors import InputError, Problem
+from haven.impact.agreement import check_pack
 from haven.policy import checks
 from haven.policy.entries import EntryBase
 from haven.policy.pack import Pack
@@ -151,8 +152,16 @@ def sources(
 
 
 @app.command("validate")
-def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) -> None:
-    """Load a pack and check it: schema, references, overlaps. Exit 2 with every problem found."""
+def validate(
+    pack: str = typer.Argument("nl", help="Pack name or directory"),
+    agreement: bool = typer.Option(
+        True,
+        "--agreement/--no-agreement",
+        help="Also check that both engines agree on cases generated from the pack",
+    ),
+) -> None:
+    """Load a pack and check it: schema, references, overlaps (exit 2 with every problem
+    found), and that the explaining and columnar engines agree on it (exit 1 if not)."""
     policy = pack_option(pack)
     unverified = [e.id for e in policy.entries.values() if not e.verified]
     unconfirmed = [e.id for e in policy.entries.values() if e.unconfirmed_from]
@@ -173,6 +182,30 @@ def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) ->
     )
     if unused:
         out.print(f"note: sources cited by no entry or rule: {', '.join(unused)}")
+    if agreement:
+        _agreement(policy)
+
+
+def _agreement(policy: Pack) -> None:
+    found = check_pack(policy, max_days=AGREEMENT_DAYS)
+    if not found:
+        out.print(
+            f"engines agree: explaining and columnar engines give the same summary fields, "
+            f"flags and applied entries on cases aimed at every entry ({AGREEMENT_DAYS} dates)."
+        )
+        return
+    for d in found[:5]:
+        err.print(f"engines disagree: {d}")
+    more = f" (and {len(found) - 5} more)" if len(found) > 5 else ""
+    err.print(
+        f"{len(found)} generated cases get different answers from the two engines{more}: "
+        f"a defect in Haven, not in the pack; please report it with this output."
+    )
+    raise typer.Exit(1)
+
+
+# Dates for the agreement check: compiling the columnar plan for a date is most of its cost.
+AGREEMENT_DAYS = 12
 
 
 @app.command("check")
