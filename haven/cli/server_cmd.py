@@ -34,7 +34,7 @@ def serve(
     )
     out.print(keys_cmd.notice(url), markup=False)
     uvicorn.run(
-        "haven.api.server:app",
+        "haven.asgi:app",
         host=host,
         port=port,
         workers=workers,
