@@ -180,4 +180,5 @@ def packs(draw: st.DrawFn) -> Pack:
         list(PACK.groups.values()),
         list(PACK.rules.values()),
         located,
+        checks=list(PACK.checks.values()),
     )

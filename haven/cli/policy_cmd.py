@@ -10,6 +10,7 @@ from haven.clock import today
 from haven.codes import check_country
 from haven.errors import InputError, Problem
 from haven.impact.agreement import check_pack
+from haven.packs import DEFAULT_PACK
 from haven.policy import checks
 from haven.policy.entries import EntryBase
 from haven.policy.pack import Pack
@@ -39,7 +40,7 @@ def _entry_json(e: EntryBase, pack: Pack) -> dict[str, object]:
 def show(
     country: str = typer.Argument(..., help="ISO 3166-1 alpha-2, e.g. RU"),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
-    pack: str = typer.Option("nl", "--pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack"),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
 ) -> None:
     """Entries in force for a country on a date (plus the EU guardrails that bind every case)."""
@@ -74,7 +75,7 @@ def show(
 def timeline(
     country: str = typer.Argument(..., help="ISO 3166-1 alpha-2, e.g. RU"),
     group: str | None = typer.Option(None, "--group", help="Only entries for this group id"),
-    pack: str = typer.Option("nl", "--pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack"),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
 ) -> None:
     """Every dated entry for a country, in order: what applied when, and on whose authority."""
@@ -132,7 +133,7 @@ def timeline(
 
 @app.command("sources")
 def sources(
-    pack: str = typer.Option("nl", "--pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack"),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
 ) -> None:
     """The sources registry: every document the pack cites."""
@@ -153,7 +154,7 @@ def sources(
 
 @app.command("validate")
 def validate(
-    pack: str = typer.Argument("nl", help="Pack name or directory"),
+    pack: str = typer.Argument(DEFAULT_PACK, help="Pack name or directory"),
     agreement: bool = typer.Option(
         True,
         "--agreement/--no-agreement",
@@ -172,7 +173,7 @@ def validate(
     }
     cited |= {s for r in policy.rules.values() for s in r.sources}
     cited |= {s for f in policy.findings.values() for s in (f.report, *f.sources)}
-    cited |= {s for b in checks.BASES.values() for s in b.sources}
+    cited |= {s for b in policy.checks.values() for s in b.sources}
     unused = sorted(set(policy.sources) - cited)
     out.print(
         f"pack {policy.meta.id} {policy.version}: {len(policy.entries)} entries, "
@@ -212,7 +213,7 @@ AGREEMENT_DAYS = 12
 def check(
     country: str | None = typer.Argument(None, help="ISO 3166-1 alpha-2; default: every country"),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     fmt: Format = typer.Option(Format.JSON, "--format", help="json or table"),
 ) -> None:
     """Contradictions between the pack and the country-report findings in force on a date."""

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from haven.errors import PolicyError, Problem
 from haven.policy.entries import EntryBase, ForbiddenReasoning, Moratorium, SafeCountry
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import Rule, RuleId
+from haven.policy.framework import CheckBasis, CheckId, Rule, RuleId
 from haven.policy.groups import Group, Tag
 from haven.policy.precedence import ordered
 from haven.policy.sources import Source
@@ -58,6 +58,7 @@ class Pack:
         entries: list[Located],
         reports: list[Report] | None = None,
         findings: list[Finding] | None = None,
+        checks: list[CheckBasis] | None = None,
     ) -> None:
         self.meta = meta
         self.sources = {s.id: s for s in sources}
@@ -68,7 +69,9 @@ class Pack:
         self.entries = {loc.entry.id: loc.entry for loc in entries}
         self.reports = {r.id: r for r in reports or ()}
         self.findings = {f.id: f for f in findings or ()}
+        self.checks = {c.id: c for c in checks or ()}
         problems = self._check(sources, tags, groups, rules)
+        problems += self._check_bases(list(checks or ()))
         problems += self._check_evidence(list(reports or ()), list(findings or ()))
         if problems:
             raise PolicyError(problems)
@@ -101,6 +104,10 @@ class Pack:
 
     def rule(self, rule: RuleId) -> Rule:
         return self.rules[rule]
+
+    def check_basis(self, check: CheckId) -> CheckBasis:
+        """The legal basis of a consistency check (framework.yaml: checks)."""
+        return self.checks[check]
 
     # -- evidence (findings.yaml) --------------------------------------------------------
 
@@ -170,6 +177,18 @@ class Pack:
         for loc in self.located:
             problems += self._check_entry(loc)
         problems += _overlaps(self.located)
+        return problems
+
+    def _check_bases(self, checks: list[CheckBasis]) -> list[Problem]:
+        """framework.yaml: checks: one legal basis per consistency check, citing known sources."""
+        problems = _duplicates("framework.yaml: checks", (c.id for c in checks))
+        for c in checks:
+            problems += self._cite(f"framework.yaml: check {c.id.value!r}", c.sources)
+        missing = sorted(set(CheckId) - set(self.checks))
+        if missing:
+            problems.append(
+                Problem("framework.yaml: checks", f"missing legal bases: {', '.join(missing)}")
+            )
         return problems
 
     def _check_evidence(self, reports: list[Report], findings: list[Finding]) -> list[Problem]:
@@ -243,6 +262,8 @@ class Pack:
             "rules": [r.model_dump(mode="json") for r in self.rules.values()],
             "entries": [loc.entry.model_dump(mode="json") for loc in self.located],
         }
+        if self.checks:
+            doc["checks"] = [c.model_dump(mode="json") for c in self.checks.values()]
         if self.reports or self.findings:  # a pack without evidence keeps its earlier version
             doc["reports"] = [r.model_dump(mode="json") for r in self.reports.values()]
             doc["findings"] = [f.model_dump(mode="json") for f in self.findings.values()]
