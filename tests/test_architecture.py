@@ -35,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
 # scan_parquet, scan_csv): reading edges until one caseload reader serves every path.
 IO_EDGES = {
     "policy/loader.py",
+    "policy/scenarios.py",
     "cases/readers.py",
     "impact/jsonl.py",
     "impact/batch.py",

@@ -4,6 +4,8 @@ import json
 
 import typer
 
+from haven.assess.scenarios import coverage_gaps, far_from_edges
+from haven.assess.scenarios import run as run_check
 from haven.cli import render
 from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
 from haven.clock import today
@@ -11,8 +13,9 @@ from haven.codes import check_country
 from haven.errors import InputError, Problem
 from haven.impact.agreement import check_pack
 from haven.packs import DEFAULT_PACK
-from haven.policy import checks
+from haven.policy import checks, scenarios
 from haven.policy.entries import EntryBase
+from haven.policy.loader import resolve
 from haven.policy.pack import Pack
 from haven.policy.schema import pack_schema
 
@@ -203,6 +206,31 @@ def _agreement(policy: Pack) -> None:
         f"a defect in Haven, not in the pack; please report it with this output."
     )
     raise typer.Exit(1)
+
+
+@app.command("test")
+def test(pack: str = typer.Argument(DEFAULT_PACK, help="Pack name or directory")) -> None:
+    """Run the pack's own scenarios (<pack>/scenarios/*.yaml): every check's expected fields,
+    the citation rule, and coverage of every entry on both sides of its dates. Exit 1 naming
+    the check and the field that differed."""
+    policy = pack_option(pack)
+    found = scenarios.load_checks(resolve(pack) / scenarios.SCENARIOS)
+    if not found:
+        err.print(f"{scenarios.SCENARIOS}/: no scenario checks in pack {policy.meta.id}")
+        raise typer.Exit(1)
+    failures = [f"{c.id}: {e}" for c in found for e in run_check(c, policy)]
+    failures += [f"coverage: {g}" for g in coverage_gaps(found, policy)]
+    failures += [f"coverage: {g}" for g in far_from_edges(found, policy)]
+    for line in failures:
+        err.print(line, markup=False)
+    if failures:
+        err.print(f"{len(failures)} of the scenario checks of pack {policy.meta.id} fail")
+        raise typer.Exit(1)
+    files = len({c.file for c in found})
+    out.print(
+        f"{len(found)} scenario checks of pack {policy.meta.id} pass ({files} files); every "
+        f"entry is checked on both sides of its dates."
+    )
 
 
 # Dates for the agreement check: compiling the columnar plan for a date is most of its cost.
