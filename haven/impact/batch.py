@@ -294,7 +294,7 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
             )
         ),
         *(
-            (field, _twice, _first_repeat(column).is_not_null(), _first_repeat(column))
+            (field, _twice, _repeats(column), _first_repeat(column))
             for field, column in (
                 ("profile.sogi", prof.struct.field("sogi")),
                 ("profile.tags", prof.struct.field("tags")),
@@ -309,16 +309,17 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
         ),
     ]
     flags = [f"bad{i}" for i in range(len(checks))] + [f"bad_d{i}" for i in range(len(detailed))]
+    # The values quoted in messages are computed for the invalid cases only (after the filter).
     found = (
         lf.select(
             pl.col(LINE).alias("line"),
-            pl.col("id"),
+            *(c for c in TOP if c != "incidents"),
             *(expr.fill_null(False).alias(f"bad{i}") for i, (_, _, expr) in enumerate(checks)),
             *(bad.fill_null(False).alias(f"bad_d{i}") for i, (_, _, bad, _) in enumerate(detailed)),
-            *(detail.alias(f"detail{i}") for i, (_, _, _, detail) in enumerate(detailed)),
         )
         .filter(pl.any_horizontal(flags))
         .head(rows)
+        .with_columns(detail.alias(f"detail{i}") for i, (_, _, _, detail) in enumerate(detailed))
         .collect()
     )
     problems = []
@@ -335,6 +336,11 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
             if row[f"bad_d{i}"]
         ]
     return problems, found.height
+
+
+def _repeats(values: pl.Expr) -> pl.Expr:
+    """Whether a list holds a value twice (cheap: for every case)."""
+    return values.fill_null([]).list.n_unique() != values.fill_null([]).list.len()
 
 
 def _first_repeat(values: pl.Expr) -> pl.Expr:
