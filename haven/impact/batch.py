@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 import pycountry
+from polars._typing import PolarsDataType
 
 from haven.cases.model import ID_MAX, NUL_MESSAGE
 from haven.codes import EXTRA_COUNTRIES, check_country, check_region
@@ -177,11 +178,11 @@ def _incidents(got: pl.DataType, problems: list[Problem]) -> pl.Expr:
     return pl.col("incidents").list.eval(pl.struct(fields)).alias("incidents")
 
 
-def _is_temporal(dtype: pl.DataType) -> bool:
+def _is_temporal(dtype: PolarsDataType) -> bool:
     return isinstance(dtype, pl.Date | pl.Datetime)
 
 
-def _iso_text(value: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+def _iso_text(value: pl.Expr, dtype: PolarsDataType) -> pl.Expr:
     """A date column of a Parquet file (date32, or a timestamp as Polars, pyarrow and pandas
     write dates) as the contract's YYYY-MM-DD text. A timestamp with a time of day is not a
     date: it becomes text the date check refuses, as the JSON readers refuse it."""
@@ -279,19 +280,20 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
     ]
     # Checks whose message quotes the case's own values, worded as the case model words them
     # (haven.cases.model), so that both readers refuse the same input with the same message.
+    enums: list[tuple[str, pl.Expr, list[str]]] = [
+        ("profile.sex", prof.struct.field("sex"), [v.value for v in Sex]),
+        *(
+            (f"credibility.{f}", cred.struct.field(f), [v.value for v in Finding])
+            for f in ("identity", "nationality", "region", "profile")
+        ),
+        ("procedure.status", proc.struct.field("status"), [v.value for v in Status]),
+    ]
     detailed: list[tuple[str, Callable[[Any], str], pl.Expr, pl.Expr]] = [
         ("nationality", _country, not_in(pl.col("nationality"), COUNTRIES), pl.col("nationality")),
         ("region", _region, not_in(pl.col("region"), _REGIONS), pl.col("region")),
         *(
             (field, _not_allowed(allowed), not_in(value, allowed), value)
-            for field, value, allowed in (
-                ("profile.sex", prof.struct.field("sex"), list(Sex)),
-                *(
-                    (f"credibility.{f}", cred.struct.field(f), list(Finding))
-                    for f in ("identity", "nationality", "region", "profile")
-                ),
-                ("procedure.status", proc.struct.field("status"), list(Status)),
-            )
+            for field, value, allowed in enums
         ),
         *(
             (field, _twice, _repeats(column), _first_repeat(column))
