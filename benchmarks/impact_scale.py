@@ -26,7 +26,6 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "impact-scale.md"
 PY = sys.executable
