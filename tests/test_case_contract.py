@@ -120,3 +120,24 @@ def test_a_timestamp_with_a_time_of_day_is_not_a_date(tmp_path: Path) -> None:
     with pytest.raises(CaseError) as err:
         batch.read(parquet, PACK)
     assert "line 1: procedure.lodged: not a date (expected YYYY-MM-DD)" in str(err.value)
+
+
+def test_the_repeated_value_case_is_refused_by_both_engines_of_the_cli(tmp_path: Path) -> None:
+    """Issue 18: `"sogi": ["gay", "gay"]` was refused (exit 2) by one path, accepted by the
+    other."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "cases.jsonl"
+    case = copy.deepcopy(BASE)
+    case["profile"]["sogi"] = ["gay", "gay"]
+    path.write_text(json.dumps(case) + "\n", encoding="utf-8")
+    for engine in ("single", "columnar"):
+        r = subprocess.run(
+            [sys.executable, "-m", "haven", "impact", str(path), "--from", "2015-06-01",
+             "--to", "2015-10-01", "--engine", engine],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert r.returncode == 2, (engine, r.stdout, r.stderr)
+        # (a file of one case is read as one case file by the single-case path: no line number)
+        assert "profile.sogi: 'gay' is listed twice" in r.stderr, (engine, r.stderr)
