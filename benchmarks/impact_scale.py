@@ -103,7 +103,7 @@ def single_case_rate(path: Path, sample: int = 3000) -> float:
     from haven.cases.readers import parse_case
     from haven.policy.loader import load_pack
 
-    pack = load_pack("nl")
+    pack = load_pack()
     lines = path.read_text().splitlines()[:sample] if path.suffix == ".jsonl" else []
     t = time.perf_counter()
     for line in lines:
@@ -120,7 +120,7 @@ def evaluation_only(path: Path) -> float:
     from haven.impact.columnar import ENGINE, evaluate_flat, flatten, spread
     from haven.policy.loader import load_pack
 
-    pack = load_pack("nl")
+    pack = load_pack()
     df = (
         pl.read_ndjson(path, infer_schema_length=None)
         if path.suffix == ".jsonl"

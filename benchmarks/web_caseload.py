@@ -29,6 +29,7 @@ import httpx
 
 from haven.cases import Case
 from haven.cases.synthetic import synthetic_caseload
+from haven.packs import DEFAULT_PACK
 from haven.policy.loader import load_pack
 from haven.store import repo
 from haven.store.access import Role
@@ -54,7 +55,7 @@ QUERIES = [
 def build(url: str, n: int) -> None:
     upgrade(url)
     db = Database(url)
-    pack = load_pack("nl")
+    pack = load_pack(DEFAULT_PACK)
     cases = [Case.model_validate_json(json.dumps(c)) for c in synthetic_caseload(n, seed=4)]
     with db.session() as s:
         org = ensure_org(s, "bench", "Benchmark (synthetic)")

@@ -4,3 +4,5 @@ Haven recommends; it never decides. Every finding cites the policy and the sourc
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from haven.packs import DEFAULT_PACK
 from haven.policy.loader import load_pack
 from haven.policy.pack import Pack
 
@@ -26,7 +27,7 @@ def _key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def pack() -> Pack:
-    return load_pack("nl")
+    return load_pack(DEFAULT_PACK)
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,12 @@ from typing import Any
 import pycountry
 from hypothesis import strategies as st
 
+from haven.packs import DEFAULT_PACK
 from haven.policy.entries import InternalProtectionEntry, SafeCountry
 from haven.policy.loader import load_pack
 from haven.vocab import Actor, Finding, IncidentKind, Reason, Sex, Sogi, Status
 
-PACK = load_pack("nl")
+PACK = load_pack(DEFAULT_PACK)
 
 # Regions the pack or the contract mentions, so that regional rules are hit often.
 FIXED_REGIONS = [

@@ -22,7 +22,7 @@ CORE = {"policy", "cases", "assess", "guardrails", "impact", "queue"}
 
 # package -> the Haven packages it may import (besides itself and LEAVES)
 ALLOWED: dict[str, set[str]] = {
-    "policy": set(),
+    "policy": {"packs"},  # the loader finds shipped packs, and the default one, there
     "cases": set(),
     "guardrails": {"policy", "cases"},
     "assess": {"policy", "cases", "guardrails"},
@@ -31,7 +31,16 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # Files of the core that may do I/O: they read packs and caseloads for the pure core.
-IO_EDGES = {"policy/loader.py", "cases/readers.py", "impact/jsonl.py"}
+# impact/batch.py and impact/stream.py open caseload files with Polars (scan_ndjson,
+# scan_parquet, scan_csv): reading edges until one caseload reader serves every path.
+IO_EDGES = {
+    "policy/loader.py",
+    "policy/scenarios.py",
+    "cases/readers.py",
+    "impact/jsonl.py",
+    "impact/batch.py",
+    "impact/stream.py",
+}
 PURE_FILES = sorted(
     [
         *HAVEN.glob("assess/**/*.py"),
@@ -52,6 +61,18 @@ IO_METHODS = {"read_text", "write_text", "read_bytes", "write_bytes", "open", "m
 CLOCK_METHODS = {"now", "today", "utcnow"}
 CLOCK_OWNERS = {"date", "datetime", "dt.date", "dt.datetime", "datetime.date", "datetime.datetime"}
 IO_MODULES = {"subprocess", "socket", "requests", "httpx", "urllib.request", "sqlite3", "time"}
+# Polars' and pyarrow's file readers and writers are I/O too (pl.read_parquet, pq.read_table,
+# lf.sink_parquet, ...), and so are threads and processes: a pure function neither reads
+# files nor starts workers.
+FRAME_IO = {
+    *(f"{verb}_{fmt}" for verb in ("read", "scan") for fmt in ("parquet", "csv", "ndjson",
+                                                               "json", "ipc", "excel", "database")),
+    *(f"{verb}_{fmt}" for verb in ("write", "sink") for fmt in ("parquet", "csv", "ndjson",
+                                                                "json", "ipc", "excel", "database")),
+    "read_table", "write_table", "ParquetFile", "ParquetWriter", "open_input_stream",
+}  # fmt: skip
+CONCURRENCY_MODULES = {"threading", "multiprocessing", "concurrent", "asyncio"}
+CONCURRENCY_CALLS = {"ThreadPoolExecutor", "ProcessPoolExecutor", "Thread", "Pool"}
 
 
 @dataclass(frozen=True)
@@ -165,16 +186,20 @@ def _dotted(node: ast.expr) -> str:
 
 def io_calls(file: Path) -> list[str]:
     tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-    where = file.relative_to(HAVEN.parent)
+    where = file.relative_to(HAVEN.parent) if file.is_relative_to(HAVEN.parent) else file
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             f = node.func
             if isinstance(f, ast.Name) and f.id in IO_FUNCTIONS:
                 found.append(f"{where}:{node.lineno} calls {f.id}()")
+            elif isinstance(f, ast.Name) and f.id in FRAME_IO | CONCURRENCY_CALLS:
+                found.append(f"{where}:{node.lineno} does I/O or starts workers: {f.id}()")
             elif isinstance(f, ast.Attribute):
                 owner = _dotted(f.value)
-                if f.attr in CLOCK_METHODS and owner in CLOCK_OWNERS:
+                if f.attr in FRAME_IO | CONCURRENCY_CALLS:
+                    found.append(f"{where}:{node.lineno} does I/O or starts workers: .{f.attr}()")
+                elif f.attr in CLOCK_METHODS and owner in CLOCK_OWNERS:
                     found.append(f"{where}:{node.lineno} reads the clock: {owner}.{f.attr}()")
                 elif f.attr in IO_METHODS and f.attr != "open":
                     found.append(f"{where}:{node.lineno} does I/O: .{f.attr}()")
@@ -189,14 +214,26 @@ def io_calls(file: Path) -> list[str]:
             found += [
                 f"{where}:{node.lineno} imports {n}"
                 for n in names
-                if n in IO_MODULES or n.split(".")[0] in {"subprocess", "socket", "requests"}
+                if n in IO_MODULES
+                or n.split(".")[0] in {"subprocess", "socket", "requests", *CONCURRENCY_MODULES}
             ]
     return found
 
 
-def test_io_detector_finds_io() -> None:
+def test_io_detector_finds_io(tmp_path: Path) -> None:
     sample = HAVEN.parent / "tests" / "test_architecture.py"
     assert any("read_text" in c for c in io_calls(sample))
+    frames = tmp_path / "frames.py"
+    frames.write_text(
+        "import polars as pl\nimport pyarrow.parquet as pq\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "pl.scan_parquet('x')\npq.read_table('x')\nlf.sink_csv('y')\n"
+        "ThreadPoolExecutor(2)\n",
+        encoding="utf-8",
+    )
+    found = "\n".join(io_calls(frames))
+    for what in ("scan_parquet", "read_table", "sink_csv", "ThreadPoolExecutor", "concurrent"):
+        assert what in found, what
     clock = HAVEN / "clock.py"
     if clock.exists():
         assert any("clock" in c for c in io_calls(clock))
@@ -214,3 +251,20 @@ def test_core_does_no_io(file: Path) -> None:
 )
 def test_rest_of_core_does_no_io(file: Path) -> None:
     assert io_calls(file) == []
+
+
+@pytest.mark.parametrize(("door", "other"), [("api", "web"), ("web", "api")])
+def test_http_doors_do_not_import_each_other(door: str, other: str) -> None:
+    """The API and the web app are put together in one place, haven/server.py; what both need
+    lives in haven/doors.py. Neither imports the other, nor the composition root."""
+    bad = [
+        str(i)
+        for i in all_imports(files_of(door))
+        if top(i.module) == other or i.module in ("haven.server", "haven.asgi")
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_composition_root_mounts_both_doors() -> None:
+    found = {i.module for i in imports(HAVEN / "server.py")}
+    assert {"haven.api.app", "haven.web.app"} <= found

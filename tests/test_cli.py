@@ -222,6 +222,9 @@ def test_policy_timeline_filters_by_group_in_date_order() -> None:
 def test_policy_validate_and_schema() -> None:
     r = haven("policy", "validate")
     assert r.returncode == 0 and "OK" in r.stdout
+    assert "engines agree" in r.stdout
+    quick = haven("policy", "validate", "--no-agreement")
+    assert quick.returncode == 0 and "engines agree" not in quick.stdout
     schema = json.loads(haven("policy", "schema").stdout)
     assert "entries/*.yaml" in schema["files"]
 

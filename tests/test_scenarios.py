@@ -1,13 +1,19 @@
-"""Runs the YAML scenarios and proves they cover every dated entry on both sides of its dates."""
+"""Runs the YAML scenarios of every shipped pack and proves they cover every dated entry on
+both sides of its dates; `haven policy test` does the same from the command line."""
 
-from datetime import date, timedelta
+import os
+import subprocess
+import sys
 
 import pytest
-from scenario_runner import Check, load_checks, run
+from scenario_runner import Check, coverage_gaps, far_from_edges, load_checks, run
 
+from haven.policy.loader import PACKS_DIR, load_pack
 from haven.policy.pack import Pack
+from haven.policy.scenarios import SCENARIOS
 
 CHECKS = load_checks()
+SHIPPED = sorted(p.name for p in PACKS_DIR.iterdir() if (p / "pack.yaml").is_file())
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=[c.id for c in CHECKS])
@@ -17,32 +23,24 @@ def test_scenario(check: Check, pack: Pack) -> None:
 
 
 def test_every_entry_is_covered_on_both_sides_of_its_dates(pack: Pack) -> None:
-    dates_by_entry: dict[str, set[date]] = {}
-    for c in CHECKS:
-        for entry_id in c.covers:
-            dates_by_entry.setdefault(entry_id, set()).add(c.as_of)
-    gaps = []
-    for e in pack.entries.values():
-        seen = dates_by_entry.get(e.id, set())
-        edges = [e.valid_from]
-        if e.valid_to:
-            edges.append(e.valid_to)
-        if e.unconfirmed_from:
-            edges.append(e.unconfirmed_from.date)
-        for edge in edges:
-            if not any(d < edge for d in seen):
-                gaps.append(f"{e.id}: no check before {edge}")
-            if not any(d >= edge for d in seen):
-                gaps.append(f"{e.id}: no check on or after {edge}")
+    gaps = coverage_gaps(CHECKS, pack)
     assert not gaps, f"{len(gaps)} gaps:\n" + "\n".join(gaps)
 
 
 def test_boundary_checks_are_close_to_the_edge(pack: Pack) -> None:
-    """A check 'before' an edge should be near it, or it proves little about the edge itself."""
-    far = []
-    for e in pack.entries.values():
-        dates = sorted({c.as_of for c in CHECKS if e.id in c.covers})
-        before = [d for d in dates if d < e.valid_from]
-        if before and e.valid_from - max(before) > timedelta(days=366):
-            far.append(f"{e.id}: nearest check before {e.valid_from} is {max(before)}")
+    far = far_from_edges(CHECKS, pack)
     assert not far, "\n".join(far)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_pack_has_scenarios_and_passes_them(name: str) -> None:
+    assert load_checks(PACKS_DIR / name / SCENARIOS), f"{name} has no scenarios"
+    r = subprocess.run(
+        [sys.executable, "-m", "haven", "policy", "test", name],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"scenario checks of pack {load_pack(name).meta.id} pass" in r.stdout

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from measure import memory, reset_peak, timed
 
 from haven.impact.columnar import ENGINE, SUMMARY, evaluate_flat, flatten, spread
+from haven.packs import DEFAULT_PACK
 from haven.policy.loader import load_pack
 
 # What is timed: every summary field (Haven's evaluation as the project defines it), the fields
@@ -73,7 +74,7 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="also time each field alone")
     args = ap.parse_args()
 
-    pack = load_pack("nl")
+    pack = load_pack(DEFAULT_PACK)
     df = pl.read_ndjson(args.cases, infer_schema_length=None)
     before = memory()
 

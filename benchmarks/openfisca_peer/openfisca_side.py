@@ -33,6 +33,7 @@ from measure import memory, reset_peak, timed  # noqa: E402
 from prep import prepare  # noqa: E402
 from system import NULL, UNKNOWN, YES, HavenPeerSystem  # noqa: E402
 
+from haven.packs import DEFAULT_PACK  # noqa: E402
 from haven.policy.loader import load_pack  # noqa: E402
 from haven.vocab import Reason  # noqa: E402
 
@@ -92,7 +93,7 @@ def main() -> None:
     args = ap.parse_args()
     days: list[str] = [date.fromisoformat(d).isoformat() for d in args.dates]
 
-    pack = load_pack("nl")
+    pack = load_pack(DEFAULT_PACK)
     df = pl.read_ndjson(args.cases, infer_schema_length=None)
     t = time.perf_counter()
     system = HavenPeerSystem(pack)

@@ -301,10 +301,11 @@ def main() -> None:
         print(json.dumps(rows[-1]), flush=True)
     sweep = None
     if args.sweep:
+        from haven.packs import DEFAULT_PACK
         from haven.policy.loader import load_pack
 
         n = min(args.sizes)
-        dates = [d.isoformat() for d in load_pack("nl").boundaries()]
+        dates = [d.isoformat() for d in load_pack(DEFAULT_PACK).boundaries()]
         _, _, h_out, o_out = run_sides(caseload(n, args.work), dates, 0, args.work, None)
         compared, shares, classes = agreement(h_out, o_out)
         sweep = {

@@ -56,9 +56,8 @@ from haven.policy.entries import (
 )
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
+from haven.policy.precedence import by_group, favour, ordered
 from haven.vocab import (
-    CATEGORY_RANK,
-    STANDARD_RANK,
     Category,
     FlagCode,
     Ground,
@@ -153,14 +152,6 @@ def _maybe(m: Array) -> Array:
     return m >= UNKNOWN
 
 
-def _favour(e: Designation) -> tuple[int, int, str]:
-    return STANDARD_RANK[e.evidentiary_standard], CATEGORY_RANK[e.category], e.id
-
-
-def _regional_first(e: EntryBase) -> tuple[int, str]:
-    return (0 if e.regions else 1), e.id
-
-
 def _entry_parameters(pack: Pack) -> dict[str, Any]:
     """haven.entries.<id>.{in_force,verified}: dated booleans from each entry's dates."""
     start = "1000-01-01"  # OpenFisca needs a value before an entry's first date
@@ -189,7 +180,8 @@ class HavenPeerSystem(TaxBenefitSystem):
         super().__init__([Applicant])
         self.pack = pack
         self.parameters = ParameterNode("", data=_entry_parameters(pack))
-        entries = list(pack.entries.values())
+        # In precedence order (haven.policy.precedence), as both of Haven's engines read them.
+        entries = ordered(pack.entries.values())
 
         def of(kind: type[EntryBase]) -> list[Any]:
             return [e for e in entries if isinstance(e, kind)]
@@ -197,13 +189,9 @@ class HavenPeerSystem(TaxBenefitSystem):
         self.safe_countries: list[SafeCountry] = of(SafeCountry)
         self.moratoria: list[Moratorium] = of(Moratorium)
         self.designations: list[Designation] = of(Designation)
-        self.situations: list[ExceptionalSituation] = sorted(
-            of(ExceptionalSituation), key=_regional_first
-        )
+        self.situations: list[ExceptionalSituation] = of(ExceptionalSituation)
         self.waivers: list[ProtectionDuty] = [e for e in of(ProtectionDuty) if not e.required]
-        self.relocations: list[InternalProtectionEntry] = sorted(
-            of(InternalProtectionEntry), key=_regional_first
-        )
+        self.relocations: list[InternalProtectionEntry] = of(InternalProtectionEntry)
         self.forbidden: list[ForbiddenReasoning] = of(ForbiddenReasoning)
 
         regions: set[str] = set()
@@ -602,11 +590,9 @@ class HavenPeerSystem(TaxBenefitSystem):
         )
 
     def _designation(self) -> None:
-        ranked = sorted(self.designations, key=_favour)
+        ranked = sorted(self.designations, key=favour)
         rank = {e.id: i for i, e in enumerate(ranked)}
-        per_group: dict[str, list[Designation]] = {}
-        for e in sorted(self.designations, key=lambda e: ((0 if e.regions else 1), _favour(e))):
-            per_group.setdefault(e.group or "", []).append(e)
+        per_group = by_group(self.designations)
         big = len(ranked)
 
         def chosen(applicant: Any, period: Any, parameters: Any) -> Array:

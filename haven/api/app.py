@@ -22,11 +22,13 @@ from haven.api import (
     routes_queue,
 )
 from haven.api.bodies import REGISTRY
+from haven.packs import DEFAULT_PACK
 from haven.policy.loader import load_pack
 from haven.store.db import Database
 
 
-def create_app(db: Database | None = None, pack: str = "nl", web: bool = True) -> FastAPI:
+def create_api(db: Database | None = None, pack: str = DEFAULT_PACK) -> FastAPI:
+    """The JSON API alone. haven.server puts it together with the web app."""
     app = FastAPI(
         title="Haven",
         version=__version__,
@@ -41,10 +43,6 @@ def create_app(db: Database | None = None, pack: str = "nl", web: bool = True) -
     for module in routers:
         app.include_router(module.router)
     app.include_router(routes_lint.router)
-    if web:
-        from haven.web.app import mount
-
-        mount(app)
 
     @app.middleware("http")
     async def policy_header(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pydantic import BeforeValidator
 
+from haven.doors import no_nul as no_nul  # re-exported for the API routers
 from haven.errors import InputError, Problem, Unauthenticated
 from haven.policy.pack import Pack
 from haven.store.auth import authenticate
@@ -71,16 +72,6 @@ def known_query(request: Request) -> None:
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise InputError([Problem(f"query.{k}", "unknown query parameter") for k in unknown])
-
-
-def no_nul(request: Request) -> None:
-    """A NUL in a path or query value is an error naming it, on every backend: PostgreSQL
-    text cannot hold one (a 500 there, found by fuzzing), SQLite would store it."""
-    values = [("path", k, v) for k, v in request.path_params.items() if isinstance(v, str)]
-    values += [("query", k, v) for k, v in request.query_params.multi_items()]
-    found = [f"{where}.{k}" for where, k, v in values if "\x00" in v]
-    if found:
-        raise InputError([Problem(field, "contains a NUL character") for field in found])
 
 
 async def raw_body(request: Request) -> bytes:

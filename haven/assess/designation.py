@@ -1,5 +1,4 @@
-"""Step 4: which group designation applies. Per group the most specific entry (regional over
-national) governs; across groups the most favourable one does."""
+"""Step 4: which group designation applies (precedence: haven.policy.precedence)."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,8 +9,8 @@ from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.entries import Designation
 from haven.policy.framework import RuleId
+from haven.policy.precedence import choose_designation, favour
 from haven.policy.snapshot import PolicyOn
-from haven.vocab import CATEGORY_RANK, STANDARD_RANK
 
 
 @dataclass(frozen=True)
@@ -37,15 +36,6 @@ class Selected:
         )
 
 
-def favour(e: Designation) -> tuple[int, int, str]:
-    """Lower is more favourable to the applicant."""
-    return STANDARD_RANK[e.evidentiary_standard], CATEGORY_RANK[e.category], e.id
-
-
-def _specific_first(e: Designation) -> tuple[int, tuple[int, int, str]]:
-    return (0 if e.regions else 1), favour(e)
-
-
 def select(case: Case, policy: PolicyOn) -> Selected:
     as_of, pack = policy.as_of, policy.pack
     applies: list[Designation] = []
@@ -61,10 +51,7 @@ def select(case: Case, policy: PolicyOn) -> Selected:
             applies.append(e)
         else:
             unknown.append(e)
-    per_group: dict[str, Designation] = {}
-    for e in sorted(applies, key=_specific_first):
-        per_group.setdefault(e.group or "", e)
-    chosen = min(per_group.values(), key=favour, default=None)
+    chosen = choose_designation(applies)
 
     steps: list[Step] = []
     if chosen is None:

@@ -14,16 +14,7 @@ from datetime import date
 from haven.assess.match import Basis, Match, entry_match, group_match
 from haven.assess.model import Step
 from haven.cases import Case
-from haven.policy.checks import (
-    DESIGNATION_BASIS,
-    NATIONWIDE,
-    NO_PROTECTION,
-    PROTECTION_BASIS,
-    RELOCATION_BASIS,
-    cite,
-    describe,
-    who,
-)
+from haven.policy.checks import NATIONWIDE, NO_PROTECTION, Kind, cite, describe, who
 from haven.policy.entries import Designation, EntryBase, InternalProtectionEntry, RelocationStatus
 from haven.policy.evidence import Finding, FindingType
 from haven.policy.framework import RuleId
@@ -106,7 +97,7 @@ def contradicted(case: Case, as_of: date, pack: Pack, applied: Applied) -> list[
                 policy,
                 f"Evidence against the designation applied: the assessment applies {now}, but "
                 f"{describe(pack, f)} says {who(pack, f.group, f.regions)} are systematically "
-                f"persecuted: {f.paraphrase} ({DESIGNATION_BASIS.text}.)",
+                f"persecuted: {f.paraphrase} ({pack.check_basis(Kind.DESIGNATION).text}.)",
                 as_of,
             )
         )
@@ -121,7 +112,7 @@ def contradicted(case: Case, as_of: date, pack: Pack, applied: Applied) -> list[
                         f"Evidence against the protection-seeking duty applied: no policy waives "
                         f"it on this date, but {describe(pack, f)} says the authorities do not "
                         f"protect {who(pack, f.group, f.regions)}: {f.paraphrase} "
-                        f"({PROTECTION_BASIS.text}.)",
+                        f"({pack.check_basis(Kind.PROTECTION).text}.)",
                         as_of,
                     )
                 )
@@ -138,7 +129,7 @@ def contradicted(case: Case, as_of: date, pack: Pack, applied: Applied) -> list[
                         f"Evidence against relocation being possible: no policy rules it out on "
                         f"this date, but {describe(pack, f)} says the harm to "
                         f"{who(pack, f.group, f.regions)} is not confined to one area: "
-                        f"{f.paraphrase} ({RELOCATION_BASIS.text}.)",
+                        f"{f.paraphrase} ({pack.check_basis(Kind.RELOCATION).text}.)",
                         as_of,
                     )
                 )

@@ -35,7 +35,7 @@ def assess_relocation(
         m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
         if m is not Match.NO:
             found.append((e, m))
-    found.sort(key=lambda em: (0 if em[0].regions else 1, em[0].id))  # most specific first
+    # pack.in_force gives the precedence order (haven.policy.precedence): most specific first.
     steps: list[Step] = []
     unknown = [e.id for e, m in found if m is Match.UNKNOWN and e.verified_on(as_of)]
     unverified = [e.id for e, _ in found if not e.verified_on(as_of)]

@@ -32,7 +32,7 @@ def check(case: Case, policy: PolicyOn) -> Situation:
     steps: list[Step] = []
     unknown: list[str] = []
     unverified: list[str] = []
-    for e in sorted(entries, key=lambda e: (0 if e.regions else 1, e.id)):
+    for e in entries:  # in precedence order (haven.policy.precedence): regional first
         m = region_match(e, case, Basis.CREDIBLE)
         if m is Match.NO:
             continue

@@ -9,6 +9,7 @@ from haven.cases import read_caseload
 from haven.cli import render
 from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
 from haven.clock import today
+from haven.packs import DEFAULT_PACK
 
 
 def assess(
@@ -16,7 +17,7 @@ def assess(
         ..., help="A case (JSON), a caseload (JSONL or JSON array), or - for stdin"
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     fmt: Format = typer.Option(Format.JSON, "--format", help="json, jsonl or table"),
 ) -> None:
     """Assess a case or caseload under the pack as of a date, with cited reasoning."""

@@ -15,6 +15,7 @@ from haven.cli import keys_cmd, render
 from haven.cli.common import out, pack_option, parse_date
 from haven.errors import InputError, Problem
 from haven.impact import compare
+from haven.packs import DEFAULT_PACK
 from haven.policy.pack import Pack
 from haven.reports.impact_html import render_html
 from haven.store import repo
@@ -74,7 +75,7 @@ def demo(
     port: int = typer.Option(8000, "--port"),
 ) -> None:
     """A tour of the Sept 2015 Russian LGBTI policy change, then a demo server to explore."""
-    pack = pack_option("nl")
+    pack = pack_option(DEFAULT_PACK)
     out_dir.mkdir(parents=True, exist_ok=True)
     out.rule("[bold]Haven demo[/]: decision support, not decisions")
     out.print(
@@ -129,7 +130,7 @@ def demo(
         from haven.cli.server_cmd import serve as run_server
 
         os.environ["HAVEN_DATABASE_URL"] = url
-        run_server(host="127.0.0.1", port=port, workers=1, pack="nl")
+        run_server(host="127.0.0.1", port=port, workers=1, pack=DEFAULT_PACK)
 
 
 DEMO_USERS = [

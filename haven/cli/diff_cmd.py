@@ -6,6 +6,7 @@ from rich.table import Table
 from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
 from haven.codes import check_country
 from haven.errors import InputError, Problem
+from haven.packs import DEFAULT_PACK
 from haven.policy.diff import diff as policy_diff
 
 
@@ -13,7 +14,7 @@ def diff(
     country: str | None = typer.Argument(None, help="ISO 3166-1 alpha-2; default: all"),
     date_from: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
     date_to: str = typer.Option(..., "--to", help="YYYY-MM-DD"),
-    pack: str = typer.Option("nl", "--pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack"),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
 ) -> None:
     """Entries added, ended or changed between two dates, with their sources."""

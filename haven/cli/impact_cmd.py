@@ -21,6 +21,7 @@ from haven.cli.impact_stored import stored_stream
 from haven.errors import InputError, Problem
 from haven.impact import Impact, compare
 from haven.impact.stream import BATCH_SIZE, ImpactStream
+from haven.packs import DEFAULT_PACK
 from haven.reports.impact_html import render_html
 
 _MARK = "\0changed\0"  # stands for the changed list in the JSON head, replaced by the spool
@@ -50,7 +51,7 @@ def impact(
     ),
     date_from: str = typer.Option(..., "--from", help="YYYY-MM-DD: the earlier as-of date"),
     date_to: str = typer.Option(..., "--to", help="YYYY-MM-DD: the later as-of date"),
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     draft: str | None = typer.Option(
         None, "--draft", help="Compare against a draft pack directory on --to"
     ),

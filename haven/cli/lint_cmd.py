@@ -19,6 +19,7 @@ from haven.cli.lint_real import DEFAULT_REAL, RealReport, evaluate_real, real_js
 from haven.clock import today
 from haven.errors import CaseError, InputError, Problem
 from haven.guardrails.text_eval import Context, Item, Outcome, Score, Split, as_json, score
+from haven.packs import DEFAULT_PACK
 from haven.validation import problems
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "lint"
@@ -67,7 +68,7 @@ def lint_file(
     file: str = typer.Argument(..., help="The draft decision text (UTF-8), or - for stdin"),
     case: str = typer.Option(..., "--case", help="The case the text decides (JSON)"),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     fmt: Format = typer.Option(Format.JSON, "--format", help="json or table"),
 ) -> None:
     """Flag passages of a draft decision that rely on reasoning forbidden for the case on the
@@ -161,7 +162,7 @@ def _fmt(value: float | None) -> str:
 
 def lint_eval(
     corpus: Path = typer.Argument(DEFAULT_CORPUS, help="Corpus directory (default: corpus/lint)"),
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
     errors: bool = typer.Option(False, "--errors", help="Also list every misclassified item"),
     check: bool = typer.Option(

@@ -16,6 +16,7 @@ from haven.cli.common import err, out, pack_option, parse_date
 from haven.clock import today
 from haven.errors import Forbidden, InputError, Problem
 from haven.i18n import LANGUAGES
+from haven.packs import DEFAULT_PACK
 from haven.reports import memo as memos
 from haven.reports.memo import MemoFormat
 
@@ -30,7 +31,7 @@ def memo(
     fmt: MemoFormat | None = typer.Option(
         None, "--format", help="pdf or html; default: from --out (.html: html, else pdf)"
     ),
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     org: str | None = typer.Option(None, "--org", help="Read a stored case of this organisation"),
     user: str | None = typer.Option(None, "--user", help="... as this user"),
 ) -> None:

@@ -4,13 +4,18 @@ import json
 
 import typer
 
+from haven.assess.scenarios import coverage_gaps, far_from_edges
+from haven.assess.scenarios import run as run_check
 from haven.cli import render
-from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
 from haven.clock import today
 from haven.codes import check_country
 from haven.errors import InputError, Problem
-from haven.policy import checks
+from haven.impact.agreement import check_pack
+from haven.packs import DEFAULT_PACK
+from haven.policy import checks, scenarios
 from haven.policy.entries import EntryBase
+from haven.policy.loader import resolve
 from haven.policy.pack import Pack
 from haven.policy.schema import pack_schema
 
@@ -38,7 +43,7 @@ def _entry_json(e: EntryBase, pack: Pack) -> dict[str, object]:
 def show(
     country: str = typer.Argument(..., help="ISO 3166-1 alpha-2, e.g. RU"),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
-    pack: str = typer.Option("nl", "--pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack"),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
 ) -> None:
     """Entries in force for a country on a date (plus the EU guardrails that bind every case)."""
@@ -73,7 +78,7 @@ def show(
 def timeline(
     country: str = typer.Argument(..., help="ISO 3166-1 alpha-2, e.g. RU"),
     group: str | None = typer.Option(None, "--group", help="Only entries for this group id"),
-    pack: str = typer.Option("nl", "--pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack"),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
 ) -> None:
     """Every dated entry for a country, in order: what applied when, and on whose authority."""
@@ -131,7 +136,7 @@ def timeline(
 
 @app.command("sources")
 def sources(
-    pack: str = typer.Option("nl", "--pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack"),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
 ) -> None:
     """The sources registry: every document the pack cites."""
@@ -151,8 +156,16 @@ def sources(
 
 
 @app.command("validate")
-def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) -> None:
-    """Load a pack and check it: schema, references, overlaps. Exit 2 with every problem found."""
+def validate(
+    pack: str = typer.Argument(DEFAULT_PACK, help="Pack name or directory"),
+    agreement: bool = typer.Option(
+        True,
+        "--agreement/--no-agreement",
+        help="Also check that both engines agree on cases generated from the pack",
+    ),
+) -> None:
+    """Load a pack and check it: schema, references, overlaps (exit 2 with every problem
+    found), and that the explaining and columnar engines agree on it (exit 1 if not)."""
     policy = pack_option(pack)
     unverified = [e.id for e in policy.entries.values() if not e.verified]
     unconfirmed = [e.id for e in policy.entries.values() if e.unconfirmed_from]
@@ -163,7 +176,7 @@ def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) ->
     }
     cited |= {s for r in policy.rules.values() for s in r.sources}
     cited |= {s for f in policy.findings.values() for s in (f.report, *f.sources)}
-    cited |= {s for b in checks.BASES.values() for s in b.sources}
+    cited |= {s for b in policy.checks.values() for s in b.sources}
     unused = sorted(set(policy.sources) - cited)
     out.print(
         f"pack {policy.meta.id} {policy.version}: {len(policy.entries)} entries, "
@@ -173,13 +186,62 @@ def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) ->
     )
     if unused:
         out.print(f"note: sources cited by no entry or rule: {', '.join(unused)}")
+    if agreement:
+        _agreement(policy)
+
+
+def _agreement(policy: Pack) -> None:
+    found = check_pack(policy, max_days=AGREEMENT_DAYS)
+    if not found:
+        out.print(
+            f"engines agree: explaining and columnar engines give the same summary fields, "
+            f"flags and applied entries on cases aimed at every entry ({AGREEMENT_DAYS} dates)."
+        )
+        return
+    for d in found[:5]:
+        err.print(f"engines disagree: {d}")
+    more = f" (and {len(found) - 5} more)" if len(found) > 5 else ""
+    err.print(
+        f"{len(found)} generated cases get different answers from the two engines{more}: "
+        f"a defect in Haven, not in the pack; please report it with this output."
+    )
+    raise typer.Exit(1)
+
+
+@app.command("test")
+def test(pack: str = typer.Argument(DEFAULT_PACK, help="Pack name or directory")) -> None:
+    """Run the pack's own scenarios (<pack>/scenarios/*.yaml): every check's expected fields,
+    the citation rule, and coverage of every entry on both sides of its dates. Exit 1 naming
+    the check and the field that differed."""
+    policy = pack_option(pack)
+    found = scenarios.load_checks(resolve(pack) / scenarios.SCENARIOS)
+    if not found:
+        err.print(f"{scenarios.SCENARIOS}/: no scenario checks in pack {policy.meta.id}")
+        raise typer.Exit(1)
+    failures = [f"{c.id}: {e}" for c in found for e in run_check(c, policy)]
+    failures += [f"coverage: {g}" for g in coverage_gaps(found, policy)]
+    failures += [f"coverage: {g}" for g in far_from_edges(found, policy)]
+    for line in failures:
+        err.print(line, markup=False)
+    if failures:
+        err.print(f"{len(failures)} of the scenario checks of pack {policy.meta.id} fail")
+        raise typer.Exit(1)
+    files = len({c.file for c in found})
+    out.print(
+        f"{len(found)} scenario checks of pack {policy.meta.id} pass ({files} files); every "
+        f"entry is checked on both sides of its dates."
+    )
+
+
+# Dates for the agreement check: compiling the columnar plan for a date is most of its cost.
+AGREEMENT_DAYS = 12
 
 
 @app.command("check")
 def check(
     country: str | None = typer.Argument(None, help="ISO 3166-1 alpha-2; default: every country"),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     fmt: Format = typer.Option(Format.JSON, "--format", help="json or table"),
 ) -> None:
     """Contradictions between the pack and the country-report findings in force on a date."""

@@ -19,6 +19,7 @@ from haven.cases import read_caseload
 from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
 from haven.errors import Forbidden, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
+from haven.packs import DEFAULT_PACK
 from haven.queue import Item, build
 from haven.reports import letter as letters
 from haven.reports.memo import MemoFormat
@@ -58,7 +59,7 @@ def preview(
     file: str = typer.Argument(..., help="A caseload (JSONL or JSON array), or - for stdin"),
     date_from: str = typer.Option(..., "--from", help="YYYY-MM-DD: the earlier as-of date"),
     date_to: str = typer.Option(..., "--to", help="YYYY-MM-DD: the later as-of date"),
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     draft: str | None = typer.Option(None, "--draft", help="A draft pack directory for --to"),
     fmt: Format = typer.Option(Format.JSON, "--format", help="json or table"),
 ) -> None:
@@ -108,7 +109,7 @@ def create(
     date_to: str = typer.Option(..., "--to", help="YYYY-MM-DD: the later as-of date"),
     org: str = ORG,
     user: str = USER,
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     draft: str | None = typer.Option(None, "--draft", help="A draft pack directory for --to"),
     name: str | None = typer.Option(None, "--name", help="A name for the queue"),
 ) -> None:
@@ -203,7 +204,9 @@ def letter(
     output: Path = typer.Option(..., "--out", help="File to write (.pdf or .html)"),
     lang: str = typer.Option("en", "--lang", help="en or nl"),
     fmt: MemoFormat | None = typer.Option(None, "--format", help="pdf or html; default: --out"),
-    pack: str = typer.Option("nl", "--pack", help="Pack name or directory (for the sources)"),
+    pack: str = typer.Option(
+        DEFAULT_PACK, "--pack", help="Pack name or directory (for the sources)"
+    ),
     org: str = ORG,
     user: str = USER,
 ) -> None:

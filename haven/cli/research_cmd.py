@@ -11,6 +11,7 @@ import typer
 from haven.cli.common import err, out, pack_option, parse_date
 from haven.clock import today
 from haven.errors import Forbidden
+from haven.packs import DEFAULT_PACK
 from haven.store import repo, research
 from haven.store.access import Action
 from haven.store.db import Database, database_url, upgrade
@@ -30,7 +31,9 @@ def export(
         False, "--aggregates-only", help="Only the suppressed aggregates (publishable)"
     ),
     output: Path | None = typer.Option(None, "--out", help="File to write; default: stdout"),
-    pack: str = typer.Option("nl", "--pack", help="Pack whose tag vocabulary may be exported"),
+    pack: str = typer.Option(
+        DEFAULT_PACK, "--pack", help="Pack whose tag vocabulary may be exported"
+    ),
 ) -> None:
     """Export the organisation's cases pseudonymised: no references, names or free text,
     per-export pseudonyms, dates as months, aggregates with small-cell suppression."""

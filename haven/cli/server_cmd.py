@@ -8,6 +8,7 @@ import typer
 from haven.cli import keys_cmd
 from haven.cli.common import out
 from haven.errors import InputError, Problem
+from haven.packs import DEFAULT_PACK
 from haven.store.access import Role
 from haven.store.auth import add_user, ensure_org
 from haven.store.db import Database, database_url, upgrade
@@ -20,7 +21,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Bind address (loopback by default)"),
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", help="Worker processes (state lives in the DB)"),
-    pack: str = typer.Option("nl", "--pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack"),
 ) -> None:
     """Run the HTTP API. Uses HAVEN_DATABASE_URL, else ./haven.db (SQLite, created on first use)."""
     import uvicorn
@@ -34,7 +35,7 @@ def serve(
     )
     out.print(keys_cmd.notice(url), markup=False)
     uvicorn.run(
-        "haven.api.server:app",
+        "haven.asgi:app",
         host=host,
         port=port,
         workers=workers,

@@ -5,14 +5,16 @@ value of every case is then checked against the contract with column expressions
 the line and the field path, like the single-case reader (`line 7: incidents[0].kind: ...`).
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pycountry
+from polars._typing import PolarsDataType
 
 from haven.cases.model import ID_MAX, NUL_MESSAGE
-from haven.codes import EXTRA_COUNTRIES
+from haven.codes import EXTRA_COUNTRIES, check_country, check_region
 from haven.errors import CaseError, Problem
 from haven.policy.pack import Pack
 from haven.vocab import Actor, Finding, IncidentKind, Reason, Sex, Sogi, Status
@@ -135,6 +137,8 @@ def _struct(name: str, got: pl.DataType, want: pl.Struct, problems: list[Problem
             fields.append(pl.lit(None, f.dtype).alias(f.name))
         elif have[f.name] in (f.dtype, pl.Null, pl.List(pl.Null)):
             fields.append(pl.col(name).struct.field(f.name).cast(f.dtype).alias(f.name))
+        elif f.dtype == pl.String and _is_temporal(have[f.name]):
+            fields.append(_iso_text(pl.col(name).struct.field(f.name), have[f.name]).alias(f.name))
         else:
             problems.append(
                 Problem(f"{name}.{f.name}", f"wrong type {have[f.name]}, expected {f.dtype}")
@@ -167,9 +171,25 @@ def _incidents(got: pl.DataType, problems: list[Problem]) -> pl.Expr:
             fields.append(pl.lit(None, dtype).alias(k))
         elif have[k] in (dtype, pl.Null):
             fields.append(pl.element().struct.field(k).cast(dtype).alias(k))
+        elif dtype == pl.String and _is_temporal(have[k]):
+            fields.append(_iso_text(pl.element().struct.field(k), have[k]).alias(k))
         else:
             problems.append(Problem(f"incidents[].{k}", f"wrong type {have[k]}, expected {dtype}"))
     return pl.col("incidents").list.eval(pl.struct(fields)).alias("incidents")
+
+
+def _is_temporal(dtype: PolarsDataType) -> bool:
+    return isinstance(dtype, pl.Date | pl.Datetime)
+
+
+def _iso_text(value: pl.Expr, dtype: PolarsDataType) -> pl.Expr:
+    """A date column of a Parquet file (date32, or a timestamp as Polars, pyarrow and pandas
+    write dates) as the contract's YYYY-MM-DD text. A timestamp with a time of day is not a
+    date: it becomes text the date check refuses, as the JSON readers refuse it."""
+    if isinstance(dtype, pl.Date):
+        return value.dt.strftime(ISO)
+    midnight = value.dt.truncate("1d") == value
+    return pl.when(midnight).then(value.dt.strftime(ISO)).otherwise(value.dt.to_string())
 
 
 def validate(lf: pl.LazyFrame, pack: Pack) -> None:
@@ -186,7 +206,7 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
     inc = pl.col("incidents").fill_null([])
 
     def bad_date(e: pl.Expr) -> pl.Expr:
-        return e.is_not_null() & e.str.to_date(ISO, strict=False).is_null()
+        return e.is_not_null() & _not_iso(e)
 
     def not_in(e: pl.Expr, allowed: list[str]) -> pl.Expr:
         return e.is_not_null() & ~e.is_in(allowed)
@@ -211,12 +231,6 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
         ("id", NUL_MESSAGE, pl.col("id").str.contains("\x00", literal=True)),
         ("nationality", "required field is missing", pl.col("nationality").is_null()),
         (
-            "nationality",
-            "not an ISO 3166-1 alpha-2 country code",
-            not_in(pl.col("nationality"), COUNTRIES),
-        ),
-        ("region", "not an ISO 3166-2 region code", not_in(pl.col("region"), _REGIONS)),
-        (
             "profile.sogi",
             f"values must be among {', '.join(Sogi)}",
             list_not_in(prof.struct.field("sogi"), list(Sogi)),
@@ -227,22 +241,9 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
             list_not_in(prof.struct.field("tags"), sorted(pack.tags)),
         ),
         (
-            "profile.sex",
-            f"must be one of {', '.join(Sex)}",
-            not_in(prof.struct.field("sex"), list(Sex)),
-        ),
-        (
             "profile.birth_date",
             "not a date (expected YYYY-MM-DD)",
             bad_date(prof.struct.field("birth_date")),
-        ),
-        *(
-            (
-                f"credibility.{f}",
-                f"must be one of {', '.join(Finding)}",
-                not_in(cred.struct.field(f), list(Finding)),
-            )
-            for f in ("identity", "nationality", "region", "profile")
         ),
         (
             "incidents[].kind",
@@ -265,54 +266,130 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
         (
             "incidents[].date",
             "not a date (expected YYYY-MM-DD)",
-            incidents_bad(
-                el.field("date").is_not_null()
-                & el.field("date").str.to_date(ISO, strict=False).is_null()
-            ),
+            incidents_bad(el.field("date").is_not_null() & _not_iso(el.field("date"))),
         ),
         ("procedure", "required field is missing", proc.is_null()),
         ("procedure.lodged", "required field is missing", proc.is_not_null() & lodged.is_null()),
         ("procedure.lodged", "not a date (expected YYYY-MM-DD)", bad_date(lodged)),
         ("procedure.decided", "not a date (expected YYYY-MM-DD)", bad_date(decided)),
         (
-            "procedure.decided",
-            "is before procedure.lodged",
-            decided.str.to_date(ISO, strict=False) < lodged.str.to_date(ISO, strict=False),
-        ),
-        (
-            "procedure.status",
-            f"must be one of {', '.join(Status)}",
-            not_in(proc.struct.field("status"), list(Status)),
-        ),
-        (
             "procedure.reasons",
             f"values must be among {', '.join(Reason)}",
             list_not_in(proc.struct.field("reasons"), list(Reason)),
         ),
+    ]
+    # Checks whose message quotes the case's own values, worded as the case model words them
+    # (haven.cases.model), so that both readers refuse the same input with the same message.
+    enums: list[tuple[str, pl.Expr, list[str]]] = [
+        ("profile.sex", prof.struct.field("sex"), [v.value for v in Sex]),
+        *(
+            (f"credibility.{f}", cred.struct.field(f), [v.value for v in Finding])
+            for f in ("identity", "nationality", "region", "profile")
+        ),
+        ("procedure.status", proc.struct.field("status"), [v.value for v in Status]),
+    ]
+    detailed: list[tuple[str, Callable[[Any], str], pl.Expr, pl.Expr]] = [
+        ("nationality", _country, not_in(pl.col("nationality"), COUNTRIES), pl.col("nationality")),
+        ("region", _region, not_in(pl.col("region"), _REGIONS), pl.col("region")),
+        *(
+            (field, _not_allowed(allowed), not_in(value, allowed), value)
+            for field, value, allowed in enums
+        ),
+        *(
+            (field, _twice, _repeats(column), _first_repeat(column))
+            for field, column in (
+                ("profile.sogi", prof.struct.field("sogi")),
+                ("profile.tags", prof.struct.field("tags")),
+                ("procedure.reasons", proc.struct.field("reasons")),
+            )
+        ),
         (
-            "procedure.reasons",
-            "a reason is listed twice",
-            proc.struct.field("reasons").fill_null([]).list.n_unique()
-            != proc.struct.field("reasons").fill_null([]).list.len(),
+            "procedure",
+            _decided_before_lodged,
+            decided.str.to_date(ISO, strict=False) < lodged.str.to_date(ISO, strict=False),
+            pl.concat_list(decided, lodged),
         ),
     ]
+    flags = [f"bad{i}" for i in range(len(checks))] + [f"bad_d{i}" for i in range(len(detailed))]
+    # The values quoted in messages are computed for the invalid cases only (after the filter).
     found = (
         lf.select(
             pl.col(LINE).alias("line"),
-            pl.col("id"),
+            *(c for c in TOP if c != "incidents"),
             *(expr.fill_null(False).alias(f"bad{i}") for i, (_, _, expr) in enumerate(checks)),
+            *(bad.fill_null(False).alias(f"bad_d{i}") for i, (_, _, bad, _) in enumerate(detailed)),
         )
-        .filter(pl.any_horizontal(f"bad{i}" for i in range(len(checks))))
+        .filter(pl.any_horizontal(flags))
         .head(rows)
+        .with_columns(detail.alias(f"detail{i}") for i, (_, _, _, detail) in enumerate(detailed))
         .collect()
     )
-    problems = [
-        Problem(f"line {row['line']}: {field}", message)
-        for row in found.iter_rows(named=True)
-        for i, (field, message, _) in enumerate(checks)
-        if row[f"bad{i}"]
-    ]
+    problems = []
+    for row in found.iter_rows(named=True):
+        at = f"line {row['line']}"
+        problems += [
+            Problem(f"{at}: {field}", message)
+            for i, (field, message, _) in enumerate(checks)
+            if row[f"bad{i}"]
+        ]
+        problems += [
+            Problem(f"{at}: {field}", say(row[f"detail{i}"]))
+            for i, (field, say, _, _) in enumerate(detailed)
+            if row[f"bad_d{i}"]
+        ]
     return problems, found.height
+
+
+def _repeats(values: pl.Expr) -> pl.Expr:
+    """Whether a list holds a value twice (cheap: for every case)."""
+    return values.fill_null([]).list.n_unique() != values.fill_null([]).list.len()
+
+
+def _first_repeat(values: pl.Expr) -> pl.Expr:
+    """The first value of a list that an earlier one repeats (null when all differ)."""
+    repeats = pl.element().filter(pl.element().cum_count().over(pl.element()) > 1)
+    return values.fill_null([]).list.eval(repeats).list.first()
+
+
+def _not_iso(day: pl.Expr) -> pl.Expr:
+    """Not a YYYY-MM-DD date. The length check refuses what the parser would let through
+    (2015-3-1), as the case model does."""
+    return (day.str.len_bytes() != 10) | day.str.to_date(ISO, strict=False).is_null()
+
+
+def _country(code: Any) -> str:
+    try:
+        check_country(str(code))
+    except ValueError as e:
+        return str(e)
+    return "not an ISO 3166-1 alpha-2 country code"
+
+
+def _region(code: Any) -> str:
+    try:
+        check_region(str(code))
+    except ValueError as e:
+        return str(e)
+    return "not an ISO 3166-2 region code"
+
+
+def _not_allowed(allowed: list[str]) -> Callable[[Any], str]:
+    """Worded as haven.validation words an enum error of the case model."""
+    expected = ", ".join(repr(str(v)) for v in allowed[:-1]) + f" or {str(allowed[-1])!r}"
+
+    def say(value: Any) -> str:
+        return f"{value!r} is not allowed; expected {expected}"
+
+    return say
+
+
+def _twice(value: Any) -> str:
+    return f"{str(value)!r} is listed twice"
+
+
+def _decided_before_lodged(dates: Any) -> str:
+    decided, lodged = dates
+    return f"decided ({decided}) is before lodged ({lodged})"
 
 
 def duplicate_problems(lf: pl.LazyFrame) -> list[Problem]:

@@ -30,9 +30,8 @@ from haven.policy.entries import (
 )
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
+from haven.policy.precedence import by_group, favour
 from haven.vocab import (
-    CATEGORY_RANK,
-    STANDARD_RANK,
     Category,
     Finding,
     FlagCode,
@@ -315,10 +314,6 @@ class _Stages:
 # -- the pipeline ----------------------------------------------------------------------------
 
 
-def _favour(e: Designation) -> tuple[int, int, str]:
-    return STANDARD_RANK[e.evidentiary_standard], CATEGORY_RANK[e.category], e.id
-
-
 def evaluate(lf: pl.LazyFrame, as_of: date, pack: Pack, *, with_lists: bool = True) -> pl.LazyFrame:
     """Summary fields for every case in `lf` (contract cases), as of a date. Without
     `with_lists` the list fields (`flags`, `applied`) are left out: they cost as much as all
@@ -337,7 +332,8 @@ def evaluate_flat(
     """`evaluate` on cases already flattened (`flatten`): one flattening for several dates.
     `flag_columns` adds a column `flag:REASON` per refusal reason the pack can flag (the flag
     code or null): the flags without the cost of gathering them into lists."""
-    entries = [e for e in pack.entries.values() if e.in_force(as_of)]
+    # In precedence order (haven.policy.precedence): `first` below picks the winning entry.
+    entries = pack.all_in_force(as_of)
     used = {e.group for e in entries if e.group} | {
         g for e in entries if isinstance(e, SafeCountry) for g in e.exception_groups
     }
@@ -407,11 +403,9 @@ def evaluate_flat(
 
     # Designation: per group the most specific entry, across groups the most favourable.
     designations = [e for e in of(Designation) if isinstance(e, Designation)]
-    ranked = sorted(designations, key=_favour)
+    ranked = sorted(designations, key=favour)
     rank = {e.id: i for i, e in enumerate(ranked)}
-    per_group: dict[str, list[Designation]] = {}
-    for e in sorted(designations, key=lambda e: ((0 if e.regions else 1), _favour(e))):
-        per_group.setdefault(e.group or "", []).append(e)
+    per_group = by_group(designations)
     chosen_per_group: list[pl.Expr] = []
     unknown_ranks: list[pl.Expr] = []
     for group_entries in per_group.values():
@@ -461,10 +455,10 @@ def evaluate_flat(
         ),
     )
 
-    # Exceptional situation (QD 15(c)): the first matching entry, regional ones first.
+    # Exceptional situation (QD 15(c)): the first matching entry in precedence order.
     levels: list[tuple[pl.Expr, Any]] = []
     situation_ids: list[tuple[pl.Expr, Any]] = []
-    for e in sorted(of(ExceptionalSituation), key=lambda e: (0 if e.regions else 1, e.id)):
+    for e in of(ExceptionalSituation):
         assert isinstance(e, ExceptionalSituation)
         m = x.let(
             f"_m:{Basis.CREDIBLE.value}:{e.id}",
@@ -526,9 +520,8 @@ def evaluate_flat(
 
     # Internal protection alternative.
     relevant = x.let("_relevant", assessable & (met.ne(False).fill_null(True) | by_situation))
-    ipa_sorted = sorted(of(InternalProtectionEntry), key=lambda e: (0 if e.regions else 1, e.id))
     exclusions: list[tuple[pl.Expr, Any]] = []
-    for e in ipa_sorted:
+    for e in of(InternalProtectionEntry):
         assert isinstance(e, InternalProtectionEntry)
         m = match(e, Basis.CREDIBLE)
         if not e.verified_on(as_of):

@@ -1,16 +1,16 @@
 """Policy–evidence consistency checks: where the pack disagrees with the findings in force.
 
-Pure functions of (pack, country, date). Each check is one small rule with its legal basis:
+Pure functions of (pack, country, date). Each check is one small rule; its legal basis (plain
+words and sources) is data in the pack's framework.yaml (`checks:`), quoted in every message:
 
 - `relocation_vs_nationwide_harm`: relocation allowed for a group a finding says is at risk
-  throughout the country (QD art. 8; EUAA practical guide on the internal protection
-  alternative; the Dutch letter of September 2015).
+  throughout the country.
 - `protection_duty_vs_no_protection`: protection-seeking required of a group whose authorities a
-  finding says are unwilling or unable to protect it (QD art. 7; UNHCR GIP No. 9).
+  finding says are unwilling or unable to protect it.
 - `weak_designation_vs_systematic_persecution`: no designation, or one weaker than group
-  persecution, for a group a finding says is systematically persecuted (QD art. 4(3)(a), 9).
+  persecution, for a group a finding says is systematically persecuted.
 - `review_due`: an entry older than the newest report with a finding on its country and group,
-  and not re-confirmed since (QD art. 4(3)(a), 8(2); Dutch policy is reset after each report).
+  and not re-confirmed since.
 - `information_gap`: a group the pack addresses with no recent finding at all. A gap is reported
   so that nobody reads silence as safety: it must never count against an applicant.
 
@@ -24,7 +24,6 @@ import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import TypeVar
 
 from haven.policy.entries import (
@@ -35,7 +34,7 @@ from haven.policy.entries import (
     RelocationStatus,
 )
 from haven.policy.evidence import Finding, FindingType
-from haven.policy.framework import RuleId
+from haven.policy.framework import CheckId, RuleId
 from haven.policy.pack import Pack
 from haven.vocab import CATEGORY_RANK, Category
 
@@ -47,13 +46,7 @@ tool (the guardrail asks for a warning when information on a group is "older tha
 not a rule of law."""
 
 
-class Kind(StrEnum):
-    RELOCATION = "relocation_vs_nationwide_harm"
-    PROTECTION = "protection_duty_vs_no_protection"
-    DESIGNATION = "weak_designation_vs_systematic_persecution"
-    REVIEW_DUE = "review_due"
-    INFORMATION_GAP = "information_gap"
-
+Kind = CheckId  # the check kinds; their legal bases are in the pack (framework.yaml)
 
 KIND_ORDER = {k: i for i, k in enumerate(Kind)}
 
@@ -64,57 +57,6 @@ NATIONWIDE = frozenset({FindingType.HARM_NATIONWIDE, FindingType.CRIMINALISATION
 NO_PROTECTION = frozenset(
     {FindingType.AUTHORITIES_UNWILLING_OR_UNABLE, FindingType.CRIMINALISATION_ENFORCED}
 )
-
-
-@dataclass(frozen=True)
-class Basis:
-    """The legal basis of a check: plain words and the pack sources that say so."""
-
-    text: str
-    sources: tuple[str, ...]
-
-
-RELOCATION_BASIS = Basis(
-    "QD art. 8(1)-(2) allows internal protection only in a part of the country free of a "
-    "well-founded fear where the applicant can reasonably settle, judged on precise and "
-    "up-to-date information; the EUAA practical guide puts the burden of naming and testing "
-    "that area on the authority; the Dutch letter of September 2015 dropped relocation for "
-    "Russian LGBTI people because the danger was country-wide",
-    ("qd-2011-95", "euaa-pg-ipa", "kst-19637-2029"),
-)
-PROTECTION_BASIS = Basis(
-    "QD art. 7: protection counts only if the authorities are willing and able to give "
-    "effective, non-temporary protection and the applicant has access to it; UNHCR GIP No. 9 "
-    "(as summarised by Human Rights First): criminalisation can impede access to state "
-    "protection; requiring LGBTI applicants to seek protection from homophobic authorities is "
-    "a documented bad practice (Fleeing Homophobia; ILGA-Europe)",
-    ("qd-2011-95", "hrf-gip9", "fleeing-homophobia-2011", "ilga-good-practices"),
-)
-DESIGNATION_BASIS = Basis(
-    "QD art. 4(3)(a): the assessment takes account of all relevant facts on the country of "
-    "origin at the time of decision; country policy designates systematically persecuted "
-    "groups (group persecution), for whom credible membership suffices",
-    ("qd-2011-95", "vc-c2-structure"),
-)
-REVIEW_BASIS = Basis(
-    "QD art. 4(3)(a) and 8(2): decisions rest on country information as it stands at the "
-    "time of decision, precise and up to date; Dutch country policy is reset after each "
-    "country report and earlier policy does not continue automatically",
-    ("qd-2011-95", "kst-19637-3241"),
-)
-GAP_BASIS = Basis(
-    "a gap in country-of-origin information is not evidence of safety and must never count "
-    "against the applicant (Fleeing Homophobia and ILGA-Europe on COI on LGBTI people); QD "
-    "art. 8(2) requires precise and up-to-date information",
-    ("qd-2011-95", "fleeing-homophobia-2011", "ilga-good-practices"),
-)
-BASES = {
-    Kind.RELOCATION: RELOCATION_BASIS,
-    Kind.PROTECTION: PROTECTION_BASIS,
-    Kind.DESIGNATION: DESIGNATION_BASIS,
-    Kind.REVIEW_DUE: REVIEW_BASIS,
-    Kind.INFORMATION_GAP: GAP_BASIS,
-}
 
 
 @dataclass(frozen=True)
@@ -236,7 +178,7 @@ def _make(
     entry: EntryBase | RuleId,
     message: str,
 ) -> Contradiction:
-    basis = BASES[kind]
+    basis = pack.check_basis(kind)
     if isinstance(entry, RuleId):
         ref, entry_sources = framework_ref(entry), pack.rule(entry).sources
     else:
@@ -268,11 +210,8 @@ def relocation_vs_nationwide_harm(pack: Pack, f: Finding, on: date) -> Contradic
 
     The pack allows relocation for the finding's people unless a verified internal-protection
     entry in force excludes it for all of them, or a nationwide group-persecution designation
-    does (no part of the country is then free of a well-founded fear). Legal basis: QD art. 8
-    (internal protection only in a part of the country free of risk, judged on precise and
-    up-to-date information), the EUAA practical guide on the internal protection alternative,
-    and the Dutch letter of September 2015 (relocation dropped because the danger was
-    country-wide).
+    does (no part of the country is then free of a well-founded fear). Legal basis: the pack's
+    `relocation_vs_nationwide_harm` check.
     """
     if f.type not in NATIONWIDE:
         return None
@@ -301,10 +240,8 @@ def protection_duty_vs_no_protection(pack: Pack, f: Finding, on: date) -> Contra
     """Protection-seeking required where a finding says the authorities do not protect.
 
     The pack requires applicants to have sought their authorities' protection unless a verified
-    protection-duty entry in force waives it for all the finding's people. Legal basis: QD art. 7
-    (only willing and able, effective and accessible protection counts), UNHCR GIP No. 9 as
-    summarised by Human Rights First (criminalisation can impede access to state protection),
-    and the documented bad practice of requiring it (Fleeing Homophobia; ILGA-Europe).
+    protection-duty entry in force waives it for all the finding's people. Legal basis: the
+    pack's `protection_duty_vs_no_protection` check.
     """
     if f.type not in NO_PROTECTION:
         return None
@@ -329,10 +266,8 @@ def weak_designation_vs_systematic_persecution(
     persecuted.
 
     The pack's position is the verified designation in force for the group; only group
-    persecution covering all the finding's people answers the finding. Legal basis: QD art.
-    4(3)(a) (all relevant country facts at the time of decision) and the Dutch framework of
-    group designations, under which credible membership of a systematically persecuted group
-    suffices.
+    persecution covering all the finding's people answers the finding. Legal basis: the pack's
+    `weak_designation_vs_systematic_persecution` check.
     """
     if f.type is not FindingType.SYSTEMATIC_PERSECUTION:
         return None
@@ -378,9 +313,7 @@ def review_due(pack: Pack, e: EntryBase, on: date) -> Contradiction | None:
 
     Applies to verified entries in force that name a group. The entry counts as reviewed if it
     starts on or after that report's finding date, or cites a source dated on or after it (and
-    not after `on`). Legal basis: QD art. 4(3)(a) and 8(2) (country information as it stands at
-    the time of decision), and the Dutch practice of resetting country policy after each report
-    (kst-19637-3241).
+    not after `on`). Legal basis: the pack's `review_due` check.
     """
     if e.group is None or e.country is None or not e.in_force(on) or not e.verified_on(on):
         return None
@@ -411,8 +344,7 @@ def information_gaps(pack: Pack, country: str, on: date) -> list[Contradiction]:
     A group is addressed when an entry in force (verified or not) names it. A finding is recent
     when it counts on `on` and is less than RECENT_MONTHS old; an `information_gap` finding does
     not count as information. Reported as a warning that silence is not safety: an information
-    gap must never count against an applicant. Legal basis: QD art. 8(2) (precise and up-to-date
-    information), Fleeing Homophobia and ILGA-Europe on gaps in COI on LGBTI people.
+    gap must never count against an applicant. Legal basis: the pack's `information_gap` check.
     """
     groups: dict[str, list[EntryBase]] = {}
     for e in pack.for_country(country):

@@ -49,3 +49,24 @@ STANDARD_RULES: dict[Standard, RuleId] = {
     Standard.MINOR_INDICATIONS: RuleId.STANDARD_MINOR,
     Standard.INDIVIDUAL: RuleId.STANDARD_INDIVIDUAL,
 }
+
+
+class CheckId(StrEnum):
+    """The policy-evidence consistency checks (haven.policy.checks)."""
+
+    RELOCATION = "relocation_vs_nationwide_harm"
+    PROTECTION = "protection_duty_vs_no_protection"
+    DESIGNATION = "weak_designation_vs_systematic_persecution"
+    REVIEW_DUE = "review_due"
+    INFORMATION_GAP = "information_gap"
+
+
+class CheckBasis(BaseModel):
+    """The legal basis of a consistency check, in the pack (framework.yaml: checks): plain
+    words and the sources that say so. The law lives in the pack, not in the code."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    id: CheckId
+    text: str = Field(min_length=10, description="The legal basis in plain words")
+    sources: tuple[str, ...] = Field(min_length=1)

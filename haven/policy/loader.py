@@ -16,9 +16,10 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from haven.errors import PolicyError, Problem
+from haven.packs import DEFAULT_PACK
 from haven.policy.entries import Entry, EntryBase
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import Rule
+from haven.policy.framework import CheckBasis, Rule
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import Located, Pack, PackMeta
 from haven.policy.sources import Source
@@ -73,7 +74,7 @@ def resolve(name_or_path: str) -> Path:
 
 
 @cache
-def load_pack(name_or_path: str = "nl") -> Pack:
+def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
     """Load and validate a pack. Cached: a pack directory is read once per process."""
     root = resolve(name_or_path)
     meta = _model(root, "pack.yaml", None, PackMeta)
@@ -81,6 +82,7 @@ def load_pack(name_or_path: str = "nl") -> Pack:
     tags = _list(root, "groups.yaml", "tags", Tag)
     groups = _list(root, "groups.yaml", "groups", Group)
     rules = _list(root, "framework.yaml", "rules", Rule)
+    checks = _list(root, "framework.yaml", "checks", CheckBasis)
     entries: list[Located] = []
     problems: list[Problem] = []
     files = sorted((root / "entries").glob("*.yaml"))
@@ -108,7 +110,7 @@ def load_pack(name_or_path: str = "nl") -> Pack:
     if (root / "findings.yaml").is_file():
         reports = _list(root, "findings.yaml", "reports", Report)
         findings = _list(root, "findings.yaml", "findings", Finding)
-    return Pack(meta, sources, tags, groups, rules, entries, reports, findings)
+    return Pack(meta, sources, tags, groups, rules, entries, reports, findings, checks)
 
 
 def _entry_problems(err: ValidationError, where: str, kind: object) -> list[Problem]:

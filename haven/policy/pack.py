@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from haven.errors import PolicyError, Problem
 from haven.policy.entries import EntryBase, ForbiddenReasoning, Moratorium, SafeCountry
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import Rule, RuleId
+from haven.policy.framework import CheckBasis, CheckId, Rule, RuleId
 from haven.policy.groups import Group, Tag
+from haven.policy.precedence import ordered
 from haven.policy.sources import Source
 
 E = TypeVar("E", bound=EntryBase)
@@ -57,6 +58,7 @@ class Pack:
         entries: list[Located],
         reports: list[Report] | None = None,
         findings: list[Finding] | None = None,
+        checks: list[CheckBasis] | None = None,
     ) -> None:
         self.meta = meta
         self.sources = {s.id: s for s in sources}
@@ -67,7 +69,9 @@ class Pack:
         self.entries = {loc.entry.id: loc.entry for loc in entries}
         self.reports = {r.id: r for r in reports or ()}
         self.findings = {f.id: f for f in findings or ()}
+        self.checks = {c.id: c for c in checks or ()}
         problems = self._check(sources, tags, groups, rules)
+        problems += self._check_bases(list(checks or ()))
         problems += self._check_evidence(list(reports or ()), list(findings or ()))
         if problems:
             raise PolicyError(problems)
@@ -80,11 +84,16 @@ class Pack:
     # -- queries -------------------------------------------------------------------------
 
     def in_force(self, kind: type[E], on: date, country: str | None) -> list[E]:
-        """Entries of one kind in force on a date for a country (plus country-wide ones)."""
+        """Entries of one kind in force on a date for a country (plus country-wide ones), in
+        precedence order (haven.policy.precedence): the first that applies wins."""
         found = [e for e in self._by_country.get(country, ()) if isinstance(e, kind)]
         if country is not None:
             found += [e for e in self._by_country.get(None, ()) if isinstance(e, kind)]
-        return [e for e in found if e.in_force(on)]
+        return ordered(e for e in found if e.in_force(on))
+
+    def all_in_force(self, on: date) -> list[EntryBase]:
+        """Every entry in force on a date, for every country, in precedence order."""
+        return ordered(e for e in self.entries.values() if e.in_force(on))
 
     def for_country(self, country: str | None) -> list[EntryBase]:
         """Entries stored under a country; `None` gives the country-wide ones (EU guardrails)."""
@@ -95,6 +104,10 @@ class Pack:
 
     def rule(self, rule: RuleId) -> Rule:
         return self.rules[rule]
+
+    def check_basis(self, check: CheckId) -> CheckBasis:
+        """The legal basis of a consistency check (framework.yaml: checks)."""
+        return self.checks[check]
 
     # -- evidence (findings.yaml) --------------------------------------------------------
 
@@ -178,6 +191,18 @@ class Pack:
         problems += _overlaps(self.located)
         return problems
 
+    def _check_bases(self, checks: list[CheckBasis]) -> list[Problem]:
+        """framework.yaml: checks: one legal basis per consistency check, citing known sources."""
+        problems = _duplicates("framework.yaml: checks", (c.id for c in checks))
+        for c in checks:
+            problems += self._cite(f"framework.yaml: check {c.id.value!r}", c.sources)
+        missing = sorted(set(CheckId) - set(self.checks))
+        if missing:
+            problems.append(
+                Problem("framework.yaml: checks", f"missing legal bases: {', '.join(missing)}")
+            )
+        return problems
+
     def _check_evidence(self, reports: list[Report], findings: list[Finding]) -> list[Problem]:
         """findings.yaml: reports are sources; findings name a known report, group and sources."""
         problems: list[Problem] = []
@@ -259,6 +284,8 @@ class Pack:
             "rules": [r.model_dump(mode="json") for r in self.rules.values()],
             "entries": [loc.entry.model_dump(mode="json") for loc in self.located],
         }
+        if self.checks:
+            doc["checks"] = [c.model_dump(mode="json") for c in self.checks.values()]
         if self.reports or self.findings:  # a pack without evidence keeps its earlier version
             doc["reports"] = [r.model_dump(mode="json") for r in self.reports.values()]
             doc["findings"] = [f.model_dump(mode="json") for f in self.findings.values()]

@@ -16,6 +16,7 @@ from typing import TypeVar
 from haven.policy.entries import EntryBase
 from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
+from haven.policy.precedence import ordered
 
 E = TypeVar("E", bound=EntryBase)
 
@@ -35,7 +36,6 @@ class PolicyOn:
     _by_country: dict[str | None, list[EntryBase]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Pack order (file order within a country), as Pack.in_force walks it.
         index: dict[str | None, list[EntryBase]] = defaultdict(list)
         for loc in self.pack.located:
             if loc.entry.in_force(self.as_of):
@@ -44,16 +44,17 @@ class PolicyOn:
 
     @property
     def entries(self) -> list[EntryBase]:
-        """Every entry in force on the date."""
-        return [e for entries in self._by_country.values() for e in entries]
+        """Every entry in force on the date, in precedence order."""
+        return ordered(e for entries in self._by_country.values() for e in entries)
 
     def in_force(self, kind: type[E], country: str | None) -> list[E]:
-        """Entries of one kind in force for a country (country entries first, then country-wide
-        ones), in the order `Pack.in_force` gives."""
+        """Entries of one kind in force for a country (plus country-wide ones), in precedence
+        order (haven.policy.precedence), as `Pack.in_force` gives them: the first that applies
+        wins."""
         found = [e for e in self._by_country.get(country, ()) if isinstance(e, kind)]
         if country is not None:
             found += [e for e in self._by_country.get(None, ()) if isinstance(e, kind)]
-        return found
+        return ordered(found)
 
     def cite(self, ids: Iterable[str]) -> Citation:
         """Split source ids into those existing (and applying) on the date and later ones;

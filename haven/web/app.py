@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from haven.api.deps import no_nul
+from haven.doors import no_nul
 from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
 from haven.store.repo import record_denial
 from haven.web import routes_auth, routes_cases, routes_impact, routes_memo, routes_policy

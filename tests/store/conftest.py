@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from store_helpers import PASSWORD, USERS, Api
 
-from haven.api.app import create_app
+from haven.server import create_app
 from haven.store import auth
 from haven.store.db import Database, upgrade
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from store_helpers import PASSWORD, Api
 
-from haven.api.app import create_app
 from haven.errors import TooManyRequests, Unauthenticated
+from haven.server import create_app
 from haven.store import auth, throttle
 from haven.store.db import Database
 from haven.store.models import ApiToken, AuditEntry, LoginThrottle

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis_checks import excluded_checks
 from store_helpers import Api, make_case
 
-from haven.api.app import create_app
+from haven.server import create_app
 from haven.store.db import Database
 
 APP = create_app(Database("sqlite://"))  # never used: each test installs its own database
