@@ -17,7 +17,7 @@ from haven.errors import InputError, Problem
 from haven.impact import compare
 from haven.policy.pack import Pack
 from haven.reports.impact_html import render_html
-from haven.store import repo
+from haven.store import queue, repo
 from haven.store.access import Role
 from haven.store.auth import add_user, ensure_org, issue_token
 from haven.store.db import Database, upgrade
@@ -164,6 +164,10 @@ def demo_database(url: str, cases: list[Case], pack: Pack) -> str:
             repo.assess_and_store(s, officer, c.id, day, pack)
         repo.share_case(s, officer, cases[0].id, "nadia")
         token = issue_token(s, users["olga"], "demo", timedelta(days=1))
+        reviewer = Actor.of(users["rik"])
+    with db.session() as s:  # a fresh session: the cases read back as stored (decrypted)
+        # The reviewer's work queue for the 2015 change: nadia's client EX-RU-1 is in it.
+        queue.create_queue(s, reviewer, parse_date("2015-06-01", "--from"), day, pack)
     (path.parent / "demo-users.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (path.parent / "demo-users.txt").chmod(0o600)
     return token

@@ -56,14 +56,12 @@ def create_queue(
     after_pack: Pack | None = None,
     name: str | None = None,
 ) -> tuple[WorkQueue, list[WorkItem]]:
-    """Re-assess every current case of the organisation on both dates (or packs) and save the
+    """Re-assess every current case the caller may read on both dates (or packs) and save the
     refused cases whose outcome improved as open work items."""
     require(actor, Action.QUEUE_CREATE)
-    records = list(
-        s.scalars(
-            select(CaseRecord).where(CaseRecord.org_id == actor.org_id).order_by(CaseRecord.ref)
-        )
-    )
+    # The cases the caller may read: the organisation's for a reviewer, for an officer or an
+    # advocate only those created by, assigned or shared with them.
+    records = list(s.scalars(repo._visible(actor).order_by(CaseRecord.ref)))
     cases = {
         rec.ref: (rec, Case.model_validate_json(json.dumps(repo.current(s, rec).data)))
         for rec in records
