@@ -29,7 +29,7 @@ class Row:
     username: str | None
 
 
-def _query(actor: Actor, f: AuditFilter) -> Select[tuple[AuditEntry, str | None]]:
+def _query(actor: Actor, f: AuditFilter) -> Select[AuditEntry, str]:
     q = (
         select(AuditEntry, User.username)
         .join(User, User.id == AuditEntry.user_id, isouter=True)

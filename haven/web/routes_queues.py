@@ -18,6 +18,7 @@ from haven.reports import letter as letters
 from haven.reports.memo import MemoFormat, filename
 from haven.store import queue as store
 from haven.store.access import ALLOWED, Action
+from haven.store.models import WorkQueue
 from haven.store.repo import require
 from haven.web.forms import checked_form, text
 from haven.web.render import language, render
@@ -139,7 +140,7 @@ def _item_response(
 ) -> HTMLResponse:
     with database(request).session() as s:
         view = store.read_item(s, user.actor, queue_id, item_id)
-        q = s.get(store.WorkQueue, queue_id)
+        q = s.get(WorkQueue, queue_id)
     pack = _pack(request)
     return render(
         request,

@@ -178,7 +178,9 @@ def test_editing_shows_field_errors_and_never_half_saves(api: Api) -> None:
         "/cases/RU-1/edit", edit_form("RU-1", 1, token, **{"procedure.lodged": "2015-02-30"})
     )
     assert r.status_code == 200
-    assert 'id="err-procedure-lodged"' in r.text and "not a date" in r.text
+    assert 'id="err-procedure-lodged"' in r.text
+    assert "The date the application was lodged must be a real date" in r.text
+    assert 'href="#lodged"' in r.text  # the error summary links to the field
     assert 'aria-invalid="true" aria-describedby="err-procedure-lodged"' in r.text
     assert api.get("/cases/RU-1", "officer").json()["version"] == 1
     # Without the CSRF token: refused, nothing written.
