@@ -140,6 +140,17 @@ def test_hostile_case_text_is_escaped(case: Case) -> None:
     assert '<script>alert("x")</script>' in text
 
 
+def test_the_pdf_is_tagged_and_names_its_case_version_and_author(case: Case) -> None:
+    document = memos.build(case, date(2015, 10, 1), PACK, "nl", GENERATED, 3, "olga")
+    data = memos.render(document, PACK, MemoFormat.PDF)
+    # PDF/UA-1: a structure tree (tagged) and the PDF/UA identification in the metadata.
+    root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+    text = pdf_text(data)
+    assert "Zaakversie 3" in text and "door olga" in text
+
+
 def test_download_names_are_safe() -> None:
     name = memos.filename('../"evil"\r\n<ref>', date(2015, 10, 1), "nl", MemoFormat.PDF)
     assert name == "memo-____evil____ref_-2015-10-01-nl.pdf"

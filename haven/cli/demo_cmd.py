@@ -182,7 +182,10 @@ def _say(text: str) -> None:
     """A paragraph wrapped to the terminal (the console soft-wraps: words split at 80)."""
     width = min(out.width, 100)
     out.print(
-        "\n".join(textwrap.fill(p, width, break_on_hyphens=False, break_long_words=False) for p in text.split("\n")),
+        "\n".join(
+            textwrap.fill(p, width, break_on_hyphens=False, break_long_words=False)
+            for p in text.split("\n")
+        ),
         markup=False,
     )
 

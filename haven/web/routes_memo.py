@@ -26,13 +26,15 @@ def memo_pdf(request: Request, ref: str, user: Annotated[WebUser, Depends(web_us
     day = parse_day(request.query_params.get("as_of")) or today()
     lang = language(request)
     with database(request).session() as s:
-        _, version = repo.read_case(s, user.actor, ref)
+        rec, version = repo.read_case(s, user.actor, ref)
         repo.audit(
             s, user.actor, "case.memo", case_ref=ref, as_of=day.isoformat(), lang=lang, format="pdf"
         )
         case = Case.model_validate_json(json.dumps(version.data))
     pack: Pack = request.app.state.pack
-    document = memos.build(case, day, pack, lang, datetime.now(UTC))
+    document = memos.build(
+        case, day, pack, lang, datetime.now(UTC), rec.version, user.actor.username
+    )
     data = memos.render(document, pack, MemoFormat.PDF)
     name = memos.filename(ref, day, lang, MemoFormat.PDF)
     return Response(
