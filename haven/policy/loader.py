@@ -22,6 +22,7 @@ from haven.policy.framework import Rule
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import Located, Pack, PackMeta
 from haven.policy.sources import Source
+from haven.policy.texts import PackTexts, unknown
 from haven.validation import problems as pydantic_problems
 
 PACKS_DIR = Path(__file__).resolve().parent.parent / "packs"
@@ -108,7 +109,21 @@ def load_pack(name_or_path: str = "nl") -> Pack:
     if (root / "findings.yaml").is_file():
         reports = _list(root, "findings.yaml", "reports", Report)
         findings = _list(root, "findings.yaml", "findings", Finding)
-    return Pack(meta, sources, tags, groups, rules, entries, reports, findings)
+    pack = Pack(meta, sources, tags, groups, rules, entries, reports, findings)
+    _load_texts(root, pack)
+    return pack
+
+
+def _load_texts(root: Path, pack: Pack) -> None:
+    """`i18n/<lang>.yaml`: the pack's texts in that language (haven/policy/texts.py)."""
+    problems: list[Problem] = []
+    for file in sorted((root / "i18n").glob("*.yaml")) if (root / "i18n").is_dir() else []:
+        rel = file.relative_to(root).as_posix()
+        texts = _model(root, rel, None, PackTexts)
+        problems += unknown(texts, pack.ids(), rel)
+        pack.texts[file.stem] = texts
+    if problems:
+        raise PolicyError(problems)
 
 
 def _entry_problems(err: ValidationError, where: str, kind: object) -> list[Problem]:

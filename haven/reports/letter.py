@@ -66,7 +66,7 @@ def context(
         rules.append(
             {
                 "id": rid,
-                "label": entry.label,
+                "label": pack.entry_label(rid, lang),
                 "period": period,
                 "sources": [source_citation(pack, sid, lang) for sid in entry.sources],
             }

@@ -82,7 +82,7 @@ def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
         dates.append(tr(N_("published {date}"), lang).format(date=day(s.published, lang)))
     return {
         "id": s.id,
-        "title": s.title,
+        "title": pack.source_title(sid, lang),
         "identifier": s.identifier,
         "dates": "; ".join(dates),
         "url": s.url,

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from haven.i18n import LANGUAGES, normalise, translations
+from haven.policy.pack import Pack
 from haven.reports import plain
 from haven.web.labels import label
 from haven.web.messages import say
@@ -70,6 +71,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         return plain.day(day, lang)
 
     me = getattr(request.state, "web_user", None)
+    pack: Pack = request.app.state.pack
     items = menu(me.actor.role) if me is not None else []
     html = env.get_template(template).render(
         request=request,
@@ -88,6 +90,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         say=lambda problem, fields: say(problem, fields, tr.gettext),
         field_problem=_field_problem,
         country_name=lambda code: country_name(code, lang),
+        # The pack's own texts in the reader's language (haven/policy/texts.py).
+        entry_label=lambda eid: pack.entry_label(eid, lang),
+        pack_text=lambda kind, key, default: pack.text(kind, key, default, lang),
         plain=plain,
         path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
