@@ -105,7 +105,9 @@ def test_dutch_pdf_as_of_october_2015(nl_oct: str) -> None:
     )
     assert plain.flag_text(FlagCode.IPA_EXCLUDED_BY_POLICY, "nl") in text
     assert "Bescherming aangewezen" in text
-    assert "kst-19637-2029" in text and PACK.sources["kst-19637-2029"].title in text
+    # The Dutch memo gives the letter its Dutch description (haven/packs/nl/i18n/nl.yaml).
+    assert "kst-19637-2029" in text and PACK.source_title("kst-19637-2029", "nl") in text
+    assert "Brief van staatssecretaris Dijkhoff" in text
     assert "gepubliceerd 7 september 2015" in text
     assert f"versie {PACK.version}" in text
     assert "peildatum 1 oktober 2015" in text
