@@ -9,9 +9,6 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
-
-from haven.errors import PolicyError
 from haven.policy.loader import load_pack
 from haven.policy.texts import missing
 from haven.queue import build
@@ -52,18 +49,23 @@ def test_the_dutch_letter_names_the_change_in_dutch() -> None:
     assert "LGBTI people from Russia are a risk group" not in html
 
 
-def test_validate_lists_missing_texts_and_unknown_ids_fail(tmp_path: Path) -> None:
-    r = subprocess.run(
-        [sys.executable, "-m", "haven", "policy", "validate", "nl"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def test_validate_lists_missing_and_unknown_texts(tmp_path: Path) -> None:
+    def validate(pack: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "haven", "policy", "validate", pack],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    r = validate("nl")
     assert r.returncode == 0 and "without a 'nl' text (i18n/nl.yaml)" in r.stdout
+    # A draft that drops the Russian entries still loads: their texts are unused, and named.
     draft = tmp_path / "nl"
     shutil.copytree(PACK_DIR, draft)
-    with (draft / "i18n" / "nl.yaml").open("a", encoding="utf-8") as f:
-        f.write("  ru-no-such-group: Bestaat niet\n")  # under groups:, the file's last key
-    with pytest.raises(PolicyError) as err:
-        load_pack.__wrapped__(str(draft))
-    assert any("ru-no-such-group" in p.where for p in err.value.problems)
+    (draft / "entries" / "RU.yaml").unlink()
+    pack = load_pack.__wrapped__(str(draft))
+    assert "ru-lgbti-risk-group-2015" not in pack.entries
+    r = validate(str(draft))
+    assert r.returncode == 0, r.stderr
+    assert "entries.ru-lgbti-risk-group-2015: the pack has no entry" in r.stdout

@@ -13,7 +13,7 @@ from haven.policy import checks
 from haven.policy.entries import EntryBase
 from haven.policy.pack import Pack
 from haven.policy.schema import pack_schema
-from haven.policy.texts import missing
+from haven.policy.texts import missing, unknown
 
 app = typer.Typer(
     help="Inspect policy packs: entries as of a date, timelines, sources, schema.",
@@ -175,6 +175,8 @@ def validate(pack: str = typer.Argument("nl", help="Pack name or directory")) ->
     if unused:
         out.print(f"note: sources cited by no entry or rule: {', '.join(unused)}")
     for lang, texts in sorted(policy.texts.items()):
+        for p in unknown(texts, policy.ids(), f"i18n/{lang}.yaml"):
+            out.print(f"note: {p.where}: {p.message} (unused)", markup=False)
         # Untranslated texts fall back to English: a gap to fill, not an error.
         for kind, ids in missing(texts, policy.ids()).items():
             out.print(

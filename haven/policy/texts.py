@@ -3,8 +3,8 @@ kept in `i18n/<lang>.yaml` beside the pack (apart from the entries, which are da
 id. Pure: the loader reads the file; here the model, the look-up and the completeness check.
 
 A missing translation falls back to the pack's own (English) text; `haven policy validate`
-lists what is missing, and a translation of an id the pack does not have is a load error (a
-typo would otherwise be silently ignored)."""
+lists what is missing, and any text for an id the pack does not have (a typo, or an entry a
+draft removed), which is otherwise unused."""
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,12 +21,13 @@ class PackTexts(BaseModel):
 
 
 KINDS = ("entries", "sources", "tags", "groups")
+SINGULAR = {"entries": "entry", "sources": "source", "tags": "tag", "groups": "group"}
 
 
 def unknown(texts: PackTexts, ids: dict[str, set[str]], where: str) -> list[Problem]:
     """Translations of ids the pack does not have (`ids`: kind -> the pack's ids)."""
     return [
-        Problem(f"{where}: {kind}.{key}", f"the pack has no {kind[:-1]} {key!r}")
+        Problem(f"{where}: {kind}.{key}", f"the pack has no {SINGULAR[kind]} {key!r}")
         for kind in KINDS
         for key in sorted(getattr(texts, kind).keys() - ids[kind])
     ]
