@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_file
@@ -146,7 +147,7 @@ def test_the_pdf_is_tagged_and_names_its_case_version_and_author(case: Case) -> 
     document = memos.build(case, date(2015, 10, 1), PACK, "nl", GENERATED, 3, "olga")
     data = memos.render(document, PACK, MemoFormat.PDF)
     # PDF/UA-1: a structure tree (tagged) and the PDF/UA identification in the metadata.
-    root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    root: Any = PdfReader(io.BytesIO(data)).trailer["/Root"]  # pypdf's objects are untyped
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
     text = pdf_text(data)
