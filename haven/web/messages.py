@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "language": N_("Choose English or Dutch."),
     "choice": N_("Choose %(field)s from the list."),
     "after_today": N_("%(field)s must be after today."),
+    "country": N_("Enter %(field)s as a two-letter country code, for example RU or IQ."),
 }
 
 

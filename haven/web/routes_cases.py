@@ -51,15 +51,15 @@ def _filters(request: Request) -> tuple[caseload.CaseFilter, int, list[Problem]]
     for name, allowed in FILTERS.items():
         value = q.get(name) or None
         if value is not None and value not in allowed:
-            problems.append(Problem(name, f"unknown value {value!r}"))
+            problems.append(Problem(name, "choice"))
             value = None
         values[name] = value
     nationality = (q.get("nationality") or "").strip().upper() or None
     if nationality is not None:
         try:
             check_country(nationality)
-        except ValueError as err:
-            problems.append(Problem("nationality", str(err)))
+        except ValueError:
+            problems.append(Problem("nationality", "country"))
             nationality = None
     page_text = q.get("page") or "1"
     page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 1_000_000 else 1

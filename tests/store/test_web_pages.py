@@ -110,8 +110,10 @@ def test_caseload_filters_search_and_scoping(api: Api) -> None:
     page = b.get("/cases?recommendation=protection_indicated&flag=ipa_excluded_by_policy").text
     assert "RU-1" in page and "IQ-1" not in page
     page = b.get("/cases?status=bogus&nationality=ZZ").text
-    assert "unknown value &#39;bogus&#39;" in page
-    assert "not an ISO 3166-1 alpha-2 country code" in page
+    # In plain words, each linking to its field.
+    assert '<a href="#f-status">Choose the status from the list.</a>' in page
+    assert "Enter the nationality as a two-letter country code" in page
+    assert 'href="#f-nationality"' in page
     # htmx asks for the results only.
     part = b.get("/cases?nationality=RU", headers={"HX-Request": "true", "HX-Target": "results"})
     assert part.text.lstrip().startswith('<section id="results"')
@@ -317,7 +319,14 @@ def test_memo_button_downloads_the_pdf_in_the_page_language(api: Api) -> None:
     seed(api)
     b = signed_in(api)
     page = b.get("/cases/RU-1?as_of=2015-10-01").text
-    assert 'href="/cases/RU-1/memo.pdf?as_of=2015-10-01"' in page
+    assert 'href="/cases/RU-1/memo.pdf?as_of=2015-10-01&amp;lang=en"' in page
+    # The memo's language is chosen on the page, apart from the interface's.
+    assert 'href="/cases/RU-1/memo.pdf?as_of=2015-10-01&amp;lang=nl"' in page
+    dutch = b.get("/cases/RU-1/memo.pdf?as_of=2015-10-01&lang=nl")
+    assert (
+        "risicogroep"
+        in "".join(p.extract_text() for p in PdfReader(BytesIO(dutch.content)).pages).lower()
+    )
     b.c.cookies.set("haven_lang", "nl")
     r = b.get("/cases/RU-1/memo.pdf?as_of=2015-10-01")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
