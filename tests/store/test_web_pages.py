@@ -250,14 +250,17 @@ def test_policy_explorer_shows_contradictions_and_a_chart(api: Api) -> None:
     assert 'data-kind="relocation_vs_nationwide_harm"' in page
     page = b.get("/policy?country=RU&as_of=2015-10-01").text
     assert 'data-kind="relocation_vs_nationwide_harm"' not in page
-    assert 'src="/policy/RU/timeline.svg"' in page
-    svg = b.get("/policy/RU/timeline.svg")
+    assert 'src="/policy/RU/timeline.svg?as_of=2015-10-01"' in page
+    svg = b.get("/policy/RU/timeline.svg?as_of=2015-10-01")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text.lstrip().startswith("<svg") and "<script" not in svg.text
     # Entries, country-report findings and contradiction windows on one time axis.
     assert "ru-lgbti-risk-group-2015" in svg.text
     assert "ru-lgbti-2015-08-homophobia-throughout-russia" in svg.text
     assert "relocation_vs_nationwide_harm" in svg.text
+    # The page's date marked and named, windows named, and a legend for pale (unverified) bars.
+    assert "as of 2015-10-01" in svg.text and "relocation contradicted" in svg.text
+    assert "unverified" in svg.text
     assert svg.headers["content-security-policy"].startswith("default-src 'none'")
     assert b.get("/policy?country=ZZ").status_code == 404
 
