@@ -261,8 +261,13 @@ def test_generate_is_reproducible_and_valid(tmp_path: Path) -> None:
 def test_demo_runs_and_writes_its_files(tmp_path: Path) -> None:
     r = haven("demo", "--out", str(tmp_path / "out"), "--no-serve")
     assert r.returncode == 0, r.stderr
-    assert "protection_indicated" in r.stdout
+    assert "Protection indicated" in r.stdout
     assert (tmp_path / "out" / "impact-2015.html").exists()
+    # Short, in plain words, and it ends by sending the reader to the web app.
+    assert len(r.stdout.splitlines()) < 80 and "InternalProtectionEntry" not in r.stdout
+    out = tmp_path / "out" / "demo-users.txt"
+    tail = " ".join(line.strip() for line in r.stdout.splitlines()[-3:])
+    assert tail.endswith(f"Open http://127.0.0.1:8000 and sign in as olga (password in {out}).")
     assert "Authorization: Bearer hvn_" in r.stdout  # a ready-made curl for the demo server
     users = (tmp_path / "out" / "demo-users.txt").read_text()
     assert all(

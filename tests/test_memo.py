@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_file
@@ -105,7 +106,9 @@ def test_dutch_pdf_as_of_october_2015(nl_oct: str) -> None:
     )
     assert plain.flag_text(FlagCode.IPA_EXCLUDED_BY_POLICY, "nl") in text
     assert "Bescherming aangewezen" in text
-    assert "kst-19637-2029" in text and PACK.sources["kst-19637-2029"].title in text
+    # The Dutch memo gives the letter its Dutch description (haven/packs/nl/i18n/nl.yaml).
+    assert "kst-19637-2029" in text and PACK.source_title("kst-19637-2029", "nl") in text
+    assert "Brief van staatssecretaris Dijkhoff" in text
     assert "gepubliceerd 7 september 2015" in text
     assert f"versie {PACK.version}" in text
     assert "peildatum 1 oktober 2015" in text
@@ -138,6 +141,17 @@ def test_hostile_case_text_is_escaped(case: Case) -> None:
     # In the PDF it is just text.
     text = pdf_text(memos.render(document, PACK, MemoFormat.PDF))
     assert '<script>alert("x")</script>' in text
+
+
+def test_the_pdf_is_tagged_and_names_its_case_version_and_author(case: Case) -> None:
+    document = memos.build(case, date(2015, 10, 1), PACK, "nl", GENERATED, 3, "olga")
+    data = memos.render(document, PACK, MemoFormat.PDF)
+    # PDF/UA-1: a structure tree (tagged) and the PDF/UA identification in the metadata.
+    root: Any = PdfReader(io.BytesIO(data)).trailer["/Root"]  # pypdf's objects are untyped
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+    text = pdf_text(data)
+    assert "Zaakversie 3" in text and "door olga" in text
 
 
 def test_download_names_are_safe() -> None:

@@ -1,7 +1,8 @@
 """The affected-case work queue: /api/v1/queues (haven/store/queue.py does the work).
 
-A reviewer saves an impact run over the organisation's cases as a queue; items act on their
-case and are scoped like it; researchers see counts only. Everything is audited.
+A reviewer (over the organisation's cases), or an officer or advocate (over the cases they
+hold), saves an impact run as a queue; items act on their case and are scoped like it;
+researchers see counts only. Everything is audited.
 """
 
 from datetime import UTC, date, datetime
@@ -63,7 +64,7 @@ for _m in (NewQueueRequest, AssignRequest, CommentRequest, CloseRequest):
 @router.post("", status_code=201, openapi_extra=openapi_body(NewQueueRequest))
 def create_queue(raw: deps.RawBody, db: DB, actor: ACTOR, pack: PACK) -> dict[str, Any]:
     """Re-assess the organisation's cases on both dates and save, as open work items, the
-    refused cases whose outcome improved (reviewer)."""
+    refused cases whose outcome improved (reviewer; officers and advocates: their own cases)."""
     require(actor, Action.QUEUE_CREATE)  # the role first, then the body
     req = parse(NewQueueRequest, raw)
     with db.session() as s:

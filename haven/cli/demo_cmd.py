@@ -3,22 +3,26 @@
 import json
 import secrets
 import sys
+import textwrap
 from datetime import timedelta
 from pathlib import Path
 
 import typer
+from rich import box
+from rich.table import Table
 
-from haven.assess import assess
+from haven.assess import Assessment, assess
 from haven.cases import Case, read_caseload
 from haven.cases.synthetic import synthetic_caseload
-from haven.cli import keys_cmd, render
+from haven.cli import keys_cmd
 from haven.cli.common import out, pack_option, parse_date
 from haven.errors import InputError, Problem
 from haven.impact import compare
 from haven.packs import DEFAULT_PACK
 from haven.policy.pack import Pack
+from haven.reports import plain
 from haven.reports.impact_html import render_html
-from haven.store import repo
+from haven.store import queue, repo
 from haven.store.access import Role
 from haven.store.auth import add_user, ensure_org, issue_token
 from haven.store.db import Database, upgrade
@@ -74,56 +78,89 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the API server at the end"),
     port: int = typer.Option(8000, "--port"),
 ) -> None:
-    """A tour of the Sept 2015 Russian LGBTI policy change, then a demo server to explore."""
+    """A tour of the Sept 2015 Russian LGBTI policy change, then a demo server to explore.
+
+    Short and 80 columns wide: one screen per step, the whole story in the web app after."""
     pack = pack_option(DEFAULT_PACK)
     out_dir.mkdir(parents=True, exist_ok=True)
+    before, after = parse_date("2015-06-01", "--from"), parse_date("2015-10-01", "--to")
     out.rule("[bold]Haven demo[/]: decision support, not decisions")
     out.print(
         f"Policy pack [bold]{pack.meta.id}[/] version {pack.version}: {len(pack.entries)} dated "
         f"entries citing {len(pack.sources)} sources.\n"
     )
-    rows = [e for e in pack.for_country("RU") if e.group == "ru-lgbti"]
-    out.print(
-        render.entries(rows, pack, "Russia, LGBTI: what applied when (haven policy timeline RU)")
-    )
+    out.rule("1. Russia, LGBTI: what applied when")
+    timeline = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
+    for col in ("from", "until", "what"):
+        timeline.add_column(col, overflow="fold", no_wrap=col != "what")
+    for e in (e for e in pack.for_country("RU") if e.group == "ru-lgbti"):
+        until = e.valid_to.isoformat() if e.valid_to else "—"
+        timeline.add_row(e.valid_from.isoformat(), until, e.label)
+    out.print(timeline)
+    out.print("Each entry cites its sources: haven policy timeline RU\n")
+
     case_file = out_dir / "ru-moscow-2015.json"
     case_file.write_text(json.dumps(EXAMPLE, indent=2), encoding="utf-8")
     case = read_caseload(case_file)[0]
-    for day in ("2015-06-01", "2015-10-01"):
-        out.rule(f"haven assess {case_file} --as-of {day} --format table")
-        out.print(render.assessment(assess(case, parse_date(day, "--as-of"), pack), pack))
+    out.rule(f"2. One case, {case.id}, refused on 2015-07-20, on two dates")
+    a, b = assess(case, before, pack), assess(case, after, pack)
+    side = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
+    side.add_column("")
+    side.add_column(str(before), overflow="fold")
+    side.add_column(str(after), overflow="fold")
+    for name, x, y in (
+        ("outcome", *(plain.outcome_text(v.recommendation, "en") for v in (a, b))),
+        ("group", *(_group(v) for v in (a, b))),
+        ("standard", *(plain.standard_text(v.evidentiary_standard, "en") for v in (a, b))),
+        ("relocation", *(v.internal_protection.value.replace("_", " ") for v in (a, b))),
+        ("refusal", *(_objections(v) for v in (a, b))),
+    ):
+        side.add_row(name, x, y)
+    out.print(side)
+    _say(f"Every step with its sources: haven assess {case_file} --as-of {after}\n")
+
     caseload_file = out_dir / "demo-caseload.jsonl"
     caseload_file.write_text(
         "".join(json.dumps(c) + "\n" for c in synthetic_caseload(500, seed=2015)), encoding="utf-8"
     )
     cases = read_caseload(caseload_file)
-    result = compare(
-        cases, parse_date("2015-06-01", "--from"), parse_date("2015-10-01", "--to"), pack
-    )
-    out.rule(
-        f"haven impact {caseload_file} --from 2015-06-01 --to 2015-10-01 (500 SYNTHETIC cases)"
-    )
-    out.print(render.impact(result))
+    # The same 501 cases as the demo database (the example and 500 synthetic ones), so the
+    # counts here are the ones the web app shows.
+    result = compare([case, *cases], before, after, pack)
+    out.rule(f"3. The caseload: {result.cases} cases (500 SYNTHETIC), {before} → {after}")
+    moved = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
+    for col in ("on " + str(before), "on " + str(after), "cases"):
+        moved.add_column(col, overflow="fold")
+    for t in result.transitions:
+        if t.from_ != t.to:
+            moved.add_row(
+                plain.outcome_text(t.from_, "en"), plain.outcome_text(t.to, "en"), str(t.count)
+            )
+    out.print(moved)
     report = out_dir / "impact-2015.html"
     report.write_text(render_html(result), encoding="utf-8")
-    out.print(f"\nWrote {case_file}, {caseload_file} (synthetic) and {report}.")
     url = f"sqlite:///{(out_dir / 'demo.db').resolve()}"
-    token = demo_database(url, [case, *cases], pack)
-    example = Path(case_file).resolve()
-    out.rule("Demo server")
-    out.print(
-        f"Demo database {out_dir / 'demo.db'}: organisation 'demo' with one user per role "
-        f"(passwords in {out_dir / 'demo-users.txt'}), the contract example and the 500 "
-        f"synthetic cases, assessed as of 2015-10-01.\n"
-        f"Try, once the server runs:\n"
-        f"  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n"
-        f'    -d \'{{"as_of": "2015-10-01", "case": \'"$(cat {example})"\'}}\' \\\n'
-        f"    http://127.0.0.1:{port}/api/v1/assessments\n"
-        f"  curl -s -H 'Authorization: Bearer {token}' "
-        f"'http://127.0.0.1:{port}/api/v1/cases?nationality=RU&recommendation=protection_indicated'"
+    queued, token = demo_database(url, [case, *cases], pack)
+    _say(
+        f"{len(result.changed)} cases change in some finding (the web app's Impact page); "
+        f"{queued} of them are refused cases whose outcome improved: the reviewer's work queue "
+        f"(Work queues), each with a next step and a draft letter.\n"
+        f"Files: {case_file}, {caseload_file} (synthetic), {report}."
     )
+    out.rule("4. The web app")
     if not serve:  # the server says it itself
-        out.print(keys_cmd.notice(url), markup=False)
+        _say(keys_cmd.notice(url))
+    out.print(
+        f"API: curl -H 'Authorization: Bearer {token}' \\\n"
+        f"  'http://127.0.0.1:{port}/api/v1/cases?nationality=RU'",
+        markup=False,
+    )
+    _say(
+        f"Demo database {out_dir / 'demo.db'}: one user per role, passwords in "
+        f"{out_dir / 'demo-users.txt'}; nadia (NGO lawyer) holds {case.id}.\n"
+        f"Open http://127.0.0.1:{port} and sign in as olga "
+        f"(password in {out_dir / 'demo-users.txt'})."
+    )
     if serve:
         import os
 
@@ -131,6 +168,27 @@ def demo(
 
         os.environ["HAVEN_DATABASE_URL"] = url
         run_server(host="127.0.0.1", port=port, workers=1, pack=DEFAULT_PACK)
+
+
+def _group(a: Assessment) -> str:
+    return plain.designation_text(a.designation.category if a.designation else None, "en")
+
+
+def _objections(a: Assessment) -> str:
+    """The refusal reasons the law forbids on the date, in a few words each."""
+    return "; ".join(plain.flag_text(f.code, "en").split(",")[0] for f in a.flags) or "—"
+
+
+def _say(text: str) -> None:
+    """A paragraph wrapped to the terminal (the console soft-wraps: words split at 80)."""
+    width = min(out.width, 100)
+    out.print(
+        "\n".join(
+            textwrap.fill(p, width, break_on_hyphens=False, break_long_words=False)
+            for p in text.split("\n")
+        ),
+        markup=False,
+    )
 
 
 DEMO_USERS = [
@@ -143,8 +201,9 @@ DEMO_USERS = [
 ]
 
 
-def demo_database(url: str, cases: list[Case], pack: Pack) -> str:
-    """A fresh demo database; returns a bearer token for the case officer."""
+def demo_database(url: str, cases: list[Case], pack: Pack) -> tuple[int, str]:
+    """A fresh demo database with the reviewer's 2015 work queue; returns its item count and
+    a bearer token for the case officer."""
     path = Path(url.removeprefix("sqlite:///"))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -165,6 +224,10 @@ def demo_database(url: str, cases: list[Case], pack: Pack) -> str:
             repo.assess_and_store(s, officer, c.id, day, pack)
         repo.share_case(s, officer, cases[0].id, "nadia")
         token = issue_token(s, users["olga"], "demo", timedelta(days=1))
+        reviewer = Actor.of(users["rik"])
+    with db.session() as s:  # a fresh session: the cases read back as stored (decrypted)
+        # The reviewer's work queue for the 2015 change: nadia's client EX-RU-1 is in it.
+        _, items = queue.create_queue(s, reviewer, parse_date("2015-06-01", "--from"), day, pack)
     (path.parent / "demo-users.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (path.parent / "demo-users.txt").chmod(0o600)
-    return token
+    return len(items), token

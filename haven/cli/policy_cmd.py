@@ -18,6 +18,7 @@ from haven.policy.entries import EntryBase
 from haven.policy.loader import resolve
 from haven.policy.pack import Pack
 from haven.policy.schema import pack_schema
+from haven.policy.texts import missing, unknown
 
 app = typer.Typer(
     help="Inspect policy packs: entries as of a date, timelines, sources, schema.",
@@ -186,6 +187,16 @@ def validate(
     )
     if unused:
         out.print(f"note: sources cited by no entry or rule: {', '.join(unused)}")
+    for lang, texts in sorted(policy.texts.items()):
+        for p in unknown(texts, policy.ids(), f"i18n/{lang}.yaml"):
+            out.print(f"note: {p.where}: {p.message} (unused)", markup=False)
+        # Untranslated texts fall back to English: a gap to fill, not an error.
+        for kind, ids in missing(texts, policy.ids()).items():
+            out.print(
+                f"note: {len(ids)} {kind} without a '{lang}' text (i18n/{lang}.yaml): "
+                f"{', '.join(ids)}",
+                markup=False,
+            )
     if agreement:
         _agreement(policy)
 

@@ -113,7 +113,7 @@ def create(
     draft: str | None = typer.Option(None, "--draft", help="A draft pack directory for --to"),
     name: str | None = typer.Option(None, "--name", help="A name for the queue"),
 ) -> None:
-    """Save the work queue over the organisation's stored cases (reviewer)."""
+    """Save the work queue over the stored cases one may read (reviewer: all of them)."""
     before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     policy = pack_option(pack)
     after_policy = pack_option(draft) if draft else None

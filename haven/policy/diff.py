@@ -23,15 +23,23 @@ class EntryChange:
     note: str
 
 
-def diff(pack: Pack, start: date, end: date, country: str | None = None) -> list[EntryChange]:
-    def live(day: date) -> dict[tuple[object, ...], list[EntryBase]]:
+def diff(
+    pack: Pack,
+    start: date,
+    end: date,
+    country: str | None = None,
+    after_pack: Pack | None = None,
+) -> list[EntryChange]:
+    """`after_pack`: the pack on `end` (a draft), else `pack` itself."""
+
+    def live(day: date, source: Pack) -> dict[tuple[object, ...], list[EntryBase]]:
         found: dict[tuple[object, ...], list[EntryBase]] = {}
-        for e in pack.entries.values():
+        for e in source.entries.values():
             if e.in_force(day) and (country is None or e.country in (country, None)):
                 found.setdefault(scope_key(e), []).append(e)
         return found
 
-    a, b = live(start), live(end)
+    a, b = live(start, pack), live(end, after_pack or pack)
     changes: list[EntryChange] = []
     for key in sorted(set(a) | set(b), key=str):
         for old, new in _pair(a.get(key, []), b.get(key, [])):
@@ -65,6 +73,11 @@ def diff(pack: Pack, start: date, end: date, country: str | None = None) -> list
                         new,
                         f"{old.id} replaced by {new.id} on {new.valid_from}",
                     )
+                )
+            elif old is not None and new is not None and old != new:
+                # The same entry, edited (a draft pack against the pack in force).
+                changes.append(
+                    EntryChange(ChangeKind.CHANGED, new.country, old, new, f"{new.id} edited")
                 )
             elif (
                 old is not None

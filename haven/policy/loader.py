@@ -23,6 +23,7 @@ from haven.policy.framework import CheckBasis, Rule
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import Located, Pack, PackMeta
 from haven.policy.sources import Source
+from haven.policy.texts import PackTexts
 from haven.validation import problems as pydantic_problems
 
 PACKS_DIR = Path(__file__).resolve().parent.parent / "packs"
@@ -110,7 +111,17 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
     if (root / "findings.yaml").is_file():
         reports = _list(root, "findings.yaml", "reports", Report)
         findings = _list(root, "findings.yaml", "findings", Finding)
-    return Pack(meta, sources, tags, groups, rules, entries, reports, findings, checks)
+    pack = Pack(meta, sources, tags, groups, rules, entries, reports, findings, checks)
+    _load_texts(root, pack)
+    return pack
+
+
+def _load_texts(root: Path, pack: Pack) -> None:
+    """`i18n/<lang>.yaml`: the pack's texts in that language (haven/policy/texts.py). A text
+    for an id the pack lacks is kept but unused (a draft that removes entries still loads);
+    `haven policy validate` names it."""
+    for file in sorted((root / "i18n").glob("*.yaml")) if (root / "i18n").is_dir() else []:
+        pack.texts[file.stem] = _model(root, file.relative_to(root).as_posix(), None, PackTexts)
 
 
 def _entry_problems(err: ValidationError, where: str, kind: object) -> list[Problem]:

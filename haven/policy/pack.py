@@ -19,6 +19,7 @@ from haven.policy.framework import CheckBasis, CheckId, Rule, RuleId
 from haven.policy.groups import Group, Tag
 from haven.policy.precedence import ordered
 from haven.policy.sources import Source
+from haven.policy.texts import PackTexts
 
 E = TypeVar("E", bound=EntryBase)
 
@@ -80,6 +81,32 @@ class Pack:
             self._by_country[loc.entry.country].append(loc.entry)
         self._finding_end = self._finding_ends()
         self.version = self._hash()
+        # Texts in other languages (haven/policy/texts.py), set by the loader; presentation
+        # only, so not part of the version.
+        self.texts: dict[str, PackTexts] = {}
+
+    def ids(self) -> dict[str, set[str]]:
+        """The ids a translation file may name, by kind."""
+        return {
+            "entries": set(self.entries),
+            "sources": set(self.sources),
+            "tags": set(self.tags),
+            "groups": set(self.groups),
+        }
+
+    def text(self, kind: str, key: str, default: str, lang: str) -> str:
+        """The text of an entry, source, tag or group in `lang`, else `default` (English)."""
+        texts = self.texts.get(lang)
+        found = getattr(texts, kind).get(key) if texts else None
+        return found or default
+
+    def entry_label(self, entry_id: str, lang: str) -> str:
+        entry = self.entries.get(entry_id)
+        return self.text("entries", entry_id, entry.label if entry else entry_id, lang)
+
+    def source_title(self, source_id: str, lang: str) -> str:
+        source = self.sources.get(source_id)
+        return self.text("sources", source_id, source.title if source else source_id, lang)
 
     # -- queries -------------------------------------------------------------------------
 

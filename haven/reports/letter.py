@@ -68,7 +68,7 @@ def context(
         rules.append(
             {
                 "id": rid,
-                "label": entry.label,
+                "label": pack.entry_label(rid, lang),
                 "period": period,
                 # Only documents that existed on the later date (issue 14), never later ones.
                 "sources": [

@@ -44,6 +44,8 @@ class Memo:
     assessment: Assessment
     lang: str
     generated: datetime
+    case_version: int | None = None  # the stored version the memo was made from, if stored
+    generated_by: str | None = None  # the user who asked for it, if known
 
 
 _env = Environment(autoescape=select_autoescape(default=True), keep_trailing_newline=True)
@@ -55,8 +57,18 @@ def template(name: str) -> Template:
     return _env.from_string(text)
 
 
-def build(case: Case, as_of: date, pack: Pack, lang: str, generated: datetime) -> Memo:
-    return Memo(case, assess(case, as_of, pack), normalise(lang), generated)
+def build(
+    case: Case,
+    as_of: date,
+    pack: Pack,
+    lang: str,
+    generated: datetime,
+    case_version: int | None = None,
+    generated_by: str | None = None,
+) -> Memo:
+    return Memo(
+        case, assess(case, as_of, pack), normalise(lang), generated, case_version, generated_by
+    )
 
 
 def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
@@ -70,7 +82,7 @@ def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
         dates.append(tr(N_("published {date}"), lang).format(date=day(s.published, lang)))
     return {
         "id": s.id,
-        "title": s.title,
+        "title": pack.source_title(sid, lang),
         "identifier": s.identifier,
         "dates": "; ".join(dates),
         "url": s.url,
@@ -170,6 +182,8 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "as_of_iso": a.as_of.isoformat(),
         "generated": day(memo.generated.date(), lang),
         "generated_iso": memo.generated.isoformat(timespec="seconds"),
+        "case_version": memo.case_version,
+        "generated_by": memo.generated_by,
     }
 
 

@@ -21,5 +21,7 @@ class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
 
 
 def html_to_pdf(html: str) -> bytes:
-    pdf: bytes = HTML(string=html, url_fetcher=LocalOnlyFetcher(timeout=1)).write_pdf()
+    """A tagged PDF (PDF/UA-1: structure, language and title for screen readers)."""
+    document = HTML(string=html, url_fetcher=LocalOnlyFetcher(timeout=1))
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return pdf

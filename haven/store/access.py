@@ -27,7 +27,7 @@ class Action(StrEnum):
     USER_MANAGE = "user.manage"
     ASSESS_STATELESS = "assess.stateless"  # POST /assessments and /impact: no stored data
     POLICY_READ = "policy.read"
-    QUEUE_CREATE = "queue.create"  # save an impact run over the organisation's cases as a queue
+    QUEUE_CREATE = "queue.create"  # save an impact run over the cases one sees as a queue
     QUEUE_READ = "queue.read"  # work items (per case), with their draft letters
     QUEUE_WORK = "queue.work"  # assign, comment, close a work item
     QUEUE_COUNTS = "queue.counts"  # per-queue counts only, small cells suppressed
@@ -48,6 +48,9 @@ CASEWORK = frozenset(
         Action.CASE_ASSESS,
         Action.ASSESS_STATELESS,
         Action.POLICY_READ,
+        # A queue over the cases they hold (scoped): an advocate can find which of their
+        # clients a policy change helps without a reviewer running it for them.
+        Action.QUEUE_CREATE,
         Action.QUEUE_READ,
         Action.QUEUE_WORK,
     }
@@ -63,7 +66,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.CASE_ASSESS,
             Action.ASSESS_STATELESS,
             Action.POLICY_READ,
-            # The reviewer sees the whole caseload, so only they may run a queue over it.
+            # The reviewer sees the whole caseload: their queue covers every case.
             Action.QUEUE_CREATE,
             Action.QUEUE_READ,
             Action.QUEUE_WORK,

@@ -58,12 +58,14 @@ def create_queue(
     after_pack: Pack | None = None,
     name: str | None = None,
 ) -> tuple[WorkQueue, list[WorkItem]]:
-    """Re-assess every current case of the organisation on both dates (or packs) and save the
+    """Re-assess every current case the caller may read on both dates (or packs) and save the
     refused cases whose outcome improved as open work items."""
     require(actor, Action.QUEUE_CREATE)
-    # Every current case, decrypted in bulk and evaluated by the columnar engine
-    # (haven/store/columnar_caseload.py); only the cases that become items are looked up.
-    stream = StoredImpactStream(s, actor, before, after, pack, after_pack, whole_org=True)
+    # The cases the caller may read (the organisation's for a reviewer; for an officer or an
+    # advocate those created by, assigned or shared with them), decrypted in bulk and evaluated
+    # by the columnar engine (haven/store/columnar_caseload.py); only the cases that become
+    # items are looked up.
+    stream = StoredImpactStream(s, actor, before, after, pack, after_pack)
     impact = stream.collect()
     items = items_of(impact)
     new_pack = after_pack or pack

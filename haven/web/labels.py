@@ -41,6 +41,10 @@ LABELS: dict[str, str] = {
     "credible": N_("Credible"),
     "not_credible": N_("Not credible"),
     "open": N_("Open"),
+    # work items
+    "closed": N_("Closed"),
+    "ex_officio_review": N_("Ask for an ex officio review"),
+    "subsequent_application": N_("Lodge a subsequent application"),
     # sogi
     "lesbian": N_("Lesbian"),
     "gay": N_("Gay"),

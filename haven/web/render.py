@@ -5,13 +5,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from haven.i18n import LANGUAGES, normalise, translations
+from haven.policy.pack import Pack
 from haven.reports import plain
 from haven.web.labels import label
+from haven.web.messages import say
+from haven.web.nav import MenuItem, menu
 from haven.web.security import LANG_COOKIE, csrf_token, ensure_csrf
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -39,6 +43,23 @@ def gettext_for(lang: str) -> Any:
     return translations(lang, "haven.web", "web")
 
 
+def country_name(code: str, lang: str) -> str:
+    """'Russia (RU)': the name in the reader's language (Babel's CLDR data), with the code."""
+    name = Locale.parse(lang).territories.get(code.upper())
+    return f"{name} ({code})" if name else code
+
+
+def _field_problem(problems: list[Any], field: str) -> Any:
+    """The first problem with a field, or None (to mark the field)."""
+    return next((p for p in problems if p.where == field), None)
+
+
+def _current(items: list[MenuItem], path: str) -> str | None:
+    """The menu entry the page belongs to: the longest path the page's path starts with."""
+    found = [m.path for m in items if path == m.path or path.startswith(m.path + "/")]
+    return max(found, key=len, default=None)
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
     tr = gettext_for(lang)
@@ -49,6 +70,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         day = date.fromisoformat(value) if isinstance(value, str) else value
         return plain.day(day, lang)
 
+    me = getattr(request.state, "web_user", None)
+    pack: Pack = request.app.state.pack
+    items = menu(me.actor.role) if me is not None else []
     html = env.get_template(template).render(
         request=request,
         lang=lang,
@@ -58,9 +82,17 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         ngettext=tr.ngettext,
         csrf=csrf_token(request),
         htmx=HTMX,
-        me=getattr(request.state, "web_user", None),
+        me=me,
+        menu=items,
+        current_menu=_current(items, request.url.path),
         fmt_date=fmt_date,
         label=lambda code: label(code, tr.gettext),
+        say=lambda problem, fields: say(problem, fields, tr.gettext),
+        field_problem=_field_problem,
+        country_name=lambda code: country_name(code, lang),
+        # The pack's own texts in the reader's language (haven/policy/texts.py).
+        entry_label=lambda eid: pack.entry_label(eid, lang),
+        pack_text=lambda kind, key, default: pack.text(kind, key, default, lang),
         plain=plain,
         path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),

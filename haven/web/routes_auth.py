@@ -7,8 +7,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from haven.errors import HavenError, TooManyRequests
 from haven.i18n import LANGUAGES
-from haven.store.auth import revoke
+from haven.store.access import Role
+from haven.store.auth import authenticate, revoke
 from haven.store.throttle import login as throttled_login
+from haven.web import nav
 from haven.web.forms import checked_form, text
 from haven.web.render import gettext_for, language, render
 from haven.web.security import LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie
@@ -18,12 +20,14 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/cases", status_code=303)
+def home(user: Annotated[WebUser, Depends(web_user)]) -> RedirectResponse:
+    """Each role starts at its own main task (haven/web/nav.py), never at a page it may not
+    open."""
+    return RedirectResponse(nav.home(user.actor.role), status_code=303)
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/cases") -> HTMLResponse:
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", next=safe_next(next), error=None, username="")
 
 
@@ -58,7 +62,9 @@ async def login(request: Request) -> Response:
             error=message,
             username=username,
         )
-    response = RedirectResponse(target, status_code=303)
+    with database(request).session() as s:
+        role = authenticate(s, token).role
+    response = RedirectResponse(nav.landing(Role(role), target), status_code=303)
     set_cookie(response, SESSION_COOKIE, token)
     return response
 
@@ -75,7 +81,7 @@ async def logout(request: Request, _: Annotated[WebUser, Depends(web_user)]) -> 
 
 
 @router.get("/lang/{code}")
-def switch_language(code: str, next: str = "/cases") -> RedirectResponse:
+def switch_language(code: str, next: str = "/") -> RedirectResponse:
     """A plain link (works without script); the choice is a preference, not a secret."""
     response = RedirectResponse(safe_next(next), status_code=303)
     if code in LANGUAGES:

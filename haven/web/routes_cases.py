@@ -7,21 +7,24 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from haven.assess import Assessment, assess
 from haven.assess.lint import lint
 from haven.cases import Case
 from haven.clock import today
 from haven.codes import check_country
-from haven.errors import InputError, PreconditionFailed, Problem
+from haven.errors import InputError, NotFound, PreconditionFailed, Problem
 from haven.policy.pack import Pack
 from haven.store import caseload, repo
 from haven.store.models import CaseVersion, StoredAssessment
+from haven.store.models import User as UserRow
 from haven.vocab import Category, FlagCode, Recommendation, Status
-from haven.web import caseform
+from haven.web import caseerrors, caseform, casepage
 from haven.web.forms import checked_form, text
 from haven.web.lintview import segments
-from haven.web.render import render
+from haven.web.render import gettext_for, language, render
 from haven.web.session import WebUser, database, web_user
 
 router = APIRouter(include_in_schema=False)
@@ -48,15 +51,15 @@ def _filters(request: Request) -> tuple[caseload.CaseFilter, int, list[Problem]]
     for name, allowed in FILTERS.items():
         value = q.get(name) or None
         if value is not None and value not in allowed:
-            problems.append(Problem(name, f"unknown value {value!r}"))
+            problems.append(Problem(name, "choice"))
             value = None
         values[name] = value
     nationality = (q.get("nationality") or "").strip().upper() or None
     if nationality is not None:
         try:
             check_country(nationality)
-        except ValueError as err:
-            problems.append(Problem("nationality", str(err)))
+        except ValueError:
+            problems.append(Problem("nationality", "country"))
             nationality = None
     page_text = q.get("page") or "1"
     page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 1_000_000 else 1
@@ -69,6 +72,7 @@ def cases_page(request: Request, user: User) -> HTMLResponse:
     f, page, problems = _filters(request)
     with database(request).session() as s:
         found = caseload.search(s, user.actor, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        assessed_on = _assessed_on(s, [r.id for r in found.rows])
     pages = max(1, -(-found.total // PAGE_SIZE))
     partial = request.headers.get("hx-target") == "results"
     return render(
@@ -81,7 +85,26 @@ def cases_page(request: Request, user: User) -> HTMLResponse:
         problems=problems,
         filters=FILTERS,
         query=_query(f),
+        assessed_on=assessed_on,
     )
+
+
+def _assessed_on(s: Session, case_ids: list[int]) -> dict[int, date]:
+    """The date of each case's latest saved assessment (the one its recommendation comes
+    from), for the cases on the page (already checked visible by the search)."""
+    if not case_ids:
+        return {}
+    latest = (
+        select(func.max(StoredAssessment.id))
+        .where(StoredAssessment.case_id.in_(case_ids))
+        .group_by(StoredAssessment.case_id)
+    )
+    rows = s.execute(
+        select(StoredAssessment.case_id, StoredAssessment.as_of).where(
+            StoredAssessment.id.in_(latest)
+        )
+    )
+    return {case_id: as_of for case_id, as_of in rows}
 
 
 def _query(f: caseload.CaseFilter) -> str:
@@ -107,7 +130,7 @@ def _as_of(request: Request) -> tuple[date, Problem | None]:
     try:
         return date.fromisoformat(raw), None
     except ValueError:
-        return today(), Problem("as_of", f"not a date (expected YYYY-MM-DD): {raw!r}")
+        return today(), Problem("as_of", "date")
 
 
 def _case(version: CaseVersion) -> Case:
@@ -119,11 +142,30 @@ def _load(request: Request, user: WebUser, ref: str) -> dict[str, Any]:
         rec, version = repo.read_case(s, user.actor, ref)
         history = repo.versions(s, user.actor, ref)
         stored = repo.assessments(s, user.actor, ref)
-    return {"rec": rec, "case": _case(version), "history": history, "stored": stored}
+        ids = {v.created_by for v in history} | {a.created_by for a in stored}
+        authors = {
+            u.id: u.username for u in s.scalars(select(UserRow).where(UserRow.id.in_(ids - {None})))
+        }
+    # Each version with what it changed against the one before (history is oldest first).
+    diffs = [
+        (v, casepage.version_diff(history[i - 1].data if i else None, v.data))
+        for i, v in enumerate(history)
+    ]
+    return {
+        "rec": rec,
+        "case": _case(version),
+        "history": history,
+        "stored": stored,
+        "authors": authors,
+        "diffs": diffs,
+    }
 
 
-def _changes(last: StoredAssessment | None, now: Assessment, version: int) -> dict[str, Any]:
-    """What differs between the last stored assessment and the one shown."""
+def _changes(
+    last: StoredAssessment | None, now: Assessment, version: int, pack: Pack
+) -> dict[str, Any]:
+    """What differs between the last stored assessment ("then", on its date) and the one shown
+    ("now", on the page's date): findings, and the pack entries applied on one side only."""
     if last is None:
         return {"last": None, "fields": [], "case_edited": False, "policy_changed": False}
     before = last.result
@@ -142,6 +184,7 @@ def _changes(last: StoredAssessment | None, now: Assessment, version: int) -> di
     return {
         "last": last,
         "fields": fields,
+        "entries": casepage.entry_changes(before, now, pack),
         "case_edited": last.case_version != version,
         "policy_changed": last.pack_version != now.policy.version,
         "date_changed": last.as_of != now.as_of,
@@ -149,46 +192,85 @@ def _changes(last: StoredAssessment | None, now: Assessment, version: int) -> di
 
 
 def _assessment_context(
-    request: Request, case: Case, day: date, stored: list[StoredAssessment], version: int
+    request: Request,
+    case: Case,
+    day: date | None,
+    stored: list[StoredAssessment],
+    version: int,
+    problem: Problem | None = None,
 ) -> dict[str, Any]:
+    """`day` None: the case's opening day (casepage.opening_day). An invalid date (`problem`)
+    shows the form and its problem, and no assessment."""
     pack = pack_of(request)
-    result = assess(case, day, pack)
+    why = "chosen"
+    if day is None:
+        day, why = casepage.opening_day(stored, case, today())
+    result = None if problem else assess(case, day, pack)
+    last = max(stored, key=lambda a: a.id) if stored else None
     return {
         "result": result,
         "as_of": day,
+        "why_day": casepage.WHY_DAY[why],
         "sources": pack.sources,
-        "changes": _changes(stored[-1] if stored else None, result, version),
+        "entries": pack.entries,
+        "decisive": casepage.decisive(result, case) if result else [],
+        "changes": _changes(last, result, version, pack) if result else {"last": None},
     }
 
 
 @router.get("/cases/{ref}")
 def case_page(request: Request, ref: str, user: User) -> HTMLResponse:
-    day, problem = _as_of(request)
     partial = request.headers.get("hx-target") == "assessment"
+    if not request.query_params.get("as_of"):
+        return _case_response(request, user, ref, None, partial=partial)
+    day, problem = _as_of(request)
     return _case_response(request, user, ref, day, problem, partial=partial)
+
+
+@router.get("/cases/{ref}/versions/{number}")
+def version_page(request: Request, ref: str, number: str, user: User) -> HTMLResponse:
+    """An old version of the case, as it was saved (read-only)."""
+    data = _load(request, user, ref)
+    found = [v for v in data["history"] if number.isdigit() and v.version == int(number)]
+    if not found:
+        raise NotFound([Problem("version", f"case {ref!r} has no version {number[:12]!r}")])
+    version = found[0]
+    return render(
+        request,
+        "case_version.html",
+        ref=ref,
+        rec=data["rec"],
+        version=version,
+        author=data["authors"].get(version.created_by),
+        fields=casepage.flatten(version.data),
+    )
 
 
 def _case_response(
     request: Request,
     user: WebUser,
     ref: str,
-    day: date,
+    day: date | None,
     problem: Problem | None = None,
     *,
     partial: bool = False,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
+    anchors: dict[str, str] | None = None,
 ) -> HTMLResponse:
     data = _load(request, user, ref)
-    context = _assessment_context(request, data["case"], day, data["stored"], data["rec"].version)
+    context = _assessment_context(
+        request, data["case"], day, data["stored"], data["rec"].version, problem
+    )
     return render(
         request,
         "_assessment.html" if partial else "case.html",
-        status_code=422 if errors else 200,
+        status_code=422 if errors or problem else 200,
         ref=ref,
         date_problem=problem,
         values=values if values is not None else caseform.to_form(data["case"]),
         errors=errors or {},
+        anchors=anchors or {},
         saved=False,
         choices=caseform.CHOICES,
         tags=pack_of(request).tags,
@@ -205,6 +287,7 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
     values = caseform.from_form(form, ref)
     version_text = text(form, "version")
     errors: dict[str, str] = {}
+    anchors: dict[str, str] = {}  # field -> the id of its control, for the error summary
     saved = False
     try:
         case = caseform.validate(values)
@@ -216,13 +299,25 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
     except PreconditionFailed as err:
         errors[""] = err.problems[0].message if err.problems else str(err)
     except InputError as err:
+        gettext = gettext_for(language(request)).gettext
         for p in err.problems:
-            errors.setdefault(p.where or "", p.message)
+            field, control, sentence = caseerrors.plain(p.where or "", p.message, gettext)
+            errors.setdefault(field, sentence)
+            anchors.setdefault(field, control)
     if not request.headers.get("hx-request"):
         if saved:
             return RedirectResponse(f"/cases/{quote(ref, safe='')}", status_code=303)
-        return _case_response(request, user, ref, today(), values=values, errors=errors)
+        return _case_response(
+            request, user, ref, None, values=values, errors=errors, anchors=anchors
+        )
     data = _load(request, user, ref)
+    day = parse_day(text(form, "as_of"))  # the page's date field (hx-include)
+    # After a save the assessment beside the form is recomputed (an htmx out-of-band swap).
+    context = (
+        _assessment_context(request, data["case"], day, data["stored"], data["rec"].version)
+        if saved
+        else {}
+    )
     return render(
         request,
         "_editor.html",
@@ -230,9 +325,13 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
         rec=data["rec"],
         values=caseform.to_form(data["case"]) if saved else values,
         errors=errors,
+        anchors=anchors,
         saved=saved,
         choices=caseform.CHOICES,
         tags=pack_of(request).tags,
+        refresh=saved,
+        date_problem=None,
+        **context,
     )
 
 
@@ -264,13 +363,25 @@ async def lint_text(request: Request, ref: str, user: User) -> HTMLResponse:
     day = parse_day(text(form, "as_of")) or parse_day(text(form, "as_of_page")) or today()
     problem = None
     if len(draft) > MAX_LINT_CHARS:
-        problem = Problem("text", f"longer than {MAX_LINT_CHARS} characters")
-        draft = ""
+        # The text stays in the box (nothing pasted is lost); it is not checked.
+        gettext = gettext_for(language(request)).gettext
+        problem = Problem(
+            "text",
+            gettext(
+                "The text has %(n)s characters; at most %(max)s can be checked at once. "
+                "Shorten it by %(over)s characters, or check it in parts."
+            )
+            % {
+                "n": f"{len(draft):,}",
+                "max": f"{MAX_LINT_CHARS:,}",
+                "over": f"{len(draft) - MAX_LINT_CHARS:,}",
+            },
+        )
     with database(request).session() as s:
         _, version = repo.read_case(s, user.actor, ref)
         # The text is special-category data: only its length goes into the audit log.
         repo.audit(s, user.actor, "case.lint", case_ref=ref, chars=len(draft), as_of=str(day))
-    result = lint(draft, _case(version), day, pack_of(request))
+    result = lint("" if problem else draft, _case(version), day, pack_of(request))
     return render(
         request,
         "_lint.html",

@@ -34,7 +34,7 @@ def _dates(request: Request) -> tuple[date, date, list[Problem]]:
         try:
             days.append(date.fromisoformat(raw) if raw else default)
         except ValueError:
-            problems.append(Problem(name, f"not a date (expected YYYY-MM-DD): {raw!r}"))
+            problems.append(Problem(name, "date"))  # haven/web/messages.py says it
             days.append(default)
     return days[0], days[1], problems
 
@@ -75,14 +75,16 @@ def _impact(
 def impact_page(request: Request, user: User) -> HTMLResponse:
     before, after, problems = _dates(request)
     draft_name, draft, draft_problems = _draft(request)
-    result = _impact(request, user, before, after, draft)
+    # An invalid date shows the form with its problem and no result (not one for a default).
+    result = None if problems else _impact(request, user, before, after, draft)
     by_rule: dict[str, list[object]] = defaultdict(list)
-    for change in result.changed:
+    for change in result.changed if result else []:
         for rule in change.changed_rules or ["(none)"]:
             by_rule[rule].append(change)
     return render(
         request,
         "impact.html",
+        status_code=422 if problems else 200,
         result=result,
         before=before,
         after=after,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from haven.cases import Case
 from haven.clock import today
+from haven.i18n import LANGUAGES
 from haven.policy.pack import Pack
 from haven.reports import memo as memos
 from haven.reports.memo import MEDIA_TYPES, MemoFormat
@@ -24,15 +25,19 @@ router = APIRouter(include_in_schema=False)
 @router.get("/cases/{ref}/memo.pdf")
 def memo_pdf(request: Request, ref: str, user: Annotated[WebUser, Depends(web_user)]) -> Response:
     day = parse_day(request.query_params.get("as_of")) or today()
-    lang = language(request)
+    # The memo's language is chosen on the page (a link per language), else the page's.
+    asked = request.query_params.get("lang")
+    lang = asked if asked in LANGUAGES else language(request)
     with database(request).session() as s:
-        _, version = repo.read_case(s, user.actor, ref)
+        rec, version = repo.read_case(s, user.actor, ref)
         repo.audit(
             s, user.actor, "case.memo", case_ref=ref, as_of=day.isoformat(), lang=lang, format="pdf"
         )
         case = Case.model_validate_json(json.dumps(version.data))
     pack: Pack = request.app.state.pack
-    document = memos.build(case, day, pack, lang, datetime.now(UTC))
+    document = memos.build(
+        case, day, pack, lang, datetime.now(UTC), rec.version, user.actor.username
+    )
     data = memos.render(document, pack, MemoFormat.PDF)
     name = memos.filename(ref, day, lang, MemoFormat.PDF)
     return Response(

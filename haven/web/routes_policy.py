@@ -80,10 +80,15 @@ def timeline(request: Request, country: str, user: User) -> Response:
     pack = _pack(request)
     code = _country(pack, country)
     lang, day = language(request), today()
-    key = (pack.version, code, lang, day)
+    raw = request.query_params.get("as_of") or ""
+    try:
+        as_of = date.fromisoformat(raw) if raw else day
+    except ValueError:
+        as_of = day
+    key = (pack.version, code, lang, day, as_of)
     svg = _charts.get(key)
     if svg is None:
-        svg = timeline_svg(pack, code, day, gettext_for(lang).gettext)
+        svg = timeline_svg(pack, code, day, gettext_for(lang).gettext, as_of)
         if len(_charts) > 256:
             _charts.clear()
         _charts[key] = svg
@@ -91,4 +96,4 @@ def timeline(request: Request, country: str, user: User) -> Response:
 
 
 # Rendering takes a few hundred ms and depends only on these; pages are per user, charts not.
-_charts: dict[tuple[str, str, str, date], str] = {}
+_charts: dict[tuple[str, str, str, date, date], str] = {}

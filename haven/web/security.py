@@ -76,7 +76,7 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
     return bool(cookie) and bool(given) and hmac.compare_digest(cookie, given)
 
 
-def safe_next(target: str | None, default: str = "/cases") -> str:
+def safe_next(target: str | None, default: str = "/") -> str:
     """Only local paths: a login link must not redirect to another site."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default

@@ -115,13 +115,29 @@ def test_scoped_roles_see_only_items_of_their_cases(
     assert api.get(f"/queues/{qid}/items/{ids['RU-OTHER']}", "advocate").status_code == 200
 
 
+def test_an_advocates_queue_covers_only_their_cases(
+    queued: tuple[Api, int, dict[str, int]],
+) -> None:
+    api, _, _ = queued
+    r = api.post("/cases/RU-OTHER/share", "officer2", {"username": "advocate"})
+    assert r.status_code == 204
+    mine = new_queue(api, "advocate")
+    # Of the seven stored cases, the advocate may read one: only it is assessed and queued.
+    assert (mine["cases_assessed"], mine["items"]) == (1, 1)
+    items = api.get(f"/queues/{mine['id']}", "advocate").json()["work_items"]
+    assert [i["case"] for i in items] == ["RU-OTHER"]
+    # The reviewer sees the advocate's queue too (the organisation's), with the same item.
+    whole = api.get(f"/queues/{mine['id']}", "reviewer").json()["work_items"]
+    assert [i["case"] for i in whole] == ["RU-OTHER"]
+
+
 @pytest.mark.parametrize(
     ("who", "queues", "counts", "create"),
     [
         ("researcher", 403, 200, 403),
         ("auditor", 403, 403, 403),
         ("admin", 403, 403, 403),
-        ("officer", 200, 403, 403),
+        ("officer", 200, 403, 201),  # a queue over the cases they hold
         ("x.reviewer", 200, 404, 201),  # another organisation: its own (empty) world
     ],
 )

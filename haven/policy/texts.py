@@ -1,0 +1,44 @@
+"""A pack's texts in another language: entry labels, source titles, tag labels and group labels,
+kept in `i18n/<lang>.yaml` beside the pack (apart from the entries, which are data) and keyed by
+id. Pure: the loader reads the file; here the model, the look-up and the completeness check.
+
+A missing translation falls back to the pack's own (English) text; `haven policy validate`
+lists what is missing, and any text for an id the pack does not have (a typo, or an entry a
+draft removed), which is otherwise unused."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from haven.errors import Problem
+
+
+class PackTexts(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    entries: dict[str, str] = Field(default_factory=dict, description="entry id -> label")
+    sources: dict[str, str] = Field(default_factory=dict, description="source id -> title")
+    tags: dict[str, str] = Field(default_factory=dict, description="tag id -> label")
+    groups: dict[str, str] = Field(default_factory=dict, description="group id -> label")
+
+
+KINDS = ("entries", "sources", "tags", "groups")
+SINGULAR = {"entries": "entry", "sources": "source", "tags": "tag", "groups": "group"}
+
+
+def unknown(texts: PackTexts, ids: dict[str, set[str]], where: str) -> list[Problem]:
+    """Translations of ids the pack does not have (`ids`: kind -> the pack's ids)."""
+    return [
+        Problem(f"{where}: {kind}.{key}", f"the pack has no {SINGULAR[kind]} {key!r}")
+        for kind in KINDS
+        for key in sorted(getattr(texts, kind).keys() - ids[kind])
+    ]
+
+
+def missing(texts: PackTexts | None, ids: dict[str, set[str]]) -> dict[str, list[str]]:
+    """kind -> the pack's ids with no translation (every id when there is no file)."""
+    out = {}
+    for kind in KINDS:
+        have = set(getattr(texts, kind)) if texts else set()
+        gaps = sorted(ids[kind] - have)
+        if gaps:
+            out[kind] = gaps
+    return out

@@ -1,0 +1,66 @@
+"""The case editor's problems in plain words: the contract's validation messages (written for
+developers and the API) become a sentence naming the field, in the reader's language, and each
+problem is tied to the control that must change (decided-before-lodged marks the decision date)."""
+
+import re
+from collections.abc import Callable
+
+from haven.web.labels import N_
+
+# Form field -> its name in a sentence, and the id of its control in _editor.html.
+FIELDS: dict[str, tuple[str, str]] = {
+    "id": (N_("the reference"), "editor-heading"),
+    "nationality": (N_("the nationality"), "nationality"),
+    "region": (N_("the region"), "region"),
+    "profile.birth_date": (N_("the date of birth"), "birth_date"),
+    "procedure.lodged": (N_("the date the application was lodged"), "lodged"),
+    "procedure.decided": (N_("the decision date"), "decided"),
+    "procedure.status": (N_("the status"), "status"),
+}
+INCIDENT = re.compile(r"^incidents\[(\d+)\]\.(date|kind|actor|credibility|sought_protection)$")
+INCIDENT_IDS = {"date": "date", "kind": "kind", "actor": "actor", "credibility": "cred",
+                "sought_protection": "sought"}  # fmt: skip
+
+RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"not a date"), N_("%(field)s must be a real date, for example 2015-10-01.")),
+    (
+        re.compile(r"ISO 3166-1 alpha-2"),
+        N_("Enter %(field)s as a two-letter country code, for example RU or IQ."),
+    ),
+    (
+        re.compile(r"ISO 3166-2"),
+        N_("Enter %(field)s as a region code such as RU-MOW, or leave it empty."),
+    ),
+    (re.compile(r"at most \d+ characters|too long"), N_("%(field)s is too long: shorten it.")),
+    (re.compile(r"[Ff]ield required|missing"), N_("Enter %(field)s.")),
+    (re.compile(r"in the future|after the date"), N_("%(field)s cannot be in the future.")),
+]
+DECIDED_BEFORE_LODGED = re.compile(r"decided \(.*\) is before lodged")
+
+
+def plain(where: str, message: str, gettext: Callable[[str], str]) -> tuple[str, str, str]:
+    """(field, its control's id, the sentence) for one problem."""
+    if DECIDED_BEFORE_LODGED.search(message):
+        return (
+            "procedure.decided",
+            "decided",
+            gettext(N_("The decision date cannot be before the date the application was lodged.")),
+        )
+    found = INCIDENT.match(where)
+    if found:
+        n, part = found.groups()
+        label = gettext(N_("incident %(n)d: the %(part)s")) % {
+            "n": int(n) + 1,
+            "part": gettext({"date": N_("date"), "kind": N_("kind"), "actor": N_("actor"),
+                             "credibility": N_("credibility"),
+                             "sought_protection": N_("protection sought")}[part]),
+        }  # fmt: skip
+        control = f"inc-{n}-{INCIDENT_IDS[part]}"
+    else:
+        name, control = FIELDS.get(where, (where, "editor-heading"))
+        label = gettext(name)
+    for pattern, template in RULES:
+        if pattern.search(message):
+            text = gettext(template) % {"field": label}
+            return where, control, text[:1].upper() + text[1:]
+    return where, control, gettext(message)

@@ -1,0 +1,182 @@
+"""Every role in the web app over HTTP, on SQLite and PostgreSQL: each lands on its own start
+page, every menu link it is shown opens (none answers "Not allowed"), and each does its main
+task: the advocate's work queue item with its Dutch letter, comment and close; the auditor's
+filtered log, verification and export; the researcher's policy diff and research export; the
+admin's home and key status. Forms answer problems with an error summary linking to fields."""
+
+import json
+import re
+
+import pytest
+from store_helpers import PASSWORD, Api, make_case
+from test_web_pages import CSRF, Browser, signed_in
+
+from haven.store.access import ALLOWED, Action, Role
+from haven.web.nav import HOMES
+
+NAV = re.compile(r'<nav aria-label="Main">(.*?)</nav>', re.S)
+USERS = {
+    "officer": Role.CASE_OFFICER,
+    "reviewer": Role.REVIEWER,
+    "advocate": Role.NGO_ADVOCATE,
+    "researcher": Role.RESEARCHER,
+    "auditor": Role.AUDITOR,
+    "admin": Role.ADMIN,
+}
+
+
+def queued(api: Api) -> int:
+    """The core case (refused, improves 2015-06-01 -> 2015-10-01), shared with the advocate,
+    in the reviewer's queue; returns the queue id."""
+    api.create("officer", make_case("RU-1"))
+    api.create("officer", make_case("RU-2"))
+    assert api.post("/cases/RU-1/share", "officer", {"username": "advocate"}).status_code == 204
+    r = api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"})
+    assert r.status_code == 201, r.text
+    qid: int = r.json()["id"]
+    return qid
+
+
+def menu(page: str) -> list[str]:
+    found = NAV.search(page)
+    return re.findall(r'href="([^"]+)"', found.group(1)) if found else []
+
+
+@pytest.mark.parametrize("who", list(USERS))
+def test_every_role_starts_at_its_home_and_every_menu_link_opens(api: Api, who: str) -> None:
+    queued(api)
+    b = Browser(api)
+    token = b.csrf()
+    r = b.c.post(
+        "/login",
+        data={"csrf": token, "username": who, "password": PASSWORD, "next": "/"},
+    )
+    role = USERS[who]
+    assert r.status_code == 200 and r.url.path == HOMES[role], (r.url, r.text[:300])
+    links = menu(r.text)
+    assert links and links[0] == HOMES[role]
+    for link in links:
+        page = b.get(link)
+        assert page.status_code == 200, (who, link, page.text[-600:])
+        assert "Not allowed" not in page.text
+    # Only what the role may open: no caseload link for roles that may not list cases.
+    assert ("/cases" in links) is (Action.CASE_LIST in ALLOWED[role])
+    assert ("/audit" in links) is (Action.AUDIT_READ in ALLOWED[role])
+    # The error page leads to the start page, never back into a refused page.
+    missing = b.get("/queues/999999")
+    assert missing.status_code in (403, 404) and 'href="/"' in missing.text
+
+
+def test_a_bookmark_of_another_roles_page_lands_on_the_home(api: Api) -> None:
+    b = Browser(api)
+    token = b.csrf()
+    r = b.c.post(
+        "/login",
+        data={"csrf": token, "username": "auditor", "password": PASSWORD,
+              "next": "/cases"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.headers["location"] == "/audit"
+
+
+def test_advocate_opens_a_clients_item_and_downloads_the_dutch_letter(api: Api) -> None:
+    qid = queued(api)
+    b = signed_in(api, "advocate")
+    home = b.get("/queues").text
+    items = re.findall(r'href="(/queues/\d+/items/\d+)"', home)
+    assert len(items) == 1  # RU-2 is not theirs: absent
+    page = b.get(items[0])
+    assert page.status_code == 200
+    text = page.text
+    assert "RU-1" in text and "RU-2" not in text
+    # What changed: the entry, its source and date; the next step.
+    assert "kst-19637-2029" in text and "7 September 2015" in text
+    assert "Ask for an ex officio review" in text
+    nl_pdf = b.get(f"{items[0]}/letter.pdf?lang=nl")
+    assert nl_pdf.status_code == 200 and nl_pdf.content.startswith(b"%PDF")
+    assert "letter-RU-1" in nl_pdf.headers["content-disposition"]
+    nl_html = b.get(f"{items[0]}/letter.html?lang=nl")
+    assert nl_html.status_code == 200 and 'lang="nl"' in nl_html.text
+    assert b.get(f"{items[0]}/letter.html?lang=fr").status_code == 400
+    # Comment and close, with the problems marked when empty.
+    token = CSRF.search(text)
+    assert token
+    empty = b.post(f"{items[0]}/comments", {"csrf": token.group(1), "comment": " "}, htmx=False)
+    assert empty.status_code == 422
+    assert 'href="#f-comment"' in empty.text and 'aria-invalid="true"' in empty.text
+    ok = b.post(f"{items[0]}/comments", {"csrf": token.group(1), "comment": "Client called."})
+    assert ok.status_code == 303
+    closed = b.post(f"{items[0]}/close", {"csrf": token.group(1), "resolution": "Review asked"})
+    assert closed.status_code == 303
+    after = b.get(items[0]).text
+    assert "Client called." in after and "Review asked" in after
+    actions = [e["action"] for e in api.audit()]
+    assert {"queue.letter", "queue.comment", "queue.close"} <= set(actions)
+    assert qid
+
+
+def test_advocate_saves_a_queue_over_their_own_cases(api: Api) -> None:
+    api.create("officer", make_case("RU-1"))
+    api.create("officer", make_case("RU-2"))
+    assert api.post("/cases/RU-1/share", "officer", {"username": "advocate"}).status_code == 204
+    b = signed_in(api, "advocate")
+    token = b.csrf("/queues")
+    bad = b.post("/queues", {"csrf": token, "from": "2015-02-30", "to": "2015-10-01"}, False)
+    assert bad.status_code == 422 and 'href="#f-from"' in bad.text
+    r = b.post("/queues", {"csrf": token, "from": "2015-06-01", "to": "2015-10-01"}, False)
+    assert r.status_code == 303
+    page = b.get(r.headers["location"]).text
+    assert "RU-1" in page and "RU-2" not in page
+    created = [e for e in api.audit() if e["action"] == "queue.create"]
+    assert created[-1]["detail"]["cases"] == 1
+
+
+def test_auditor_filters_verifies_and_exports(api: Api) -> None:
+    queued(api)
+    signed_in(api, "researcher").get("/cases")  # a denial to find
+    b = signed_in(api, "auditor")
+    denied = b.get("/audit?outcome=denied").text.split("<tbody>")[1]
+    assert "GET /cases" in denied and "queue.create" not in denied
+    verified = b.get("/audit/verify").text
+    assert re.search(r"Audit log intact: \d+ entries checked", verified)
+    export = b.get("/audit/export.csv?action=queue.")
+    assert export.status_code == 200 and "queue.create" in export.text
+    assert "case.create" not in export.text
+    bad = b.get("/audit?since=2015-02-30")
+    assert bad.status_code == 422 and 'href="#f-since"' in bad.text
+
+
+def test_researcher_diffs_policy_and_exports(api: Api) -> None:
+    for n in range(6):
+        api.create("officer", make_case(f"STUDY-{n}"))
+    b = signed_in(api, "researcher")
+    diff = b.get("/policy/diff?from=2015-06-01&to=2015-10-01&country=RU")
+    assert diff.status_code == 200 and "kst-19637-2029" in diff.text
+    bad = b.get("/policy/diff?from=2015-02-30&to=2015-10-01")
+    assert bad.status_code == 422 and "kst-19637-2029" not in bad.text
+    token = b.csrf("/research")
+    missing = b.post("/research/export", {"csrf": token, "expires": "2099-01-01"}, False)
+    assert missing.status_code == 422 and 'href="#f-purpose"' in missing.text
+    form = {
+        "csrf": token,
+        "purpose": "LGBTI policy study",
+        "legal_basis": "GDPR Art. 9(2)(j), 89",
+        "dpia": "DPIA-7",
+        "expires": "2099-01-01",
+        "scope": "records",
+    }
+    r = b.post("/research/export", form, False)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    data = json.loads(r.text)
+    assert data["export"]["purpose"] == "LGBTI policy study" and len(data["records"]) == 6
+    assert "STUDY-" not in r.text  # pseudonymised: no reference leaves
+    assert any(e["action"] == "research.export" for e in api.audit())
+
+
+def test_admin_home_and_keys(api: Api) -> None:
+    api.create("officer", make_case("RU-1"))
+    b = signed_in(api, "admin")
+    home = b.get("/admin").text
+    assert 'href="/admin/users"' in home and 'href="/admin/keys"' in home
+    keys = b.get("/admin/keys")
+    assert keys.status_code == 200 and "(current)" in keys.text
