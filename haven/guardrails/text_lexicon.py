@@ -1,0 +1,126 @@
+"""The concept lexicons of the decision-text linter, read from data (lexicon/concepts.yaml).
+
+The file ships inside the package and is read once, like the policy pack's own data; this
+module only parses and checks it (every group a concept or cue names must exist, every reason
+must be a contract reason code) and compiles each term into word patterns.
+"""
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from haven.guardrails.text_lemmas import Word, split_words
+from haven.vocab import Reason
+
+LANGS = ("en", "nl")
+_SKIP = "~"  # a term token that skips up to _MAX_SKIP words
+_MAX_SKIP = 3
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Concept(_Model):
+    id: str = Field(min_length=1)
+    reason: Reason
+    says: str = Field(min_length=1, description="What a matching passage does, in plain words")
+    all: list[str] = Field(min_length=1, description="Groups that must all occur in the clause")
+    near: list[tuple[str, str, int]] = Field(default_factory=list)
+    context: str | None = None
+    unless: list[str] = Field(default_factory=list)
+
+
+class Cue(_Model):
+    id: str = Field(min_length=1)
+    role: Literal["statement", "account", "lawful"]
+    why: str = Field(min_length=1)
+    all: list[str] = Field(min_length=1)
+    unless: list[str] = Field(default_factory=list)
+    applies_to: list[Reason] | None = None
+    scope: Literal["clause", "sentence"] = "clause"
+
+
+class Lexicon(_Model):
+    groups: dict[str, dict[str, list[str]]]
+    concepts: list[Concept]
+    cues: list[Cue]
+
+    @model_validator(mode="after")
+    def _names_exist(self) -> "Lexicon":
+        for name, by_lang in self.groups.items():
+            if set(by_lang) != set(LANGS):
+                raise ValueError(f"group {name!r} must list terms for exactly {LANGS}")
+        every: list[Concept | Cue] = [*self.concepts, *self.cues]
+        for c in every:
+            named = [*c.all, *c.unless]
+            if isinstance(c, Concept):
+                named += [g for a, b, _ in c.near for g in (a, b)]
+                named += [c.context] if c.context else []
+            missing = sorted(set(named) - set(self.groups))
+            if missing:
+                raise ValueError(f"{c.id} names unknown groups {missing}")
+        ids = [c.id for c in every]
+        if len(ids) != len(set(ids)):
+            raise ValueError("concept and cue ids must be unique")
+        return self
+
+
+class Term:
+    """One lexicon phrase, compiled: each token matches a word's surface form or lemma."""
+
+    def __init__(self, phrase: str) -> None:
+        self.phrase = phrase
+        self.tokens: list[str | re.Pattern[str] | None] = []  # None: skip up to _MAX_SKIP
+        for tok in split_words(phrase):
+            if tok == _SKIP:
+                self.tokens.append(None)
+            elif "*" in tok:
+                self.tokens.append(re.compile(".*".join(re.escape(p) for p in tok.split("*"))))
+            else:
+                self.tokens.append(tok)
+
+    def match_at(self, ws: list[Word], i: int) -> int | None:
+        """The index after the last word matched when the term starts at word i, or None."""
+        return self._match(ws, i, 0)
+
+    def _match(self, ws: list[Word], i: int, k: int) -> int | None:
+        if k == len(self.tokens):
+            return i
+        tok = self.tokens[k]
+        if tok is None:
+            for skip in range(_MAX_SKIP + 1):
+                if i + skip > len(ws):
+                    break
+                end = self._match(ws, i + skip, k + 1)
+                if end is not None:
+                    return end
+            return None
+        if i >= len(ws) or not _token_matches(tok, ws[i]):
+            return None
+        return self._match(ws, i + 1, k + 1)
+
+
+def _token_matches(tok: str | re.Pattern[str], w: Word) -> bool:
+    if isinstance(tok, str):
+        return tok in (w.lower, w.lemma)
+    return bool(tok.fullmatch(w.lower) or tok.fullmatch(w.lemma))
+
+
+def parse(raw: object) -> Lexicon:
+    return Lexicon.model_validate(raw)
+
+
+@cache
+def lexicon() -> Lexicon:
+    text = resources.files("haven.guardrails").joinpath("lexicon/concepts.yaml").read_text("utf-8")
+    return parse(yaml.safe_load(text))
+
+
+@cache
+def terms(group: str, lang: str) -> tuple[Term, ...]:
+    return tuple(Term(p) for p in lexicon().groups[group][lang] if split_words(p))
