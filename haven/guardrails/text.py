@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from haven.guardrails import text_rules as tr
 from haven.guardrails.text_concepts import Passage, cue, find
+from haven.guardrails.text_lexicon import Lexicon
 from haven.guardrails.text_spans import Span, clause_end, clause_start, quotations, sentences
 from haven.vocab import Reason
 
@@ -52,8 +53,15 @@ class Reading:
     sentences: list[Span] = field(default_factory=list)
 
 
-def read(text: str) -> Reading:
-    """Every passage that relies on a refusal reason: one match per sentence and reason."""
+_EMPTY = Lexicon(groups={}, concepts=[], cues=[])
+
+
+def read(text: str, lexicon: Lexicon | None = None) -> Reading:
+    """Every passage that relies on a refusal reason: one match per sentence and reason.
+
+    `lexicon`: the concepts and cues (the pack's lint/concepts.yaml); without it only the
+    pattern table and its quotation, reported-speech and negation checks apply."""
+    lexicon = lexicon or _EMPTY
     quotes = quotations(text)
     spans = sentences(text)
     matches: list[TextMatch] = []
@@ -61,7 +69,7 @@ def read(text: str) -> Reading:
     before: Passage | None = None
     for k, sentence in enumerate(spans):
         window_start = spans[k - 1].start if k > 0 else sentence.start
-        passage, concepts, vetoes = find(text, sentence, before)
+        passage, concepts, vetoes = find(lexicon, text, sentence, before)
         before = passage
         seen: set[Reason] = set()
         for rule in tr.RULES:

@@ -9,8 +9,8 @@ Pure: text in, matches out, with the words that matched (for explanations).
 
 from dataclasses import dataclass
 
-from haven.guardrails.text_lemmas import language, words
-from haven.guardrails.text_lexicon import Concept, Cue, lexicon, terms
+from haven.guardrails.text_lemmas import Word, language, words
+from haven.guardrails.text_lexicon import Concept, Cue, Lexicon
 from haven.guardrails.text_spans import Span, clauses
 from haven.vocab import Reason
 
@@ -45,18 +45,26 @@ class Veto:
 class Passage:
     """One sentence's words, lemmatised once, with group look-ups cached."""
 
-    def __init__(self, text: str, span: Span, lang: str | None = None) -> None:
+    def __init__(self, lexicon: Lexicon, text: str, span: Span, lang: str | None = None) -> None:
+        self.lexicon = lexicon
         self.text = text
         self.span = span
         self.lang = lang or language(text, span.start, span.end)
-        self.words = words(text, span.start, span.end, self.lang)
+        self._words: list[Word] | None = None
         self._hits: dict[str, list[Hit]] = {}
+
+    @property
+    def words(self) -> list[Word]:
+        """Lemmatised on first use (a sentence no concept or cue looks at costs nothing)."""
+        if self._words is None:
+            self._words = words(self.text, self.span.start, self.span.end, self.lang)
+        return self._words
 
     def hits(self, group: str) -> list[Hit]:
         if group not in self._hits:
             found = []
             for i in range(len(self.words)):
-                for t in terms(group, self.lang):
+                for t in self.lexicon.terms(group, self.lang):
                     end = t.match_at(self.words, i)
                     if end is not None and end > i:
                         found.append(Hit(group, i, end))
@@ -79,14 +87,14 @@ class Passage:
 
 
 def find(
-    text: str, sentence: Span, before: "Passage | None"
+    lexicon: Lexicon, text: str, sentence: Span, before: "Passage | None"
 ) -> tuple[Passage, list[ConceptMatch], list[Veto]]:
     """Concept matches in one sentence (`before`: the previous sentence, for contexts)."""
-    p = Passage(text, sentence)
+    p = Passage(lexicon, text, sentence)
     matches: list[ConceptMatch] = []
     vetoes: list[Veto] = []
     for clause in clauses(text, sentence):
-        for c in lexicon().concepts:
+        for c in lexicon.concepts:
             chosen = _all_groups(p, c, clause)
             if chosen is None:
                 continue
@@ -141,7 +149,7 @@ def _distance(x: Hit, y: Hit) -> int:
 
 def cue(p: Passage, reason: Reason, clause: Span, start: int, end: int) -> tuple[Cue, str] | None:
     """The first cue that sets a passage aside, with the wording that carried it."""
-    for c in lexicon().cues:
+    for c in p.lexicon.cues:
         if c.applies_to is not None and reason not in c.applies_to:
             continue
         lo, hi = (p.span.start, p.span.end) if c.scope == "sentence" else (clause.start, clause.end)

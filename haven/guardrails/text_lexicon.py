@@ -1,17 +1,14 @@
-"""The concept lexicons of the decision-text linter, read from data (lexicon/concepts.yaml).
+"""The concept lexicons of the decision-text linter, as data (the pack's lint/concepts.yaml).
 
-The file ships inside the package and is read once, like the policy pack's own data; this
-module only parses and checks it (every group a concept or cue names must exist, every reason
-must be a contract reason code) and compiles each term into word patterns.
+Pure: the policy loader reads the file with the pack; this module checks it (every group a
+concept or cue names must exist, every reason must be a contract reason code) and compiles
+each term into word patterns.
 """
 
 import re
-from functools import cache
-from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from haven.guardrails.text_lemmas import Word, split_words
 from haven.vocab import Reason
@@ -49,6 +46,14 @@ class Lexicon(_Model):
     groups: dict[str, dict[str, list[str]]]
     concepts: list[Concept]
     cues: list[Cue]
+    _terms: dict[tuple[str, str], tuple["Term", ...]] = PrivateAttr(default_factory=dict)
+
+    def terms(self, group: str, lang: str) -> tuple["Term", ...]:
+        key = (group, lang)
+        if key not in self._terms:
+            phrases = self.groups[group].get(lang, [])
+            self._terms[key] = tuple(Term(p) for p in phrases if split_words(p))
+        return self._terms[key]
 
     @model_validator(mode="after")
     def _names_exist(self) -> "Lexicon":
@@ -111,16 +116,6 @@ def _token_matches(tok: str | re.Pattern[str], w: Word) -> bool:
     return bool(tok.fullmatch(w.lower) or tok.fullmatch(w.lemma))
 
 
-def parse(raw: object) -> Lexicon:
+def parse(raw: dict[str, Any]) -> Lexicon:
+    """The lexicon checked and ready (pydantic.ValidationError names what is wrong)."""
     return Lexicon.model_validate(raw)
-
-
-@cache
-def lexicon() -> Lexicon:
-    text = resources.files("haven.guardrails").joinpath("lexicon/concepts.yaml").read_text("utf-8")
-    return parse(yaml.safe_load(text))
-
-
-@cache
-def terms(group: str, lang: str) -> tuple[Term, ...]:
-    return tuple(Term(p) for p in lexicon().groups[group][lang] if split_words(p))
