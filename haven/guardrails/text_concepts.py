@@ -149,10 +149,13 @@ def _distance(x: Hit, y: Hit) -> int:
 
 def cue(p: Passage, reason: Reason, clause: Span, start: int, end: int) -> tuple[Cue, str] | None:
     """The first cue that sets a passage aside, with the wording that carried it."""
+    sentence = (p.span.start, p.span.end)
     for c in p.lexicon.cues:
         if c.applies_to is not None and reason not in c.applies_to:
             continue
-        lo, hi = (p.span.start, p.span.end) if c.scope == "sentence" else (clause.start, clause.end)
+        lo, hi = {"sentence": sentence, "clause": (clause.start, clause.end)}.get(
+            c.scope, (start, end)
+        )
         found = []
         for g in c.all:
             hs = p.in_range(g, lo, hi)
@@ -160,6 +163,6 @@ def cue(p: Passage, reason: Reason, clause: Span, start: int, end: int) -> tuple
                 break
             found.append(p.wording(hs[0]))
         else:
-            if not any(p.in_range(g, lo, hi) for g in c.unless):
+            if not any(p.in_range(g, *sentence) for g in c.unless):
                 return c, " … ".join(found)
     return None

@@ -39,7 +39,9 @@ class Cue(_Model):
     all: list[str] = Field(min_length=1)
     unless: list[str] = Field(default_factory=list)
     applies_to: list[Reason] | None = None
-    scope: Literal["clause", "sentence"] = "clause"
+    # Where `all` must occur: the clause (default), the sentence, or the matched wording
+    # itself. `unless` is looked for in the whole sentence.
+    scope: Literal["clause", "sentence", "match"] = "clause"
 
 
 class Lexicon(_Model):

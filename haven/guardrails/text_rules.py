@@ -568,7 +568,7 @@ RULES: tuple[Rule, ...] = (
         "explicit.en.practices",
         _E,
         r"\b(?:sexual (?:acts?|practices|experiences|activity|activities|contacts?|intercourse|"
-        r"positions?|preferences|details|encounters)|details? of (?:his|her|their) sex(?: life)?|"
+        r"positions?|details|encounters)|details? of (?:his|her|their) sex(?: life)?|"
         r"what (?:he|she|they) (?:did|do|does) in bed|sex life)\b",
         "dwells on sexual practices",
     ),
@@ -591,7 +591,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "explicit.nl.handelingen",
         _E,
-        r"\bseksuele (?:handelingen|praktijken|ervaringen|contacten|details|voorkeuren|"
+        r"\bseksuele (?:handelingen|praktijken|ervaringen|contacten|details|"
         r"standjes|beleving|omgang)\b|\bseksleven\b|\bwat (?:hij|zij) in bed\b",
         "dwells on sexual practices",
     ),
