@@ -117,6 +117,10 @@ def read(text: str, lexicon: Lexicon | None = None) -> Reading:
             if reason in seen:
                 continue
             why = _set_aside(text, sentence, c.match_start, c.match_end, quotes, True)
+            if why is None and tr.ATTRIBUTION.search(
+                text, clause_start(text, sentence, c.match_start), c.match_end
+            ):  # a concept's words may follow the reporting verb: "he said he never went"
+                why = ("reported speech", _DETAIL["reported speech"])
             set_aside = why or _cue(passage, reason, c.clause, c.match_start, c.match_end)
             if set_aside is not None:
                 skipped.append(

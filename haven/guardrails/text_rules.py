@@ -686,6 +686,7 @@ NEGATION_BEFORE = _re(
     r"niet (?:van (?:hem|haar|betrokkene|eiser|eiseres|de vreemdeling) )?(?:worden )?"
     r"(?:verwacht|verlangd|geëist|tegengeworpen)|kan (?:hem|haar|betrokkene) niet|"
     r"ongeacht|niet relevant|geen (?:doorslaggevende )?rol|niet vereist|geen eisen|"
+    r"niet (?:mag|kan|mocht|kon) (?:verlangen|verwachten|eisen)|is niet aan|"
     r"geen vragen|niet gevraagd|is niet (?:vereist|toegestaan|relevant|nodig)|verboden|"
     r"niet toegestaan|evenmin|in strijd met)\b"
 )
