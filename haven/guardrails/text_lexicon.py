@@ -14,7 +14,7 @@ from haven.guardrails.text_lemmas import Word, split_words
 from haven.vocab import Reason
 
 LANGS = ("en", "nl")
-_SKIP = "~"  # a term token that skips up to _MAX_SKIP words
+_SKIP = re.compile(r"~(\d*)")  # a term token that skips words: `~` up to 3, `~8` up to 8
 _MAX_SKIP = 3
 
 
@@ -82,10 +82,11 @@ class Term:
 
     def __init__(self, phrase: str) -> None:
         self.phrase = phrase
-        self.tokens: list[str | re.Pattern[str] | None] = []  # None: skip up to _MAX_SKIP
+        self.tokens: list[str | re.Pattern[str] | int] = []  # int: skip up to that many
         for tok in split_words(phrase):
-            if tok == _SKIP:
-                self.tokens.append(None)
+            skip = _SKIP.fullmatch(tok)
+            if skip:
+                self.tokens.append(int(skip.group(1) or _MAX_SKIP))
             elif "*" in tok:
                 self.tokens.append(re.compile(".*".join(re.escape(p) for p in tok.split("*"))))
             else:
@@ -99,8 +100,8 @@ class Term:
         if k == len(self.tokens):
             return i
         tok = self.tokens[k]
-        if tok is None:
-            for skip in range(_MAX_SKIP + 1):
+        if isinstance(tok, int):
+            for skip in range(tok + 1):
                 if i + skip > len(ws):
                     break
                 end = self._match(ws, i + skip, k + 1)
