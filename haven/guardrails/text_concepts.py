@@ -10,7 +10,7 @@ Pure: text in, matches out, with the words that matched (for explanations).
 from dataclasses import dataclass
 
 from haven.guardrails.text_lemmas import Word, language, words
-from haven.guardrails.text_lexicon import Concept, Cue, Lexicon
+from haven.guardrails.text_lexicon import Concept, Cue, Lexicon, Term
 from haven.guardrails.text_spans import Span, clauses
 from haven.vocab import Reason
 
@@ -52,6 +52,7 @@ class Passage:
         self.lang = lang or language(text, span.start, span.end)
         self._words: list[Word] | None = None
         self._hits: dict[str, list[Hit]] = {}
+        self._starting: list[dict[str, list[Term]]] | None = None
 
     @property
     def words(self) -> list[Word]:
@@ -61,10 +62,13 @@ class Passage:
         return self._words
 
     def hits(self, group: str) -> list[Hit]:
+        """Where the group's terms occur (one hit per starting word: the first term that fits)."""
         if group not in self._hits:
+            if self._starting is None:
+                self._starting = [self.lexicon.starting(self.lang, w) for w in self.words]
             found = []
-            for i in range(len(self.words)):
-                for t in self.lexicon.terms(group, self.lang):
+            for i, by_group in enumerate(self._starting):
+                for t in by_group.get(group, ()):
                     end = t.match_at(self.words, i)
                     if end is not None and end > i:
                         found.append(Hit(group, i, end))

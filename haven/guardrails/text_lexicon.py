@@ -49,6 +49,7 @@ class Lexicon(_Model):
     concepts: list[Concept]
     cues: list[Cue]
     _terms: dict[tuple[str, str], tuple["Term", ...]] = PrivateAttr(default_factory=dict)
+    _index: dict[str, "_Index"] = PrivateAttr(default_factory=dict)
 
     def terms(self, group: str, lang: str) -> tuple["Term", ...]:
         key = (group, lang)
@@ -56,6 +57,13 @@ class Lexicon(_Model):
             phrases = self.groups[group].get(lang, [])
             self._terms[key] = tuple(Term(p) for p in phrases if split_words(p))
         return self._terms[key]
+
+    def starting(self, lang: str, w: Word) -> dict[str, list["Term"]]:
+        """Per group, the terms whose first token matches this word (a cached index, so a
+        long text costs one look-up per word rather than one per word and term)."""
+        if lang not in self._index:
+            self._index[lang] = _Index({g: self.terms(g, lang) for g in self.groups})
+        return self._index[lang].starting(w)
 
     @model_validator(mode="after")
     def _names_exist(self) -> "Lexicon":
@@ -111,6 +119,44 @@ class Term:
         if i >= len(ws) or not _token_matches(tok, ws[i]):
             return None
         return self._match(ws, i + 1, k + 1)
+
+
+class _Index:
+    _MAX_CACHED = 200_000  # word forms; the cache starts afresh past this (bounded memory)
+
+    def __init__(self, by_group: dict[str, tuple[Term, ...]]) -> None:
+        # (group, position in the group, term): a group's terms are tried in their order
+        self.literal: dict[str, list[tuple[str, int, Term]]] = {}
+        self.wild: list[tuple[str, int, Term, re.Pattern[str]]] = []
+        for group, terms in by_group.items():
+            for k, t in enumerate(terms):
+                first = t.tokens[0]
+                if isinstance(first, str):
+                    self.literal.setdefault(first, []).append((group, k, t))
+                elif isinstance(first, re.Pattern):
+                    self.wild.append((group, k, t, first))
+        self.cache: dict[tuple[str, str], dict[str, list[Term]]] = {}
+
+    def starting(self, w: Word) -> dict[str, list[Term]]:
+        key = (w.lower, w.lemma)
+        found = self.cache.get(key)
+        if found is None:
+            hits = [*self.literal.get(w.lower, ())]
+            if w.lemma != w.lower:
+                hits += self.literal.get(w.lemma, ())
+            hits += [
+                (g, k, t)
+                for g, k, t, p in self.wild
+                if p.fullmatch(w.lower) or p.fullmatch(w.lemma)
+            ]
+            found = {}
+            for g, _, t in sorted(hits, key=lambda h: (h[0], h[1])):
+                if t not in found.get(g, ()):
+                    found.setdefault(g, []).append(t)
+            if len(self.cache) > self._MAX_CACHED:
+                self.cache.clear()
+            self.cache[key] = found
+        return found
 
 
 def _token_matches(tok: str | re.Pattern[str], w: Word) -> bool:
