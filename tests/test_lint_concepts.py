@@ -249,3 +249,15 @@ def test_lemmas_and_language() -> None:
     assert lemma("kent", "nl") == "kennen" and lemma("knew", "en") == "know"
     assert language("Eiser kent de regenboogvlag niet.") == "nl"
     assert language("He does not know the rainbow flag.") == "en"
+
+
+def test_a_quotation_of_the_decision_is_read_as_its_reasoning(lx: Lexicon) -> None:
+    applicant = 'He said: "I never went to gay clubs in Lagos because I was afraid."'
+    decision = (
+        'The judge said there was "no evidence at all of any involvement in any homosexual '
+        'community or attending any gay clubs in the UK".'
+    )
+    besluit = "In het bestreden besluit staat: 'Eiser kent de regenboogvlag niet en weet niets van het COC.'"
+    assert reasons(applicant, lx) == set() and read(applicant, lx).skipped[0].why == "quotation"
+    assert reasons(decision, lx) == {_S} and reasons(besluit, lx) == {_S}
+    assert reasons(decision, None) == set()  # without the lexicon every quotation is set aside

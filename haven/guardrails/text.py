@@ -62,7 +62,7 @@ def read(text: str, lexicon: Lexicon | None = None) -> Reading:
     `lexicon`: the concepts and cues (the pack's lint/concepts.yaml); without it only the
     pattern table and its quotation, reported-speech and negation checks apply."""
     lexicon = lexicon or _EMPTY
-    quotes = quotations(text)
+    quotes = [q for q in quotations(text) if not _quotes_the_decision(lexicon, text, q)]
     spans = sentences(text)
     matches: list[TextMatch] = []
     skipped: list[Skipped] = []
@@ -143,6 +143,21 @@ def read(text: str, lexicon: Lexicon | None = None) -> Reading:
             )
             seen.add(reason)
     return Reading(matches, skipped, spans)
+
+
+_VOICE_BEFORE = 200  # characters before a quotation where its speaker is named
+
+
+def _quotes_the_decision(lexicon: Lexicon, text: str, q: Span) -> bool:
+    """A quotation of the decision itself ("the judge wrote: '…'", "verweerder heeft overwogen:
+    '…'") is the decision's reasoning, not someone else's words: it is read like the rest."""
+    group = lexicon.decision_quotes
+    if group is None:
+        return False
+    start = max(0, q.start - _VOICE_BEFORE)
+    blank = text.rfind("\n\n", start, q.start)
+    before = Passage(lexicon, text, Span(blank + 2 if blank != -1 else start, q.start))
+    return bool(before.hits(group))
 
 
 def _cue(p: Passage, reason: Reason, clause: Span, start: int, end: int) -> tuple[str, str] | None:

@@ -48,6 +48,9 @@ class Lexicon(_Model):
     groups: dict[str, dict[str, list[str]]]
     concepts: list[Concept]
     cues: list[Cue]
+    # The group naming the decision-maker as speaker: a quotation it introduces is read as
+    # the decision's own reasoning, not set aside as someone else's words.
+    decision_quotes: str | None = None
     _terms: dict[tuple[str, str], tuple["Term", ...]] = PrivateAttr(default_factory=dict)
     _index: dict[str, "_Index"] = PrivateAttr(default_factory=dict)
 
@@ -70,6 +73,8 @@ class Lexicon(_Model):
         for name, by_lang in self.groups.items():
             if set(by_lang) != set(LANGS):
                 raise ValueError(f"group {name!r} must list terms for exactly {LANGS}")
+        if self.decision_quotes is not None and self.decision_quotes not in self.groups:
+            raise ValueError(f"decision_quotes names an unknown group {self.decision_quotes!r}")
         every: list[Concept | Cue] = [*self.concepts, *self.cues]
         for c in every:
             named = [*c.all, *c.unless]
