@@ -117,8 +117,8 @@ def read(text: str, lexicon: Lexicon | None = None) -> Reading:
             if reason in seen:
                 continue
             why = _set_aside(text, sentence, c.match_start, c.match_end, quotes, True)
-            if why is None and tr.ATTRIBUTION.search(
-                text, clause_start(text, sentence, c.match_start), c.match_end
+            if why is None and _reported(
+                text[clause_start(text, sentence, c.match_start) : c.match_end]
             ):  # a concept's words may follow the reporting verb: "he said he never went"
                 why = ("reported speech", _DETAIL["reported speech"])
             set_aside = why or _cue(passage, reason, c.clause, c.match_start, c.match_end)
@@ -172,6 +172,13 @@ def _set_aside(
     return None if why is None else (why, _DETAIL[why])
 
 
+def _reported(before: str) -> bool:
+    """The clause so far reports someone's words, unless the writer first weighs them ("did
+    not find the applicant's claim that … credible because …")."""
+    found = tr.ATTRIBUTION.search(before)
+    return found is not None and not tr.WRITER_WEIGHS.search(before, 0, found.start())
+
+
 _DETAIL = {
     "quotation": "the wording lies inside a quotation",
     "reported speech": "the clause reports what the applicant, a witness or counsel said",
@@ -186,7 +193,7 @@ def _why(
         return "quotation"
     begin = clause_start(text, sentence, start)
     before = text[begin:start]
-    if tr.ATTRIBUTION.search(before):
+    if _reported(before):
         return "reported speech"
     burden = tr.BURDEN.search(before)
     if burden is not None:  # "not made plausible that he cannot ...": a double negative

@@ -746,6 +746,13 @@ ATTRIBUTION = _re(
     r"\bheeft (?:betrokkene|hij|zij|eiser|eiseres) (?:verklaard|gesteld|aangevoerd|aangegeven|"
     r"verteld)\b"
 )
+# The writer weighing what is reported: the clause is then the writer's reasoning.
+WRITER_WEIGHS = _re(
+    r"\b(?:(?:do|does|did|could|can|cannot|can't)\s+not\s+(?:find|accept|believe|consider)|"
+    r"not (?:found|accepted|believed|considered)|reject\w*|dismiss\w*|disbeliev\w*|"
+    r"(?:acht|achtte|heeft)\s+(?:\w+\s+){0,3}?niet (?:geloofwaardig|aannemelijk)|"
+    r"ongeloofwaardig|verwerpt|verwierp|gaat niet mee)\b"
+)
 # "has not made plausible that he could not ...": a negation after this is a double negative.
 BURDEN = _re(
     r"\bnot (?:made (?:it )?plausible|shown|demonstrated|established|substantiated)|"
