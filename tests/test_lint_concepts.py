@@ -81,6 +81,14 @@ def reasons(text: str, lx: Lexicon | None) -> set[Reason]:
         ),
         ("The applicant was asked to describe the sex acts he performed with his partner.", _E),
         ("Eiser kan zich aan de problemen onttrekken door naar een andere stad te trekken.", _R),
+        # reported speech the writer first weighs is the writer's reasoning
+        (
+            "The Board did not find the applicant's claim that he is gay credible because he had "
+            "no knowledge of any gay organisation in his country.",
+            _S,
+        ),
+        # a generalisation about how gay men live
+        ("I understand that on the gay scene younger men are highly valued.", _S),
         (
             "He would need to alter his behaviour as he is a private individual who does not "
             "seek to flaunt his sexuality.",
@@ -129,6 +137,8 @@ def test_meaning_not_spelling(text: str, reason: Reason, lx: Lexicon) -> None:
             "negation",
         ),
         ("The police do not offer protection to gay men and he could not go to them.", "negation"),
+        ("He lived discreetly with his partner in Lagos for five years.", "account"),
+        ("His vague account of his past sexual encounters undermines his credibility.", "lawful"),
         # the lawful form: the applicant's own account of becoming aware
         ("His description of his process of awareness is vague and superficial.", "lawful"),
         (
