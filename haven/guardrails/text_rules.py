@@ -687,6 +687,7 @@ NEGATION_BEFORE = _re(
     r"(?:verwacht|verlangd|geëist|tegengeworpen)|kan (?:hem|haar|betrokkene) niet|"
     r"ongeacht|niet relevant|geen (?:doorslaggevende )?rol|niet vereist|geen eisen|"
     r"niet (?:mag|kan|mocht|kon) (?:verlangen|verwachten|eisen)|is niet aan|"
+    r"(?:hoeft|hoefde|hoeven) (?:\w+ ){0,2}?niet|anders dan (?:verweerder|de minister)|"
     r"geen vragen|niet gevraagd|is niet (?:vereist|toegestaan|relevant|nodig)|verboden|"
     r"niet toegestaan|evenmin|in strijd met)\b"
 )
