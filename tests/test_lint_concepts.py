@@ -271,3 +271,54 @@ def test_a_quotation_of_the_decision_is_read_as_its_reasoning(lx: Lexicon) -> No
     assert reasons(applicant, lx) == set() and read(applicant, lx).skipped[0].why == "quotation"
     assert reasons(decision, lx) == {_S} and reasons(besluit, lx) == {_S}
     assert reasons(decision, None) == set()  # without the lexicon every quotation is set aside
+
+
+# -- paraphrases written for these tests (neither corpus): the lexicon generalises -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Eiser kon niet vertellen waar homo's elkaar in Lagos ontmoeten.", _S),
+        (
+            "He has not taken part in any LGBT events since his arrival, which casts doubt on his claim.",
+            _S,
+        ),
+        (
+            "Het is opmerkelijk dat eiser geen enkele twijfel of angst heeft gehad toen hij zijn gevoelens ontdekte.",
+            _S,
+        ),
+        ("The officer noted that the appellant did not present as effeminate.", _S),
+        ("Eiser is gevraagd foto's te overleggen waarop hij met zijn partner intiem is.", _E),
+        (
+            "The respondent considers that you could avoid any adverse attention by not disclosing your sexuality.",
+            _D,
+        ),
+        (
+            "It was held against her that she had not claimed asylum at the first opportunity upon arrival.",
+            _L,
+        ),
+        ("Eiser heeft zijn homoseksualiteit voor het eerst in de zienswijze genoemd.", _L),
+        (
+            "Anders dan verweerder stelt, hoeft eiser niet bekend te zijn met de homoscene in Accra.",
+            None,
+        ),
+        ("He has never been asked to provide photographs of a sexual nature.", None),
+        (
+            "The appellant described in detail his first sexual encounter with his partner in 2015.",
+            None,
+        ),
+        ("Eiser heeft pas in 2019 asiel aangevraagd, na afloop van zijn studie.", None),
+        (
+            "In Pakistan homosexual acts are criminalised and the police do not offer protection.",
+            None,
+        ),
+        ("Gay men in Russia generally hide their orientation out of fear.", None),
+        (
+            "Following HJ (Iran), the tribunal must ask whether the appellant would live discreetly on return and, if so, why.",
+            None,
+        ),
+    ],
+)
+def test_paraphrases(text: str, reason: Reason | None, lx: Lexicon) -> None:
+    assert reasons(text, lx) == ({reason} if reason else set())
