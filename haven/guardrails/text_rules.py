@@ -135,7 +135,7 @@ _DEFICIT_NL = (
 )
 _FALL_SHORT_NL = (
     r"(?:vaag|summier|oppervlakkig|onvoldoende|niet aannemelijk|ontbreekt|ontbrak|beperkt|"
-    r"algemeen|weinig|niet overtuigend|ongeloofwaardig|niet geloofwaardig)"
+    r"te algemeen|weinig|niet overtuigend|ongeloofwaardig|niet geloofwaardig)"
 )
 _MEDIA_EN = (
     r"(?:photos?|photographs?|pictures?|images?|videos?|films?|footage|recordings?|material|"
