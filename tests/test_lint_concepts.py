@@ -315,6 +315,18 @@ def test_a_quotation_of_the_decision_is_read_as_its_reasoning(lx: Lexicon) -> No
         ),
         ("Gay men in Russia generally hide their orientation out of fear.", None),
         (
+            "The Upper Tribunal found that the First-tier Tribunal judge erred in expecting the appellant to know the gay bars in Kampala.",
+            None,
+        ),
+        (
+            "Het hof oordeelde dat de autoriteiten geen vragen mochten stellen over seksuele handelingen.",
+            None,
+        ),
+        (
+            "The CGRS considered that the applicant's lack of knowledge of LGBT organisations in Brussels undermined his credibility.",
+            _S,
+        ),
+        (
             "Following HJ (Iran), the tribunal must ask whether the appellant would live discreetly on return and, if so, why.",
             None,
         ),
