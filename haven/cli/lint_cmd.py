@@ -3,6 +3,7 @@
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from haven.assess.lint import evaluate, lint
+from haven.assess.lint import evaluate, explain, lint
 from haven.cases import Case, read_caseload
 from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
 from haven.cli.lint_real import DEFAULT_REAL, RealReport, evaluate_real, real_json, real_table
@@ -20,6 +21,7 @@ from haven.clock import today
 from haven.errors import CaseError, InputError, Problem
 from haven.guardrails.text_eval import Context, Item, Outcome, Score, Split, as_json, score
 from haven.packs import DEFAULT_PACK
+from haven.policy.pack import Pack
 from haven.validation import problems
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "lint"
@@ -70,6 +72,9 @@ def lint_file(
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default: today"),
     pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     fmt: Format = typer.Option(Format.JSON, "--format", help="json or table"),
+    why: bool = typer.Option(
+        False, "--explain", help="Say for every sentence why it was or was not flagged"
+    ),
 ) -> None:
     """Flag passages of a draft decision that rely on reasoning forbidden for the case on the
     date, with the character span, the flag code, a plain explanation and the sources."""
@@ -79,6 +84,9 @@ def lint_file(
     text = read_text(file)
     policy = pack_option(pack)
     result = lint(text, the_case, day, policy)
+    if why:
+        _explain(text, the_case, day, policy, fmt, result.model_dump(mode="json"))
+        return
     if fmt is Format.JSON:
         print_json(result.model_dump(mode="json"))
         return
@@ -93,6 +101,35 @@ def lint_file(
         out.print(Text(f"  {f.message}"))
         out.print(Text("  sources: " + ", ".join(f.sources) + "\n", style="dim"))
     out.print(result.notice)
+
+
+def _explain(
+    text: str, case: Case, day: date, policy: Pack, fmt: Format, head: dict[str, Any]
+) -> None:
+    verdicts = explain(text, case, day, policy)
+    if fmt is Format.JSON:
+        head.pop("flags")
+        print_json({**head, "sentences": [v.model_dump(mode="json") for v in verdicts]})
+        return
+    for v in verdicts:
+        if v.flags:
+            status = "[bold red]flagged[/]"
+        elif v.set_aside:
+            status = "[yellow]matched, set aside[/]"
+        elif v.allowed:
+            status = "[green]matched, not forbidden for this case on this date[/]"
+        else:
+            status = "[dim]no concept or wording of a refusal reason[/]"
+        out.print(f"[bold]{v.start}–{v.end}[/] {status}", markup=True)
+        out.print(Text(f"  “{v.text}”", style="italic"))
+        for f in v.flags:
+            out.print(Text(f"  {f.code.value} (matched by {f.rule}): {f.explanation}"))
+            out.print(Text(f"  rule: {f.message}"))
+            out.print(Text("  sources: " + ", ".join(f.sources), style="dim"))
+        for line in [*v.set_aside, *v.allowed]:
+            out.print(Text(f"  {line}"))
+        out.print()
+    out.print(head["notice"])
 
 
 # --- evaluation ----------------------------------------------------------------------------

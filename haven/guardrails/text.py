@@ -1,15 +1,21 @@
 """Find passages of a draft decision that rely on a refusal reason (English or Dutch).
 
-Pure: text in, matches out, with exact character offsets. A passage is not a match when it
-quotes someone (a quotation of three words or more), reports what the applicant or a witness
-said, or states the rule correctly (a negation before or after the wording in the same
-clause). Whether relying on the reason is forbidden for a case on a date is for the engine to
-say (haven.assess.lint); this module only reads the text.
+Pure: text in, matches out, with exact character offsets. Two readers find candidates: the
+pattern table (text_rules: fixed wordings) and the concepts (text_concepts: groups of lemmas
+anywhere in one clause, from lexicon/concepts.yaml). A candidate is set aside when it quotes
+someone (a quotation of three words or more), reports what the applicant or a witness said,
+states the rule correctly (a negation before or after the wording in the same clause, or a
+cue such as "the respondent wrongly ..."), only summarises the applicant's own account, or is
+a lawful form of the topic (questions about the applicant's own process of awareness).
+Whether relying on the reason is forbidden for a case on a date is for the engine to say
+(haven.assess.lint); this module only reads the text.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from haven.guardrails import text_rules as tr
+from haven.guardrails.text_concepts import Passage, cue, find
+from haven.guardrails.text_lexicon import Lexicon
 from haven.guardrails.text_spans import Span, clause_end, clause_start, quotations, sentences
 from haven.vocab import Reason
 
@@ -24,6 +30,8 @@ class TextMatch:
     match_start: int  # the wording itself
     match_end: int
     says: str
+    concept: str = ""  # the concept id (lexicon) or the rule id (pattern table)
+    found: tuple[str, ...] = ()  # "group: wording" for each group of a concept
 
 
 @dataclass(frozen=True)
@@ -34,23 +42,35 @@ class Skipped:
     rule: str
     match_start: int
     match_end: int
-    why: str  # "quotation", "reported speech", "negation"
+    why: str  # "quotation", "reported speech", "negation", "statement", "account", "lawful"
+    detail: str = ""  # the cue in plain words, with the wording that carried it
 
 
 @dataclass(frozen=True)
 class Reading:
     matches: list[TextMatch]
     skipped: list[Skipped]
+    sentences: list[Span] = field(default_factory=list)
 
 
-def read(text: str) -> Reading:
-    """Every passage that relies on a refusal reason: one match per sentence and reason."""
-    quotes = quotations(text)
+_EMPTY = Lexicon(groups={}, concepts=[], cues=[])
+
+
+def read(text: str, lexicon: Lexicon | None = None) -> Reading:
+    """Every passage that relies on a refusal reason: one match per sentence and reason.
+
+    `lexicon`: the concepts and cues (the pack's lint/concepts.yaml); without it only the
+    pattern table and its quotation, reported-speech and negation checks apply."""
+    lexicon = lexicon or _EMPTY
+    quotes = [q for q in quotations(text) if not _quotes_the_decision(lexicon, text, q)]
     spans = sentences(text)
     matches: list[TextMatch] = []
     skipped: list[Skipped] = []
+    before: Passage | None = None
     for k, sentence in enumerate(spans):
         window_start = spans[k - 1].start if k > 0 else sentence.start
+        passage, concepts, vetoes = find(lexicon, text, sentence, before)
+        before = passage
         seen: set[Reason] = set()
         for rule in tr.RULES:
             if rule.reason in seen:
@@ -60,9 +80,10 @@ def read(text: str) -> Reading:
             ):
                 continue
             for m in rule.pattern.finditer(text, sentence.start, sentence.end):
-                why = _set_aside(text, sentence, m.start(), m.end(), quotes, rule)
-                if why is not None:
-                    skipped.append(Skipped(rule.reason, rule.id, m.start(), m.end(), why))
+                why = _set_aside(text, sentence, m.start(), m.end(), quotes, rule.absence_counts)
+                set_aside = why or _cue(passage, rule.reason, sentence, m.start(), m.end())
+                if set_aside is not None:
+                    skipped.append(Skipped(rule.reason, rule.id, m.start(), m.end(), *set_aside))
                     continue
                 matches.append(
                     TextMatch(
@@ -74,26 +95,110 @@ def read(text: str) -> Reading:
                         m.start(),
                         m.end(),
                         rule.says,
+                        rule.id,
+                        (f"wording: {text[m.start() : m.end()]}",),
                     )
                 )
                 seen.add(rule.reason)
                 break
-    return Reading(matches, skipped)
+        for v in vetoes:
+            skipped.append(
+                Skipped(
+                    v.concept.reason,
+                    v.concept.id,
+                    v.match_start,
+                    v.match_end,
+                    "negation",
+                    f"the clause states the rule ({v.group}: {v.wording!r})",
+                )
+            )
+        for c in concepts:
+            reason = c.concept.reason
+            if reason in seen:
+                continue
+            why = _set_aside(text, sentence, c.match_start, c.match_end, quotes, True)
+            if why is None and _reported(
+                text[clause_start(text, sentence, c.match_start) : c.match_end]
+            ):  # a concept's words may follow the reporting verb: "he said he never went"
+                why = ("reported speech", _DETAIL["reported speech"])
+            set_aside = why or _cue(passage, reason, c.clause, c.match_start, c.match_end)
+            if set_aside is not None:
+                skipped.append(
+                    Skipped(reason, c.concept.id, c.match_start, c.match_end, *set_aside)
+                )
+                continue
+            matches.append(
+                TextMatch(
+                    reason,
+                    c.concept.id,
+                    passage.lang,
+                    sentence.start,
+                    sentence.end,
+                    c.match_start,
+                    c.match_end,
+                    c.concept.says,
+                    c.concept.id,
+                    tuple(f"{g}: {w}" for g, w in c.found),
+                )
+            )
+            seen.add(reason)
+    return Reading(matches, skipped, spans)
+
+
+_VOICE_BEFORE = 200  # characters before a quotation where its speaker is named
+
+
+def _quotes_the_decision(lexicon: Lexicon, text: str, q: Span) -> bool:
+    """A quotation of the decision itself ("the judge wrote: '…'", "verweerder heeft overwogen:
+    '…'") is the decision's reasoning, not someone else's words: it is read like the rest."""
+    group = lexicon.decision_quotes
+    if group is None:
+        return False
+    start = max(0, q.start - _VOICE_BEFORE)
+    blank = text.rfind("\n\n", start, q.start)
+    before = Passage(lexicon, text, Span(blank + 2 if blank != -1 else start, q.start))
+    return bool(before.hits(group))
+
+
+def _cue(p: Passage, reason: Reason, clause: Span, start: int, end: int) -> tuple[str, str] | None:
+    found = cue(p, reason, clause, start, end)
+    return None if found is None else (found[0].role, f"{found[0].why} ({found[1]!r})")
 
 
 def _set_aside(
-    text: str, sentence: Span, start: int, end: int, quotes: list[Span], rule: tr.Rule
+    text: str, sentence: Span, start: int, end: int, quotes: list[Span], absence_counts: bool
+) -> tuple[str, str] | None:
+    why = _why(text, sentence, start, end, quotes, absence_counts)
+    return None if why is None else (why, _DETAIL[why])
+
+
+def _reported(before: str) -> bool:
+    """The clause so far reports someone's words, unless the writer first weighs them ("did
+    not find the applicant's claim that … credible because …")."""
+    found = tr.ATTRIBUTION.search(before)
+    return found is not None and not tr.WRITER_WEIGHS.search(before, 0, found.start())
+
+
+_DETAIL = {
+    "quotation": "the wording lies inside a quotation",
+    "reported speech": "the clause reports what the applicant, a witness or counsel said",
+    "negation": "the clause states or applies the rule correctly (a negation)",
+}
+
+
+def _why(
+    text: str, sentence: Span, start: int, end: int, quotes: list[Span], absence_counts: bool
 ) -> str | None:
     if any(q.contains(start, end) for q in quotes):
         return "quotation"
     begin = clause_start(text, sentence, start)
     before = text[begin:start]
-    if tr.ATTRIBUTION.search(before):
+    if _reported(before):
         return "reported speech"
     burden = tr.BURDEN.search(before)
     if burden is not None:  # "not made plausible that he cannot ...": a double negative
         before = before[: burden.start()]
-    elif not rule.absence_counts and tr.NEGATION_JUST_BEFORE.search(before):
+    elif not absence_counts and tr.NEGATION_JUST_BEFORE.search(before):
         return "negation"
     if tr.NEGATION_BEFORE.search(before):
         return "negation"

@@ -135,7 +135,7 @@ _DEFICIT_NL = (
 )
 _FALL_SHORT_NL = (
     r"(?:vaag|summier|oppervlakkig|onvoldoende|niet aannemelijk|ontbreekt|ontbrak|beperkt|"
-    r"algemeen|weinig|niet overtuigend|ongeloofwaardig|niet geloofwaardig)"
+    r"te algemeen|weinig|niet overtuigend|ongeloofwaardig|niet geloofwaardig)"
 )
 _MEDIA_EN = (
     r"(?:photos?|photographs?|pictures?|images?|videos?|films?|footage|recordings?|material|"
@@ -568,7 +568,7 @@ RULES: tuple[Rule, ...] = (
         "explicit.en.practices",
         _E,
         r"\b(?:sexual (?:acts?|practices|experiences|activity|activities|contacts?|intercourse|"
-        r"positions?|preferences|details|encounters)|details? of (?:his|her|their) sex(?: life)?|"
+        r"positions?|details|encounters)|details? of (?:his|her|their) sex(?: life)?|"
         r"what (?:he|she|they) (?:did|do|does) in bed|sex life)\b",
         "dwells on sexual practices",
     ),
@@ -591,7 +591,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "explicit.nl.handelingen",
         _E,
-        r"\bseksuele (?:handelingen|praktijken|ervaringen|contacten|details|voorkeuren|"
+        r"\bseksuele (?:handelingen|praktijken|ervaringen|contacten|details|"
         r"standjes|beleving|omgang)\b|\bseksleven\b|\bwat (?:hij|zij) in bed\b",
         "dwells on sexual practices",
     ),
@@ -686,6 +686,8 @@ NEGATION_BEFORE = _re(
     r"niet (?:van (?:hem|haar|betrokkene|eiser|eiseres|de vreemdeling) )?(?:worden )?"
     r"(?:verwacht|verlangd|geëist|tegengeworpen)|kan (?:hem|haar|betrokkene) niet|"
     r"ongeacht|niet relevant|geen (?:doorslaggevende )?rol|niet vereist|geen eisen|"
+    r"niet (?:mag|kan|mocht|kon) (?:verlangen|verwachten|eisen)|is niet aan|"
+    r"(?:hoeft|hoefde|hoeven) (?:\w+ ){0,2}?niet|anders dan (?:verweerder|de minister)|"
     r"geen vragen|niet gevraagd|is niet (?:vereist|toegestaan|relevant|nodig)|verboden|"
     r"niet toegestaan|evenmin|in strijd met)\b"
 )
@@ -731,8 +733,8 @@ ATTRIBUTION = _re(
     r"offers|insists|insisted|writes|wrote)\b(?:\s*(?:that|:|,)|\s+(?:to|how|why))|"
     r"\baccording to (?:the applicant|him|her|them|his|her|their|the claimant|counsel)\b|"
     r"\bin (?:his|her|their) (?:own )?(?:words|account|statement)\b|"
-    r"\b(?:the applicant's|his|her|their) (?:statement|account|claim|submission|explanation) "
-    r"(?:is |was )?that\b|"
+    r"\b(?:the applicant's|the appellant's|his|her|their) (?:statement|account|claim|"
+    r"submission|explanation|case|evidence) (?:is |was )?that\b|"
     r"\b(?:betrokkene|hij|zij|ze|eiser|eiseres|de vreemdeling|de aanvrager|appellant|"
     r"(?:zijn|haar) (?:gemachtigde|advocaat|partner|vriend|vriendin|moeder|vader)|"
     r"de gemachtigde|de getuige)\s+(?:heeft |had |ook |voorts |tevens |verder |zelf )*"
@@ -744,6 +746,13 @@ ATTRIBUTION = _re(
     r"\b(?:verklaart|stelt|verklaarde|stelde) (?:betrokkene|hij|zij|eiser|eiseres)\b|"
     r"\bheeft (?:betrokkene|hij|zij|eiser|eiseres) (?:verklaard|gesteld|aangevoerd|aangegeven|"
     r"verteld)\b"
+)
+# The writer weighing what is reported: the clause is then the writer's reasoning.
+WRITER_WEIGHS = _re(
+    r"\b(?:(?:do|does|did|could|can|cannot|can't)\s+not\s+(?:find|accept|believe|consider)|"
+    r"not (?:found|accepted|believed|considered)|reject\w*|dismiss\w*|disbeliev\w*|"
+    r"(?:acht|achtte|heeft)\s+(?:\w+\s+){0,3}?niet (?:geloofwaardig|aannemelijk)|"
+    r"ongeloofwaardig|verwerpt|verwierp|gaat niet mee)\b"
 )
 # "has not made plausible that he could not ...": a negation after this is a double negative.
 BURDEN = _re(

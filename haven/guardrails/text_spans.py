@@ -149,6 +149,16 @@ def clause_start(text: str, sentence: Span, pos: int) -> int:
     return start
 
 
+def clauses(text: str, sentence: Span) -> list[Span]:
+    """The sentence cut into clauses (at `;`, `:` and the breaks of `clause_start`)."""
+    cuts = [sentence.start]
+    for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end):
+        cuts.append(m.end())
+    cuts.append(sentence.end)
+    spans = (_trim(text, a, b) for a, b in itertools.pairwise(cuts))
+    return [s for s in spans if s is not None]
+
+
 def clause_end(text: str, sentence: Span, pos: int) -> int:
     """The end of the clause holding `pos`, for cues that follow a match (`;` or sentence end)."""
     m = re.compile(r"[;]").search(text, pos, sentence.end)

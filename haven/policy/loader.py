@@ -2,7 +2,9 @@
 
 This module does file I/O; everything it returns is plain data for the pure core.
 Layout: pack.yaml, sources.yaml, groups.yaml, framework.yaml, entries/*.yaml, and optionally
-findings.yaml (country-of-origin reports and findings; a pack without it has no evidence).
+findings.yaml (country-of-origin reports and findings; a pack without it has no evidence) and
+lint/concepts.yaml (the decision-text linter's concept lexicons: reading data, checked by
+haven.guardrails.text_lexicon; a pack without it lints with the pattern table only).
 """
 
 import json
@@ -111,7 +113,12 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
     if (root / "findings.yaml").is_file():
         reports = _list(root, "findings.yaml", "reports", Report)
         findings = _list(root, "findings.yaml", "findings", Finding)
-    pack = Pack(meta, sources, tags, groups, rules, entries, reports, findings, checks)
+    lexicon = (
+        _read(root / "lint" / "concepts.yaml", "lint/concepts.yaml")
+        if (root / "lint" / "concepts.yaml").is_file()
+        else None
+    )
+    pack = Pack(meta, sources, tags, groups, rules, entries, reports, findings, checks, lexicon)
     _load_texts(root, pack)
     return pack
 

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,8 +60,12 @@ class Pack:
         reports: list[Report] | None = None,
         findings: list[Finding] | None = None,
         checks: list[CheckBasis] | None = None,
+        lint_lexicon: dict[str, Any] | None = None,
     ) -> None:
         self.meta = meta
+        # The linter's concept lexicons (lint/concepts.yaml), raw: haven.guardrails checks
+        # them. Reading data, not policy: they do not change the pack's version.
+        self.lint_lexicon = lint_lexicon
         self.sources = {s.id: s for s in sources}
         self.tags = {t.id: t for t in tags}
         self.groups = {g.id: g for g in groups}

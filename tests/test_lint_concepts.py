@@ -1,0 +1,336 @@
+"""Concepts on lemmas (issue 20): meaning, not spelling; who is speaking; the lexicon as data;
+explanations a reviewer can check (`haven lint --explain`)."""
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from haven.assess.lint import TEXT_REASONS, explain, lexicon, lint
+from haven.cases import Case
+from haven.guardrails.text import read
+from haven.guardrails.text_lemmas import language, lemma
+from haven.guardrails.text_lexicon import Lexicon, parse
+from haven.policy.pack import Pack
+from haven.vocab import Reason
+
+_S, _L, _P, _E, _D, _R = (
+    Reason.STEREOTYPED_KNOWLEDGE,
+    Reason.LATE_DISCLOSURE,
+    Reason.NO_STATE_PROTECTION_SOUGHT,
+    Reason.EXPLICIT_EVIDENCE_REQUESTED,
+    Reason.DISCRETION_POSSIBLE,
+    Reason.INTERNAL_RELOCATION,
+)
+
+
+@pytest.fixture(scope="module")
+def lx(pack: Pack) -> Lexicon:
+    found = lexicon(pack)
+    assert found is not None, "the nl pack ships lint/concepts.yaml"
+    return found
+
+
+@pytest.fixture(scope="module")
+def ru(shared: Path) -> Case:
+    text = (shared / "contract" / "examples" / "ru-moscow-2015.json").read_text(encoding="utf-8")
+    return Case.model_validate_json(text)
+
+
+def reasons(text: str, lx: Lexicon | None) -> set[Reason]:
+    return {m.reason for m in read(text, lx).matches}
+
+
+# -- the kinds of miss the issue lists, each caught by a concept -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # vocabulary
+        ("He is not aware of any LGBT organisations in Moscow.", _S),
+        ("The applicant is not familiar with the gay scene in Kazan.", _S),
+        ("He knows nothing of the gay community in his home town.", _S),
+        ("He says he is gay. He failed to indicate it on the initial application.", _L),
+        # word order and inflection, Dutch separable verbs
+        ("The rainbow flag he does not know.", _S),
+        ("De regenboogvlag kent eiser niet.", _S),
+        ("Eiser gaf in het eerste gehoor niet aan dat hij homoseksueel is.", _L),
+        ("Eiser nam na de bedreigingen geen contact op met de politie.", _P),
+        ("Eiser zocht in Moskou nooit homo-uitgaansgelegenheden op, hetgeen opmerkelijk is.", _S),
+        # distance: more than eight words between the trigger words, in one clause
+        (
+            "The applicant, who says he has been attracted to men since he was a boy and who "
+            "lived in Moscow for ten years, has never heard of any LGBT organisation.",
+            _S,
+        ),
+        # an expected (stereotyped) process, including with a possessive inside the phrase
+        (
+            "Given his strict religious upbringing, it would be expected that the process of his "
+            "awareness involved an inner struggle with his sexuality.",
+            _S,
+        ),
+        (
+            "Van eiser had verwacht mogen worden dat hij, gelet op zijn islamitische "
+            "achtergrond, heeft geworsteld met zijn gevoelens.",
+            _S,
+        ),
+        ("The applicant was asked to describe the sex acts he performed with his partner.", _E),
+        ("Eiser kan zich aan de problemen onttrekken door naar een andere stad te trekken.", _R),
+        # reported speech the writer first weighs is the writer's reasoning
+        (
+            "The Board did not find the applicant's claim that he is gay credible because he had "
+            "no knowledge of any gay organisation in his country.",
+            _S,
+        ),
+        # a generalisation about how gay men live
+        ("I understand that on the gay scene younger men are highly valued.", _S),
+        (
+            "He would need to alter his behaviour as he is a private individual who does not "
+            "seek to flaunt his sexuality.",
+            _D,
+        ),
+    ],
+)
+def test_meaning_not_spelling(text: str, reason: Reason, lx: Lexicon) -> None:
+    assert reason in reasons(text, lx)
+
+
+# -- who is speaking, and the rule stated: set aside, with the reason why --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        # the applicant's own account, summarised without a reporting verb
+        (
+            "His partner's father caught them during sexual acts and reported it to the police.",
+            "account",
+        ),
+        (
+            "He said that he had never been to a gay bar because there are none in his village.",
+            "reported speech",
+        ),
+        (
+            "It was submitted that the judge held against him that he could not name any gay venues in Lagos.",
+            "account",
+        ),
+        # the court holds the decision-maker wrong, or states the rule
+        (
+            "Verweerder heeft eiser ten onrechte tegengeworpen dat hij geen kennis heeft van lhbti-organisaties.",
+            "statement",
+        ),
+        (
+            "No one may be obliged to conceal his sexual orientation in order to avoid persecution.",
+            "statement",
+        ),
+        (
+            "The decision-maker may not rely on the applicant's lack of knowledge of gay venues.",
+            "negation",
+        ),
+        (
+            "Het is niet aan verweerder om van eiser te verlangen dat hij bekend is met lhbti-organisaties.",
+            "negation",
+        ),
+        ("The police do not offer protection to gay men and he could not go to them.", "negation"),
+        ("He lived discreetly with his partner in Lagos for five years.", "account"),
+        ("His vague account of his past sexual encounters undermines his credibility.", "lawful"),
+        # the lawful form: the applicant's own account of becoming aware
+        ("His description of his process of awareness is vague and superficial.", "lawful"),
+        (
+            "Betrokkene heeft zijn bewustwordingsproces summier en oppervlakkig beschreven.",
+            "lawful",
+        ),
+    ],
+)
+def test_set_aside_with_its_reason(text: str, why: str, lx: Lexicon) -> None:
+    reading = read(text, lx)
+    assert reading.matches == []
+    assert why in {k.why for k in reading.skipped}, reading.skipped
+    assert all(k.detail for k in reading.skipped)
+
+
+def test_own_process_is_lawful_but_an_expected_process_is_not(lx: Lexicon) -> None:
+    own = "The applicant gave a vague account of his process of self-acceptance."
+    expected = (
+        "The applicant gave a vague account of his process of self-acceptance, whereas an "
+        "inner struggle would be expected given his Muslim background."
+    )
+    assert _S not in reasons(own, lx)
+    assert _S in reasons(expected, lx)
+
+
+def test_a_narrated_delay_is_not_reasoning_but_a_weighed_one_is(lx: Lexicon) -> None:
+    narrated = "Eiser heeft pas in 2019 asiel aangevraagd, na afloop van zijn studie."
+    weighed = "The failure to make his protection claim until 2017 damages his credibility."
+    assert _L not in reasons(narrated, lx)
+    assert _L in reasons(weighed, lx)
+
+
+def test_without_the_lexicon_only_the_pattern_table_reads() -> None:
+    assert reasons("The rainbow flag he does not know.", None) == set()
+    assert reasons("He could relocate to Kazan.", None) == {_R}
+
+
+# -- explanations -------------------------------------------------------------------------------
+
+
+def test_a_flag_names_the_concept_what_matched_and_the_rule(ru: Case, pack: Pack) -> None:
+    text = "Eiser kent de regenboogvlag niet en weet niets van het COC."
+    (flag,) = lint(text, ru, date(2015, 10, 1), pack).flags
+    assert flag.code.value == "stereotyped_assessment" and flag.sources == ["cjeu-abc"]
+    assert flag.concept == "stereotype.lack-of-knowledge"
+    assert {m.split(":")[0] for m in flag.matched} == {"lgbti_culture_strict", "know", "negator"}
+    assert "regenboogvlag" in flag.explanation and flag.concept in flag.explanation
+    assert text[flag.match_start : flag.match_end].startswith("kent de regenboogvlag")
+
+
+def test_explain_says_why_each_sentence_was_or_was_not_flagged(ru: Case, pack: Pack) -> None:
+    text = (
+        "The rainbow flag he does not know. "
+        "His partner's father caught them during sexual acts. "
+        "He could relocate to Kazan. "
+        "The hearing took place in Zwolle."
+    )
+    before, after = (
+        explain(text, ru, date(2015, 6, 1), pack),
+        explain(text, ru, date(2015, 10, 1), pack),
+    )
+    assert [len(v.flags) for v in after] == [1, 0, 1, 0]
+    assert "account" in after[1].set_aside[0]
+    assert after[3].flags == [] and after[3].set_aside == after[3].allowed == []
+    # before the letter of 7 September 2015 relocation was not forbidden: matched, allowed
+    assert before[2].flags == [] and "internal_relocation" in before[2].allowed[0]
+    for v in after:
+        assert text[v.start : v.end] == v.text
+
+
+HAVEN = [sys.executable, "-m", "haven"]
+
+
+def test_cli_explain(shared: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text(
+        "De regenboogvlag kent eiser niet.\nDe minister heeft ten onrechte tegengeworpen dat "
+        "eiser de regenboogvlag niet kent.\n",
+        encoding="utf-8",
+    )
+    case = str(shared / "contract" / "examples" / "ru-moscow-2015.json")
+    base = ["lint", str(draft), "--case", case, "--as-of", "2016-01-01", "--explain"]
+    r = subprocess.run([*HAVEN, *base, "--format", "table"], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    out = r.stdout.decode()
+    assert "flagged" in out and "stereotype.lack-of-knowledge" in out and "cjeu-abc" in out
+    assert "set aside" in out and "statement" in out
+    r = subprocess.run([*HAVEN, *base], capture_output=True, timeout=120)
+    doc = json.loads(r.stdout)
+    assert [len(s["flags"]) for s in doc["sentences"]] == [1, 0]
+    assert doc["sentences"][1]["set_aside"] and doc["notice"]
+
+
+# -- the lexicon is data, checked --------------------------------------------------------------
+
+
+def test_the_pack_lexicon_covers_the_text_reasons(lx: Lexicon) -> None:
+    assert {c.reason for c in lx.concepts} <= set(TEXT_REASONS)
+    assert {"statement", "account", "lawful"} <= {c.role for c in lx.cues}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["concepts"][0]["all"].append("no_such_group"), "unknown groups"),
+        (lambda d: d["groups"]["negator"].pop("nl"), "exactly"),
+        (lambda d: d["concepts"][0].update(reason="made_up"), "reason"),
+    ],
+)
+def test_a_bad_lexicon_is_refused(pack: Pack, change: object, message: str) -> None:
+    raw = json.loads(json.dumps(pack.lint_lexicon))
+    change(raw)  # type: ignore[operator]
+    with pytest.raises(ValidationError, match=message):
+        parse(raw)
+
+
+def test_lemmas_and_language() -> None:
+    assert lemma("kent", "nl") == "kennen" and lemma("knew", "en") == "know"
+    assert language("Eiser kent de regenboogvlag niet.") == "nl"
+    assert language("He does not know the rainbow flag.") == "en"
+
+
+def test_a_quotation_of_the_decision_is_read_as_its_reasoning(lx: Lexicon) -> None:
+    applicant = 'He said: "I never went to gay clubs in Lagos because I was afraid."'
+    decision = (
+        'The judge said there was "no evidence at all of any involvement in any homosexual '
+        'community or attending any gay clubs in the UK".'
+    )
+    besluit = "In het bestreden besluit staat: 'Eiser kent de regenboogvlag niet en weet niets van het COC.'"
+    assert reasons(applicant, lx) == set() and read(applicant, lx).skipped[0].why == "quotation"
+    assert reasons(decision, lx) == {_S} and reasons(besluit, lx) == {_S}
+    assert reasons(decision, None) == set()  # without the lexicon every quotation is set aside
+
+
+# -- paraphrases written for these tests (neither corpus): the lexicon generalises -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Eiser kon niet vertellen waar homo's elkaar in Lagos ontmoeten.", _S),
+        (
+            "He has not taken part in any LGBT events since his arrival, which casts doubt on his claim.",
+            _S,
+        ),
+        (
+            "Het is opmerkelijk dat eiser geen enkele twijfel of angst heeft gehad toen hij zijn gevoelens ontdekte.",
+            _S,
+        ),
+        ("The officer noted that the appellant did not present as effeminate.", _S),
+        ("Eiser is gevraagd foto's te overleggen waarop hij met zijn partner intiem is.", _E),
+        (
+            "The respondent considers that you could avoid any adverse attention by not disclosing your sexuality.",
+            _D,
+        ),
+        (
+            "It was held against her that she had not claimed asylum at the first opportunity upon arrival.",
+            _L,
+        ),
+        ("Eiser heeft zijn homoseksualiteit voor het eerst in de zienswijze genoemd.", _L),
+        (
+            "Anders dan verweerder stelt, hoeft eiser niet bekend te zijn met de homoscene in Accra.",
+            None,
+        ),
+        ("He has never been asked to provide photographs of a sexual nature.", None),
+        (
+            "The appellant described in detail his first sexual encounter with his partner in 2015.",
+            None,
+        ),
+        ("Eiser heeft pas in 2019 asiel aangevraagd, na afloop van zijn studie.", None),
+        (
+            "In Pakistan homosexual acts are criminalised and the police do not offer protection.",
+            None,
+        ),
+        ("Gay men in Russia generally hide their orientation out of fear.", None),
+        (
+            "The Upper Tribunal found that the First-tier Tribunal judge erred in expecting the appellant to know the gay bars in Kampala.",
+            None,
+        ),
+        (
+            "Het hof oordeelde dat de autoriteiten geen vragen mochten stellen over seksuele handelingen.",
+            None,
+        ),
+        (
+            "The CGRS considered that the applicant's lack of knowledge of LGBT organisations in Brussels undermined his credibility.",
+            _S,
+        ),
+        (
+            "Following HJ (Iran), the tribunal must ask whether the appellant would live discreetly on return and, if so, why.",
+            None,
+        ),
+    ],
+)
+def test_paraphrases(text: str, reason: Reason | None, lx: Lexicon) -> None:
+    assert reasons(text, lx) == ({reason} if reason else set())
