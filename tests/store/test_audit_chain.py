@@ -382,7 +382,6 @@ def _read_while_the_head_is_held(api: Api) -> tuple[AuditEntry, AuditEntry]:
 def test_a_read_does_not_wait_for_a_transaction_holding_the_audit_head(logged: Api) -> None:
     held, read = _read_while_the_head_is_held(logged)
     assert held.lane != read.lane
-    assert read.id < held.id  # the read committed first, while the holder still held its lane
     # The next transaction, alone again, returns to the lowest lane and anchors the other.
     assert logged.get("/cases/CH-1", "officer").status_code == 200
     last = acme_entries(logged.db)
