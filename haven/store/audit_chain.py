@@ -21,7 +21,7 @@ even if locking were bypassed. On SQLite the database's single writer lock seria
 
 import hashlib
 import json
-import os
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +39,7 @@ _PENDING = "haven.audit.pending"
 # More lanes than one organisation has concurrent transactions (pool size x processes) are
 # never opened; past this a transaction waits for a lane, as every transaction did before.
 MAX_LANES = 32
+_random = random.Random()  # lane numbers only: nothing secret
 
 
 def _canonical_value(value: Any) -> Any:
@@ -143,14 +144,18 @@ def _lock_free_lane(s: Session, chain: int) -> AuditHead:
         head = _head(s, chain, skip_locked=True)
         if head is not None:
             return head
-        lanes = s.scalar(select(func.count()).where(AuditHead.chain == chain)) or 0
+        q = select(func.count(), func.max(AuditHead.lane)).where(AuditHead.chain == chain)
+        lanes, last = s.execute(q).one()
         if lanes >= MAX_LANES:
-            head = _head(s, chain, os.getpid() % MAX_LANES, skip_locked=False)
+            head = _head(s, chain, skip_locked=False)
             assert head is not None
             return head
-        ins = pg_insert(AuditHead).values(chain=chain, lane=lanes, seq=0, hash=GENESIS)
+        # Transactions that find every lane busy at once pick different new lanes (numbers
+        # need not be contiguous), so few wait for another's insert of the same lane.
+        lane = 0 if last is None else last + 1 + _random.randrange(8)
+        ins = pg_insert(AuditHead).values(chain=chain, lane=lane, seq=0, hash=GENESIS)
         if s.execute(ins.on_conflict_do_nothing().returning(AuditHead.lane)).first() is not None:
-            head = _head(s, chain, lanes, skip_locked=False)  # ours, uncommitted: no wait
+            head = _head(s, chain, lane, skip_locked=False)  # ours, uncommitted: no wait
             assert head is not None
             return head
         # another transaction opened that lane first: look for a free one again
