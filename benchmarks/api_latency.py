@@ -80,6 +80,7 @@ def served(workers: int, port: int) -> Iterator[tuple[str, str, str]]:
     tmp = Path(tempfile.mkdtemp())
     env = dict(os.environ)
     env.setdefault("HAVEN_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
+    env.setdefault("HAVEN_KEY_FILE", str(tmp / "keys.json"))  # storing cases needs keys
     haven = [sys.executable, "-m", "haven"]
     subprocess.run(
         [

@@ -335,8 +335,8 @@ def verify(s: Session) -> Report:
                     chain, None, f"deleted: all {head.seq} entries of this chain are missing", lane
                 )
             )
-    for (chain, lane, seq), later in sorted(wanted.items()):  # anchored entries that are gone
-        for entry_id in later:
+    for (chain, lane, seq), anchoring in sorted(wanted.items()):  # anchored entries now gone
+        for entry_id in anchoring:
             report.findings.append(
                 Finding(
                     chain,

@@ -23,7 +23,7 @@ _ANCHORS = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "po
 
 
 def _heads_table(lanes: bool) -> None:
-    columns = [
+    columns: list[sa.schema.SchemaItem] = [
         sa.Column("chain", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
