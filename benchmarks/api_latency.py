@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,16 +69,18 @@ async def load(
     return latencies, errors, elapsed
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rate", type=float, default=200)
-    ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--port", type=int, default=8799)
-    args = ap.parse_args()
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+@contextmanager
+def served(workers: int, port: int) -> Iterator[tuple[str, str, str]]:
+    """`haven serve` with WORKERS processes on a fresh demo database (SQLite in a temp dir, or
+    HAVEN_DATABASE_URL, which must be empty) and user bench logged in: (base URL, token, db)."""
     tmp = Path(tempfile.mkdtemp())
     env = dict(os.environ)
     env.setdefault("HAVEN_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
+    env.setdefault("HAVEN_KEY_FILE", str(tmp / "keys.json"))  # storing cases needs keys
     haven = [sys.executable, "-m", "haven"]
     subprocess.run(
         [
@@ -96,12 +100,12 @@ def main() -> None:
         capture_output=True,
     )
     server = subprocess.Popen(
-        [*haven, "serve", "--port", str(args.port), "--workers", str(args.workers)],
+        [*haven, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{args.port}"
+    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
@@ -112,17 +116,27 @@ def main() -> None:
         token = httpx.post(
             base + "/api/v1/login", json={"username": "bench", "password": "benchmark-password"}
         ).json()["token"]
-        asyncio.run(load(base, token, args.rate, 2))  # warm-up
-        latencies, errors, elapsed = asyncio.run(load(base, token, args.rate, args.seconds))
+        database = "sqlite" if env["HAVEN_DATABASE_URL"].startswith("sqlite") else "postgresql"
+        yield base, token, database
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rate", type=float, default=200)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--port", type=int, default=8799)
+    args = ap.parse_args()
+    with served(args.workers, args.port) as (base, token, database):
+        asyncio.run(load(base, token, args.rate, 2))  # warm-up
+        latencies, errors, elapsed = asyncio.run(load(base, token, args.rate, args.seconds))
     row = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        ),
-        "database": "sqlite" if env["HAVEN_DATABASE_URL"].startswith("sqlite") else "postgresql",
+        "machine": machine(),
+        "database": database,
         "workers": args.workers,
         "target_rps": args.rate,
         "achieved_rps": round(len(latencies) / elapsed, 1),

@@ -47,8 +47,17 @@ def verify(
                     "chains": {
                         str(c): {"seq": seq, "hash": h} for c, (seq, h) in report.chains.items()
                     },
+                    "lanes": {
+                        f"{c}.{lane}": {"seq": seq, "hash": h}
+                        for (c, lane), (seq, h) in report.lanes.items()
+                    },
                     "problems": [
-                        {"chain": f.chain, "entry": f.entry_id, "message": f.message}
+                        {
+                            "chain": f.chain,
+                            "lane": f.lane,
+                            "entry": f.entry_id,
+                            "message": f.message,
+                        }
                         for f in report.findings
                     ],
                 },
@@ -57,8 +66,9 @@ def verify(
             + "\n"
         )
     else:
-        for chain, (seq, digest) in sorted(report.chains.items()):
-            out.print(f"chain {chain}: {seq} entries, head {digest}", markup=False)
+        for (chain, lane), (seq, digest) in sorted(report.lanes.items()):
+            name = f"chain {chain} lane {lane}" if lane else f"chain {chain}"
+            out.print(f"{name}: {seq} entries, head {digest}", markup=False)
         for f in report.findings:
             err.print(f"tampered: {f}", markup=False)
     if not report.ok:

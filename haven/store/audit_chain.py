@@ -1,25 +1,33 @@
 """The audit log as hash chains: tamper-evident, append-only, safe under concurrent writers.
 
-Each organisation has one chain (chain 0 holds entries without an organisation). An entry's
-`hash` is SHA-256 over a canonical JSON serialisation of its fields, its place in the chain
-(`chain`, `seq`) and `prev_hash`, the hash of the entry before it. Editing, deleting or
-reordering entries therefore breaks the chain where it happened, and `verify` names the entry.
+Each organisation has one chain (chain 0 holds entries without an organisation), split into
+lanes. An entry's `hash` is SHA-256 over a canonical JSON serialisation of its fields, its place
+(`chain`, `lane`, `seq`) and `prev_hash`, the hash of the entry before it in its lane. Editing,
+deleting or reordering entries therefore breaks a lane where it happened, and `verify` names
+the entry.
 
 Entries are chained when their transaction commits (`before_commit`), after every other write
-of the transaction: the chain's head row (`audit_heads`) is locked FOR UPDATE for the commit
-only, so writers of one organisation queue briefly and other locks are never taken after it
-(no lock-order deadlocks). A UNIQUE (chain, seq) constraint makes a fork impossible to commit
-even if locking were bypassed. On SQLite the database's single writer lock serialises instead.
+of the transaction. On PostgreSQL a transaction locks the lowest lane's head row (`audit_heads`)
+that no other transaction holds (FOR UPDATE SKIP LOCKED) and opens a new lane when all are
+busy: transactions of one organisation, reads included, never wait for each other's audit
+lines, and the head lock is the last lock taken (no lock-order deadlocks). Without concurrency
+every entry goes to lane 0, one chain as before. An entry chained while other lanes exist
+records their last `seq` (`anchors`): those entries committed before it, so they must exist and
+be stored before it, which orders the lanes against each other and reveals a lane cut short
+together with its head. A UNIQUE (chain, lane, seq) constraint makes a fork impossible to commit
+even if locking were bypassed. On SQLite the database's single writer lock serialises instead
+(one lane).
 """
 
 import hashlib
 import json
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,6 +36,10 @@ from haven.store.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 _PENDING = "haven.audit.pending"
+# More lanes than one organisation has concurrent transactions (pool size x processes) are
+# never opened; past this a transaction waits for a lane, as every transaction did before.
+MAX_LANES = 32
+_random = random.Random()  # lane numbers only: nothing secret
 
 
 def _canonical_value(value: Any) -> Any:
@@ -54,8 +66,11 @@ def canonical(
     outcome: str,
     case_ref: str | None,
     detail: dict[str, Any] | None,
+    lane: int = 0,
+    anchors: dict[str, int] | None = None,
 ) -> bytes:
-    """The bytes an entry's hash covers (format 1: changing it needs a migration)."""
+    """The bytes an entry's hash covers. Format 1 for lane 0 without anchors (every entry
+    before lanes); format 2 adds the lane and the anchors. Changing either needs a migration."""
     fields = {
         "v": 1,
         "chain": chain,
@@ -69,6 +84,8 @@ def canonical(
         "case": case_ref,
         "detail": _canonical_value(detail or {}),
     }
+    if lane or anchors:
+        fields |= {"v": 2, "lane": lane, "anchors": {str(k): v for k, v in (anchors or {}).items()}}
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -84,6 +101,8 @@ def entry_hash(e: AuditEntry) -> str:
         outcome=e.outcome,
         case_ref=e.case_ref,
         detail=e.detail,
+        lane=e.lane or 0,
+        anchors=e.anchors,
     )
     return hashlib.sha256(data).hexdigest()
 
@@ -94,16 +113,61 @@ def add(s: Session, entry: AuditEntry) -> None:
 
 
 def _lock_head(s: Session, chain: int) -> AuditHead:
-    # The insert comes first even when the head exists: as the transaction's first write it
-    # makes SQLite take its writer lock before the head is read (pysqlite runs SELECTs outside
-    # a transaction), so another process cannot append between our read and our write.
-    dialect = s.get_bind().dialect.name
-    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(AuditHead)
-    s.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing())
-    q = select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+    if s.get_bind().dialect.name == "postgresql":
+        return _lock_free_lane(s, chain)
+    # SQLite, one lane. The insert comes first even when the head exists: as the transaction's
+    # first write it makes SQLite take its writer lock before the head is read (pysqlite runs
+    # SELECTs outside a transaction), so another process cannot append between our read and
+    # our write.
+    ins = sqlite_insert(AuditHead).values(chain=chain, lane=0, seq=0, hash=GENESIS)
+    s.execute(ins.on_conflict_do_nothing())
+    q = select(AuditHead).where(AuditHead.chain == chain, AuditHead.lane == 0).with_for_update()
     head = s.scalar(q.execution_options(populate_existing=True))
     assert head is not None
     return head
+
+
+def _head(
+    s: Session, chain: int, lane: int | None = None, *, skip_locked: bool
+) -> AuditHead | None:
+    q = select(AuditHead).where(AuditHead.chain == chain)
+    q = q.where(AuditHead.lane == lane) if lane is not None else q.order_by(AuditHead.lane).limit(1)
+    q = q.with_for_update(skip_locked=skip_locked)
+    return s.scalar(q.execution_options(populate_existing=True))
+
+
+def _lock_free_lane(s: Session, chain: int) -> AuditHead:
+    """The lowest lane of the chain that no other transaction holds, locked; a new lane when
+    every lane is busy. Waits only when MAX_LANES are busy, or for a transaction opening the
+    same new lane at the same moment (it is committing: a short wait)."""
+    while True:
+        head = _head(s, chain, skip_locked=True)
+        if head is not None:
+            return head
+        q = select(func.count(), func.max(AuditHead.lane)).where(AuditHead.chain == chain)
+        lanes, last = s.execute(q).one()
+        if lanes >= MAX_LANES:
+            head = _head(s, chain, skip_locked=False)
+            assert head is not None
+            return head
+        # Transactions that find every lane busy at once pick different new lanes (numbers
+        # need not be contiguous), so few wait for another's insert of the same lane.
+        lane = 0 if last is None else last + 1 + _random.randrange(8)
+        ins = pg_insert(AuditHead).values(chain=chain, lane=lane, seq=0, hash=GENESIS)
+        if s.execute(ins.on_conflict_do_nothing().returning(AuditHead.lane)).first() is not None:
+            head = _head(s, chain, lane, skip_locked=False)  # ours, uncommitted: no wait
+            assert head is not None
+            return head
+        # another transaction opened that lane first: look for a free one again
+
+
+def _anchors(s: Session, chain: int, lane: int) -> dict[str, int] | None:
+    """The other lanes' last seq, as committed now (a plain read: it waits for nobody)."""
+    q = select(AuditHead.lane, AuditHead.seq).where(
+        AuditHead.chain == chain, AuditHead.lane != lane, AuditHead.seq > 0
+    )
+    seen = {str(other): seq for other, seq in s.execute(q)}
+    return seen or None
 
 
 def chain_pending(s: Session) -> None:
@@ -116,8 +180,11 @@ def chain_pending(s: Session) -> None:
         e.chain = e.org_id or 0
     for chain in sorted({e.chain for e in pending}):  # one lock order for every transaction
         head = _lock_head(s, chain)
+        anchors = _anchors(s, chain, head.lane)  # read before our ids are drawn
         for e in pending:
             if e.chain == chain:
+                e.lane, e.anchors = head.lane, anchors
+                anchors = None  # the run's first entry orders the whole run
                 e.seq, e.prev_hash = head.seq + 1, head.hash
                 e.hash = entry_hash(e)
                 s.add(e)
@@ -142,18 +209,23 @@ def _discard_on_rollback(s: Session) -> None:
 @dataclass(frozen=True)
 class Finding:
     chain: int
-    entry_id: int | None  # None: the chain as a whole (e.g. its end)
+    entry_id: int | None  # None: the lane as a whole (e.g. its end)
     message: str
+    lane: int = 0
 
     def __str__(self) -> str:
         where = f"entry {self.entry_id}" if self.entry_id is not None else "end of chain"
-        return f"chain {self.chain}, {where}: {self.message}"
+        lane = f" lane {self.lane}" if self.lane else ""
+        return f"chain {self.chain}{lane}, {where}: {self.message}"
 
 
 @dataclass
 class Report:
     entries: int = 0
-    chains: dict[int, tuple[int, str]] = field(default_factory=dict)  # chain -> (seq, hash)
+    chains: dict[int, tuple[int, str]] = field(
+        default_factory=dict
+    )  # chain -> lane 0's (seq, hash)
+    lanes: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)  # every lane
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -162,24 +234,45 @@ class Report:
 
 
 def _entries(s: Session) -> Iterator[AuditEntry]:
-    q = select(AuditEntry).order_by(AuditEntry.chain, AuditEntry.seq, AuditEntry.id)
+    q = select(AuditEntry).order_by(
+        AuditEntry.chain, AuditEntry.lane, AuditEntry.seq, AuditEntry.id
+    )
     yield from s.scalars(q.execution_options(yield_per=1000))
 
 
+Place = tuple[int, int, int]  # chain, lane, seq
+
+
+def _anchored(s: Session) -> dict[Place, list[int]]:
+    """Each (chain, lane, seq) some entry anchors, with the ids of the entries anchoring it."""
+    wanted: dict[Place, list[int]] = {}
+    q = select(AuditEntry.id, AuditEntry.chain, AuditEntry.anchors).where(
+        AuditEntry.anchors.is_not(None)
+    )
+    for entry_id, chain, anchors in s.execute(q.execution_options(yield_per=1000)):
+        for lane, seq in (anchors or {}).items():
+            wanted.setdefault((chain, int(lane), int(seq)), []).append(entry_id)
+    return wanted
+
+
 def verify(s: Session) -> Report:
-    """Walk every chain in order and name each entry that was edited, deleted or moved."""
+    """Walk every lane of every chain in order and name each entry that was edited, deleted or
+    moved; check that every anchored entry exists and was stored before the entry anchoring it."""
     report = Report()
-    heads = {h.chain: h for h in s.scalars(select(AuditHead))}
+    heads = {(h.chain, h.lane): h for h in s.scalars(select(AuditHead))}
+    wanted = _anchored(s)
     prev: AuditEntry | None = None
     prev_hash = GENESIS
     prev_seq, prev_id = 0, 0
 
-    def close(chain: int) -> None:
-        head = heads.pop(chain, None)
+    def close(chain: int, lane: int) -> None:
+        head = heads.pop((chain, lane), None)
         last_seq = prev_seq
-        report.chains[chain] = (last_seq, prev_hash)
+        report.lanes[(chain, lane)] = (last_seq, prev_hash)
+        if lane == 0:
+            report.chains[chain] = (last_seq, prev_hash)
         if head is None:
-            report.findings.append(Finding(chain, None, "the chain's head record is missing"))
+            report.findings.append(Finding(chain, None, "the chain's head record is missing", lane))
         elif head.seq > last_seq:
             report.findings.append(
                 Finding(
@@ -187,63 +280,68 @@ def verify(s: Session) -> Report:
                     None,
                     f"deleted: the chain ends at seq {last_seq} but {head.seq} entries were "
                     f"written (entries {last_seq + 1}..{head.seq} are missing)",
+                    lane,
                 )
             )
         elif head.seq < last_seq or head.hash != prev_hash:
             report.findings.append(
-                Finding(chain, None, f"the head record (seq {head.seq}) does not match the log")
+                Finding(
+                    chain, None, f"the head record (seq {head.seq}) does not match the log", lane
+                )
             )
 
     for e in _entries(s):
         report.entries += 1
-        if prev is None or e.chain != prev.chain:
+        lane = e.lane
+        if prev is None or (e.chain, lane) != (prev.chain, prev.lane):
             if prev is not None:
-                close(prev.chain)
+                close(prev.chain, prev.lane)
             prev_hash, prev_seq, prev_id = GENESIS, 0, 0
         recorded_hash = e.hash
+
+        def problem(message: str, e: AuditEntry = e, lane: int = lane) -> None:
+            report.findings.append(Finding(e.chain, e.id, message, lane))
+
         if entry_hash(e) != recorded_hash:
-            report.findings.append(
-                Finding(e.chain, e.id, f"edited: its content does not match its hash (seq {e.seq})")
-            )
+            problem(f"edited: its content does not match its hash (seq {e.seq})")
         if e.chain != (e.org_id or 0):
-            report.findings.append(
-                Finding(e.chain, e.id, f"moved: it belongs to organisation {e.org_id}")
-            )
+            problem(f"moved: it belongs to organisation {e.org_id}")
         if e.seq == prev_seq:
-            report.findings.append(
-                Finding(e.chain, e.id, f"forked: a second entry with seq {e.seq} (after {prev_id})")
-            )
+            problem(f"forked: a second entry with seq {e.seq} (after {prev_id})")
         elif e.seq > prev_seq + 1:
             gap = (
                 f"seq {prev_seq + 1}"
                 if e.seq == prev_seq + 2
                 else f"seq {prev_seq + 1}..{e.seq - 1}"
             )
-            report.findings.append(
-                Finding(e.chain, e.id, f"deleted: the entries before it ({gap}) are missing")
-            )
+            problem(f"deleted: the entries before it ({gap}) are missing")
         elif e.prev_hash != prev_hash:
-            report.findings.append(
-                Finding(
-                    e.chain,
-                    e.id,
-                    f"broken link: it does not follow entry {prev_id} (edited or replaced)",
-                )
-            )
+            problem(f"broken link: it does not follow entry {prev_id} (edited or replaced)")
         if e.id < prev_id:
-            report.findings.append(
-                Finding(
-                    e.chain,
-                    e.id,
-                    f"reordered: seq {e.seq} is stored before entry {prev_id} (seq {prev_seq})",
+            problem(f"reordered: seq {e.seq} is stored before entry {prev_id} (seq {prev_seq})")
+        for later in wanted.pop((e.chain, lane, e.seq), []):
+            if later < e.id:
+                problem(
+                    f"reordered: entry {later} was chained after it (it anchors lane {lane} "
+                    f"at seq {e.seq}) but is stored before it"
                 )
-            )
         prev, prev_hash, prev_seq, prev_id = e, recorded_hash, e.seq, e.id
     if prev is not None:
-        close(prev.chain)
-    for chain, head in sorted(heads.items()):  # heads of chains whose entries are all gone
+        close(prev.chain, prev.lane)
+    for (chain, lane), head in sorted(heads.items()):  # heads of lanes whose entries are all gone
         if head.seq > 0:
             report.findings.append(
-                Finding(chain, None, f"deleted: all {head.seq} entries of this chain are missing")
+                Finding(
+                    chain, None, f"deleted: all {head.seq} entries of this chain are missing", lane
+                )
+            )
+    for (chain, lane, seq), anchoring in sorted(wanted.items()):  # anchored entries now gone
+        for entry_id in anchoring:
+            report.findings.append(
+                Finding(
+                    chain,
+                    entry_id,
+                    f"deleted: it anchors lane {lane} at seq {seq}, which is missing",
+                )
             )
     return report

@@ -8,6 +8,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 Json = JSON().with_variant(JSONB(), "postgresql")
+# A JSON column where Python's None is SQL NULL (not the JSON value null).
+JsonOrNull = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -111,7 +113,8 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
     __table_args__ = (
         Index("ix_audit_org_at", "org_id", "at"),
-        UniqueConstraint("chain", "seq", name="uq_audit_chain_seq"),  # a fork cannot commit
+        # a fork cannot commit
+        UniqueConstraint("chain", "lane", "seq", name="uq_audit_chain_seq"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
@@ -121,21 +124,26 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # ok | denied
     case_ref: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
-    # Hash chain (haven/store/audit_chain.py): one chain per organisation (0: no organisation);
-    # `hash` is SHA-256 over this entry's fields and `prev_hash`, the previous entry's hash.
+    # Hash chain (haven/store/audit_chain.py): one chain per organisation (0: no organisation),
+    # split into lanes that concurrent transactions append to side by side; `hash` is SHA-256
+    # over this entry's fields and `prev_hash`, the previous entry's hash in its lane.
     chain: Mapped[int]
+    lane: Mapped[int] = mapped_column(server_default="0")
     seq: Mapped[int]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The other lanes' last seq when this entry was chained ({lane: seq}); None with one lane.
+    anchors: Mapped[dict[str, int] | None] = mapped_column(JsonOrNull)
 
 
 class AuditHead(Base):
-    """The last entry of each audit chain. Appending locks this row, so concurrent writers
-    (threads or processes) queue instead of forking the chain; it also reveals entries deleted
-    from the end of the log."""
+    """The last entry of each lane of an audit chain. Appending locks this row, so concurrent
+    writers (threads or processes) take another lane instead of forking this one; it also
+    reveals entries deleted from the end of the log."""
 
     __tablename__ = "audit_heads"
     chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    lane: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, server_default="0")
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,15 @@ def raw(db: Database, sql: str, **params: Any) -> None:
 
 
 def acme_entries(db: Database) -> list[AuditEntry]:
-    """The entries of organisation acme's chain, in chain order."""
+    """The entries of organisation acme's chain, in chain order (lane by lane)."""
     with db.session() as s:
         org = s.scalar(text("SELECT id FROM organisations WHERE slug = 'acme'"))
         return list(
-            s.scalars(select(AuditEntry).where(AuditEntry.chain == org).order_by(AuditEntry.seq))
+            s.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.chain == org)
+                .order_by(AuditEntry.lane, AuditEntry.seq)
+            )
         )
 
 
@@ -339,3 +344,103 @@ def test_an_export_is_audited_and_chained(logged: Api) -> None:
     assert tail[1][:2] == ("case.read", "CH-1")
     assert tail[2] == ("case.export", None, {"count": 1, "format": "jsonl"})
     assert verify_cli(logged.db.url).returncode == 0
+
+
+# -- lanes: transactions of one organisation do not wait for each other's audit lines --------
+
+# PostgreSQL only: SQLite has a single writer, so there every write (and every audit line)
+# waits for the transaction that holds it, by design.
+on_postgresql = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+
+
+def _acme_id(db: Database) -> int:
+    with db.session() as s:
+        return int(s.scalar(text("SELECT id FROM organisations WHERE slug = 'acme'")))
+
+
+def _read_while_the_head_is_held(api: Api) -> tuple[AuditEntry, AuditEntry]:
+    """A transaction of acme holds its chain's head (as during its commit) while an officer
+    of acme reads a case over the API. Returns (the holder's entry, the read's entry)."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        with api.db.session() as s:
+            audit(s, _actor(_acme_id(api.db)), "test.hold")
+            audit_chain.chain_pending(s)  # takes a lane's head lock, as its commit would
+            read = pool.submit(api.get, "/cases/CH-1", "officer")
+            done, _ = wait([read], timeout=15)
+        # Before lanes the read waited here for the holder to commit, however long it took.
+        assert done, "the read waited for another transaction's audit head lock"
+        assert read.result().status_code == 200
+    finally:
+        pool.shutdown()
+    entries = acme_entries(api.db)
+    held = next(e for e in entries if e.action == "test.hold")
+    return held, max((e for e in entries if e.action == "case.read"), key=lambda e: e.id)
+
+
+@on_postgresql
+def test_a_read_does_not_wait_for_a_transaction_holding_the_audit_head(logged: Api) -> None:
+    held, read = _read_while_the_head_is_held(logged)
+    assert held.lane != read.lane
+    # The next transaction, alone again, returns to the lowest lane and anchors the other.
+    assert logged.get("/cases/CH-1", "officer").status_code == 200
+    last = acme_entries(logged.db)
+    after = max(last, key=lambda e: e.id)
+    assert after.lane == 0 and after.anchors == {str(read.lane): read.seq}
+    r = verify_cli(logged.db.url)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"chain {read.chain} lane {read.lane}: 1 entries" in r.stdout
+
+
+@pytest.fixture
+def two_lanes(logged: Api) -> tuple[AuditEntry, AuditEntry]:
+    """(an entry of lane 1, a later entry of lane 0 whose anchors name it)."""
+    _, read = _read_while_the_head_is_held(logged)
+    assert logged.get("/cases/CH-1", "officer").status_code == 200
+    after = max(acme_entries(logged.db), key=lambda e: e.id)
+    assert after.anchors == {str(read.lane): read.seq}
+    assert verify_cli(logged.db.url).returncode == 0
+    return read, after
+
+
+@on_postgresql
+def test_entries_swapped_between_lanes_are_named(
+    logged: Api, two_lanes: tuple[AuditEntry, AuditEntry]
+) -> None:
+    """Each lane alone still looks in order; the anchor says which was chained first."""
+    earlier, later = two_lanes
+    raw(logged.db, "UPDATE audit_log SET id = -1 WHERE id = :a", a=earlier.id)
+    raw(logged.db, "UPDATE audit_log SET id = :a WHERE id = :b", a=earlier.id, b=later.id)
+    raw(logged.db, "UPDATE audit_log SET id = :b WHERE id = -1", b=later.id)
+    report = json.loads(verify_cli(logged.db.url, "--json").stdout)
+    messages = [(p["entry"], p["message"]) for p in report["problems"]]
+    assert any(
+        e == later.id and m.startswith(f"reordered: entry {earlier.id} was chained after it")
+        for e, m in messages
+    ), messages
+
+
+@on_postgresql
+def test_a_lane_deleted_with_its_head_is_named(
+    logged: Api, two_lanes: tuple[AuditEntry, AuditEntry]
+) -> None:
+    """Deleting a whole lane and its head row leaves no gap in any lane: the anchor shows it."""
+    gone, anchoring = two_lanes
+    raw(
+        logged.db,
+        "DELETE FROM audit_log WHERE chain = :c AND lane = :l",
+        c=gone.chain,
+        l=gone.lane,
+    )
+    raw(
+        logged.db,
+        "DELETE FROM audit_heads WHERE chain = :c AND lane = :l",
+        c=gone.chain,
+        l=gone.lane,
+    )
+    r = verify_cli(logged.db.url)
+    assert r.returncode == 1
+    assert (
+        f"entry {anchoring.id}: deleted: it anchors lane {gone.lane} at seq {gone.seq}, "
+        "which is missing" in r.stderr
+    )

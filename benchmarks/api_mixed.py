@@ -1,0 +1,154 @@
+"""Mixed API load (issue 16): what a team of case officers does, at a fixed rate, open loop.
+
+60% case reads, 15% case lists, 15% edits (If-Match with the version last seen), 5% creates
+and 5% stored assessments, all in one organisation (so all on one audit chain), latency
+measured from each request's scheduled time (no coordinated omission). Run on demand:
+
+    .venv/bin/python benchmarks/api_mixed.py --rate 100 --seconds 20 [--workers 2]
+
+Uses `haven serve` on a fresh database like benchmarks/api_latency.py (HAVEN_DATABASE_URL must
+be empty), seeds CASES cases, then appends a dated row to benchmarks/results/api-latency.md.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from api_latency import EXAMPLE, machine, percentile, served
+
+RESULTS = Path(__file__).resolve().parent / "results" / "api-mixed.md"
+CASES = 200
+MIX = (("read", 60), ("list", 15), ("edit", 15), ("create", 5), ("assess", 5))
+HEADER = (
+    "# Mixed API load (benchmarks/api_mixed.py)\n\n"
+    "60% reads, 15% lists, 15% edits, 5% creates, 5% stored assessments; one organisation. "
+    "Target (issue 16): 2 workers on PostgreSQL at 100 requests/s, p99 < 50 ms, no 5xx. "
+    "`412` = an edit lost a race with another edit of the same case (correct behaviour).\n\n"
+    "| date | machine | db | workers | target rps | achieved rps | requests | 5xx | other errors "
+    "| 412 | p50 ms | p90 ms | p99 ms | max ms | p99 by kind ms |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+)
+
+
+def case(ref: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(EXAMPLE.read_text())
+    body["id"] = ref  # an edit stores the same content again: a new version all the same
+    return body
+
+
+async def seed(client: httpx.AsyncClient, versions: dict[str, int]) -> None:
+    for i in range(CASES):
+        ref = f"MX-{i}"
+        r = await client.post("/api/v1/cases", json=case(ref))
+        r.raise_for_status()
+        versions[ref] = 1
+
+
+async def load(
+    client: httpx.AsyncClient, versions: dict[str, int], rate: float, seconds: float, seed_: int
+) -> tuple[dict[str, list[float]], dict[str, int], float]:
+    rng = random.Random(seed_)
+    kinds = rng.choices([k for k, _ in MIX], weights=[w for _, w in MIX], k=int(rate * seconds))
+    latencies: dict[str, list[float]] = defaultdict(list)
+    counts: dict[str, int] = defaultdict(int)
+    refs = sorted(versions)
+    start = time.perf_counter()
+
+    async def one(i: int, kind: str) -> None:
+        scheduled = start + i / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        ref = refs[i % len(refs)]
+        try:
+            if kind == "read":
+                r = await client.get(f"/api/v1/cases/{ref}")
+            elif kind == "list":
+                r = await client.get("/api/v1/cases", params={"limit": 50})
+            elif kind == "edit":
+                r = await client.put(
+                    f"/api/v1/cases/{ref}",
+                    json=case(ref),
+                    headers={"If-Match": f'"{versions[ref]}"'},
+                )
+                if r.status_code == 200:
+                    versions[ref] = max(versions[ref], r.json()["version"])
+            elif kind == "create":
+                r = await client.post("/api/v1/cases", json=case(f"MX-{seed_}-{i}"))
+            else:
+                r = await client.post(
+                    f"/api/v1/cases/{ref}/assessments", json={"as_of": "2015-10-01"}
+                )
+            if r.status_code >= 500:
+                counts["5xx"] += 1
+            elif r.status_code == 412:
+                counts["412"] += 1
+            elif r.status_code >= 400:
+                counts["other"] += 1
+        except httpx.HTTPError:
+            counts["other"] += 1
+        latencies[kind].append((time.perf_counter() - scheduled) * 1000)
+
+    await asyncio.gather(*(one(i, k) for i, k in enumerate(kinds)))
+    return latencies, counts, time.perf_counter() - start
+
+
+async def run(base: str, token: str, rate: float, seconds: float) -> tuple[Any, ...]:
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=10
+    ) as client:
+        versions: dict[str, int] = {}
+        await seed(client, versions)
+        await load(client, versions, rate, 2, seed_=1)  # warm-up
+        return await load(client, versions, rate, seconds, seed_=2)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rate", type=float, default=100)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--port", type=int, default=8798)
+    args = ap.parse_args()
+    with served(args.workers, args.port) as (base, token, database):
+        latencies, counts, elapsed = asyncio.run(run(base, token, args.rate, args.seconds))
+    every = [x for xs in latencies.values() for x in xs]
+    row = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "database": database,
+        "workers": args.workers,
+        "target_rps": args.rate,
+        "achieved_rps": round(len(every) / elapsed, 1),
+        "requests": len(every),
+        "5xx": counts["5xx"],
+        "other_errors": counts["other"],
+        "412": counts["412"],
+        "p50_ms": round(statistics.median(every), 2),
+        "p90_ms": round(percentile(every, 90), 2),
+        "p99_ms": round(percentile(every, 99), 2),
+        "max_ms": round(max(every), 2),
+        "p99_by_kind": ", ".join(
+            f"{k} {round(percentile(latencies[k], 99), 1)}" for k, _ in MIX if latencies[k]
+        ),
+    }
+    print(json.dumps(row, indent=2))
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    with RESULTS.open("a") as f:
+        if not text:
+            f.write(HEADER)
+        f.write("| " + " | ".join(str(row[k]) for k in row) + " |\n")
+
+
+if __name__ == "__main__":
+    main()
