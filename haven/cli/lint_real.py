@@ -20,6 +20,7 @@ from haven.cases import Case
 from haven.errors import InputError, Problem
 from haven.guardrails.text_eval import Outcome, RealItem, Score, Split, as_json, overall, score
 from haven.policy.pack import Pack
+from haven.policy.snapshot import covered_from
 from haven.validation import problems
 
 DEFAULT_REAL = Path(__file__).resolve().parents[2] / "corpus" / "lint" / "real"
@@ -80,6 +81,8 @@ def real_contexts(items: list[RealItem]) -> dict[str, Case]:
 class RealReport:
     corpus: Path
     outcomes: list[Outcome]
+    # Passages dated before the pack has a legal basis for every step: nothing to lint against.
+    uncovered: int = 0
 
     def half(self, split: Split) -> list[Outcome]:
         return [o for o in self.outcomes if o.item.split is split]
@@ -97,7 +100,10 @@ class RealReport:
 
 def evaluate_real(directory: Path, pack: Pack) -> RealReport:
     items = load_real_corpus(directory)
-    return RealReport(directory, evaluate([i.item() for i in items], real_contexts(items), pack))
+    start = covered_from(pack)
+    covered = [i for i in items if start is None or i.as_of >= start]
+    outcomes = evaluate([i.item() for i in covered], real_contexts(covered), pack)
+    return RealReport(directory, outcomes, len(items) - len(covered))
 
 
 def real_json(report: RealReport) -> dict[str, Any]:
@@ -107,6 +113,7 @@ def real_json(report: RealReport) -> dict[str, Any]:
     return {
         "corpus": str(report.corpus),
         "items": len(report.outcomes),
+        "left_out_before_pack_coverage": report.uncovered,
         "splits": {
             half.value: {
                 "items": len(report.half(half)),
@@ -123,7 +130,11 @@ def _fmt(value: float | None) -> str:
 
 
 def real_table(report: RealReport) -> Table:
-    table = Table(title=f"haven lint on the real corpus {report.corpus} ({len(report.outcomes)})")
+    n = report.uncovered
+    left_out = f"; {n} dated before the pack's coverage left out" if n else ""
+    table = Table(
+        title=f"haven lint on the real corpus {report.corpus} ({len(report.outcomes)}{left_out})"
+    )
     table.add_column("code", no_wrap=True)
     for half in HALVES:
         table.add_column(f"{half.value} ({len(report.half(half))}) P", justify="right")

@@ -31,6 +31,7 @@ from haven.policy.entries import (
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
 from haven.policy.precedence import by_group, favour
+from haven.policy.snapshot import check_covered
 from haven.vocab import (
     Category,
     Finding,
@@ -332,6 +333,7 @@ def evaluate_flat(
     """`evaluate` on cases already flattened (`flatten`): one flattening for several dates.
     `flag_columns` adds a column `flag:REASON` per refusal reason the pack can flag (the flag
     code or null): the flags without the cost of gathering them into lists."""
+    check_covered(pack, as_of)
     # In precedence order (haven.policy.precedence): `first` below picks the winning entry.
     entries = pack.all_in_force(as_of)
     used = {e.group for e in entries if e.group} | {

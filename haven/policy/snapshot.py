@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
+from haven.errors import InputError, Problem
 from haven.policy.entries import EntryBase
 from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
@@ -29,6 +30,37 @@ class Citation:
     later: list[str] = field(default_factory=list)
 
 
+def covered_from(pack: Pack) -> date | None:
+    """The first day on which every framework rule has a source in force: before it the pack
+    has no legal basis to cite for some step (e.g. before the first Qualification Directive), so
+    it cannot assess. None: every day is covered."""
+    starts: list[date] = []
+    for rule in pack.rules.values():
+        firsts = []
+        for sid in rule.sources:
+            src = pack.sources[sid]
+            days = [d for d in (src.issued, src.applies_from) if d is not None]
+            firsts.append(max(days) if days else date.min)
+        starts.append(min(firsts, default=date.min))
+    start = max(starts, default=date.min)
+    return None if start == date.min else start
+
+
+def check_covered(pack: Pack, as_of: date) -> None:
+    """Refuse a date the pack cannot assess, naming it (both engines call this)."""
+    start = covered_from(pack)
+    if start is not None and as_of < start:
+        raise InputError(
+            [
+                Problem(
+                    "as_of",
+                    f"{as_of} is before {start}, the first day on which pack {pack.meta.id} "
+                    f"has a legal basis for every step; choose a date on or after it",
+                )
+            ]
+        )
+
+
 @dataclass(frozen=True)
 class PolicyOn:
     pack: Pack
@@ -36,6 +68,7 @@ class PolicyOn:
     _by_country: dict[str | None, list[EntryBase]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        check_covered(self.pack, self.as_of)
         index: dict[str | None, list[EntryBase]] = defaultdict(list)
         for loc in self.pack.located:
             if loc.entry.in_force(self.as_of):
