@@ -12,6 +12,7 @@ from haven import __version__
 from haven.api import (
     deps,
     errors,
+    limits,
     links,
     routes_admin,
     routes_cases,
@@ -20,6 +21,7 @@ from haven.api import (
     routes_policy,
     routes_public,
     routes_queue,
+    ops,
 )
 from haven.api.bodies import REGISTRY
 from haven.policy.loader import load_pack
@@ -74,4 +76,7 @@ def create_app(db: Database | None = None, pack: str = "nl", web: bool = True) -
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    ops.install(app)
+    # Added last, so outermost: an oversized body is refused before anything reads it.
+    app.add_middleware(limits.BodyLimit)
     return app

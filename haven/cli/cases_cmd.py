@@ -15,9 +15,11 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from haven.assess.admit import admit
 from haven.cases import Case, tabular
 from haven.cases.readers import parse_case
-from haven.cli.common import err, out
+from haven.cli.common import err, out, pack_option
+from haven.clock import today
 from haven.errors import CaseError, Forbidden, InputError, Problem
 from haven.store import repo
 from haven.store.access import Action
@@ -57,6 +59,7 @@ def import_cases(
     fmt: InFormat | None = typer.Option(
         None, "--format", help="json, jsonl or csv; default: csv for .csv files, else JSON"
     ),
+    pack: str = typer.Option("nl", "--pack", help="Pack whose tag vocabulary the cases use"),
 ) -> None:
     """Import a caseload: every row is validated first; one rejected row and nothing is written."""
     db = _database()
@@ -70,11 +73,13 @@ def import_cases(
 
     found: list[tuple[int, Problem]] = []
     valid: list[tuple[int, Case]] = []
+    policy, day = pack_option(pack), today()
     with _progress(len(entries)) as bar:
         task = bar.add_task("validating", total=len(entries))
-        for n, (_, _, check) in enumerate(entries):
+        for n, (label, _, check) in enumerate(entries):
             try:
-                valid.append((n, check()))
+                # What the API and the web editor refuse is refused here too (issue 17, #3).
+                valid.append((n, admit(check(), policy, day, prefix=f"{label}: ")))
             except CaseError as e:
                 found += [(n, p) for p in e.problems]
             bar.advance(task)

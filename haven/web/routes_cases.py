@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from haven.assess import Assessment, assess
 from haven.assess.lint import lint
 from haven.cases import Case
+from haven.api.limits import version_number
+from haven.assess.admit import admit
 from haven.clock import today
 from haven.codes import check_country
 from haven.errors import InputError, PreconditionFailed, Problem
@@ -207,11 +209,11 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
     errors: dict[str, str] = {}
     saved = False
     try:
-        case = caseform.validate(values)
+        # Refused on write as the API refuses it: unknown tags, a region of another country,
+        # dates after today, an id that cannot be addressed (issue 17).
+        case = admit(caseform.validate(values), pack_of(request), today())
         with database(request).session() as s:
-            repo.update_case(
-                s, user.actor, ref, case, int(version_text) if version_text.isdigit() else -1
-            )
+            repo.update_case(s, user.actor, ref, case, version_number(version_text) or -1)
         saved = True
     except PreconditionFailed as err:
         errors[""] = err.problems[0].message if err.problems else str(err)
