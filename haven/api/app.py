@@ -14,6 +14,7 @@ from haven.api import (
     errors,
     limits,
     links,
+    ops,
     routes_admin,
     routes_cases,
     routes_lint,
@@ -21,7 +22,6 @@ from haven.api import (
     routes_policy,
     routes_public,
     routes_queue,
-    ops,
 )
 from haven.api.bodies import REGISTRY
 from haven.policy.loader import load_pack

@@ -19,6 +19,7 @@ from haven.assess.admit import admit
 from haven.cases import Case, tabular
 from haven.cases.readers import parse_case
 from haven.cli.common import err, out, pack_option
+from haven.cli.private import write_private
 from haven.clock import today
 from haven.errors import CaseError, Forbidden, InputError, Problem
 from haven.store import repo
@@ -156,7 +157,7 @@ def export_cases(
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
     else:
-        output.write_text(text, encoding="utf-8", newline="")
+        write_private(output, text)
         out.print(f"exported {len(cases)} cases to {output}", markup=False)
 
 

@@ -13,6 +13,7 @@ from haven.cases import Case, read_caseload
 from haven.cases.synthetic import synthetic_caseload
 from haven.cli import keys_cmd, render
 from haven.cli.common import out, pack_option, parse_date
+from haven.cli.private import write_private
 from haven.errors import InputError, Problem
 from haven.impact import compare
 from haven.policy.pack import Pack
@@ -62,7 +63,7 @@ def generate(
         raise InputError([Problem("--n", "must be 0 or more")])
     lines = "".join(json.dumps(c) + "\n" for c in synthetic_caseload(n, seed))
     if output:
-        output.write_text(lines, encoding="utf-8")
+        write_private(output, lines)
         out.print(f"wrote {n} synthetic cases to {output}")
     else:
         sys.stdout.write(lines)
@@ -86,14 +87,14 @@ def demo(
         render.entries(rows, pack, "Russia, LGBTI: what applied when (haven policy timeline RU)")
     )
     case_file = out_dir / "ru-moscow-2015.json"
-    case_file.write_text(json.dumps(EXAMPLE, indent=2), encoding="utf-8")
+    write_private(case_file, json.dumps(EXAMPLE, indent=2))
     case = read_caseload(case_file)[0]
     for day in ("2015-06-01", "2015-10-01"):
         out.rule(f"haven assess {case_file} --as-of {day} --format table")
         out.print(render.assessment(assess(case, parse_date(day, "--as-of"), pack), pack))
     caseload_file = out_dir / "demo-caseload.jsonl"
-    caseload_file.write_text(
-        "".join(json.dumps(c) + "\n" for c in synthetic_caseload(500, seed=2015)), encoding="utf-8"
+    write_private(
+        caseload_file, "".join(json.dumps(c) + "\n" for c in synthetic_caseload(500, seed=2015))
     )
     cases = read_caseload(caseload_file)
     result = compare(
@@ -104,7 +105,7 @@ def demo(
     )
     out.print(render.impact(result))
     report = out_dir / "impact-2015.html"
-    report.write_text(render_html(result), encoding="utf-8")
+    write_private(report, render_html(result))
     out.print(f"\nWrote {case_file}, {caseload_file} (synthetic) and {report}.")
     url = f"sqlite:///{(out_dir / 'demo.db').resolve()}"
     token = demo_database(url, [case, *cases], pack)
@@ -164,6 +165,5 @@ def demo_database(url: str, cases: list[Case], pack: Pack) -> str:
             repo.assess_and_store(s, officer, c.id, day, pack)
         repo.share_case(s, officer, cases[0].id, "nadia")
         token = issue_token(s, users["olga"], "demo", timedelta(days=1))
-    (path.parent / "demo-users.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (path.parent / "demo-users.txt").chmod(0o600)
+    write_private(path.parent / "demo-users.txt", "\n".join(lines) + "\n")
     return token

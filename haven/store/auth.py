@@ -28,6 +28,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+TAKEN = "this username cannot be used; choose another"
 NAME_MAX = 64  # the columns' length: PostgreSQL refuses longer, SQLite would keep it
 
 
@@ -64,7 +65,10 @@ def ensure_org(s: Session, slug: str, name: str | None = None) -> Organisation:
 def add_user(s: Session, org: Organisation, username: str, password: str, role: Role) -> User:
     check_name("username", username)
     if s.scalar(select(User).where(User.username == username)) is not None:
-        raise Conflict([Problem("username", f"{username!r} already exists")])
+        # Usernames are unique across organisations (they sign in without one). The answer is
+        # the same whether the name is taken here or in another organisation, so an admin
+        # learns nothing about other organisations' accounts (issue 17, #10).
+        raise Conflict([Problem("username", TAKEN)])
     user = User(
         org_id=org.id,
         username=username,

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from haven.assess.engine import vocabulary_problems
 from haven.cases import Case
 from haven.errors import Conflict, Forbidden, InputError, NotFound, Problem
 from haven.policy.pack import Pack
@@ -23,6 +25,7 @@ from haven.store.access import SCOPED, Action, allowed
 from haven.store.auth import now
 from haven.store.models import CaseRecord, User, WorkItem, WorkItemComment, WorkQueue
 from haven.store.repo import MIN_CELL, Actor, audit, require
+from haven.validation import problems
 
 OPEN, CLOSED = "open", "closed"
 
@@ -55,20 +58,36 @@ def create_queue(
     pack: Pack,
     after_pack: Pack | None = None,
     name: str | None = None,
+    skipped: list[Problem] | None = None,
 ) -> tuple[WorkQueue, list[WorkItem]]:
     """Re-assess every current case of the organisation on both dates (or packs) and save the
-    refused cases whose outcome improved as open work items."""
+    refused cases whose outcome improved as open work items. A stored case that no longer
+    validates (e.g. a tag the pack no longer knows) is left out and named in `skipped`: one
+    such case must not block the organisation's queue."""
     require(actor, Action.QUEUE_CREATE)
     records = list(
         s.scalars(
             select(CaseRecord).where(CaseRecord.org_id == actor.org_id).order_by(CaseRecord.ref)
         )
     )
-    cases = {
-        rec.ref: (rec, Case.model_validate_json(json.dumps(repo.current(s, rec).data)))
-        for rec in records
-    }
     new_pack = after_pack or pack
+    cases: dict[str, tuple[CaseRecord, Case]] = {}
+    left_out: list[Problem] = []
+    for rec in records:
+        try:
+            case = Case.model_validate_json(json.dumps(repo.current(s, rec).data))
+        except ValidationError as err:
+            left_out += [Problem(f"case {rec.ref!r}: {p.where}", p.message) for p in problems(err)]
+            continue
+        wrong = vocabulary_problems(case, pack) + (
+            vocabulary_problems(case, new_pack) if new_pack is not pack else []
+        )
+        if wrong:
+            left_out += [Problem(f"case {rec.ref!r}: {p.where}", p.message) for p in wrong]
+            continue
+        cases[rec.ref] = (rec, case)
+    if skipped is not None:
+        skipped.extend(left_out)
     impact, items = build((c for _, c in cases.values()), before, after, pack, after_pack)
     queue = WorkQueue(
         org_id=actor.org_id,
@@ -113,6 +132,7 @@ def create_queue(
         pack_version_after=new_pack.version,
         cases=impact.cases,
         items=[r.case_ref for r in rows],
+        skipped=sorted({p.where.split(":")[0] for p in left_out}),
     )
     return queue, rows
 

@@ -8,14 +8,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from haven.api.limits import version_number
 from haven.assess import Assessment, assess
+from haven.assess.admit import admit
 from haven.assess.lint import lint
 from haven.cases import Case
-from haven.api.limits import version_number
-from haven.assess.admit import admit
 from haven.clock import today
 from haven.codes import check_country
-from haven.errors import InputError, PreconditionFailed, Problem
+from haven.errors import CaseError, InputError, PreconditionFailed, Problem
 from haven.policy.pack import Pack
 from haven.store import caseload, repo
 from haven.store.models import CaseVersion, StoredAssessment
@@ -124,9 +124,9 @@ def _load(request: Request, user: WebUser, ref: str) -> dict[str, Any]:
     return {"rec": rec, "case": _case(version), "history": history, "stored": stored}
 
 
-def _changes(last: StoredAssessment | None, now: Assessment, version: int) -> dict[str, Any]:
+def _changes(last: StoredAssessment | None, now: Assessment | None, version: int) -> dict[str, Any]:
     """What differs between the last stored assessment and the one shown."""
-    if last is None:
+    if last is None or now is None:
         return {"last": None, "fields": [], "case_edited": False, "policy_changed": False}
     before = last.result
     after = now.model_dump(mode="json")
@@ -154,9 +154,21 @@ def _assessment_context(
     request: Request, case: Case, day: date, stored: list[StoredAssessment], version: int
 ) -> dict[str, Any]:
     pack = pack_of(request)
-    result = assess(case, day, pack)
+    try:
+        result = assess(case, day, pack)
+    except CaseError as err:
+        # A case stored before a pack change (or around Haven) that no longer validates still
+        # opens: its facts, history and editor, and what to correct instead of an assessment.
+        return {
+            "result": None,
+            "invalid": err.problems,
+            "as_of": day,
+            "sources": pack.sources,
+            "changes": _changes(None, None, version),
+        }
     return {
         "result": result,
+        "invalid": None,
         "as_of": day,
         "sources": pack.sources,
         "changes": _changes(stored[-1] if stored else None, result, version),
