@@ -231,7 +231,9 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
         errors[""] = err.problems[0].message if err.problems else str(err)
     except InputError as err:
         for p in err.problems:
-            errors.setdefault(p.where or "", p.message)
+            # One place for the tag problems: the tags are one group of checkboxes.
+            where = "profile.tags" if p.where.startswith("profile.tags[") else p.where
+            errors.setdefault(where or "", p.message)
     if not request.headers.get("hx-request"):
         if saved:
             return RedirectResponse(f"/cases/{quote(ref, safe='')}", status_code=303)
