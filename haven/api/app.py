@@ -22,6 +22,7 @@ from haven.api import (
     routes_policy,
     routes_public,
     routes_queue,
+    routes_users,
 )
 from haven.api.bodies import REGISTRY
 from haven.policy.loader import load_pack
@@ -43,6 +44,7 @@ def create_app(db: Database | None = None, pack: str = "nl", web: bool = True) -
     for module in routers:
         app.include_router(module.router)
     app.include_router(routes_lint.router)
+    app.include_router(routes_users.router)
     if web:
         from haven.web.app import mount
 

@@ -31,10 +31,6 @@ def body_limit(path: str) -> int:
     return BULK_BODY_MAX if path.rstrip("/") in BULK_PATHS else BODY_MAX
 
 
-class TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """ASGI middleware, outermost: a declared `Content-Length` over the limit is answered 413
     at once, and a body sent without one is cut off at the limit, before any route,
@@ -53,28 +49,36 @@ class BodyLimit:
             await _too_large(send, limit)
             return
         seen = 0
-        started = False
+        exceeded = started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            # Past the limit the app sees the client go away; its answer is dropped below.
+            nonlocal seen, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise TooLarge
+                    exceeded = True
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracked(message: Message) -> None:
             nonlocal started
+            if exceeded and not started:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
             await self.app(scope, counted, tracked)
-        except TooLarge:
-            if not started:
-                await _too_large(send, limit)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await _too_large(send, limit)
 
 
 async def _too_large(send: Send, limit: int) -> None:
@@ -106,8 +110,10 @@ async def _too_large(send: Send, limit: int) -> None:
 
 def version_number(text: str) -> int | None:
     """The version an ETag or form field names: None if it is not a number; a number beyond
-    any version (`"99999999999999999999999"`) becomes VERSION_MAX + 1, which no case has, so
-    the edit is refused as stale (412) without the database seeing the number."""
+    any version (`"99999999999999999999999"`) becomes 0, which no case has (versions start at
+    1), so the edit is refused as stale (412) without the database seeing the number (a 500
+    on PostgreSQL, whose integers are 32-bit)."""
     if not text.isascii() or not text.isdigit():
         return None
-    return min(int(text[:12]) if len(text) <= 12 else VERSION_MAX + 1, VERSION_MAX + 1)
+    number = int(text) if len(text) <= 12 else VERSION_MAX + 1
+    return number if number <= VERSION_MAX else 0

@@ -12,7 +12,14 @@ from starlette.exceptions import HTTPException
 from haven.api.deps import no_nul
 from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
 from haven.store.repo import record_denial
-from haven.web import routes_auth, routes_cases, routes_impact, routes_memo, routes_policy
+from haven.web import (
+    routes_admin,
+    routes_auth,
+    routes_cases,
+    routes_impact,
+    routes_memo,
+    routes_policy,
+)
 from haven.web.render import gettext_for, language, render
 from haven.web.security import CSP_IMAGE, HEADERS
 from haven.web.session import LoginRequired
@@ -21,7 +28,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def mount(app: FastAPI) -> None:
-    for module in (routes_auth, routes_cases, routes_memo, routes_policy, routes_impact):
+    for module in (
+        routes_auth,
+        routes_cases,
+        routes_memo,
+        routes_policy,
+        routes_impact,
+        routes_admin,
+    ):
         # NUL in a path or query value: a clear error page, not a 500 from PostgreSQL.
         app.include_router(module.router, dependencies=[Depends(no_nul)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
