@@ -115,13 +115,13 @@ def _done(request: Request, what: str, username: str) -> Response:
 
 
 def _said(request: Request, what: str, username: str) -> str | None:
-    tr = gettext_for(language(request)).gettext
+    gettext = gettext_for(language(request)).gettext
     said = {
-        "added": tr("User %(u)s added."),
-        "active": tr("%(u)s can sign in again."),
-        "inactive": tr("%(u)s is disabled; their sessions and tokens have ended."),
-        "role": tr("The role of %(u)s is changed."),
-        "password": tr("The password of %(u)s is set; their sessions and tokens have ended."),
-        "signout": tr("%(u)s is signed out everywhere."),
+        "added": gettext("User %(u)s added."),
+        "active": gettext("%(u)s can sign in again."),
+        "inactive": gettext("%(u)s is disabled; their sessions and tokens have ended."),
+        "role": gettext("The role of %(u)s is changed."),
+        "password": gettext("The password of %(u)s is set; their sessions and tokens have ended."),
+        "signout": gettext("%(u)s is signed out everywhere."),
     }.get(what)
     return said % {"u": username} if said else None
