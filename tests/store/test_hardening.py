@@ -135,12 +135,12 @@ def test_unknown_tags_are_refused_on_every_door(api: Api) -> None:
     r = api.post("/cases", "officer", bad)
     assert r.status_code == 422
     assert "unknown tag 'not-a-pack-tag'" in _problems(r)["profile.tags[1]"]
-    r = _cli(
+    done = _cli(
         api.db.url,
         *("cases", "import", "-", "--org", "acme", "--user", "officer"),
         stdin=json.dumps(bad),
     )
-    assert r.returncode == 2 and "line 1: profile.tags[1]: unknown tag" in r.stderr
+    assert done.returncode == 2 and "line 1: profile.tags[1]: unknown tag" in done.stderr
     # The editor: a tag value forged into the form is refused next to the field, not stored.
     api.create("officer", make_case("TAG-2"))
     b = signed_in(api)
