@@ -14,11 +14,20 @@ branch_labels = None
 depends_on = None
 
 
+def _has_column() -> bool:
+    columns = sa.inspect(op.get_bind()).get_columns("api_tokens")
+    return any(c["name"] == "last_used_at" for c in columns)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("api_tokens") as batch:
-        batch.add_column(sa.Column("last_used_at", sa.DateTime(), nullable=True))
+    if not _has_column():  # kept by a SQLite downgrade (below)
+        with op.batch_alter_table("api_tokens") as batch:
+            batch.add_column(sa.Column("last_used_at", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("api_tokens") as batch:
-        batch.drop_column("last_used_at")
+    # On SQLite dropping a column rebuilds the table, which a later downgrade step that refuses
+    # (0007 while sealed text exists) could not undo; older code ignores the extra nullable
+    # column, so SQLite keeps it.
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_column("api_tokens", "last_used_at")
