@@ -347,3 +347,25 @@ def test_api_docs_are_for_signed_in_users(api: Api, monkeypatch: pytest.MonkeyPa
     assert api.client.get("/openapi.json").status_code == 200  # the contract stays public
     monkeypatch.setenv("HAVEN_API_DOCS", "off")
     assert api.client.get("/docs", headers=signed).status_code == 404
+
+
+def test_json_log_lines_carry_no_traceback_text(db: Database) -> None:
+    """Finding 12: `--log-format json` gives one JSON object a line; an exception is named by
+    its type, never by its text (which can quote case content)."""
+    import logging
+
+    from haven.api.ops import JsonFormatter, log_config
+
+    try:
+        raise ValueError("birth date 1988-04-02 of case X")
+    except ValueError:
+        record = logging.LogRecord("haven.api", logging.ERROR, __file__, 1, "failed", (), None)
+        record.exc_info = sys.exc_info()
+    line = JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert entry["level"] == "error" and entry["message"] == "failed"
+    assert entry["exception"] == "ValueError" and "1988" not in line and "\n" not in line
+    config = log_config("json")
+    assert config is not None and log_config("text") is None
+    # Not applied here (it would redirect this process's logging): its formatter is this one.
+    assert config["formatters"]["json"]["()"] == "haven.api.ops.JsonFormatter"
