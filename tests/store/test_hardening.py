@@ -349,7 +349,7 @@ def test_api_docs_are_for_signed_in_users(api: Api, monkeypatch: pytest.MonkeyPa
     assert api.client.get("/docs", headers=signed).status_code == 404
 
 
-def test_json_log_lines_carry_no_traceback_text(db: Database) -> None:
+def test_json_log_lines_carry_no_traceback_text() -> None:
     """Finding 12: `--log-format json` gives one JSON object a line; an exception is named by
     its type, never by its text (which can quote case content)."""
     import logging
