@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from haven.api import deps, errors
+from haven.api import deps, errors, ops
 from haven.api.bodies import REGISTRY, openapi_body, parse
 from haven.api.routes_memo import Lang, document_response
 from haven.errors import Problem
@@ -75,7 +75,8 @@ def create_queue(raw: deps.RawBody, db: DB, actor: ACTOR, pack: PACK) -> dict[st
         # Cases left out because they no longer validate, and why: to be corrected.
         out = store.queue_json(q, len(rows), len(rows))
         out["skipped"] = [{"case": p.where, "message": p.message} for p in skipped]
-        return out
+    ops.JOBS.labels("queue.create", "skipped_cases" if skipped else "ok").inc()
+    return out
 
 
 @router.get("")

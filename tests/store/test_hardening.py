@@ -325,7 +325,9 @@ def test_health_readiness_and_metrics(api: Api) -> None:
     assert api.client.get("/readyz").json() == {"status": "ready"}
     api.create("officer", make_case("MET-1"))
     api.get("/cases/MET-1", "officer")
+    assert api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"}).is_success
     text = api.client.get("/metrics").text
+    assert 'haven_jobs_total{kind="queue.create",outcome="ok"}' in text
     assert (
         'haven_http_requests_total{method="GET",route="/api/v1/cases/{ref}",status="200"}' in text
     )
