@@ -6,6 +6,7 @@ on one FastAPI application here. Routers and middleware that serve both belong h
 
 from fastapi import FastAPI
 
+from haven.api import limits
 from haven.api.app import create_api
 from haven.packs import DEFAULT_PACK
 from haven.store.db import Database
@@ -19,4 +20,7 @@ def create_app(db: Database | None = None, pack: str = DEFAULT_PACK, web: bool =
     app = create_api(db, pack)
     if web:
         mount_web(app)
+    # Added last, so outermost: an oversized body is refused before anything (authentication,
+    # either door's middleware) reads it.
+    app.add_middleware(limits.BodyLimit)
     return app

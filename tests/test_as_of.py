@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import PACK, cases_and_dates, incidents
-from test_agreement import expected
 
 from haven.assess import Assessment, assess
 from haven.cases.known import future_dates, known_on, refuse_future
 from haven.cases.readers import parse_case
 from haven.errors import CaseError
+from haven.impact.agreement import summary as expected
 from haven.impact.columnar import evaluate
 from haven.policy.snapshot import PolicyOn
 

@@ -13,6 +13,7 @@ from haven.api import (
     deps,
     errors,
     links,
+    ops,
     routes_admin,
     routes_cases,
     routes_lint,
@@ -20,6 +21,7 @@ from haven.api import (
     routes_policy,
     routes_public,
     routes_queue,
+    routes_users,
 )
 from haven.api.bodies import REGISTRY
 from haven.packs import DEFAULT_PACK
@@ -43,6 +45,7 @@ def create_api(db: Database | None = None, pack: str = DEFAULT_PACK) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.include_router(routes_lint.router)
+    app.include_router(routes_users.router)
 
     @app.middleware("http")
     async def policy_header(
@@ -72,4 +75,5 @@ def create_api(db: Database | None = None, pack: str = DEFAULT_PACK) -> FastAPI:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    ops.install(app)
     return app

@@ -83,9 +83,33 @@ def parse(model: type[M], raw: bytes) -> M:
         if found:
             raise InputError(found)
     try:
-        return model.model_validate_json(raw)
+        parsed = model.model_validate_json(raw)
     except ValidationError as err:
         raise InputError(problems(err)) from None
+    repeated = duplicate_keys(raw)
+    if repeated:  # JSON parsers disagree on which value wins: refuse, do not guess
+        raise InputError(
+            [Problem(k or "''", "appears more than once in one object") for k in repeated]
+        )
+    return parsed
+
+
+def duplicate_keys(raw: bytes) -> list[str]:
+    """Keys given twice in one JSON object (`{"status": "refused", "status": "granted"}`),
+    in order of appearance. Run after the model accepted the body, so the JSON is valid."""
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in items]
+        if len(set(keys)) != len(keys):
+            found.extend(k for n, k in enumerate(keys) if k in keys[:n] and k not in found)
+        return dict(items)
+
+    try:
+        json.loads(raw, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return []
+    return found
 
 
 def nul_problems(raw: bytes) -> list[Problem]:

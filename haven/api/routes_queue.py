@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from haven.api import deps, errors
+from haven.api import deps, errors, ops
 from haven.api.bodies import REGISTRY, openapi_body, parse
 from haven.api.routes_memo import Lang, document_response
+from haven.errors import Problem
 from haven.policy.pack import Pack
 from haven.reports import letter as letters
 from haven.reports.memo import MemoFormat, filename
@@ -67,9 +68,16 @@ def create_queue(raw: deps.RawBody, db: DB, actor: ACTOR, pack: PACK) -> dict[st
     refused cases whose outcome improved (reviewer; officers and advocates: their own cases)."""
     require(actor, Action.QUEUE_CREATE)  # the role first, then the body
     req = parse(NewQueueRequest, raw)
+    skipped: list[Problem] = []
     with db.session() as s:
-        q, rows = store.create_queue(s, actor, req.from_, req.to, pack, name=req.name)
-        return store.queue_json(q, len(rows), len(rows))
+        q, rows = store.create_queue(
+            s, actor, req.from_, req.to, pack, name=req.name, skipped=skipped
+        )
+        # Cases left out because they no longer validate, and why: to be corrected.
+        out = store.queue_json(q, len(rows), len(rows))
+        out["skipped"] = [{"case": p.where, "message": p.message} for p in skipped]
+    ops.JOBS.labels("queue.create", "skipped_cases" if skipped else "ok").inc()
+    return out
 
 
 @router.get("")

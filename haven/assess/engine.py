@@ -31,16 +31,22 @@ from haven.policy.snapshot import Citation, PolicyOn
 from haven.vocab import InternalProtection
 
 
-def check_vocabulary(case: Case, pack: Pack) -> None:
+def vocabulary_problems(case: Case, pack: Pack) -> list[Problem]:
     """Tags come from the pack's vocabulary; an unknown tag is a typo that would match nothing."""
-    bad = [
+    return [
         Problem(
             f"profile.tags[{i}]",
-            f"unknown tag {t!r}; the {pack.meta.id} pack knows: " + ", ".join(sorted(pack.tags)),
+            # At most 60 characters of the tag echoed: it may be any length.
+            f"unknown tag {t[:60]!r}; the {pack.meta.id} pack knows: "
+            + ", ".join(sorted(pack.tags)),
         )
         for i, t in enumerate(case.profile.tags)
         if t not in pack.tags
     ]
+
+
+def check_vocabulary(case: Case, pack: Pack) -> None:
+    bad = vocabulary_problems(case, pack)
     if bad:
         raise CaseError(bad)
 

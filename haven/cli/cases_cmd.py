@@ -15,10 +15,11 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from haven.assess.admit import admit
 from haven.cases import Case, tabular
-from haven.cases.known import future_dates
 from haven.cases.readers import parse_case
-from haven.cli.common import err, out
+from haven.cli.common import err, out, pack_option
+from haven.cli.private import write_private
 from haven.clock import today
 from haven.errors import CaseError, Forbidden, InputError, Problem
 from haven.store import bulk_import, repo
@@ -59,6 +60,7 @@ def import_cases(
     fmt: InFormat | None = typer.Option(
         None, "--format", help="json, jsonl or csv; default: csv for .csv files, else JSON"
     ),
+    pack: str = typer.Option("nl", "--pack", help="Pack whose tag vocabulary the cases use"),
 ) -> None:
     """Import a caseload: every row is validated first; one rejected row and nothing is written."""
     db = _database()
@@ -72,11 +74,13 @@ def import_cases(
 
     found: list[tuple[int, Problem]] = []
     valid: list[tuple[int, Case]] = []
+    policy, day = pack_option(pack), today()
     with _progress(len(entries)) as bar:
         task = bar.add_task("validating", total=len(entries))
-        for n, (_, _, check) in enumerate(entries):
+        for n, (label, _, check) in enumerate(entries):
             try:
-                valid.append((n, check()))
+                # What the API and the web editor refuse is refused here too (issue 17, #3).
+                valid.append((n, admit(check(), policy, day, prefix=f"{label}: ")))
             except CaseError as e:
                 found += [(n, p) for p in e.problems]
             bar.advance(task)
@@ -157,7 +161,7 @@ def export_cases(
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
     else:
-        output.write_text(text, encoding="utf-8", newline="")
+        write_private(output, text)
         out.print(f"exported {len(cases)} cases to {output}", markup=False)
 
 
@@ -208,17 +212,9 @@ def _csv_entries(text: str) -> list[Entry]:
 
     def check(row: tabular.Row) -> Callable[[], Case]:
         # Field paths as in the contract (e.g. procedure.lodged, incidents[0].date).
-        return lambda: _no_future(tabular.row_to_case(table.header, row), f"line {row.line}, ")
+        return lambda: tabular.row_to_case(table.header, row)
 
     return [(f"line {r.line}", f"line {r.line}, column id", check(r)) for r in table.rows]
-
-
-def _no_future(case: Case, where: str) -> Case:
-    """Import refuses facts dated after today, naming the row and field (issue 14)."""
-    found = future_dates(case, today())
-    if found:
-        raise CaseError([Problem(where + p.where, p.message) for p in found])
-    return case
 
 
 def _json_entries(text: str) -> list[Entry]:
@@ -229,7 +225,7 @@ def _json_entries(text: str) -> list[Entry]:
         return []
 
     def check(raw: str, label: str) -> Callable[[], Case]:
-        return lambda: _no_future(parse_case(raw, where=f"{label}: "), f"{label}: ")
+        return lambda: parse_case(raw, where=f"{label}: ")
 
     def entry(label: str, raw: str) -> Entry:
         return (label, f"{label}: id", check(raw, label))

@@ -16,6 +16,7 @@ from haven.cases import Case, read_caseload
 from haven.cases.synthetic import synthetic_caseload
 from haven.cli import keys_cmd
 from haven.cli.common import out, pack_option, parse_date
+from haven.cli.private import write_private
 from haven.errors import InputError, Problem
 from haven.impact import compare
 from haven.packs import DEFAULT_PACK
@@ -67,7 +68,7 @@ def generate(
         raise InputError([Problem("--n", "must be 0 or more")])
     lines = "".join(json.dumps(c) + "\n" for c in synthetic_caseload(n, seed))
     if output:
-        output.write_text(lines, encoding="utf-8")
+        write_private(output, lines)
         out.print(f"wrote {n} synthetic cases to {output}")
     else:
         sys.stdout.write(lines)
@@ -100,7 +101,7 @@ def demo(
     out.print("Each entry cites its sources: haven policy timeline RU\n")
 
     case_file = out_dir / "ru-moscow-2015.json"
-    case_file.write_text(json.dumps(EXAMPLE, indent=2), encoding="utf-8")
+    write_private(case_file, json.dumps(EXAMPLE, indent=2))
     case = read_caseload(case_file)[0]
     out.rule(f"2. One case, {case.id}, refused on 2015-07-20, on two dates")
     a, b = assess(case, before, pack), assess(case, after, pack)
@@ -120,8 +121,8 @@ def demo(
     _say(f"Every step with its sources: haven assess {case_file} --as-of {after}\n")
 
     caseload_file = out_dir / "demo-caseload.jsonl"
-    caseload_file.write_text(
-        "".join(json.dumps(c) + "\n" for c in synthetic_caseload(500, seed=2015)), encoding="utf-8"
+    write_private(
+        caseload_file, "".join(json.dumps(c) + "\n" for c in synthetic_caseload(500, seed=2015))
     )
     cases = read_caseload(caseload_file)
     # The same 501 cases as the demo database (the example and 500 synthetic ones), so the
@@ -138,7 +139,7 @@ def demo(
             )
     out.print(moved)
     report = out_dir / "impact-2015.html"
-    report.write_text(render_html(result), encoding="utf-8")
+    write_private(report, render_html(result))
     url = f"sqlite:///{(out_dir / 'demo.db').resolve()}"
     queued, token = demo_database(url, [case, *cases], pack)
     _say(
@@ -228,6 +229,5 @@ def demo_database(url: str, cases: list[Case], pack: Pack) -> tuple[int, str]:
     with db.session() as s:  # a fresh session: the cases read back as stored (decrypted)
         # The reviewer's work queue for the 2015 change: nadia's client EX-RU-1 is in it.
         _, items = queue.create_queue(s, reviewer, parse_date("2015-06-01", "--from"), day, pack)
-    (path.parent / "demo-users.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (path.parent / "demo-users.txt").chmod(0o600)
+    write_private(path.parent / "demo-users.txt", "\n".join(lines) + "\n")
     return len(items), token

@@ -18,6 +18,7 @@ from haven.cli import render
 from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
 from haven.cli.frame_json import rows_text
 from haven.cli.impact_stored import stored_stream
+from haven.cli.private import open_private, write_private
 from haven.errors import InputError, Problem
 from haven.impact import Impact, compare
 from haven.impact.stream import BATCH_SIZE, ImpactStream
@@ -125,7 +126,7 @@ def _show(result: Impact, fmt: Format, output: Path | None) -> None:
         else result.model_dump_json(indent=2, by_alias=True) + "\n"
     )
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text)
         out.print(f"wrote {output}")
     elif fmt is Format.JSON:
         print_json(result.model_dump(mode="json", by_alias=True))
@@ -146,7 +147,7 @@ def _write_streamed(
                 spool.write(_jsonl(frame) if fmt is Format.JSONL else _json_items(frame, n == 0))
                 n += frame.height
         spool.seek(0)
-        sink = output.open("w", encoding="utf-8") if output else sys.stdout
+        sink = open_private(output) if output else sys.stdout
         try:
             _assemble(sink, spool, impact(), fmt, n)
         finally:

@@ -81,7 +81,7 @@ def register(only: str | None = None) -> None:
         policy_cmd.app.command("diff")(diff_cmd.diff)
         app.add_typer(policy_cmd.app, name="policy")
     if want("serve", "users", "db"):
-        from haven.cli import server_cmd
+        from haven.cli import server_cmd, users_cmd  # noqa: F401 - users_cmd adds commands
 
         app.command("serve")(server_cmd.serve)
         app.add_typer(server_cmd.users, name="users")

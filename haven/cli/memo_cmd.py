@@ -13,6 +13,7 @@ import typer
 
 from haven.cases import Case, read_caseload
 from haven.cli.common import err, out, pack_option, parse_date
+from haven.cli.private import write_private
 from haven.clock import today
 from haven.errors import Forbidden, InputError, Problem
 from haven.i18n import LANGUAGES
@@ -54,7 +55,7 @@ def memo(
     document = memos.build(subject, day, policy, lang, datetime.now(UTC))
     data = memos.render(document, policy, fmt)
     try:
-        output.write_bytes(data)
+        write_private(output, data)
     except OSError as e:
         raise InputError([Problem("--out", f"cannot write {output}: {e.strerror}")]) from None
     out.print(

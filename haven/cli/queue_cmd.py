@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from haven.cases import read_caseload
 from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.cli.private import write_private
 from haven.errors import Forbidden, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
 from haven.packs import DEFAULT_PACK
@@ -119,8 +120,11 @@ def create(
     after_policy = pack_option(draft) if draft else None
 
     def work(s: Session, actor: Actor) -> dict[str, object]:
-        q, rows = store.create_queue(s, actor, before, after, policy, after_policy, name)
-        return store.queue_json(q, len(rows), len(rows))
+        skipped: list[Problem] = []
+        q, rows = store.create_queue(s, actor, before, after, policy, after_policy, name, skipped)
+        out = store.queue_json(q, len(rows), len(rows))
+        out["skipped"] = [{"case": p.where, "message": p.message} for p in skipped]
+        return out
 
     print_json(_run(org, user, "queue.create", work))
 
@@ -225,7 +229,7 @@ def letter(
 
     data = _run(org, user, "queue.letter", work)
     try:
-        output.write_bytes(data)
+        write_private(output, data)
     except OSError as e:
         raise InputError([Problem("--out", f"cannot write {output}: {e.strerror}")]) from None
     out.print(f"wrote {fmt.value} letter for item {item} to {output}", markup=False)

@@ -1,7 +1,6 @@
 """`haven research export`: pseudonymised extracts and suppressed aggregates."""
 
 import json
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -9,6 +8,7 @@ from pathlib import Path
 import typer
 
 from haven.cli.common import err, out, pack_option, parse_date
+from haven.cli.private import write_private
 from haven.clock import today
 from haven.errors import Forbidden
 from haven.packs import DEFAULT_PACK
@@ -69,8 +69,6 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    fd = os.open(output, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    write_private(output, text)
     err.print(f"export {result['export']['id']}: expires {until}", markup=False)
     out.print(f"wrote {output}", markup=False)

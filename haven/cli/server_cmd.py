@@ -5,6 +5,7 @@ import os
 
 import typer
 
+from haven.api import ops, proxy
 from haven.cli import keys_cmd
 from haven.cli.common import out
 from haven.errors import InputError, Problem
@@ -22,9 +23,23 @@ def serve(
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", help="Worker processes (state lives in the DB)"),
     pack: str = typer.Option(DEFAULT_PACK, "--pack"),
+    trusted_proxies: str = typer.Option(
+        "",
+        "--trusted-proxies",
+        envvar="HAVEN_TRUSTED_PROXIES",
+        help="Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed "
+        "(comma-separated); default: none",
+    ),
+    log_format: str = typer.Option(
+        "text", "--log-format", envvar="HAVEN_LOG_FORMAT", help="text or json (one object a line)"
+    ),
 ) -> None:
     """Run the HTTP API. Uses HAVEN_DATABASE_URL, else ./haven.db (SQLite, created on first use)."""
     import uvicorn
+    import uvicorn.config
+
+    if log_format not in ("text", "json"):
+        raise InputError([Problem("--log-format", f"{log_format!r}: use text or json")])
 
     url = database_url()
     upgrade(url)
@@ -41,6 +56,8 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,  # request lines can carry case references: keep them out of logs
+        log_config=ops.log_config(log_format) or uvicorn.config.LOGGING_CONFIG,
+        **proxy.uvicorn_options(trusted_proxies),
     )
 
 

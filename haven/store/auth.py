@@ -1,6 +1,7 @@
 """Local accounts (argon2 password hashes) and bearer tokens (stored as SHA-256 only)."""
 
 import hashlib
+import os
 import secrets
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+TAKEN = "this username cannot be used; choose another"
 NAME_MAX = 64  # the columns' length: PostgreSQL refuses longer, SQLite would keep it
 
 
@@ -64,7 +66,10 @@ def ensure_org(s: Session, slug: str, name: str | None = None) -> Organisation:
 def add_user(s: Session, org: Organisation, username: str, password: str, role: Role) -> User:
     check_name("username", username)
     if s.scalar(select(User).where(User.username == username)) is not None:
-        raise Conflict([Problem("username", f"{username!r} already exists")])
+        # Usernames are unique across organisations (they sign in without one). The answer is
+        # the same whether the name is taken here or in another organisation, so an admin
+        # learns nothing about other organisations' accounts (issue 17, #10).
+        raise Conflict([Problem("username", TAKEN)])
     user = User(
         org_id=org.id,
         username=username,
@@ -103,13 +108,30 @@ def issue_token(s: Session, user: User, name: str, ttl: timedelta | None = None)
     return token
 
 
+def idle_timeout() -> timedelta:
+    """How long a token or web session may go unused: HAVEN_IDLE_TIMEOUT_MINUTES (default 30),
+    besides the 12-hour limit of a login token."""
+    raw = os.environ.get("HAVEN_IDLE_TIMEOUT_MINUTES", "30").strip()
+    return timedelta(minutes=int(raw) if raw.isdigit() and int(raw) > 0 else 30)
+
+
+# The last use is written at most this often, so that reads do not each cost a write.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
 def authenticate(s: Session, token: str) -> User:
     row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
-    if row is None or row.revoked or (row.expires_at is not None and row.expires_at < now()):
+    t = now()
+    if row is None or row.revoked or (row.expires_at is not None and row.expires_at < t):
         raise Unauthenticated("invalid or expired token")
+    last = row.last_used_at or row.created_at
+    if t - last > idle_timeout():
+        raise Unauthenticated("the session ended after a period without use: sign in again")
     user = s.get(User, row.user_id)
-    if user is None or not user.active:
+    if user is None or not user.active:  # a disabled user's tokens stop at once
         raise Unauthenticated("invalid or expired token")
+    if row.last_used_at is None or t - row.last_used_at > TOUCH_EVERY:
+        row.last_used_at = t
     return user
 
 

@@ -46,6 +46,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     revoked: Mapped[bool] = mapped_column(default=False)
+    # For the idle timeout (haven/store/auth.py); None until first used after issue.
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class CaseRecord(Base):

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from haven.assess.engine import vocabulary_problems
 from haven.cases import Case
 from haven.errors import Conflict, Forbidden, InputError, NotFound, Problem
+from haven.impact import Impact, compare
 from haven.policy.pack import Pack
 from haven.queue import Item
 from haven.queue.build import items_of
@@ -25,6 +28,7 @@ from haven.store.auth import now
 from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.models import CaseRecord, User, WorkItem, WorkItemComment, WorkQueue
 from haven.store.repo import MIN_CELL, Actor, audit, require
+from haven.validation import problems
 
 OPEN, CLOSED = "open", "closed"
 
@@ -49,6 +53,35 @@ class ItemView:
     comments: list[Note]
 
 
+def _impact_case_by_case(
+    s: Session,
+    actor: Actor,
+    before: date,
+    after: date,
+    pack: Pack,
+    after_pack: Pack | None,
+) -> tuple[Impact, list[Problem]]:
+    """The impact over the caller's visible cases read one by one, leaving out (and naming)
+    those that no longer validate against either pack."""
+    new_pack = after_pack or pack
+    valid: list[Case] = []
+    left_out: list[Problem] = []
+    for rec in s.scalars(repo._visible(actor).order_by(CaseRecord.ref)):
+        try:
+            case = Case.model_validate_json(json.dumps(repo.current(s, rec).data))
+        except ValidationError as err:
+            left_out += [Problem(f"case {rec.ref!r}: {p.where}", p.message) for p in problems(err)]
+            continue
+        wrong = vocabulary_problems(case, pack) + (
+            vocabulary_problems(case, new_pack) if new_pack is not pack else []
+        )
+        if wrong:
+            left_out += [Problem(f"case {rec.ref!r}: {p.where}", p.message) for p in wrong]
+            continue
+        valid.append(case)
+    return compare(valid, before, after, pack, after_pack), left_out
+
+
 def create_queue(
     s: Session,
     actor: Actor,
@@ -57,18 +90,26 @@ def create_queue(
     pack: Pack,
     after_pack: Pack | None = None,
     name: str | None = None,
+    skipped: list[Problem] | None = None,
 ) -> tuple[WorkQueue, list[WorkItem]]:
     """Re-assess every current case the caller may read on both dates (or packs) and save the
-    refused cases whose outcome improved as open work items."""
+    refused cases whose outcome improved as open work items. A stored case that no longer
+    validates (e.g. a tag the pack no longer knows) is left out and named in `skipped`: one
+    such case must not block the queue."""
     require(actor, Action.QUEUE_CREATE)
-    # The cases the caller may read (the organisation's for a reviewer; for an officer or an
-    # advocate those created by, assigned or shared with them), decrypted in bulk and evaluated
-    # by the columnar engine (haven/store/columnar_caseload.py); only the cases that become
-    # items are looked up.
-    stream = StoredImpactStream(s, actor, before, after, pack, after_pack)
-    impact = stream.collect()
-    items = items_of(impact)
     new_pack = after_pack or pack
+    try:
+        # The cases the caller may read (the organisation's for a reviewer; for an officer or
+        # an advocate those created by, assigned or shared with them), decrypted in bulk and
+        # evaluated by the columnar engine (haven/store/columnar_caseload.py).
+        impact = StoredImpactStream(s, actor, before, after, pack, after_pack).collect()
+    except InputError:
+        # Some stored case no longer validates: case by case, leaving those out by name.
+        impact, left_out = _impact_case_by_case(s, actor, before, after, pack, after_pack)
+        if skipped is not None:
+            skipped.extend(left_out)
+    items = items_of(impact)
+    # Only the cases that become items are looked up.
     cases = {
         rec.ref: rec
         for i in range(0, len(items), 500)
@@ -122,6 +163,7 @@ def create_queue(
         pack_version_after=new_pack.version,
         cases=impact.cases,
         items=[r.case_ref for r in rows],
+        skipped=sorted({p.where.split(":")[0] for p in left_out}),
     )
     return queue, rows
 

@@ -307,6 +307,8 @@ def assessments(s: Session, actor: Actor, ref: str) -> list[StoredAssessment]:
 
 def stats(s: Session, actor: Actor) -> dict[str, Any]:
     """Pseudonymised aggregates for researchers: counts only, small cells suppressed."""
+    from haven.store.research import suppress  # research imports this module
+
     require(actor, Action.STATS_READ)
     rows = s.execute(
         select(CaseRecord.nationality, CaseRecord.status, CaseRecord.recommendation).where(
@@ -318,7 +320,7 @@ def stats(s: Session, actor: Actor) -> dict[str, Any]:
     def table(key: int) -> dict[str, int | str]:
         # A case not yet assessed has no recommendation: say so rather than "None".
         c = Counter("not_assessed" if r[key] is None else str(r[key]) for r in rows)
-        return {k: (v if v >= MIN_CELL else f"<{MIN_CELL}") for k, v in sorted(c.items())}
+        return suppress(c)  # complementary: no hidden count follows from the total
 
     total = len(rows)
     return {

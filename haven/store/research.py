@@ -7,8 +7,10 @@ coarsened to months, and aggregates with small-cell suppression.
   or shown, so the same case has the same pseudonym throughout one export (its record and its
   assessments) but two exports cannot be linked to each other or back to the case.
 - Dates: months (`2015-09`); a birth date becomes a birth year.
-- Aggregates: no count under MIN_CELL is published; where a table would hide a single cell
-  (which its total would give away), the next smallest cell is hidden too.
+- Aggregates: no count under MIN_CELL is published, and no hidden count can be worked out from
+  the published ones (rows, columns, totals): complementary suppression over every table and
+  its margins (haven/store/suppression.py). Counts of recommendations name the as-of month and
+  pack version of the assessment they come from.
 Each export has an id (its watermark), a purpose, a legal basis, a DPIA reference and an expiry
 date, all recorded in the audit log.
 """
@@ -19,7 +21,6 @@ import json
 import secrets
 import uuid
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,8 @@ from haven.errors import InputError, Problem
 from haven.store import repo
 from haven.store.access import Action
 from haven.store.models import CaseRecord, StoredAssessment
-from haven.store.repo import MIN_CELL, Actor
+from haven.store.repo import Actor
+from haven.store.suppression import MIN_CELL, SECONDARY, Group, Key, protect, shown
 
 Cell = int | str
 
@@ -83,30 +85,68 @@ def pseudonymise(case: Case, pseudonym: str, vocabulary: set[str]) -> dict[str, 
 
 
 def suppress(counts: Counter[str]) -> dict[str, Cell]:
-    """Primary suppression (< MIN_CELL) and, where only one cell would be hidden, the next
-    smallest as well, so that no hidden count follows from the total and the others."""
-    hidden = {k for k, v in counts.items() if v < MIN_CELL}
-    if len(hidden) == 1 and len(counts) > 1:
-        hidden.add(min((k for k in counts if k not in hidden), key=lambda k: (counts[k], k)))
-    return {k: (f"<{MIN_CELL}" if k in hidden else v) for k, v in sorted(counts.items())}
+    """One table whose total is published: primary and complementary suppression."""
+    values: dict[Key, int] = {k: v for k, v in counts.items()}
+    values[_TOTAL] = sum(counts.values())
+    hidden = protect(values, [(list(counts), _TOTAL)])
+    return {k: shown(v, k in hidden) for k, v in sorted(counts.items())}
 
 
-def aggregates(records: list[dict[str, Any]]) -> dict[str, Any]:
-    def table(values: Iterable[str]) -> dict[str, Cell]:
-        return suppress(Counter(values))
+_TOTAL = ("cases", "")
 
-    total = len(records)
-    return {
-        "cases": total if total >= MIN_CELL else f"<{MIN_CELL}",
-        "by_nationality": table(r["nationality"] for r in records),
-        "by_status": table(r["procedure"]["status"] for r in records),
-        "by_recommendation": table(r["recommendation"] or "not_assessed" for r in records),
-        "by_lodged_year": table((r["procedure"]["lodged"] or "?")[:4] for r in records),
-        "by_nationality_and_status": table(
+
+def aggregates(records: list[dict[str, Any]], as_of: str | None = None) -> dict[str, Any]:
+    """Counts over the records, every table suppressed together with its margins."""
+    tables: dict[str, Counter[str]] = {
+        "by_nationality": Counter(r["nationality"] for r in records),
+        "by_status": Counter(r["procedure"]["status"] for r in records),
+        "by_recommendation": Counter(_basis(r) for r in records),
+        "by_lodged_year": Counter((r["procedure"]["lodged"] or "?")[:4] for r in records),
+        "by_nationality_and_status": Counter(
             f"{r['nationality']}/{r['procedure']['status']}" for r in records
         ),
-        "suppressed_below": MIN_CELL,
     }
+    values: dict[Key, int] = {(t, k): v for t, counts in tables.items() for k, v in counts.items()}
+    values[_TOTAL] = len(records)
+    # The order matters to a greedy rule: the one-way tables first (their hidden margins then
+    # free the rows and columns that sum to them), then the cross table's rows and columns
+    # against its margins, then the cross table against the number of cases.
+    cross_name = "by_nationality_and_status"
+    groups: list[Group] = [
+        ([(t, k) for k in counts], _TOTAL) for t, counts in tables.items() if t != cross_name
+    ]
+    cross = tables["by_nationality_and_status"]
+    for margin, side in (("by_nationality", 0), ("by_status", 1)):
+        for value in tables[margin]:
+            members: list[Key] = [
+                ("by_nationality_and_status", k) for k in cross if k.split("/")[side] == value
+            ]
+            groups.append((members, (margin, value)))
+    groups.append(([(cross_name, k) for k in tables[cross_name]], _TOTAL))
+    hidden = protect(values, groups)
+    out: dict[str, Any] = {
+        "cases": shown(len(records), _TOTAL in hidden),
+        "as_of": as_of,  # the month of the export: the cases' current versions on that day
+        **{
+            t: {k: shown(v, (t, k) in hidden) for k, v in sorted(counts.items())}
+            for t, counts in tables.items()
+        },
+        "suppressed_below": MIN_CELL,
+        "notes": {
+            "<5": "a count under 5, hidden",
+            SECONDARY: "a count of 5 or more, hidden so that no hidden count can be derived",
+            "by_recommendation": "recommendation@as-of month/pack version of the case's latest "
+            "stored assessment (not_assessed: none)",
+        },
+    }
+    return out
+
+
+def _basis(record: dict[str, Any]) -> str:
+    if not record.get("recommendation") or not record.get("assessed"):
+        return "not_assessed"
+    basis = record["assessed"]
+    return f"{record['recommendation']}@{basis['as_of']}/{basis['pack_version'][:12]}"
 
 
 def export(
@@ -143,8 +183,15 @@ def export(
         row["recommendation"] = rec.recommendation
         row["designation"] = rec.designation
         row["flags"] = (rec.flags or "").split()
+        row["assessed"] = None
         records.append(row)
-        for a in s.scalars(select(StoredAssessment).where(StoredAssessment.case_id == rec.id)):
+        for a in s.scalars(
+            select(StoredAssessment)
+            .where(StoredAssessment.case_id == rec.id)
+            .order_by(StoredAssessment.id)
+        ):
+            # The latest stored assessment gave the case's recommendation: say on which basis.
+            row["assessed"] = {"as_of": _month(a.as_of), "pack_version": a.pack_version}
             assessed.append(
                 {
                     "case": row["case"],
@@ -183,5 +230,5 @@ def export(
         "export": meta,
         "records": records,
         "assessments": assessed,
-        "aggregates": aggregates(records),
+        "aggregates": aggregates(records, _month(today)),
     }

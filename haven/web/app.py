@@ -13,6 +13,7 @@ from haven.doors import no_nul
 from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
 from haven.store.repo import record_denial
 from haven.web import (
+    routes_admin,
     routes_audit,
     routes_auth,
     routes_cases,
@@ -41,6 +42,7 @@ def mount(app: FastAPI) -> None:
         routes_audit,
         routes_home,
         routes_research,
+        routes_admin,
     ):
         # NUL in a path or query value: a clear error page, not a 500 from PostgreSQL.
         app.include_router(module.router, dependencies=[Depends(no_nul)])

@@ -1,5 +1,6 @@
 """Sign-in, sign-out and the language switch."""
 
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +14,7 @@ from haven.store.throttle import login as throttled_login
 from haven.web import nav
 from haven.web.forms import checked_form, text
 from haven.web.render import gettext_for, language, render
-from haven.web.security import LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie
+from haven.web.security import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie
 from haven.web.session import WebUser, database, web_user
 
 router = APIRouter(include_in_schema=False)
@@ -66,6 +67,9 @@ async def login(request: Request) -> Response:
         role = authenticate(s, token).role
     response = RedirectResponse(nav.landing(Role(role), target), status_code=303)
     set_cookie(response, SESSION_COOKIE, token)
+    # The pre-sign-in token is spent: a new one for the next sign-in (signed in, forms carry
+    # the session-bound token, security.py).
+    set_cookie(response, CSRF_COOKIE, secrets.token_urlsafe(32))
     return response
 
 
@@ -77,6 +81,7 @@ async def logout(request: Request, _: Annotated[WebUser, Depends(web_user)]) -> 
         revoke(s, token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    set_cookie(response, CSRF_COOKIE, secrets.token_urlsafe(32))
     return response
 
 

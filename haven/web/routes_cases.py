@@ -10,12 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from haven.api.limits import version_number
 from haven.assess import Assessment, assess
+from haven.assess.admit import admit
 from haven.assess.lint import lint
 from haven.cases import Case
 from haven.clock import today
 from haven.codes import check_country
-from haven.errors import InputError, NotFound, PreconditionFailed, Problem
+from haven.errors import CaseError, InputError, NotFound, PreconditionFailed, Problem
 from haven.policy.pack import Pack
 from haven.store import caseload, repo
 from haven.store.models import CaseVersion, StoredAssessment
@@ -205,10 +207,25 @@ def _assessment_context(
     why = "chosen"
     if day is None:
         day, why = casepage.opening_day(stored, case, today())
-    result = None if problem else assess(case, day, pack)
+    try:
+        result = None if problem else assess(case, day, pack)
+    except CaseError as err:
+        # A case stored before a pack change (or around Haven) that no longer validates still
+        # opens: its facts, history and editor, and what to correct instead of an assessment.
+        return {
+            "result": None,
+            "invalid": err.problems,
+            "as_of": day,
+            "why_day": casepage.WHY_DAY[why],
+            "sources": pack.sources,
+            "entries": pack.entries,
+            "decisive": [],
+            "changes": {"last": None},
+        }
     last = max(stored, key=lambda a: a.id) if stored else None
     return {
         "result": result,
+        "invalid": None,
         "as_of": day,
         "why_day": casepage.WHY_DAY[why],
         "sources": pack.sources,
@@ -290,18 +307,20 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
     anchors: dict[str, str] = {}  # field -> the id of its control, for the error summary
     saved = False
     try:
-        case = caseform.validate(values)
+        # Refused on write as the API refuses it: unknown tags, a region of another country,
+        # dates after today, an id that cannot be addressed (issue 17).
+        case = admit(caseform.validate(values), pack_of(request), today())
         with database(request).session() as s:
-            repo.update_case(
-                s, user.actor, ref, case, int(version_text) if version_text.isdigit() else -1
-            )
+            repo.update_case(s, user.actor, ref, case, version_number(version_text) or -1)
         saved = True
     except PreconditionFailed as err:
         errors[""] = err.problems[0].message if err.problems else str(err)
     except InputError as err:
         gettext = gettext_for(language(request)).gettext
         for p in err.problems:
-            field, control, sentence = caseerrors.plain(p.where or "", p.message, gettext)
+            # One place for the tag problems: the tags are one group of checkboxes.
+            where = "profile.tags" if p.where.startswith("profile.tags[") else p.where
+            field, control, sentence = caseerrors.plain(where or "", p.message, gettext)
             errors.setdefault(field, sentence)
             anchors.setdefault(field, control)
     if not request.headers.get("hx-request"):

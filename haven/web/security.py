@@ -1,11 +1,16 @@
 """Browser-facing protections: security headers, the session cookie and CSRF tokens.
 
-Sessions reuse the store's bearer tokens (hashed in the database, 12 h expiry), so a session
-works across processes and is revoked at logout. The cookie is HttpOnly and SameSite=Strict;
-every state-changing form or htmx request must also carry a CSRF token equal to a random
+Sessions reuse the store's bearer tokens (hashed in the database, 12 h expiry, idle
+timeout), so a session works across processes and is revoked at logout. The cookie is HttpOnly
+and SameSite=Strict; every state-changing form or htmx request must also carry a CSRF token.
+Signed in, that token is derived from the session (a SHA-256 of it under a fixed label): it
+changes at every sign-in and is worthless with any other session, so a token planted or seen
+before sign-in cannot be used after it. Before sign-in (the login form) it equals a random
 per-browser cookie (double submit), which another site can neither read nor set.
 """
 
+import base64
+import hashlib
 import hmac
 import os
 import secrets
@@ -54,8 +59,18 @@ def set_cookie(response: Response, name: str, value: str, *, http_only: bool = T
     )
 
 
+def session_csrf(session: str) -> str:
+    """The CSRF token bound to a session token (one-way: it does not reveal the session)."""
+    digest = hashlib.sha256(b"haven-csrf\x00" + session.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 def csrf_token(request: Request) -> str:
-    """This browser's CSRF token (a new one if it has none; `ensure_csrf` then sets it)."""
+    """The CSRF token for this browser's forms: bound to the session when signed in, else the
+    pre-sign-in cookie's (a new one if it has none; `ensure_csrf` then sets it)."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        return session_csrf(session)
     token = request.cookies.get(CSRF_COOKIE)
     if not token or len(token) < 32:
         token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
@@ -70,10 +85,10 @@ def ensure_csrf(request: Request, response: Response) -> None:
 
 
 def csrf_ok(request: Request, submitted: str | None) -> bool:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    header = request.headers.get(CSRF_HEADER, "")
-    given = submitted or header
-    return bool(cookie) and bool(given) and hmac.compare_digest(cookie, given)
+    session = request.cookies.get(SESSION_COOKIE)
+    expected = session_csrf(session) if session else request.cookies.get(CSRF_COOKIE, "")
+    given = submitted or request.headers.get(CSRF_HEADER, "")
+    return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

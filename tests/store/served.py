@@ -30,7 +30,11 @@ def server_env(url: str) -> dict[str, str]:
 
 @contextmanager
 def haven_server(
-    url: str, log: Path | None = None, graceful: bool = False
+    url: str,
+    log: Path | None = None,
+    graceful: bool = False,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Base URL and process once it answers. Its stderr (the server log) goes to `log`; at the
     end it is killed, or asked to stop first (`graceful`)."""
@@ -38,8 +42,8 @@ def haven_server(
     sink = log.open("wb") if log else subprocess.DEVNULL
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "haven", "serve", "--port", str(port)],
-            env=server_env(url),
+            [sys.executable, "-m", "haven", "serve", "--port", str(port), *args],
+            env={**server_env(url), **(env or {})},
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=sink,

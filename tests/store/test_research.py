@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from store_helpers import make_case
 
@@ -23,7 +25,8 @@ from haven.store.access import Role
 from haven.store.db import Database
 from haven.store.models import AuditEntry
 from haven.store.repo import MIN_CELL
-from haven.store.research import suppress
+from haven.store.research import aggregates, suppress
+from haven.store.suppression import SECONDARY
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -131,13 +134,18 @@ def test_aggregates_publish_no_small_cell(db: Database, org: list[dict[str, Any]
     agg = doc["aggregates"]
     assert agg["cases"] == len(org)
     for name, table in agg.items():
-        if not isinstance(table, dict):
+        if not isinstance(table, dict) or name == "notes":
             continue
         assert all(not isinstance(v, int) or v >= MIN_CELL for v in table.values()), name
-        hidden = [k for k, v in table.items() if v == f"<{MIN_CELL}"]
+        hidden = [k for k, v in table.items() if v in (f"<{MIN_CELL}", SECONDARY)]
         assert len(hidden) != 1 or len(table) == 1, f"{name}: one hidden cell is derivable"
-    # 7 RU and 2 IR: IR is hidden, and so is RU (else 9 - 7 gives IR away)
-    assert agg["by_nationality"] == {"IR": "<5", "RU": "<5"}
+    # 7 RU and 2 IR: IR is hidden, and so is RU (else 9 - 7 gives IR away); RU is not "<5".
+    assert agg["by_nationality"] == {"IR": "<5", "RU": SECONDARY}
+    # Every recommendation count names the as-of month and pack version it comes from.
+    assert agg["as_of"] and all(
+        k == "not_assessed" or re.fullmatch(r"\w+@2015-10/\w{12}", k)
+        for k in agg["by_recommendation"]
+    )
 
 
 def test_aggregates_only_and_the_export_is_audited(db: Database, org: list[dict[str, Any]]) -> None:
@@ -163,7 +171,94 @@ def test_only_researchers_export_and_the_basis_is_required(
 
 
 def test_suppression_hides_a_second_cell_when_one_would_be_derivable() -> None:
-    assert suppress(Counter({"a": 10, "b": 7, "c": 2})) == {"a": 10, "b": "<5", "c": "<5"}
-    assert suppress(Counter({"a": 10, "b": 2, "c": 1})) == {"a": 10, "b": "<5", "c": "<5"}
+    # The second cell is shown as suppressed, not as "<5": 7 is not under 5.
+    assert suppress(Counter({"a": 10, "b": 7, "c": 2})) == {"a": 10, "b": SECONDARY, "c": "<5"}
+    # Two small cells adding up to 3 would still give away a count under 5: a third is hidden.
+    assert suppress(Counter({"a": 10, "b": 2, "c": 1})) == {
+        "a": SECONDARY,
+        "b": "<5",
+        "c": "<5",
+    }
     assert suppress(Counter({"a": 10, "b": 6})) == {"a": 10, "b": 6}
     assert suppress(Counter({"a": 3})) == {"a": "<5"}
+
+
+def _records(rows: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
+    """Minimal pseudonymised records: (nationality, status, how many)."""
+    return [
+        {
+            "nationality": n,
+            "procedure": {"status": st, "lodged": "2015-03"},
+            "recommendation": None,
+            "assessed": None,
+        }
+        for n, st, k in rows
+        for _ in range(k)
+    ]
+
+
+def test_a_row_total_does_not_give_away_its_one_hidden_cell() -> None:
+    """Issue 17, finding 2: RU 369 = refused 368 + pending 1 published the 368 and the 369."""
+    agg = aggregates(
+        _records([("RU", "refused", 368), ("RU", "pending", 1), ("IR", "refused", 40)])
+    )
+    cross, by_nat = agg["by_nationality_and_status"], agg["by_nationality"]
+    assert cross["RU/pending"] == "<5" and by_nat["RU"] == 369
+    assert cross["RU/refused"] == SECONDARY  # else 369 - 368 = 1
+    # And no false "<5": a hidden count of 5 or more is never said to be under 5.
+    agg = aggregates(_records([("RU", "refused", 22), ("RU", "pending", 3), ("IR", "refused", 9)]))
+    assert all(
+        v != "<5" or k in ("RU/pending",) for k, v in agg["by_nationality_and_status"].items()
+    )
+
+
+NATIONALITIES = ["RU", "IR", "IQ", "SY"]
+STATUSES = ["pending", "refused", "granted"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(NATIONALITIES), st.sampled_from(STATUSES), st.integers(1, 40)),
+        min_size=1,
+        max_size=12,
+    )
+)
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_no_suppressed_count_can_be_derived_by_differencing(
+    rows: list[tuple[str, str, int]],
+) -> None:
+    records = _records(rows)
+    agg = aggregates(records)
+    truth = {
+        "by_nationality": Counter(r["nationality"] for r in records),
+        "by_status": Counter(r["procedure"]["status"] for r in records),
+        "by_nationality_and_status": Counter(
+            f"{r['nationality']}/{r['procedure']['status']}" for r in records
+        ),
+    }
+    # Published counts are true; "<5" is said only of counts under 5.
+    for table, counts in truth.items():
+        for k, v in agg[table].items():
+            assert v == counts[k] if isinstance(v, int) else (v == "<5") == (counts[k] < MIN_CELL)
+    # Every published sum: table totals, rows and columns of the cross table.
+    cross = truth["by_nationality_and_status"]
+    sums: list[tuple[list[tuple[str, str]], Any]] = [
+        ([(t, k) for k in truth[t]], agg["cases"]) for t in truth
+    ]
+    for margin, side in (("by_nationality", 0), ("by_status", 1)):
+        for value in truth[margin]:
+            members = [
+                ("by_nationality_and_status", k) for k in cross if k.split("/")[side] == value
+            ]
+            sums.append((members, agg[margin][value]))
+    for members, total in sums:
+        if not isinstance(total, int):
+            continue
+        hidden = [(t, k) for t, k in members if not isinstance(agg[t][k], int)]
+        if not hidden:
+            continue
+        # Differencing gives the sum of the hidden cells: it must cover two cells or more, and
+        # not be a count under 5 itself.
+        difference = total - sum(agg[t][k] for t, k in members if (t, k) not in hidden)
+        assert difference == sum(truth[t][k] for t, k in hidden)
+        assert len(hidden) >= 2 and difference >= MIN_CELL, (members, hidden, difference)

@@ -31,7 +31,9 @@ from haven.store.models import Base
 
 WINDOW = {"from": "2015-06-01", "to": "2015-10-01"}  # EX-RU-1 improves in it: one work item
 # Rounds of scenarios, each from a fixed seed (so a run is repeatable), up to 15 steps each.
-SEEDS = range(4)
+# Six: the draws follow the published schema, and with four the stricter inputs of issue 17
+# left no round that reached a successful linked edit.
+SEEDS = range(6)
 SETTINGS = settings(
     max_examples=12,
     stateful_step_count=15,
@@ -83,7 +85,11 @@ def test_linked_operations_keep_the_published_schema(api: Api, seeded: Callable[
         {"phases": {"stateful": {"inference": {"algorithms": []}}}}
     )
     officer = api.headers("officer")  # sent as the stateless test sends it
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
+    # The case and queue workflow the links describe; account administration and sign-out are
+    # left to the stateless test (a sign-out mid-scenario would end the officer's token).
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config).exclude(
+        path_regex=r"^/api/v1/(users|logout)"
+    )
     followed: Counter[str] = Counter()  # link -> steps that used its values
     answered: Counter[tuple[str, int]] = Counter()  # (operation, status) -> responses
     failures: list[str] = []

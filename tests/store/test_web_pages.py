@@ -87,8 +87,8 @@ def test_sign_in_sets_a_strict_session_cookie_and_checks_csrf(api: Api) -> None:
 
 def test_login_never_redirects_off_site(api: Api) -> None:
     b = Browser(api)
-    token = b.csrf()
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        token = b.csrf()  # a new one after each sign-in: the token rotates (issue 17)
         r = b.c.post(
             "/login",
             data={"csrf": token, "username": "officer", "password": PASSWORD, "next": target},

@@ -1,0 +1,112 @@
+"""`haven users list|disable|enable|role|password|tokens|revoke`: the account lifecycle for
+the operator (the rules and the audit lines are haven/store/accounts.py's). Registered on the
+`users` group of server_cmd beside `haven users add`."""
+
+import getpass
+
+import typer
+
+from haven.cli.common import out, print_json
+from haven.cli.server_cmd import users
+from haven.errors import InputError, Problem
+from haven.store import accounts
+from haven.store.access import Role
+from haven.store.db import Database, database_url, upgrade
+
+ORG = typer.Option("default", "--org", help="Organisation slug")
+
+
+def _db() -> Database:
+    url = database_url()
+    upgrade(url)
+    return Database(url)
+
+
+@users.command("list")
+def list_users(org: str = ORG) -> None:
+    """Users of the organisation, with their role and whether they are active."""
+    with _db().session() as s:
+        o = accounts.org_of(s, org)
+        print_json(
+            [
+                {"username": u.username, "role": u.role, "active": u.active}
+                for u in accounts.list_users(s, o.id)
+            ]
+        )
+
+
+@users.command("disable")
+def disable(username: str = typer.Argument(...), org: str = ORG) -> None:
+    """Disable a user: sign-in refused, every token stops at once."""
+    with _db().session() as s:
+        accounts.set_active(s, accounts.org_of(s, org).id, username, False)
+    out.print(f"disabled {username!r} in {org!r}; their tokens are revoked", markup=False)
+
+
+@users.command("enable")
+def enable(username: str = typer.Argument(...), org: str = ORG) -> None:
+    with _db().session() as s:
+        accounts.set_active(s, accounts.org_of(s, org).id, username, True)
+    out.print(f"enabled {username!r} in {org!r}", markup=False)
+
+
+@users.command("role")
+def role(
+    username: str = typer.Argument(...),
+    new_role: Role = typer.Argument(..., metavar="ROLE"),
+    org: str = ORG,
+) -> None:
+    """Change a user's role (applies to their next request)."""
+    with _db().session() as s:
+        accounts.set_role(s, accounts.org_of(s, org).id, username, new_role)
+    out.print(f"{username!r} is now {new_role.value}", markup=False)
+
+
+@users.command("password")
+def password(
+    username: str = typer.Argument(...),
+    org: str = ORG,
+    new: str | None = typer.Option(
+        None, "--password", envvar="HAVEN_PASSWORD", help="Default: prompt (or HAVEN_PASSWORD)"
+    ),
+) -> None:
+    """Set or reset a password; the user's tokens are revoked."""
+    if new is None:
+        new = getpass.getpass(f"New password for {username}: ")
+    if not new:
+        raise InputError([Problem("--password", "is empty")])
+    with _db().session() as s:
+        accounts.set_password(s, accounts.org_of(s, org).id, username, new)
+    out.print(f"password of {username!r} set; their tokens are revoked", markup=False)
+
+
+@users.command("tokens")
+def list_tokens(username: str = typer.Argument(...), org: str = ORG) -> None:
+    """A user's tokens: id, name, times, revoked (never the token itself)."""
+    with _db().session() as s:
+        found = accounts.tokens(s, accounts.org_of(s, org).id, username)
+    print_json(
+        [
+            {
+                "id": t.id,
+                "name": t.name,
+                "created_at": t.created_at.isoformat() + "Z",
+                "expires_at": t.expires_at.isoformat() + "Z" if t.expires_at else None,
+                "last_used_at": t.last_used_at.isoformat() + "Z" if t.last_used_at else None,
+                "revoked": t.revoked,
+            }
+            for t in found
+        ]
+    )
+
+
+@users.command("revoke")
+def revoke(
+    username: str = typer.Argument(...),
+    token: int | None = typer.Option(None, "--token", help="Token id; default: all"),
+    org: str = ORG,
+) -> None:
+    """Revoke one token of a user (--token ID) or all of them (sign out everywhere)."""
+    with _db().session() as s:
+        n = accounts.revoke_token(s, accounts.org_of(s, org).id, username, token)
+    out.print(f"revoked {n} token(s) of {username!r}", markup=False)

@@ -1,0 +1,146 @@
+"""Account lifecycle: list users, disable and enable them, change a role, set a password, list
+and revoke tokens. Used by the API (`/api/v1/users/...`), the web page `/admin/users` (an
+admin, `by` is that admin) and the CLI (`haven users ...`, `by` is None: the operator).
+
+Every change is audited (`user.disable`, `user.enable`, `user.role`, `user.password`,
+`token.revoke`) in the user's organisation's chain. A user of another organisation does not
+exist for an admin (404, as for an unknown name). Admins cannot disable themselves or change
+their own role, so an organisation is never left without the admin who made the change.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from haven.errors import InputError, NotFound, Problem
+from haven.store import audit_chain
+from haven.store.access import Action, Role
+from haven.store.auth import hash_password, now
+from haven.store.models import ApiToken, AuditEntry, Organisation, User
+from haven.store.repo import Actor, require
+
+
+@dataclass(frozen=True)
+class TokenView:
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked: bool
+
+
+def _audit(s: Session, user: User, by: Actor | None, action: str, **detail: object) -> None:
+    audit_chain.add(
+        s,
+        AuditEntry(
+            at=now(),
+            org_id=user.org_id,
+            user_id=by.user_id if by else None,
+            action=action,
+            outcome="ok",
+            case_ref=None,
+            detail={"username": user.username, **({} if by else {"by": "cli"}), **detail},
+        ),
+    )
+
+
+def org_of(s: Session, slug: str) -> Organisation:
+    org = s.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise NotFound([Problem("--org", f"no organisation {slug!r}")])
+    return org
+
+
+def find(s: Session, org_id: int, username: str, by: Actor | None = None) -> User:
+    """A user of the organisation; the admin `by` must be allowed to manage users."""
+    if by is not None:
+        require(by, Action.USER_MANAGE)
+    user = s.scalar(select(User).where(User.org_id == org_id, User.username == username))
+    if user is None:
+        raise NotFound([Problem("username", f"no user {username[:64]!r} in this organisation")])
+    return user
+
+
+def list_users(s: Session, org_id: int, by: Actor | None = None) -> list[User]:
+    if by is not None:
+        require(by, Action.USER_MANAGE)
+    return list(s.scalars(select(User).where(User.org_id == org_id).order_by(User.username)))
+
+
+def _not_self(user: User, by: Actor | None, what: str) -> None:
+    if by is not None and by.user_id == user.id:
+        raise InputError([Problem("username", f"you cannot {what} your own account")])
+
+
+def revoke_all(s: Session, user: User) -> int:
+    done = s.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+        .values(revoked=True)
+        .execution_options(synchronize_session=False)
+    )
+    return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+def set_active(
+    s: Session, org_id: int, username: str, active: bool, by: Actor | None = None
+) -> User:
+    """Disable (every token revoked too: it stops at once in every process) or enable."""
+    user = find(s, org_id, username, by)
+    if not active:
+        _not_self(user, by, "disable")
+    if user.active != active:
+        user.active = active
+        revoked = 0 if active else revoke_all(s, user)
+        _audit(s, user, by, "user.enable" if active else "user.disable", tokens_revoked=revoked)
+    return user
+
+
+def set_role(s: Session, org_id: int, username: str, role: Role, by: Actor | None = None) -> User:
+    user = find(s, org_id, username, by)
+    _not_self(user, by, "change the role of")
+    if user.role != role.value:
+        before, user.role = user.role, role.value
+        # Tokens carry no role (it is read on every request): the change applies at once.
+        _audit(s, user, by, "user.role", before=before, after=role.value)
+    return user
+
+
+def set_password(
+    s: Session, org_id: int, username: str, password: str, by: Actor | None = None
+) -> User:
+    """Set (or reset) a password; every token of the user is revoked, so a session opened
+    with the old password ends."""
+    user = find(s, org_id, username, by)
+    user.password_hash = hash_password(password)
+    revoked = revoke_all(s, user)
+    _audit(s, user, by, "user.password", tokens_revoked=revoked)  # never the password
+    return user
+
+
+def tokens(s: Session, org_id: int, username: str, by: Actor | None = None) -> list[TokenView]:
+    user = find(s, org_id, username, by)
+    rows = s.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    return [
+        TokenView(t.id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked) for t in rows
+    ]
+
+
+def revoke_token(
+    s: Session, org_id: int, username: str, token_id: int | None, by: Actor | None = None
+) -> int:
+    """Revoke one token of the user by id, or all of them (`token_id` None); how many."""
+    user = find(s, org_id, username, by)
+    if token_id is None:
+        n = revoke_all(s, user)
+    else:
+        row = s.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
+        if row is None:
+            raise NotFound([Problem("token", f"no token {token_id} of {username!r}")])
+        n = 0 if row.revoked else 1
+        row.revoked = True
+    _audit(s, user, by, "token.revoke", token=token_id if token_id is not None else "all", count=n)
+    return n
