@@ -98,6 +98,7 @@ def create_queue(
     such case must not block the queue."""
     require(actor, Action.QUEUE_CREATE)
     new_pack = after_pack or pack
+    left_out: list[Problem] = []
     try:
         # The cases the caller may read (the organisation's for a reviewer; for an officer or
         # an advocate those created by, assigned or shared with them), decrypted in bulk and
@@ -106,8 +107,8 @@ def create_queue(
     except InputError:
         # Some stored case no longer validates: case by case, leaving those out by name.
         impact, left_out = _impact_case_by_case(s, actor, before, after, pack, after_pack)
-        if skipped is not None:
-            skipped.extend(left_out)
+    if skipped is not None:
+        skipped.extend(left_out)
     items = items_of(impact)
     # Only the cases that become items are looked up.
     cases = {
