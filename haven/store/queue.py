@@ -7,6 +7,7 @@ they are sealed with the case's data key (haven/store/queuetext.py) and opened o
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -57,13 +58,17 @@ def create_queue(
     pack: Pack,
     after_pack: Pack | None = None,
     name: str | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> tuple[WorkQueue, list[WorkItem]]:
     """Re-assess every current case of the organisation on both dates (or packs) and save the
-    refused cases whose outcome improved as open work items."""
+    refused cases whose outcome improved as open work items. `on_batch`: see
+    StoredImpactStream (a web job's progress and cancellation)."""
     require(actor, Action.QUEUE_CREATE)
     # Every current case, decrypted in bulk and evaluated by the columnar engine
     # (haven/store/columnar_caseload.py); only the cases that become items are looked up.
-    stream = StoredImpactStream(s, actor, before, after, pack, after_pack, whole_org=True)
+    stream = StoredImpactStream(
+        s, actor, before, after, pack, after_pack, whole_org=True, on_batch=on_batch
+    )
     impact = stream.collect()
     items = items_of(impact)
     new_pack = after_pack or pack

@@ -2,17 +2,27 @@
 the browser security headers."""
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from haven.api.deps import no_nul
 from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
 from haven.store.repo import record_denial
-from haven.web import routes_auth, routes_cases, routes_impact, routes_memo, routes_policy
+from haven.web import (
+    routes_auth,
+    routes_cases,
+    routes_impact,
+    routes_jobs,
+    routes_memo,
+    routes_policy,
+)
+from haven.web.jobs import JobRunner
 from haven.web.render import gettext_for, language, render
 from haven.web.security import CSP_IMAGE, HEADERS
 from haven.web.session import LoginRequired
@@ -21,7 +31,13 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def mount(app: FastAPI) -> None:
-    for module in (routes_auth, routes_cases, routes_memo, routes_policy, routes_impact):
+    app.state.jobs = JobRunner(app.state.db)
+    # Jobs left running by a process that is gone: interrupted, nothing kept. A database
+    # that is down or not migrated yet has its jobs checked at the next start.
+    with suppress(SQLAlchemyError):
+        app.state.jobs.start()
+    modules = (routes_auth, routes_cases, routes_memo, routes_policy, routes_impact, routes_jobs)
+    for module in modules:
         # NUL in a path or query value: a clear error page, not a 500 from PostgreSQL.
         app.include_router(module.router, dependencies=[Depends(no_nul)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,153 @@
+"""The in-process job runner of the web app: long work (an impact run over the stored
+caseload) runs in a thread of the server process, not in the request. Job rows in the
+database (haven/store/jobs.py) hold the state, progress and kept result, so every server
+process can show a job's progress and serve its result; the thread that runs a job lives in
+the process that started it, and a job whose process died is marked interrupted when a
+server starts (no job library on the verified stack fitted; see docs/web.md).
+
+The run reads the caseload in a session of its own: on SQLite, `Database.session` makes the
+threads of a process take turns, and a run holding that turn for seconds would block every
+request. It writes only its progress (short transactions) and, at the end, the audit entry
+and the kept result together."""
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from haven.impact import Impact
+from haven.policy.pack import Pack
+from haven.store import jobs
+from haven.store.columnar_caseload import StoredImpactStream
+from haven.store.db import Database
+from haven.store.models import Job
+from haven.store.repo import Actor, _visible, audit
+
+# Cases per batch in a job: progress moves every few hundred milliseconds.
+JOB_BATCH = 5_000
+# A caseload this small is assessed in the request (well under a second); larger ones run
+# as jobs. Tests set it to 0 to run every impact as a job.
+INLINE_MAX = 2_000
+
+
+# What a job runs: given a reading session and a progress callback (done, total), the result
+# to keep (JSON), how many cases it read and who read them (audited when the result is kept).
+Work = Callable[[Session, Callable[[int, int], None]], tuple[Any, int, Actor]]
+
+
+class JobRunner:
+    def __init__(self, db: Database, workers: int = 1) -> None:
+        self.db = db
+        # One job at a time per process: a run uses a core; the other serves requests.
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="haven-job")
+        self.inline_max = INLINE_MAX
+
+    def start(self) -> int:
+        """At server start: mark jobs of dead processes interrupted."""
+        with self.db.session() as s:
+            return jobs.mark_interrupted(s)
+
+    def stop(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def visible_cases(self, actor: Actor) -> int:
+        with self.db.session() as s:
+            sub = _visible(actor).subquery()
+            return int(s.scalar(select(func.count()).select_from(sub)) or 0)
+
+    def impact_job(
+        self,
+        actor: Actor,
+        pack: Pack,
+        before: date,
+        after: date,
+        draft_name: str | None,
+        draft: Pack | None,
+        draft_content: str | None,
+    ) -> tuple[Job, Impact | None]:
+        """The job for this impact (a kept one, a running one, or one started now) and its
+        result if it is kept."""
+        params = {
+            "from": before.isoformat(),
+            "to": after.isoformat(),
+            "draft": draft_name,
+            "pack": [pack.meta.id, pack.version],
+            # A draft changes while it is drafted: its content, not its name, is the key.
+            "draft_content": draft_content,
+        }
+        with self.db.session() as s:
+            key = jobs.job_key(s, actor, "impact", params)
+            job = jobs.find(s, actor, key)
+            if job is not None and job.state == jobs.DONE:
+                kept = jobs.result(s, job)
+                if kept is not None:
+                    audit(s, actor, "impact.kept_view", job=job.id)
+                    return job, Impact.model_validate(kept)
+                job = None
+            if job is None:
+                job = jobs.create(s, actor, "impact", key, params)
+                start = True
+            else:
+                start = False
+        if start:
+            self.submit(job.id, lambda s, beat: _impact(s, actor, before, after, pack, draft, beat))
+        return job, None
+
+    def submit(self, job_id: int, work: Work) -> None:
+        self.pool.submit(self._run, job_id, work)
+
+    def _run(self, job_id: int, work: Work) -> None:
+        def beat(done: int, total: int) -> None:
+            with self.db.session() as s:
+                jobs.beat(s, job_id, done, total)
+
+        try:
+            with self.db.session() as s:
+                job = s.get(Job, job_id)
+                if job is None or job.state != jobs.QUEUED or job.cancel:
+                    return
+            beat(0, 0)
+            with Session(self.db.engine) as reader:
+                result, cases, actor = work(reader, beat)
+                reader.rollback()
+            with self.db.session() as s:
+                job = s.get(Job, job_id)
+                assert job is not None
+                if job.cancel:
+                    raise jobs.Cancelled()
+                audit(s, actor, "case.bulk_read", purpose="impact", returned=cases, job=job_id)
+                job.total = cases
+                jobs.finish(s, job, result)
+        except jobs.Cancelled:
+            jobs.end_in(self.db, job_id, jobs.CANCELLED)
+        except Exception as e:  # the job fails; the server goes on
+            jobs.end_in(self.db, job_id, jobs.FAILED, str(e)[:2000])
+
+
+def _impact(
+    s: Session,
+    actor: Actor,
+    before: date,
+    after: date,
+    pack: Pack,
+    draft: Pack | None,
+    beat: Callable[[int, int], None],
+) -> tuple[Any, int, Actor]:
+    total = int(s.scalar(select(func.count()).select_from(_visible(actor).subquery())) or 0)
+    beat(0, total)
+    stream = StoredImpactStream(
+        s,
+        actor,
+        before,
+        after,
+        pack,
+        draft,
+        JOB_BATCH,
+        on_batch=lambda n: beat(n, total),
+        audited=False,
+    )
+    impact = stream.collect()
+    return impact.model_dump(mode="json"), impact.cases, actor
