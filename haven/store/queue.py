@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from haven.cases import Case
 from haven.errors import Conflict, Forbidden, InputError, NotFound, Problem
+from haven.impact import Impact
+from haven.impact.stream import BATCH_SIZE
 from haven.policy.pack import Pack
 from haven.queue import Item
 from haven.queue.build import items_of
@@ -58,18 +60,14 @@ def create_queue(
     pack: Pack,
     after_pack: Pack | None = None,
     name: str | None = None,
-    on_batch: Callable[[int], None] | None = None,
+    impact: Impact | None = None,
 ) -> tuple[WorkQueue, list[WorkItem]]:
     """Re-assess every current case of the organisation on both dates (or packs) and save the
-    refused cases whose outcome improved as open work items. `on_batch`: see
-    StoredImpactStream (a web job's progress and cancellation)."""
+    refused cases whose outcome improved as open work items. `impact`: that re-assessment,
+    made beforehand by `queue_impact` (a web job reads in a session of its own)."""
     require(actor, Action.QUEUE_CREATE)
-    # Every current case, decrypted in bulk and evaluated by the columnar engine
-    # (haven/store/columnar_caseload.py); only the cases that become items are looked up.
-    stream = StoredImpactStream(
-        s, actor, before, after, pack, after_pack, whole_org=True, on_batch=on_batch
-    )
-    impact = stream.collect()
+    if impact is None:
+        impact = queue_impact(s, actor, before, after, pack, after_pack)
     items = items_of(impact)
     new_pack = after_pack or pack
     cases = {
@@ -98,7 +96,9 @@ def create_queue(
     s.flush()
     rows = []
     for item in items:
-        rec = cases[item.case_id]
+        rec = cases.get(item.case_id)
+        if rec is None:  # deleted since a job re-assessed it
+            continue
         rows.append(
             WorkItem(
                 queue_id=queue.id,
@@ -127,6 +127,24 @@ def create_queue(
         items=[r.case_ref for r in rows],
     )
     return queue, rows
+
+
+def queue_impact(
+    s: Session,
+    actor: Actor,
+    before: date,
+    after: date,
+    pack: Pack,
+    after_pack: Pack | None = None,
+    on_batch: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Impact:
+    """Every current case of the organisation, decrypted in bulk and evaluated by the
+    columnar engine (haven/store/columnar_caseload.py). `on_batch`: see StoredImpactStream."""
+    require(actor, Action.QUEUE_CREATE)
+    return StoredImpactStream(
+        s, actor, before, after, pack, after_pack, batch_size, whole_org=True, on_batch=on_batch
+    ).collect()
 
 
 # Ids are 32-bit integers in every backend; a larger number names no row (and must not reach

@@ -13,7 +13,6 @@ and the kept result together."""
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,10 +20,12 @@ from sqlalchemy.orm import Session
 from haven.impact import Impact
 from haven.policy.pack import Pack
 from haven.store import jobs
+from haven.store.access import Action
 from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.db import Database
-from haven.store.models import Job
-from haven.store.repo import Actor, _visible, audit
+from haven.store.models import CaseRecord, Job
+from haven.store.queue import create_queue, queue_impact
+from haven.store.repo import Actor, _visible, audit, require
 
 # Cases per batch in a job: progress moves every few hundred milliseconds.
 JOB_BATCH = 5_000
@@ -33,9 +34,10 @@ JOB_BATCH = 5_000
 INLINE_MAX = 2_000
 
 
-# What a job runs: given a reading session and a progress callback (done, total), the result
-# to keep (JSON), how many cases it read and who read them (audited when the result is kept).
-Work = Callable[[Session, Callable[[int, int], None]], tuple[Any, int, Actor]]
+# What a job runs: given a reading session and a progress callback (done, total), it does the
+# long work and returns what keeps its result, run in the transaction that marks it done.
+Keep = Callable[[Session, Job], None]
+Work = Callable[[Session, Callable[[int, int], None]], Keep]
 
 
 class JobRunner:
@@ -53,10 +55,9 @@ class JobRunner:
     def stop(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
-    def visible_cases(self, actor: Actor) -> int:
+    def visible_cases(self, actor: Actor, *, whole_org: bool = False) -> int:
         with self.db.session() as s:
-            sub = _visible(actor).subquery()
-            return int(s.scalar(select(func.count()).select_from(sub)) or 0)
+            return _count(s, actor, whole_org=whole_org)
 
     def impact_job(
         self,
@@ -96,6 +97,32 @@ class JobRunner:
             self.submit(job.id, lambda s, beat: _impact(s, actor, before, after, pack, draft, beat))
         return job, None
 
+    def queue_job(
+        self, actor: Actor, pack: Pack, before: date, after: date, name: str | None
+    ) -> tuple[Job, int | None]:
+        """The job that creates this work queue over the whole organisation's caseload, and
+        the queue's id once made (the same queue over the same caseload version is not made
+        twice: its id is returned at once)."""
+        require(actor, Action.QUEUE_CREATE)
+        params = {
+            "from": before.isoformat(),
+            "to": after.isoformat(),
+            "pack": [pack.meta.id, pack.version],
+            "name": name,
+        }
+        with self.db.session() as s:
+            key = jobs.job_key(s, actor, "queue", params, whole_org=True)
+            job = jobs.find(s, actor, key)
+            if job is not None and job.state == jobs.DONE and "queue" in job.params:
+                return job, int(job.params["queue"])
+            start = job is None or job.state == jobs.DONE
+            if start:
+                job = jobs.create(s, actor, "queue", key, params)
+        assert job is not None
+        if start:
+            self.submit(job.id, lambda s, beat: _queue(s, actor, before, after, pack, name, beat))
+        return job, None
+
     def submit(self, job_id: int, work: Work) -> None:
         self.pool.submit(self._run, job_id, work)
 
@@ -111,20 +138,26 @@ class JobRunner:
                     return
             beat(0, 0)
             with Session(self.db.engine) as reader:
-                result, cases, actor = work(reader, beat)
+                keep = work(reader, beat)
                 reader.rollback()
+            # The result and what it writes, in one transaction with the job marked done: a
+            # job cancelled or stopped before this keeps nothing.
             with self.db.session() as s:
                 job = s.get(Job, job_id)
                 assert job is not None
                 if job.cancel:
                     raise jobs.Cancelled()
-                audit(s, actor, "case.bulk_read", purpose="impact", returned=cases, job=job_id)
-                job.total = cases
-                jobs.finish(s, job, result)
+                keep(s, job)
         except jobs.Cancelled:
             jobs.end_in(self.db, job_id, jobs.CANCELLED)
         except Exception as e:  # the job fails; the server goes on
             jobs.end_in(self.db, job_id, jobs.FAILED, str(e)[:2000])
+
+
+def _count(s: Session, actor: Actor, *, whole_org: bool = False) -> int:
+    scope = select(CaseRecord).where(CaseRecord.org_id == actor.org_id)
+    sub = (scope if whole_org else _visible(actor)).subquery()
+    return int(s.scalar(select(func.count()).select_from(sub)) or 0)
 
 
 def _impact(
@@ -135,8 +168,8 @@ def _impact(
     pack: Pack,
     draft: Pack | None,
     beat: Callable[[int, int], None],
-) -> tuple[Any, int, Actor]:
-    total = int(s.scalar(select(func.count()).select_from(_visible(actor).subquery())) or 0)
+) -> Keep:
+    total = _count(s, actor)
     beat(0, total)
     stream = StoredImpactStream(
         s,
@@ -150,4 +183,34 @@ def _impact(
         audited=False,
     )
     impact = stream.collect()
-    return impact.model_dump(mode="json"), impact.cases, actor
+
+    def keep(w: Session, job: Job) -> None:
+        audit(w, actor, "case.bulk_read", purpose="impact", returned=impact.cases, job=job.id)
+        job.total = impact.cases
+        jobs.finish(w, job, impact.model_dump(mode="json"))
+
+    return keep
+
+
+def _queue(
+    s: Session,
+    actor: Actor,
+    before: date,
+    after: date,
+    pack: Pack,
+    name: str | None,
+    beat: Callable[[int, int], None],
+) -> Keep:
+    total = _count(s, actor, whole_org=True)
+    beat(0, total)
+    impact = queue_impact(
+        s, actor, before, after, pack, on_batch=lambda n: beat(n, total), batch_size=JOB_BATCH
+    )
+
+    def keep(w: Session, job: Job) -> None:
+        q, _ = create_queue(w, actor, before, after, pack, name=name, impact=impact)
+        job.params = {**job.params, "queue": q.id}
+        job.total = impact.cases
+        jobs.finish(w, job, {"queue": q.id})
+
+    return keep

@@ -1,15 +1,17 @@
 """A job's page and its progress (polled by htmx every second), and cancelling it. A job is
 its starter's: other users' jobs do not exist to them (haven/store/jobs.py)."""
 
+from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from haven.errors import NotFound, Problem
+from haven.errors import InputError, NotFound, Problem
 from haven.store import jobs
-from haven.web.forms import checked_form
+from haven.web.forms import checked_form, text
+from haven.web.jobs import JobRunner
 from haven.web.render import render
 from haven.web.session import WebUser, database, web_user
 
@@ -25,6 +27,8 @@ def _id(raw: str) -> int:
 
 def result_url(p: jobs.Progress) -> str:
     """Where a finished job's result is shown (served from the kept result)."""
+    if p.kind == "queue":
+        return f"/queues/{p.params['queue']}" if "queue" in p.params else "/queues"
     query = {"from": p.params.get("from"), "to": p.params.get("to")}
     if p.params.get("draft"):
         query["draft"] = p.params["draft"]
@@ -63,6 +67,29 @@ async def cancel_job(request: Request, job_id: str, user: User) -> Response:
     if request.headers.get("hx-request"):
         return render(request, "_job.html", job=p, result_url=result_url(p))
     return RedirectResponse(f"/jobs/{p.id}", status_code=303)
+
+
+@router.post("/jobs/queues")
+async def start_queue(request: Request, user: User) -> Response:
+    """Create a work queue over the organisation's caseload as a job (web pages that offer
+    queue creation post here): its job page at once, or the queue if it was made already."""
+    form = await checked_form(request)
+    problems: list[Problem] = []
+    days = []
+    for field in ("from", "to"):
+        try:
+            days.append(date.fromisoformat(text(form, field)))
+        except ValueError:
+            problems.append(Problem(field, "not a date (expected YYYY-MM-DD)"))
+    name = text(form, "name") or None
+    if name is not None and len(name) > 200:
+        problems.append(Problem("name", "longer than 200 characters"))
+    if problems:
+        raise InputError(problems)
+    runner: JobRunner = request.app.state.jobs
+    job, queue_id = runner.queue_job(user.actor, request.app.state.pack, days[0], days[1], name)
+    target = f"/queues/{queue_id}" if queue_id is not None else f"/jobs/{job.id}"
+    return RedirectResponse(target, status_code=303)
 
 
 def job_response(request: Request, p: jobs.Progress) -> HTMLResponse:

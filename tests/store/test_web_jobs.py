@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from store_helpers import Api, make_case
@@ -21,7 +22,7 @@ from haven.api.app import create_app
 from haven.store import jobs as store_jobs
 from haven.store.auth import now
 from haven.store.columnar_caseload import StoredImpactStream
-from haven.store.models import AuditEntry, Job, User
+from haven.store.models import AuditEntry, Job, User, WorkItem, WorkQueue
 from haven.web import jobs as web_jobs
 
 URL = "/impact?from=2015-06-01&to=2015-10-01"
@@ -52,7 +53,9 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
 def _officer_with_cases(api: Api) -> Browser:
     for i in range(CASES):
         api.create("officer", make_case(f"RU-J{i}"))
-    api.client.app.state.jobs.inline_max = 0  # every impact is a job
+    app = api.client.app
+    assert isinstance(app, FastAPI)
+    app.state.jobs.inline_max = 0  # every impact is a job
     return signed_in(api)
 
 
@@ -103,6 +106,8 @@ def test_impact_is_a_job_with_progress_then_a_kept_result(api: Api, gate: thread
     csv = b.get("/impact/export.csv?from=2015-06-01&to=2015-10-01")
     assert csv.status_code == 200 and csv.text.startswith("case_id,status")
     assert [j.state for j in _jobs(api)] == ["done"]
+    kept = _jobs(api)[0].result
+    assert kept and "RU-J0" not in kept and "refused" not in kept  # sealed
     with api.db.session() as s:
         actions = list(s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions.count("case.bulk_read") == 1  # one run
@@ -196,3 +201,61 @@ def test_jobs_of_a_dead_process_are_interrupted_at_start(api: Api) -> None:
     first = _jobs(api)[0].id
     shown = b.get(f"/jobs/{first}").text
     assert "interrupted" in shown and "Nothing of it was kept" in shown
+
+
+def _start_queue(b: Browser, name: str = "Russia 2015") -> str:
+    token = CSRF.search(b.get("/cases").text)
+    assert token
+    r = b.post(
+        "/jobs/queues",
+        {"csrf": token.group(1), "from": "2015-06-01", "to": "2015-10-01", "name": name},
+        htmx=False,
+    )
+    assert r.status_code == 303, r.text
+    return str(r.headers["location"])
+
+
+def _queues(api: Api) -> tuple[list[WorkQueue], int]:
+    with api.db.session() as s:
+        return list(s.scalars(select(WorkQueue))), int(
+            s.scalar(select(func.count()).select_from(WorkItem)) or 0
+        )
+
+
+def test_queue_creation_is_a_job_and_is_not_made_twice(api: Api, gate: threading.Event) -> None:
+    _officer_with_cases(api)
+    b = signed_in(api, "reviewer")
+    where = _start_queue(b)
+    assert where.startswith("/jobs/")
+    job_id = int(where.rsplit("/", 1)[1])
+    _wait(b, job_id, f"1 of {CASES} cases done")
+    assert _queues(api) == ([], 0)  # nothing written while it runs
+    gate.set()
+    target = _wait(b, job_id, "done")
+    (queue,), items = _queues(api)
+    assert target == f"/queues/{queue.id}" and queue.name == "Russia 2015"
+    assert queue.cases == CASES and items == CASES  # every refused RU case improved
+    # The same queue over the same caseload: the queue made, at once, not a second one.
+    assert _start_queue(b) == f"/queues/{queue.id}"
+    assert len(_queues(api)[0]) == 1
+    # Only roles that may create queues.
+    assert signed_in(api, "researcher").post("/jobs/queues", {}, htmx=False).status_code in (
+        400,
+        403,
+    )
+
+
+def test_a_cancelled_queue_job_makes_no_queue(api: Api, gate: threading.Event) -> None:
+    _officer_with_cases(api)
+    b = signed_in(api, "reviewer")
+    page = b.get("/cases").text
+    job_id = int(_start_queue(b).rsplit("/", 1)[1])
+    _wait(b, job_id, f"1 of {CASES} cases done")
+    token = CSRF.search(page)
+    assert token
+    assert b.post(f"/jobs/{job_id}/cancel", {"csrf": token.group(1)}).status_code == 200
+    gate.set()
+    _wait(b, job_id, "was cancelled")
+    assert _queues(api) == ([], 0)
+    with api.db.session() as s:
+        assert s.scalar(select(func.count()).where(AuditEntry.action == "queue.create")) == 0
