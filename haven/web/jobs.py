@@ -10,6 +10,7 @@ threads of a process take turns, and a run holding that turn for seconds would b
 request. It writes only its progress (short transactions) and, at the end, the audit entry
 and the kept result together."""
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -30,7 +31,7 @@ from haven.store.repo import Actor, _visible, audit, require
 # Cases per batch in a job: progress moves every few hundred milliseconds.
 JOB_BATCH = 5_000
 # A caseload this small is assessed in the request (well under a second); larger ones run
-# as jobs. Tests set it to 0 to run every impact as a job.
+# as jobs. HAVEN_JOB_INLINE_MAX=0 runs every impact as a job (tests and demos do).
 INLINE_MAX = 2_000
 
 
@@ -45,7 +46,7 @@ class JobRunner:
         self.db = db
         # One job at a time per process: a run uses a core; the other serves requests.
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="haven-job")
-        self.inline_max = INLINE_MAX
+        self.inline_max = int(os.environ.get("HAVEN_JOB_INLINE_MAX", INLINE_MAX))
 
     def start(self) -> int:
         """At server start: mark jobs of dead processes interrupted."""
