@@ -93,12 +93,18 @@ def _ad(job: Job) -> str:
 def find(s: Session, actor: Actor, key: str) -> Job | None:
     """The newest job under `key` that is done or still active (a failed, cancelled or
     interrupted one is started again)."""
-    return s.scalars(
+    job = s.scalars(
         select(Job)
         .where(Job.org_id == actor.org_id, Job.key == key, Job.state.in_((DONE, *ACTIVE)))
         .order_by(Job.id.desc())
         .limit(1)
     ).first()
+    if job is not None and job.state in ACTIVE and now() - job.beat_at > STALE:
+        # No progress for that long: its runner is gone (or stuck); report it, start anew.
+        job.state, job.finished_at, job.result = INTERRUPTED, now(), None
+        job.error = "no progress for too long"
+        return None
+    return job
 
 
 def create(s: Session, actor: Actor, kind: str, key: str, params: dict[str, Any]) -> Job:

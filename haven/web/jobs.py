@@ -11,8 +11,10 @@ request. It writes only its progress (short transactions) and, at the end, the a
 and the kept result together."""
 
 import os
+import queue
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from datetime import date
 
 from sqlalchemy import func, select
@@ -45,7 +47,14 @@ class JobRunner:
     def __init__(self, db: Database, workers: int = 1) -> None:
         self.db = db
         # One job at a time per process: a run uses a core; the other serves requests.
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="haven-job")
+        # Daemon threads: a server that stops does not wait for a run to end; the run's job
+        # is then marked interrupted at the next start (a thread pool would hold the exit).
+        self.todo: queue.Queue[tuple[int, Work]] = queue.Queue()
+        self.threads = [
+            threading.Thread(target=self._loop, name=f"haven-job-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        self.starting = threading.Lock()
         self.inline_max = int(os.environ.get("HAVEN_JOB_INLINE_MAX", INLINE_MAX))
 
     def start(self) -> int:
@@ -53,8 +62,13 @@ class JobRunner:
         with self.db.session() as s:
             return jobs.mark_interrupted(s)
 
-    def stop(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+    def _loop(self) -> None:
+        while True:
+            job_id, work = self.todo.get()
+            # The database gone while a job ends (its state not written): the job is left
+            # running and marked interrupted at the next start; this thread takes the next.
+            with suppress(Exception):
+                self._run(job_id, work)
 
     def visible_cases(self, actor: Actor, *, whole_org: bool = False) -> int:
         with self.db.session() as s:
@@ -125,7 +139,11 @@ class JobRunner:
         return job, None
 
     def submit(self, job_id: int, work: Work) -> None:
-        self.pool.submit(self._run, job_id, work)
+        with self.starting:  # started on first use: an app that runs no job has no thread
+            for t in self.threads:
+                if not t.is_alive():
+                    t.start()
+        self.todo.put((job_id, work))
 
     def _run(self, job_id: int, work: Work) -> None:
         def beat(done: int, total: int) -> None:

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,9 +21,11 @@ from test_web_pages import CSRF, Browser, signed_in
 
 from haven.api.app import create_app
 from haven.store import jobs as store_jobs
+from haven.store import queue as store_queue
 from haven.store.auth import now
 from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.models import AuditEntry, Job, User, WorkItem, WorkQueue
+from haven.store.repo import Actor
 from haven.web import jobs as web_jobs
 
 URL = "/impact?from=2015-06-01&to=2015-10-01"
@@ -46,6 +49,7 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
 
     monkeypatch.setattr(web_jobs, "JOB_BATCH", 1)
     monkeypatch.setattr(web_jobs, "StoredImpactStream", Gated)
+    monkeypatch.setattr(store_queue, "StoredImpactStream", Gated)  # queue jobs read there
     yield opened
     opened.set()
 
@@ -259,3 +263,32 @@ def test_a_cancelled_queue_job_makes_no_queue(api: Api, gate: threading.Event) -
     assert _queues(api) == ([], 0)
     with api.db.session() as s:
         assert s.scalar(select(func.count()).where(AuditEntry.action == "queue.create")) == 0
+
+
+def test_a_job_without_progress_for_long_is_not_waited_on(api: Api) -> None:
+    alive = f"{store_jobs.OWNER.rpartition(':')[0]}:{os.getppid()}"
+    with api.db.session() as s:
+        officer = s.scalars(select(User).where(User.username == "officer")).one()
+        for key, beat in (("s" * 64, now() - timedelta(minutes=11)), ("f" * 64, now())):
+            s.add(
+                Job(
+                    org_id=officer.org_id,
+                    user_id=officer.id,
+                    kind="impact",
+                    key=key,
+                    params={},
+                    state="running",
+                    cancel=False,
+                    done=1,
+                    total=10,
+                    owner=alive,
+                    created_at=beat,
+                    beat_at=beat,
+                )
+            )
+    with api.db.session() as s:
+        actor = Actor.of(officer)
+        assert store_jobs.find(s, actor, "s" * 64) is None  # stale: a new run starts
+        fresh = store_jobs.find(s, actor, "f" * 64)
+        assert fresh is not None and fresh.state == "running"
+    assert [j.state for j in _jobs(api)] == ["interrupted", "running"]
