@@ -1,9 +1,10 @@
 """Request plumbing shared by the HTTP doors (the API and the web app), so that neither has
 to import the other. They are put together in one place: haven.server."""
 
-from fastapi import Request
+from fastapi import Request, Response
 
 from haven.errors import InputError, Problem
+from haven.reports.memo import MEDIA_TYPES, MemoFormat
 
 
 def no_nul(request: Request) -> None:
@@ -14,3 +15,33 @@ def no_nul(request: Request) -> None:
     found = [f"{where}.{k}" for where, k, v in values if "\x00" in v]
     if found:
         raise InputError([Problem(field, "contains a NUL character") for field in found])
+
+
+def document_response(data: bytes, fmt: MemoFormat, name: str) -> Response:
+    """A memo or letter: HTML shown inline, PDF as a download."""
+    disposition = "inline" if fmt is MemoFormat.HTML else "attachment"
+    return Response(
+        content=data,
+        media_type=MEDIA_TYPES[fmt],
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{name}"',
+            # Case text is user input: even escaped, the page may run nothing and load
+            # nothing from elsewhere.
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
+    )
+
+
+# Versions are 32-bit integers in every backend.
+VERSION_MAX = 2_147_483_647
+
+
+def version_number(text: str) -> int | None:
+    """The version an ETag or form field names: None if it is not a number; a number beyond
+    any version (`"99999999999999999999999"`) becomes 0, which no case has (versions start at
+    1), so the edit is refused as stale (412) without the database seeing the number (a 500
+    on PostgreSQL, whose integers are 32-bit)."""
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text) if len(text) <= 12 else VERSION_MAX + 1
+    return number if number <= VERSION_MAX else 0

@@ -23,9 +23,6 @@ BODY_MAX = int(os.environ.get("HAVEN_MAX_BODY_BYTES", str(2 * MiB)))
 BULK_BODY_MAX = int(os.environ.get("HAVEN_MAX_BULK_BODY_BYTES", str(64 * MiB)))
 BULK_PATHS = ("/api/v1/impact", "/impact")
 
-# Versions are 32-bit integers in every backend.
-VERSION_MAX = 2_147_483_647
-
 
 def body_limit(path: str) -> int:
     return BULK_BODY_MAX if path.rstrip("/") in BULK_PATHS else BODY_MAX
@@ -106,14 +103,3 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-def version_number(text: str) -> int | None:
-    """The version an ETag or form field names: None if it is not a number; a number beyond
-    any version (`"99999999999999999999999"`) becomes 0, which no case has (versions start at
-    1), so the edit is refused as stale (412) without the database seeing the number (a 500
-    on PostgreSQL, whose integers are 32-bit)."""
-    if not text.isascii() or not text.isdigit():
-        return None
-    number = int(text) if len(text) <= 12 else VERSION_MAX + 1
-    return number if number <= VERSION_MAX else 0

@@ -5,11 +5,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from haven.api import deps, errors, limits
+from haven.api import deps, errors
 from haven.api.bodies import ShareRequest, StoreAssessmentRequest, openapi_body, parse
 from haven.assess.admit import admit
 from haven.cases import Case
 from haven.clock import today
+from haven.doors import version_number
 from haven.errors import InputError, PreconditionRequired, Problem
 from haven.policy.pack import Pack
 from haven.store import repo
@@ -136,7 +137,7 @@ def edit_case(
     case = admit(_case(raw), pack, today())  # bad input is named first, whatever the headers
     if if_match is None:
         raise PreconditionRequired("send If-Match with the case's ETag (from GET) to edit it")
-    expected = limits.version_number(if_match.strip().strip('W/"'))
+    expected = version_number(if_match.strip().strip('W/"'))
     if expected is None:
         raise InputError([Problem("If-Match", f"{if_match[:40]!r} is not an ETag of this API")])
     with db.session() as s:

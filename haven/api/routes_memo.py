@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Response
 from haven.api import deps, errors
 from haven.cases import Case
 from haven.clock import today
+from haven.doors import document_response
 from haven.policy.pack import Pack
 from haven.reports import memo as memos
-from haven.reports.memo import MEDIA_TYPES, MemoFormat
+from haven.reports.memo import MemoFormat
 from haven.store import repo
 from haven.store.db import Database
 from haven.store.repo import Actor
@@ -73,18 +74,3 @@ def case_memo(
     data = memos.render(document, pack, format)
     name = memos.filename(ref, day, lang.value, format)
     return document_response(data, format, name)
-
-
-def document_response(data: bytes, fmt: MemoFormat, name: str) -> Response:
-    """A memo or letter: HTML shown inline, PDF as a download."""
-    disposition = "inline" if fmt is MemoFormat.HTML else "attachment"
-    return Response(
-        content=data,
-        media_type=MEDIA_TYPES[fmt],
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{name}"',
-            # Case text is user input: even escaped, the page may run nothing and load
-            # nothing from elsewhere.
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-        },
-    )

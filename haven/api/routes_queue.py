@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from haven.api import deps, errors, ops
 from haven.api.bodies import REGISTRY, openapi_body, parse
-from haven.api.routes_memo import Lang, document_response
+from haven.api.routes_memo import Lang
+from haven.doors import document_response
 from haven.errors import Problem
 from haven.policy.pack import Pack
 from haven.reports import letter as letters

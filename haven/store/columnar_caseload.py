@@ -15,7 +15,7 @@ their own cases only, one `case.bulk_read` entry per run (how many, not which).
 import json
 from binascii import Error as BinasciiError
 from binascii import a2b_base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import polars as pl
@@ -159,9 +159,14 @@ class StoredImpactStream(ImpactStream):
         batch_size: int = BATCH_SIZE,
         *,
         whole_org: bool = False,
+        on_batch: Callable[[int], None] | None = None,
+        audited: bool = True,
     ) -> None:
         """`whole_org`: every case of the organisation, read for a work queue (the caller
-        checked QUEUE_CREATE and audits the queue); else the cases the actor may list."""
+        checked QUEUE_CREATE and audits the queue); else the cases the actor may list.
+        `on_batch(cases read so far)` after each batch: a job's progress, which may raise to
+        stop (haven/web/jobs.py). `audited=False`: the caller audits the bulk read itself
+        (a web job, in the transaction that keeps its result)."""
         if not whole_org:
             require(actor, Action.CASE_LIST)
             require(actor, Action.CASE_READ)
@@ -169,12 +174,15 @@ class StoredImpactStream(ImpactStream):
         self.session, self.actor, self.whole_org = s, actor, whole_org
         self.reader = "store"
         self.read = 0  # cases read so far
+        self.on_batch, self.audited = on_batch, audited
 
     def _batches(self) -> Iterator[pl.DataFrame]:
         for df in frames(self.session, self.actor, self.batch_size, whole_org=self.whole_org):
             yield normalise(df.lazy(), first_line=self.read + 1).collect()
             self.read += df.height
-        if not self.whole_org:
+            if self.on_batch is not None:
+                self.on_batch(self.read)
+        if not self.whole_org and self.audited:
             audit(self.session, self.actor, "case.bulk_read", purpose="impact", returned=self.read)
 
     def _repeated_ids(self, hashes: list[pl.Series]) -> list[Problem]:

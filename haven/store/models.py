@@ -226,3 +226,29 @@ class WorkItemComment(Base):
     # An envelope under the case's data key (haven/store/queuetext.py); at most 4000
     # characters before sealing (the API and the CLI check).
     text: Mapped[str] = mapped_column(Text)
+
+
+class Job(Base):
+    """Long work for the web app (haven/store/jobs.py): an impact run or a queue creation, its
+    progress, and its result kept under `key` (pack version, dates or draft, caseload version,
+    who may see it), sealed with the organisation's key."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_org_key", "org_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # impact | queue
+    key: Mapped[str] = mapped_column(String(64))  # sha256 of what the result depends on
+    params: Mapped[dict[str, Any]] = mapped_column(Json)  # from, to, draft: to show and re-run
+    # queued | running | done | failed | cancelled | interrupted
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    cancel: Mapped[bool] = mapped_column(default=False)  # asked to stop; the runner stops
+    done: Mapped[int] = mapped_column(default=0)  # cases done
+    total: Mapped[int] = mapped_column(default=0)  # cases to do
+    owner: Mapped[str] = mapped_column(String(200))  # host:pid of the process running it
+    result: Mapped[str | None] = mapped_column(Text)  # sealed JSON (only when done)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    beat_at: Mapped[datetime]  # last progress: a stale beat means a dead process
+    finished_at: Mapped[datetime | None]

@@ -7,6 +7,7 @@ they are sealed with the case's data key (haven/store/queuetext.py) and opened o
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from haven.assess.engine import vocabulary_problems
 from haven.cases import Case
 from haven.errors import Conflict, Forbidden, InputError, NotFound, Problem
 from haven.impact import Impact, compare
+from haven.impact.stream import BATCH_SIZE
 from haven.policy.pack import Pack
 from haven.queue import Item
 from haven.queue.build import items_of
@@ -91,22 +93,22 @@ def create_queue(
     after_pack: Pack | None = None,
     name: str | None = None,
     skipped: list[Problem] | None = None,
+    impact: Impact | None = None,
 ) -> tuple[WorkQueue, list[WorkItem]]:
     """Re-assess every current case the caller may read on both dates (or packs) and save the
     refused cases whose outcome improved as open work items. A stored case that no longer
     validates (e.g. a tag the pack no longer knows) is left out and named in `skipped`: one
-    such case must not block the queue."""
+    such case must not block the queue. `impact`: that re-assessment, made beforehand by
+    `queue_impact` (a web job reads in a session of its own)."""
     require(actor, Action.QUEUE_CREATE)
     new_pack = after_pack or pack
     left_out: list[Problem] = []
-    try:
-        # The cases the caller may read (the organisation's for a reviewer; for an officer or
-        # an advocate those created by, assigned or shared with them), decrypted in bulk and
-        # evaluated by the columnar engine (haven/store/columnar_caseload.py).
-        impact = StoredImpactStream(s, actor, before, after, pack, after_pack).collect()
-    except InputError:
-        # Some stored case no longer validates: case by case, leaving those out by name.
-        impact, left_out = _impact_case_by_case(s, actor, before, after, pack, after_pack)
+    if impact is None:
+        try:
+            impact = queue_impact(s, actor, before, after, pack, after_pack)
+        except InputError:
+            # Some stored case no longer validates: case by case, leaving those out by name.
+            impact, left_out = _impact_case_by_case(s, actor, before, after, pack, after_pack)
     if skipped is not None:
         skipped.extend(left_out)
     items = items_of(impact)
@@ -137,7 +139,9 @@ def create_queue(
     s.flush()
     rows = []
     for item in items:
-        rec = cases[item.case_id]
+        rec = cases.get(item.case_id)
+        if rec is None:  # deleted since a job re-assessed it
+            continue
         rows.append(
             WorkItem(
                 queue_id=queue.id,
@@ -167,6 +171,26 @@ def create_queue(
         skipped=sorted({p.where.split(":")[0] for p in left_out}),
     )
     return queue, rows
+
+
+def queue_impact(
+    s: Session,
+    actor: Actor,
+    before: date,
+    after: date,
+    pack: Pack,
+    after_pack: Pack | None = None,
+    on_batch: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Impact:
+    """The cases the caller may read (the organisation's for a reviewer; for an officer or an
+    advocate those created by, assigned or shared with them), decrypted in bulk and evaluated
+    by the columnar engine (haven/store/columnar_caseload.py). `on_batch`: see
+    StoredImpactStream."""
+    require(actor, Action.QUEUE_CREATE)
+    return StoredImpactStream(
+        s, actor, before, after, pack, after_pack, batch_size, on_batch=on_batch
+    ).collect()
 
 
 # Ids are 32-bit integers in every backend; a larger number names no row (and must not reach

@@ -2,11 +2,13 @@
 the browser security headers."""
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from haven.doors import no_nul
@@ -19,11 +21,13 @@ from haven.web import (
     routes_cases,
     routes_home,
     routes_impact,
+    routes_jobs,
     routes_memo,
     routes_policy,
     routes_queues,
     routes_research,
 )
+from haven.web.jobs import JobRunner
 from haven.web.render import gettext_for, language, render
 from haven.web.security import CSP_IMAGE, HEADERS
 from haven.web.session import LoginRequired
@@ -32,6 +36,11 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def mount(app: FastAPI) -> None:
+    app.state.jobs = JobRunner(app.state.db)
+    # Jobs left running by a process that is gone: interrupted, nothing kept. A database
+    # that is down or not migrated yet has its jobs checked at the next start.
+    with suppress(SQLAlchemyError):
+        app.state.jobs.start()
     for module in (
         routes_auth,
         routes_cases,
@@ -43,6 +52,7 @@ def mount(app: FastAPI) -> None:
         routes_home,
         routes_research,
         routes_admin,
+        routes_jobs,
     ):
         # NUL in a path or query value: a clear error page, not a 500 from PostgreSQL.
         app.include_router(module.router, dependencies=[Depends(no_nul)])

@@ -10,13 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from haven.api.limits import version_number
 from haven.assess import Assessment, assess
 from haven.assess.admit import admit
 from haven.assess.lint import lint
 from haven.cases import Case
 from haven.clock import today
 from haven.codes import check_country
+from haven.doors import version_number
 from haven.errors import CaseError, InputError, NotFound, PreconditionFailed, Problem
 from haven.policy.pack import Pack
 from haven.store import caseload, repo

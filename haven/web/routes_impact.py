@@ -1,7 +1,10 @@
 """Impact page: re-assess the caseload the user can see on two dates and list whose outcome
-changes, grouped by the policy rule that changed; CSV export of the same list."""
+changes, grouped by the policy rule that changed; CSV export of the same list. Over more than
+a small caseload the run is a job (haven/web/jobs.py): the page answers at once with its
+progress, and the result is kept, so the next look and the export are instant."""
 
 import csv
+import hashlib
 import io
 import os
 from collections import defaultdict
@@ -10,15 +13,18 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from haven.errors import PolicyError, Problem
 from haven.impact import Impact
 from haven.policy.loader import load_pack
 from haven.policy.pack import Pack
+from haven.store import jobs
 from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.repo import audit
+from haven.web.jobs import JobRunner
 from haven.web.render import render
+from haven.web.routes_jobs import job_response
 from haven.web.session import WebUser, database, web_user
 
 router = APIRouter(include_in_schema=False)
@@ -61,14 +67,37 @@ def _draft(request: Request) -> tuple[str | None, Pack | None, list[Problem]]:
         return None, None, [Problem(f"draft {name}: {p.where}", p.message) for p in err.problems]
 
 
+def _draft_content(name: str | None) -> str | None:
+    """A kept result is for the draft's content, not its name: the hash of its files."""
+    if name is None or name not in (known := drafts()):
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(p for p in known[name].rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(known[name])).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def _impact(
-    request: Request, user: WebUser, before: date, after: date, draft: Pack | None = None
-) -> Impact:
+    request: Request,
+    user: WebUser,
+    before: date,
+    after: date,
+    draft: Pack | None = None,
+    draft_name: str | None = None,
+) -> Impact | jobs.Progress:
+    """The impact, computed here over a small caseload or kept from a job; else the job that
+    computes it (started now or already running)."""
     pack: Pack = request.app.state.pack
-    # The stored caseload decrypted in bulk and read in columnar form, evaluated by the
-    # columnar engine (haven/store/columnar_caseload.py): no Pydantic model per case.
-    with database(request).session() as s:
-        return StoredImpactStream(s, user.actor, before, after, pack, draft).collect()
+    runner: JobRunner = request.app.state.jobs
+    if runner.visible_cases(user.actor) <= runner.inline_max:
+        # The stored caseload decrypted in bulk and read in columnar form, evaluated by the
+        # columnar engine (haven/store/columnar_caseload.py): no Pydantic model per case.
+        with database(request).session() as s:
+            return StoredImpactStream(s, user.actor, before, after, pack, draft).collect()
+    job, kept = runner.impact_job(
+        user.actor, pack, before, after, draft_name, draft, _draft_content(draft_name)
+    )
+    return kept if kept is not None else jobs.progress(job)
 
 
 @router.get("/impact")
@@ -76,7 +105,9 @@ def impact_page(request: Request, user: User) -> HTMLResponse:
     before, after, problems = _dates(request)
     draft_name, draft, draft_problems = _draft(request)
     # An invalid date shows the form with its problem and no result (not one for a default).
-    result = None if problems else _impact(request, user, before, after, draft)
+    result = None if problems else _impact(request, user, before, after, draft, draft_name)
+    if isinstance(result, jobs.Progress):
+        return job_response(request, result)
     by_rule: dict[str, list[object]] = defaultdict(list)
     for change in result.changed if result else []:
         for rule in change.changed_rules or ["(none)"]:
@@ -99,8 +130,10 @@ def impact_page(request: Request, user: User) -> HTMLResponse:
 @router.get("/impact/export.csv")
 def impact_export(request: Request, user: User) -> Response:
     before, after, _ = _dates(request)
-    _, draft, _ = _draft(request)
-    result = _impact(request, user, before, after, draft)
+    draft_name, draft, _ = _draft(request)
+    result = _impact(request, user, before, after, draft, draft_name)
+    if isinstance(result, jobs.Progress):  # not kept yet: its job page, then the export
+        return RedirectResponse(f"/jobs/{result.id}", status_code=303)
     buf = io.StringIO()
     out = csv.writer(buf)
     out.writerow(["case_id", "status", "before", "after", "changed_fields", "changed_rules"])

@@ -10,18 +10,21 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from haven.api.routes_memo import document_response
+from haven.doors import document_response
 from haven.errors import InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
 from haven.policy.pack import Pack
 from haven.reports import letter as letters
 from haven.reports.memo import MemoFormat, filename
+from haven.store import jobs
 from haven.store import queue as store
 from haven.store.access import ALLOWED, Action
 from haven.store.models import WorkQueue
 from haven.store.repo import require
 from haven.web.forms import checked_form, text
+from haven.web.jobs import JobRunner
 from haven.web.render import language, render
+from haven.web.routes_jobs import job_response
 from haven.web.session import WebUser, database, web_user
 
 router = APIRouter(include_in_schema=False)
@@ -97,6 +100,15 @@ async def create_queue(request: Request, user: User) -> Response:
         problems.append(Problem("to", "after_from"))
     if problems:
         return _queues_response(request, user, problems, values, status_code=422)
+    runner: JobRunner = request.app.state.jobs
+    if runner.visible_cases(user.actor) > runner.inline_max:
+        # A large caseload: a background job with a progress page (no request blocks).
+        job, made = runner.queue_job(
+            user.actor, _pack(request), before, after, values["name"] or None
+        )
+        if made is not None:
+            return RedirectResponse(f"/queues/{made}", status_code=303)
+        return job_response(request, jobs.progress(job))
     with database(request).session() as s:
         q, _ = store.create_queue(
             s, user.actor, before, after, _pack(request), name=values["name"] or None

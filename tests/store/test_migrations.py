@@ -30,6 +30,7 @@ TABLES = {
     "audit_heads",
     "login_throttle",
     "case_keys",
+    "jobs",
 }
 
 

@@ -45,6 +45,7 @@ def _missing(what: str) -> None:
 class Demo:
     url: str
     passwords: dict[str, str]
+    db: Path  # the demo's SQLite file (another server may serve it too)
 
 
 def _free_port() -> int:
@@ -87,7 +88,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("haven serve did not start")
-        yield Demo(url, passwords)
+        yield Demo(url, passwords, out / "demo.db")
     finally:
         server.terminate()
         server.wait(timeout=10)
