@@ -175,6 +175,13 @@ def item_page(request: Request, queue_id: str, item_id: str, user: User) -> HTML
     return _item_response(request, user, _id(queue_id, "queue"), _id(item_id, "item"))
 
 
+def _required_text(field: str, value: str, limit: int) -> Problem | None:
+    """A text a form must have, of at most `limit` characters."""
+    if not value:
+        return Problem(field, "required")
+    return Problem(field, "too_long") if len(value) > limit else None
+
+
 def _back(queue_id: int, item_id: int) -> RedirectResponse:
     return RedirectResponse(f"/queues/{queue_id}/items/{item_id}#work", status_code=303)
 
@@ -185,13 +192,7 @@ async def comment(request: Request, queue_id: str, item_id: str, user: User) -> 
     require(user.actor, Action.QUEUE_WORK)
     form = await checked_form(request)
     note = text(form, "comment")
-    problem = (
-        Problem("comment", "required")
-        if not note
-        else Problem("comment", "too_long")
-        if len(note) > MAX_COMMENT
-        else None
-    )
+    problem = _required_text("comment", note, MAX_COMMENT)
     if problem:
         return _item_response(request, user, qid, iid, [problem], {"comment": note}, 422)
     with database(request).session() as s:
@@ -205,13 +206,7 @@ async def close(request: Request, queue_id: str, item_id: str, user: User) -> Re
     require(user.actor, Action.QUEUE_WORK)
     form = await checked_form(request)
     why = text(form, "resolution")
-    problem = (
-        Problem("resolution", "required")
-        if not why
-        else Problem("resolution", "too_long")
-        if len(why) > MAX_RESOLUTION
-        else None
-    )
+    problem = _required_text("resolution", why, MAX_RESOLUTION)
     if problem:
         return _item_response(request, user, qid, iid, [problem], {"resolution": why}, 422)
     with database(request).session() as s:
