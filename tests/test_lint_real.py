@@ -15,7 +15,9 @@ import pytest
 
 from haven.cli.lint_real import DEFAULT_REAL, RealReport, evaluate_real, load_real_corpus
 from haven.guardrails.text_eval import RealItem, Speaker, Split, split_real
+from haven.policy.loader import load_pack
 from haven.policy.pack import Pack
+from haven.policy.snapshot import covered_from
 from haven.vocab import FlagCode
 
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
@@ -24,7 +26,9 @@ from haven.vocab import FlagCode
 MIN_PASSAGES = 214
 MIN_POSITIVE_SHARE = 0.28
 # The linter's figures before tuning on this corpus: (precision, recall), micro over codes.
-FLOORS = {Split.DEV: (0.58, 0.22), Split.HELDOUT: (0.2, 0.06)}
+# The linter's measured figures (docs/lint.md), as floors: dev P 0.95 R 0.58, held-out P 0.64
+# R 0.23 after the rules on meaning; the issue's targets on the held-out half are not met yet.
+FLOORS = {Split.DEV: (0.94, 0.58), Split.HELDOUT: (0.63, 0.22)}
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +122,12 @@ def test_lint_eval_reports_the_halves_and_never_prints_held_out_text(
     doc = json.loads(r.stdout)
     real = doc["real"]
     assert set(real["splits"]) == {"dev", "heldout"}
-    assert real["items"] == len(items)
+    # Every passage is scored, but those dated before the pack has a legal basis for every step
+    # (nl: 29 April 2004), which are counted apart.
+    start = covered_from(load_pack())
+    early = sum(1 for i in items if start is not None and i.as_of < start)
+    assert real["left_out_before_pack_coverage"] == early
+    assert real["items"] == len(items) - early
     for half in ("dev", "heldout"):
         assert len(real["splits"][half]["codes"]) == len(FlagCode)
         assert real["splits"][half]["overall"]["code"] == "all"

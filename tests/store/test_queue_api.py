@@ -504,6 +504,9 @@ def test_text_stored_before_sealing_is_read_then_sealed_by_rotation(
 
     with pytest.raises(RuntimeError, match="2 work-queue comments or resolutions are sealed"):
         command.downgrade(alembic_config(url), "0006")
+    # SQLite commits each later migration's downgrade before 0007 refuses (PostgreSQL rolls
+    # the whole downgrade back): upgrade again, and the sealed texts are still there.
+    upgrade(url)
     assert texts_of(api.get(path, "officer").json()) == ([COMMENT], RESOLUTION)
 
 
