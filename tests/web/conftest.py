@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,13 +71,20 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         if not line.startswith("#"):
             name, _role, password = line.split("\t")
             passwords[name] = password
+    with haven_serve(out / "demo.db") as url:
+        yield Demo(url, passwords, out / "demo.db")
+
+
+@contextmanager
+def haven_serve(db: Path, **env: str) -> Iterator[str]:
+    """`haven serve` on the SQLite database `db` (with extra environment), until the block
+    ends: its base URL once it answers."""
     port = _free_port()
-    env = {**os.environ, "HAVEN_DATABASE_URL": f"sqlite:///{out / 'demo.db'}"}
     server = subprocess.Popen(
-        [*haven, "serve", "--port", str(port)],
-        env=env,
+        [sys.executable, "-m", "haven", "serve", "--port", str(port)],
+        env={**os.environ, "HAVEN_DATABASE_URL": f"sqlite:///{db}", **env},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -88,7 +96,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("haven serve did not start")
-        yield Demo(url, passwords, out / "demo.db")
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -3,16 +3,11 @@ the demo database with every impact run as a job (HAVEN_JOB_INLINE_MAX=0). The p
 at once with the progress bar; htmx polls it and loads the result when the job is done; the
 next look is the kept result (no job page); the progress page reflows at 320 px."""
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from conftest import ARTIFACTS, Demo, _free_port
+from conftest import ARTIFACTS, Demo, haven_serve
 from test_browser import sign_in
 
 URL = "/impact?from=2015-06-01&to=2015-10-01"
@@ -20,32 +15,8 @@ URL = "/impact?from=2015-06-01&to=2015-10-01"
 
 @pytest.fixture(scope="module")
 def jobs_demo(demo: Demo) -> Iterator[Demo]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HAVEN_DATABASE_URL": f"sqlite:///{demo.db}",
-        "HAVEN_JOB_INLINE_MAX": "0",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "haven", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("haven serve did not start")
+    with haven_serve(demo.db, HAVEN_JOB_INLINE_MAX="0") as url:
         yield Demo(url, demo.passwords, demo.db)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_impact_job_polls_then_shows_the_kept_result(browser: Any, jobs_demo: Demo) -> None:
