@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import ARTIFACTS, Demo
+from playwright.sync_api import expect
 
 from haven.store.access import Role
 from haven.web.nav import HOMES
@@ -96,6 +97,17 @@ def main_task(page: Any, demo: Demo, user: str, lang: str) -> None:
         page.goto(f"{demo.url}/admin")
         page.locator('a[href="/admin/keys"]').click()
         page.wait_for_url("**/admin/keys")
+        # Disable a user: one added for this run, so the other journeys keep their accounts.
+        name = f"temp-{lang}"
+        page.goto(f"{demo.url}/admin/users")
+        page.locator("#new-username").fill(name)
+        page.locator("#new-password").fill("a long enough password")
+        page.locator('form[action="/admin/users"] button[type=submit]').click()
+        account = page.locator("li.account", has=page.locator("h2", has_text=name))
+        account.locator('form:has(input[name="do"][value="inactive"]) button').click()
+        account = page.locator("li.account", has=page.locator("h2", has_text=name))
+        # Disabled: the page now offers to enable the account instead.
+        expect(account.locator('input[name="do"][value="active"]')).to_have_count(1)
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
