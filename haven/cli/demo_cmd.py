@@ -152,8 +152,10 @@ def demo(
     if not serve:  # the server says it itself
         _say(keys_cmd.notice(url))
     out.print(
-        f"API: curl -H 'Authorization: Bearer {token}' \\\n"
-        f"  'http://127.0.0.1:{port}/api/v1/cases?nationality=RU'",
+        # Short lines, so the tour stays within 80 columns with the token in full.
+        f"API: TOKEN={token}\n"
+        f'  curl -H "Authorization: Bearer $TOKEN" \\\n'
+        f"    'http://127.0.0.1:{port}/api/v1/cases?nationality=RU'",
         markup=False,
     )
     _say(
