@@ -6,6 +6,7 @@ cached by its path string, so every test uses its own tmp_path.
 
 import shutil
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -573,3 +574,26 @@ def test_changing_one_label_changes_the_version(tmp_path: Path, pack: Pack) -> N
     changed = load_pack(str(root))
     assert changed.entries["ru-critics-risk-group-2017"].label == "A different label"
     assert changed.version != pack.version
+
+
+# -- sources dated by month only ---------------------------------------------------------
+
+
+def test_month_only_report_is_not_a_basis_inside_its_month() -> None:
+    """The August 2015 country report counts from 31 August 2015, the first day it surely
+    existed: an assessment as of a day earlier in August does not rest on it."""
+    pack = load_pack(str(SHIPPED))
+    report = pack.sources["ambtsbericht-ru-2015"]
+    assert report.issued == date(2015, 8, 31)
+    assert report.later_than(date(2015, 8, 15)) and not report.later_than(date(2015, 8, 31))
+
+
+def test_known_from_beside_a_full_date_is_refused(tmp_path: Path) -> None:
+    root = copy_pack(tmp_path)
+    edit_text(
+        root,
+        "sources.yaml",
+        "    known_from: 2015-08-31",
+        "    known_from: 2015-08-31\n    published: 2015-08-20",
+    )
+    assert_names(load_error(root), "ambtsbericht-ru-2015", "known_from")

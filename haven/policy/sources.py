@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from haven.codes import CountryCode
 
@@ -34,6 +34,12 @@ class Source(BaseModel):
     published: date | None = Field(
         None, description="Date it was sent to parliament, published or reported"
     )
+    known_from: date | None = Field(
+        None,
+        description="For a document without a full date (e.g. a country report dated by month "
+        "only): the first day it is known to have existed, such as the last day of its month. "
+        "Only when neither signed nor published is given",
+    )
     identifier: str | None = Field(None, description="Official number: Kamerstuk, ECLI, CELEX")
     countries: tuple[CountryCode, ...] = Field(
         (),
@@ -48,11 +54,22 @@ class Source(BaseModel):
     )
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _one_kind_of_date(self) -> "Source":
+        if self.known_from is not None and (self.signed or self.published):
+            raise ValueError(
+                "known_from is only for a document without a full date: give signed or "
+                "published, or known_from, not both"
+            )
+        return self
+
     @property
     def issued(self) -> date | None:
-        """When the document existed: the earlier of its signature and publication dates."""
+        """When the document existed: the earlier of its signature and publication dates, or,
+        for a document dated by month only, the first day it surely existed (so that an
+        assessment as of a day inside that month does not cite it as its basis)."""
         days = [d for d in (self.signed, self.published) if d is not None]
-        return min(days) if days else None
+        return min(days) if days else self.known_from
 
     def later_than(self, on: date) -> bool:
         """Did the document not yet exist, or its rules not yet apply, on `on`?"""
