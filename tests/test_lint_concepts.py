@@ -333,20 +333,35 @@ def test_a_quotation_of_the_decision_is_read_as_its_reasoning(lx: Lexicon) -> No
         # kinds found in the real corpus' dev half, written as our own paraphrases
         ("Verweerder concludeert dat eiseres geen acceptatieproces heeft doorgemaakt.", _S),
         ("The caseworker found that she had not gone through any process of self-acceptance.", _S),
-        ("Eiser heeft vaag verklaard over het bewustwordingsproces dat hij heeft doorgemaakt.", None),
+        (
+            "Eiser heeft vaag verklaard over het bewustwordingsproces dat hij heeft doorgemaakt.",
+            None,
+        ),
         ("The Board did not believe she was a lesbian because she had no girlfriend.", _S),
         ("Hij heeft in Nederland geen partner gehad.", None),
         ("That he has a wife and two children is at odds with his claim to be gay.", _S),
         ("Dat eiseres getrouwd is, staat haaks op haar gestelde lesbische gerichtheid.", _S),
         ("He married in 2010 and divorced in 2014, after which he met his partner.", None),
-        ("Zij heeft het asielverzoek pas maanden later gedaan en daarvoor geen goede reden gegeven.", _L),
-        ("The decision notes that she did not tell her doctor about her sexuality and this undermines her account.", _L),
+        (
+            "Zij heeft het asielverzoek pas maanden later gedaan en daarvoor geen goede reden gegeven.",
+            _L,
+        ),
+        (
+            "The decision notes that she did not tell her doctor about her sexuality and this undermines her account.",
+            _L,
+        ),
         (
             "That he did not tell his counsellor about his sexuality cannot on its own undermine his credibility.",
             None,
         ),
-        ("Het IND heeft eiser tegengeworpen dat hij 'zonder enige twijfel zijn gevoelens aanvaardde'.", _S),
-        ("The applicant, on his own initiative, submitted intimate photographs of himself and his partner.", None),
+        (
+            "Het IND heeft eiser tegengeworpen dat hij 'zonder enige twijfel zijn gevoelens aanvaardde'.",
+            _S,
+        ),
+        (
+            "The applicant, on his own initiative, submitted intimate photographs of himself and his partner.",
+            None,
+        ),
         ("The applicant submitted no intimate photographs of himself and his partner.", _E),
     ],
 )
