@@ -15,15 +15,16 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from haven.assess.admit import admit
 from haven.cases import Case, tabular
 from haven.cases.readers import parse_case
+from haven.cli import import_check
 from haven.cli.common import err, out, pack_option
 from haven.cli.private import write_private
 from haven.clock import today
 from haven.errors import CaseError, Forbidden, InputError, Problem
 from haven.store import bulk_import, repo
 from haven.store.access import Action
+from haven.store.bulk_import import Prepared
 from haven.store.db import Database, database_url, upgrade
 from haven.store.repo import Actor
 
@@ -46,8 +47,7 @@ class OutFormat(StrEnum):
     CSV = "csv"
 
 
-# One row of the input: its label (`line 3`), how to name its id field, and how to validate it.
-Entry = tuple[str, str, Callable[[], Case]]
+Entry = import_check.Entry
 
 
 @app.command("import")
@@ -73,17 +73,17 @@ def import_cases(
         raise CaseError([Problem("", "no case found: the input has no rows")])
 
     found: list[tuple[int, Problem]] = []
-    valid: list[tuple[int, Case]] = []
-    policy, day = pack_option(pack), today()
-    with _progress(len(entries)) as bar:
+    valid: list[tuple[int, Prepared]] = []
+    with (
+        import_check.checker(entries, pack_option(pack), today()) as check,
+        _progress(len(entries)) as bar,
+    ):
         task = bar.add_task("validating", total=len(entries))
-        for n, (label, _, check) in enumerate(entries):
-            try:
-                # What the API and the web editor refuse is refused here too (issue 17, #3).
-                valid.append((n, admit(check(), policy, day, prefix=f"{label}: ")))
-            except CaseError as e:
-                found += [(n, p) for p in e.problems]
-            bar.advance(task)
+        for n, result in check(lambda k: bar.advance(task, k)):
+            if isinstance(result, Prepared):
+                valid.append((n, result))
+            else:
+                found += [(n, p) for p in result]
     first: dict[str, int] = {}
     for n, case in valid:
         if case.id in first:
@@ -112,7 +112,7 @@ def import_cases(
             bulk_import.import_batches(
                 s,
                 actor,
-                [case for _, case in valid],
+                [prepared for _, prepared in valid],
                 progress=lambda n: bar.advance(task, n),
                 format="csv" if as_csv else "json",
             )
