@@ -77,28 +77,40 @@ def import_batches(
 ) -> int:
     """Write `cases` (validated, ids new to the organisation) in batches; `progress(n)` after
     each batch of n. `detail` goes into every batch's audit entry (e.g. the input format)."""
-    require(actor, Action.CASE_CREATE)
     rows = [c if isinstance(c, Prepared) else Prepared.of(c) for c in cases]
-    slug = datakeys.org_slug(s, actor.org_id)
-    org_key = datakeys.ring(s).primary(slug, create=True)
-    sealer = AESGCM(org_key.key)
-    parts = -(-len(rows) // batch)
-    for i in range(parts):
-        part = rows[i * batch : (i + 1) * batch]
-        _write(s, actor, part, slug, org_key.kid, sealer)
+    importer = Importer(s, actor, -(-len(rows) // batch), detail)
+    for i in range(0, len(rows), batch):
+        importer.write(rows[i : i + batch])
+        if progress:
+            progress(len(rows[i : i + batch]))
+    return len(rows)
+
+
+class Importer:
+    """The batches of one import, written into the caller's transaction as they come (so the
+    CLI can write while later rows are still being checked), each with its audit entry."""
+
+    def __init__(self, s: Session, actor: Actor, batches: int, detail: dict[str, Any]) -> None:
+        require(actor, Action.CASE_CREATE)
+        self.s, self.actor, self.batches, self.detail = s, actor, batches, detail
+        self.slug = datakeys.org_slug(s, actor.org_id)
+        org_key = datakeys.ring(s).primary(self.slug, create=True)
+        self.kid, self.sealer = org_key.kid, AESGCM(org_key.key)
+        self.written = 0
+
+    def write(self, part: Sequence[Prepared]) -> None:
+        _write(self.s, self.actor, part, self.slug, self.kid, self.sealer)
+        self.written += 1
         audit(
-            s,
-            actor,
+            self.s,
+            self.actor,
             "case.import",
-            batch=i + 1,
-            batches=parts,
+            batch=self.written,
+            batches=self.batches,
             count=len(part),
             cases=[c.id for c in part],
-            **detail,
+            **self.detail,
         )
-        if progress:
-            progress(len(part))
-    return len(rows)
 
 
 def _write(

@@ -75,3 +75,13 @@ def test_large_import_all_or_nothing_then_audited(db: Database, tmp_path: Path) 
     assert sorted(entries[0].detail["cases"]) == sorted(json.loads(x)["id"] for x in lines)
     verify = _run(db.url, "audit", "verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+    # Ids already stored are conflicts, and a new row beside them is not written either.
+    again = tmp_path / "again.jsonl"
+    fresh = {**first, "id": "NEW-1"}
+    again.write_text(f"{json.dumps(fresh)}\n{lines[41]}\n", encoding="utf-8")
+    r = _run(db.url, "cases", "import", str(again), "--org", "alpha", "--user", "ann")
+    assert r.returncode != 0
+    assert "line 2: id" in r.stderr and "already exists in 'alpha' (conflict)" in r.stderr
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(CaseRecord)) == N
