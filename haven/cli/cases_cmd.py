@@ -1,7 +1,7 @@
 """`haven cases import` and `haven cases export`: caseloads in and out of the store.
 
-Import validates every row (in worker processes for large files, while checked batches are
-written) and writes all or nothing, in one transaction; export writes
+Import validates every row (writing checked batches as it goes) and writes all or nothing,
+in one transaction; export writes
 the current version of every case the user may see, each read audited. CSV follows
 docs/csv-format.md (haven.cases.tabular).
 """
@@ -76,20 +76,18 @@ def import_cases(
 
     batches = -(-len(entries) // bulk_import.BATCH)
     detail = {"format": "csv" if as_csv else "json"}
-    with (
-        import_check.checker(entries, pack_option(pack), today()) as check,
-        db.session() as s,
-        _progress(len(entries)) as bar,
-    ):
+    policy, day = pack_option(pack), today()
+    with db.session() as s, _progress(len(entries)) as bar:
         # The importer (it may create the organisation's key) only once a batch is to be written.
         run = _Import(
             s, actor, org, entries, lambda: bulk_import.Importer(s, actor, batches, detail)
         )
         checking = bar.add_task("checking", total=len(entries))
         importing = bar.add_task("importing", total=len(entries))
-        # Batches are written as soon as they are checked, while workers check the next rows;
-        # after the first problem nothing more is written and the transaction is rolled back.
-        for n, result in check(lambda k: bar.advance(checking, k)):
+        # Batches are written as soon as they are checked; after the first problem nothing more
+        # is written, checking goes on (to report every row) and the transaction is rolled back.
+        rows = import_check.check_rows(entries, policy, day, lambda k: bar.advance(checking, k))
+        for n, result in rows:
             bar.advance(importing, run.take(n, result))
         bar.advance(importing, run.finish())
         if run.found:

@@ -1,7 +1,7 @@
-"""`haven cases import` of a file large enough to be checked by worker processes, as the real
-CLI on SQLite and PostgreSQL: every rejected row is reported (in whichever chunk it lies) and
+"""`haven cases import` of a file of several thousand rows, as the real CLI on SQLite and
+PostgreSQL: every rejected row is reported (in whichever chunk it lies) and
 nothing is written; a clean import is stored, one audit entry per batch, and `haven audit
-verify` passes after it."""
+verify` passes after it; ids already stored are conflicts."""
 
 import json
 import os
@@ -18,7 +18,7 @@ from haven.store.models import AuditEntry, CaseRecord, CaseVersion
 
 HAVEN = [sys.executable, "-m", "haven"]
 PASSWORD = "correct horse battery staple"
-N = 5000  # above import_check.PARALLEL: checked in worker processes, over several chunks
+N = 5000  # one whole batch, over several chunks of checking
 
 
 def _run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -29,7 +29,7 @@ def _run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_large_import_all_or_nothing_then_audited(db: Database, tmp_path: Path) -> None:
-    assert N >= import_check.PARALLEL and N > 2 * import_check.CHUNK
+    assert N > 2 * import_check.CHUNK
     assert N == bulk_import.BATCH  # one batch: one audit entry
     good = tmp_path / "cases.jsonl"
     assert (
