@@ -3,6 +3,7 @@
 Leaf module: imports nothing of Haven.
 """
 
+from functools import lru_cache
 from typing import Annotated
 
 import pycountry
@@ -13,17 +14,28 @@ EXTRA_COUNTRIES = frozenset({"XK"})
 
 
 def check_country(code: str) -> str:
-    known = pycountry.countries.get(alpha_2=code)
-    if code in EXTRA_COUNTRIES or known is not None:
+    if _known_country(code):
         return code
     raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
 
 
 def check_region(code: str) -> str:
-    if pycountry.subdivisions.get(code=code) is not None:  # type: ignore[no-untyped-call]
+    if _known_region(code):
         return code
     raise ValueError(f"{code!r} is not an ISO 3166-2 region code")
 
 
 CountryCode = Annotated[str, AfterValidator(check_country)]
 RegionCode = Annotated[str, AfterValidator(check_region)]
+
+
+# Cached: pycountry's lookups take a lock and check its database each time, and every case of
+# a bulk import checks its codes (the ISO lists do not change while the process runs).
+@lru_cache(maxsize=4096)  # bounded: codes come from untrusted input
+def _known_country(code: str) -> bool:
+    return code in EXTRA_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
+
+
+@lru_cache(maxsize=4096)  # bounded: codes come from untrusted input
+def _known_region(code: str) -> bool:
+    return pycountry.subdivisions.get(code=code) is not None  # type: ignore[no-untyped-call]

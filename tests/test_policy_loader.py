@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from haven.errors import PolicyError
+from haven.policy import loader
 from haven.policy.loader import PACKS_DIR, load_pack
 from haven.policy.pack import Pack
 
@@ -597,3 +598,14 @@ def test_known_from_beside_a_full_date_is_refused(tmp_path: Path) -> None:
         "    known_from: 2015-08-31\n    published: 2015-08-20",
     )
     assert_names(load_error(root), "ambtsbericht-ru-2015", "known_from")
+
+
+def test_libyaml_reads_every_shipped_file_as_the_pure_python_loader_does() -> None:
+    """Packs are read with libyaml when PyYAML has it (fast); errors are re-read with the
+    pure-Python loader. Both must give the same data for every shipped file."""
+    files = sorted(PACKS_DIR.rglob("*.yaml"))
+    assert files
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        fast = yaml.load(text, Loader=loader._FastLoader)
+        assert fast == yaml.load(text, Loader=loader._StrictLoader), file

@@ -12,6 +12,8 @@ T = TypeVar("T")
 
 
 def _unique(items: list[T]) -> list[T]:
+    if len(items) < 2:  # the usual case, and the check runs for every case of a bulk import
+        return items
     seen = [i for n, i in enumerate(items) if i in items[:n]]
     if seen:
         raise ValueError(f"{str(seen[0])!r} is listed twice")

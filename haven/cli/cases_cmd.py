@@ -1,6 +1,7 @@
 """`haven cases import` and `haven cases export`: caseloads in and out of the store.
 
-Import validates every row first and writes all or nothing, in one transaction; export writes
+Import validates every row (writing checked batches as it goes) and writes all or nothing,
+in one transaction; export writes
 the current version of every case the user may see, each read audited. CSV follows
 docs/csv-format.md (haven.cases.tabular).
 """
@@ -14,16 +15,18 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.orm import Session
 
-from haven.assess.admit import admit
 from haven.cases import Case, tabular
 from haven.cases.readers import parse_case
+from haven.cli import import_check
 from haven.cli.common import err, out, pack_option
 from haven.cli.private import write_private
 from haven.clock import today
 from haven.errors import CaseError, Forbidden, InputError, Problem
 from haven.store import bulk_import, repo
 from haven.store.access import Action
+from haven.store.bulk_import import Importer, Prepared
 from haven.store.db import Database, database_url, upgrade
 from haven.store.repo import Actor
 
@@ -46,8 +49,7 @@ class OutFormat(StrEnum):
     CSV = "csv"
 
 
-# One row of the input: its label (`line 3`), how to name its id field, and how to validate it.
-Entry = tuple[str, str, Callable[[], Case]]
+Entry = import_check.Entry
 
 
 @app.command("import")
@@ -62,7 +64,7 @@ def import_cases(
     ),
     pack: str = typer.Option("nl", "--pack", help="Pack whose tag vocabulary the cases use"),
 ) -> None:
-    """Import a caseload: every row is validated first; one rejected row and nothing is written."""
+    """Import a caseload: every row is validated; one rejected row and nothing is written."""
     db = _database()
     actor = _actor(db, org, user)
     _require(db, actor, Action.CASE_CREATE, "case.import", "import cases")
@@ -72,51 +74,82 @@ def import_cases(
     if not entries:
         raise CaseError([Problem("", "no case found: the input has no rows")])
 
-    found: list[tuple[int, Problem]] = []
-    valid: list[tuple[int, Case]] = []
+    batches = -(-len(entries) // bulk_import.BATCH)
+    detail = {"format": "csv" if as_csv else "json"}
     policy, day = pack_option(pack), today()
-    with _progress(len(entries)) as bar:
-        task = bar.add_task("validating", total=len(entries))
-        for n, (label, _, check) in enumerate(entries):
-            try:
-                # What the API and the web editor refuse is refused here too (issue 17, #3).
-                valid.append((n, admit(check(), policy, day, prefix=f"{label}: ")))
-            except CaseError as e:
-                found += [(n, p) for p in e.problems]
-            bar.advance(task)
-    first: dict[str, int] = {}
-    for n, case in valid:
-        if case.id in first:
-            earlier = entries[first[case.id]][0]
-            message = f"case id {case.id!r} appears more than once (first at {earlier})"
-            found.append((n, Problem(entries[n][1], message)))
-        else:
-            first[case.id] = n
-
-    with db.session() as s:
-        stored = repo.existing_refs(s, actor, list(first))
-        found += [
-            (n, Problem(entries[n][1], f"case {case.id!r} already exists in {org!r} (conflict)"))
-            for n, case in valid
-            if case.id in stored
-        ]
-        if found:
-            rejected = len({n for n, _ in found})
+    with db.session() as s, _progress(len(entries)) as bar:
+        # The importer (it may create the organisation's key) only once a batch is to be written.
+        run = _Import(
+            s, actor, org, entries, lambda: bulk_import.Importer(s, actor, batches, detail)
+        )
+        checking = bar.add_task("checking", total=len(entries))
+        importing = bar.add_task("importing", total=len(entries))
+        # Batches are written as soon as they are checked; after the first problem nothing more
+        # is written, checking goes on (to report every row) and the transaction is rolled back.
+        rows = import_check.check_rows(entries, policy, day, lambda k: bar.advance(checking, k))
+        for n, result in rows:
+            bar.advance(importing, run.take(n, result))
+        bar.advance(importing, run.finish())
+        if run.found:
+            rejected = len({n for n, _ in run.found})
             err.print(
                 f"rejected {rejected} of {len(entries)} rows; nothing was imported", markup=False
             )
-            raise InputError([p for _, p in sorted(found, key=lambda item: item[0])])
-        with _progress(len(valid)) as bar:
-            task = bar.add_task("importing", total=len(valid))
-            # In batches, one audit entry per batch naming its cases (haven/store/bulk_import).
-            bulk_import.import_batches(
-                s,
-                actor,
-                [case for _, case in valid],
-                progress=lambda n: bar.advance(task, n),
-                format="csv" if as_csv else "json",
-            )
-    out.print(f"imported {len(valid)} cases into {org!r} as {user!r}", markup=False)
+            raise InputError([p for _, p in sorted(run.found, key=lambda item: item[0])])
+    out.print(f"imported {run.valid} cases into {org!r} as {user!r}", markup=False)
+
+
+class _Import:
+    """One import's rows as they are checked: duplicates within the file, ids already stored,
+    and the batches written while no row has been rejected."""
+
+    def __init__(
+        self,
+        s: Session,
+        actor: Actor,
+        org: str,
+        entries: list[Entry],
+        importer: Callable[[], Importer],
+    ) -> None:
+        self.s, self.actor, self.org, self.entries = s, actor, org, entries
+        self.make_importer = importer
+        self.importer: Importer | None = None
+        self.found: list[tuple[int, Problem]] = []
+        self.first: dict[str, int] = {}
+        self.pending: list[tuple[int, Prepared]] = []
+        self.valid = 0
+
+    def take(self, n: int, result: Prepared | list[Problem]) -> int:
+        """Record row n; how many cases were written because it completed a batch."""
+        if not isinstance(result, Prepared):
+            self.found += [(n, p) for p in result]
+            return 0
+        if result.id in self.first:
+            earlier = self.entries[self.first[result.id]][0]
+            message = f"case id {result.id!r} appears more than once (first at {earlier})"
+            self.found.append((n, Problem(self.entries[n][1], message)))
+            return 0
+        self.first[result.id] = n
+        self.valid += 1
+        self.pending.append((n, result))
+        return self._flush() if len(self.pending) >= bulk_import.BATCH else 0
+
+    def finish(self) -> int:
+        """Write the last, partial batch; how many cases it held."""
+        return self._flush() if self.pending else 0
+
+    def _flush(self) -> int:
+        part, self.pending = self.pending, []
+        stored = repo.existing_refs(self.s, self.actor, [c.id for _, c in part])
+        for n, case in part:
+            if case.id in stored:
+                message = f"case {case.id!r} already exists in {self.org!r} (conflict)"
+                self.found.append((n, Problem(self.entries[n][1], message)))
+        if self.found:  # checking goes on, to report every rejected row; nothing is kept
+            return 0
+        self.importer = self.importer or self.make_importer()
+        self.importer.write([c for _, c in part])
+        return len(part)
 
 
 @app.command("export")

@@ -54,6 +54,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        http="haven.api.nodelay:NoDelayH11Protocol",  # Nagle off with several workers too
         log_level="warning",
         access_log=False,  # request lines can carry case references: keep them out of logs
         log_config=ops.log_config(log_format) or uvicorn.config.LOGGING_CONFIG,

@@ -17,6 +17,7 @@ indistinguishable from cases created one at a time: `datakeys.open_version` open
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import psycopg
@@ -45,10 +46,30 @@ _CASES, _KEYS, _VERSIONS, _ACCESS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What the store needs of a validated case: its indexed fields and its content as the
+    compact JSON `model_dump_json` makes (picklable and small: made in worker processes)."""
+
+    id: str
+    nationality: str
+    status: str
+    content: bytes
+
+    @classmethod
+    def of(cls, case: Case) -> "Prepared":
+        return cls(
+            case.id,
+            case.nationality,
+            case.procedure.status.value,
+            case.model_dump_json().encode("utf-8"),
+        )
+
+
 def import_batches(
     s: Session,
     actor: Actor,
-    cases: Sequence[Case],
+    cases: Sequence[Case | Prepared],
     *,
     batch: int = BATCH,
     progress: Callable[[int], None] | None = None,
@@ -56,31 +77,44 @@ def import_batches(
 ) -> int:
     """Write `cases` (validated, ids new to the organisation) in batches; `progress(n)` after
     each batch of n. `detail` goes into every batch's audit entry (e.g. the input format)."""
-    require(actor, Action.CASE_CREATE)
-    slug = datakeys.org_slug(s, actor.org_id)
-    org_key = datakeys.ring(s).primary(slug, create=True)
-    sealer = AESGCM(org_key.key)
-    parts = -(-len(cases) // batch)
-    for i in range(parts):
-        part = cases[i * batch : (i + 1) * batch]
-        _write(s, actor, part, slug, org_key.kid, sealer)
+    rows = [c if isinstance(c, Prepared) else Prepared.of(c) for c in cases]
+    importer = Importer(s, actor, -(-len(rows) // batch), detail)
+    for i in range(0, len(rows), batch):
+        importer.write(rows[i : i + batch])
+        if progress:
+            progress(len(rows[i : i + batch]))
+    return len(rows)
+
+
+class Importer:
+    """The batches of one import, written into the caller's transaction as they come (so the
+    CLI can write while later rows are still being checked), each with its audit entry."""
+
+    def __init__(self, s: Session, actor: Actor, batches: int, detail: dict[str, Any]) -> None:
+        require(actor, Action.CASE_CREATE)
+        self.s, self.actor, self.batches, self.detail = s, actor, batches, detail
+        self.slug = datakeys.org_slug(s, actor.org_id)
+        org_key = datakeys.ring(s).primary(self.slug, create=True)
+        self.kid, self.sealer = org_key.kid, AESGCM(org_key.key)
+        self.written = 0
+
+    def write(self, part: Sequence[Prepared]) -> None:
+        _write(self.s, self.actor, part, self.slug, self.kid, self.sealer)
+        self.written += 1
         audit(
-            s,
-            actor,
+            self.s,
+            self.actor,
             "case.import",
-            batch=i + 1,
-            batches=parts,
+            batch=self.written,
+            batches=self.batches,
             count=len(part),
             cases=[c.id for c in part],
-            **detail,
+            **self.detail,
         )
-        if progress:
-            progress(len(part))
-    return len(cases)
 
 
 def _write(
-    s: Session, actor: Actor, part: Sequence[Case], slug: str, kid: str, sealer: AESGCM
+    s: Session, actor: Actor, part: Sequence[Prepared], slug: str, kid: str, sealer: AESGCM
 ) -> None:
     t = now()
     rows = [
@@ -89,7 +123,7 @@ def _write(
             "ref": c.id,
             "version": 1,
             "nationality": c.nationality,
-            "status": c.procedure.status.value,
+            "status": c.status,
             "created_at": t,
             "updated_at": t,
             "created_by": actor.user_id,
@@ -111,7 +145,7 @@ def _write(
         keys.append({"case_id": case_id, "kid": kid, "wrapped": b64(wrapped), "created_at": t})
         ct = AESGCM(dek).encrypt(
             data_nonce,
-            case.model_dump_json().encode("utf-8"),
+            case.content,
             _version_ad(case_id, 1).encode("utf-8"),
         )
         envelope = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from haven.assess import Assessment, assess
@@ -378,6 +378,11 @@ def existing_refs(s: Session, actor: Actor, refs: list[str], chunk: int = 500) -
     """Which of these case ids the actor's organisation already uses (visible or not: a
     reference is unique per organisation, as create_case enforces)."""
     found: set[str] = set()
+    if refs and s.get_bind().dialect.name == "postgresql":
+        # One array parameter, one round trip: a bulk import checks each batch while worker
+        # processes keep the cores busy, and every round trip then waits for the server.
+        query = text("SELECT ref FROM cases WHERE org_id = :org AND ref = ANY(:refs)")
+        return set(s.scalars(query, {"org": actor.org_id, "refs": refs}))
     for i in range(0, len(refs), chunk):
         part = refs[i : i + chunk]
         found.update(
