@@ -1,23 +1,22 @@
-"""Read a case or a caseload (one JSON object, a JSON array, or JSON Lines).
+"""Parse a case or a caseload given as text (one JSON object, a JSON array, or JSON Lines).
+Pure: files are read by haven.cases.caseload.
 
 Errors name the case and field: `line 3: incidents[2].date: not a date`.
 """
 
 import json
 from collections.abc import Iterable
-from pathlib import Path
-from typing import IO
 
 from pydantic import ValidationError
 
-from haven.cases.model import Case
+from haven.cases.model import Case, from_json
 from haven.errors import CaseError, Problem
 from haven.validation import problems
 
 
 def parse_case(text: str, where: str = "") -> Case:
     try:
-        return Case.model_validate_json(text)
+        return from_json(text)
     except ValidationError as err:
         raise CaseError(problems(err, prefix=where)) from None
     except RecursionError:
@@ -71,25 +70,3 @@ def _all(items: Iterable[tuple[str, str]]) -> list[Case]:
     if dupes:
         raise CaseError([Problem("id", f"case id {d!r} appears more than once") for d in dupes])
     return cases
-
-
-def read_caseload(source: str | Path, stdin: IO[str] | None = None) -> list[Case]:
-    """Read FILE, or standard input for `-`."""
-    if str(source) == "-":
-        if stdin is None:
-            raise CaseError([Problem("FILE", "'-' given but no standard input")])
-        return parse_caseload(stdin.read())
-    path = Path(source)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CaseError([Problem(str(path), "no such file")]) from None
-    except IsADirectoryError:
-        raise CaseError([Problem(str(path), "is a directory, not a case file")]) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise CaseError(
-            [Problem(str(path), f"not UTF-8 text (bad byte at offset {err.start})")]
-        ) from None
-    return parse_caseload(text)

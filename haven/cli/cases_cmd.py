@@ -7,7 +7,7 @@ docs/csv-format.md (haven.cases.tabular).
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -16,8 +16,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from haven.assess.admit import admit
-from haven.cases import Case, tabular
-from haven.cases.readers import parse_case
+from haven.cases import Case, caseload, tabular
+from haven.cases.caseload import Format
 from haven.cli.common import err, out, pack_option
 from haven.cli.private import write_private
 from haven.clock import today
@@ -39,6 +39,7 @@ class InFormat(StrEnum):
     JSON = "json"
     JSONL = "jsonl"
     CSV = "csv"
+    PARQUET = "parquet"
 
 
 class OutFormat(StrEnum):
@@ -46,19 +47,19 @@ class OutFormat(StrEnum):
     CSV = "csv"
 
 
-# One row of the input: its label (`line 3`), how to name its id field, and how to validate it.
-Entry = tuple[str, str, Callable[[], Case]]
-
-
 @app.command("import")
 def import_cases(
     file: str = typer.Argument(
-        ..., help="JSON Lines, a JSON array, or CSV (.csv or --format csv); - for stdin"
+        ...,
+        help="JSON Lines, a JSON array, CSV (.csv or --format csv) or Parquet (.parquet); "
+        "- for stdin",
     ),
     org: str = typer.Option(..., "--org", help="Organisation slug"),
     user: str = typer.Option(..., "--user", help="Import as this user (may create cases)"),
     fmt: InFormat | None = typer.Option(
-        None, "--format", help="json, jsonl or csv; default: csv for .csv files, else JSON"
+        None,
+        "--format",
+        help="json, jsonl, csv or parquet; default: by the file name (.csv, .parquet), else JSON",
     ),
     pack: str = typer.Option("nl", "--pack", help="Pack whose tag vocabulary the cases use"),
 ) -> None:
@@ -66,9 +67,8 @@ def import_cases(
     db = _database()
     actor = _actor(db, org, user)
     _require(db, actor, Action.CASE_CREATE, "case.import", "import cases")
-    text = _read_text(file)
-    as_csv = fmt is InFormat.CSV if fmt is not None else file.lower().endswith(".csv")
-    entries = _csv_entries(text) if as_csv else _json_entries(text)
+    kind = caseload.format_of(file, Format(fmt.value) if fmt else None)
+    entries = caseload.entries(file, sys.stdin, kind)
     if not entries:
         raise CaseError([Problem("", "no case found: the input has no rows")])
 
@@ -77,26 +77,32 @@ def import_cases(
     policy, day = pack_option(pack), today()
     with _progress(len(entries)) as bar:
         task = bar.add_task("validating", total=len(entries))
-        for n, (label, _, check) in enumerate(entries):
+        for n, entry in enumerate(entries):
             try:
                 # What the API and the web editor refuse is refused here too (issue 17, #3).
-                valid.append((n, admit(check(), policy, day, prefix=f"{label}: ")))
+                case = entry.parse()
+                valid.append((n, admit(case, policy, day, prefix=f"{entry.label}: ")))
             except CaseError as e:
                 found += [(n, p) for p in e.problems]
             bar.advance(task)
     first: dict[str, int] = {}
     for n, case in valid:
         if case.id in first:
-            earlier = entries[first[case.id]][0]
+            earlier = entries[first[case.id]].label
             message = f"case id {case.id!r} appears more than once (first at {earlier})"
-            found.append((n, Problem(entries[n][1], message)))
+            found.append((n, Problem(entries[n].id_where, message)))
         else:
             first[case.id] = n
 
     with db.session() as s:
         stored = repo.existing_refs(s, actor, list(first))
         found += [
-            (n, Problem(entries[n][1], f"case {case.id!r} already exists in {org!r} (conflict)"))
+            (
+                n,
+                Problem(
+                    entries[n].id_where, f"case {case.id!r} already exists in {org!r} (conflict)"
+                ),
+            )
             for n, case in valid
             if case.id in stored
         ]
@@ -114,7 +120,7 @@ def import_cases(
                 actor,
                 [case for _, case in valid],
                 progress=lambda n: bar.advance(task, n),
-                format="csv" if as_csv else "json",
+                format=kind.value if kind in (Format.CSV, Format.PARQUET) else "json",
             )
     out.print(f"imported {len(valid)} cases into {org!r} as {user!r}", markup=False)
 
@@ -187,85 +193,6 @@ def _require(db: Database, actor: Actor, action: Action, audited: str, doing: st
         raise Forbidden(
             f"{actor.username!r} (role {actor.role.value}) may not {doing}: {e}"
         ) from None
-
-
-def _read_text(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
-    path = Path(source)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(source, "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(source, "is a directory, not a case file")]) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(
-            [Problem(source, f"not UTF-8 text (bad byte at offset {e.start})")]
-        ) from None
-
-
-def _csv_entries(text: str) -> list[Entry]:
-    table = tabular.read_table(text)
-
-    def check(row: tabular.Row) -> Callable[[], Case]:
-        # Field paths as in the contract (e.g. procedure.lodged, incidents[0].date).
-        return lambda: tabular.row_to_case(table.header, row)
-
-    return [(f"line {r.line}", f"line {r.line}, column id", check(r)) for r in table.rows]
-
-
-def _json_entries(text: str) -> list[Entry]:
-    """JSON Lines, a JSON array, or one case object; each row labelled with its line."""
-    text = text.removeprefix("\ufeff")
-    body = text.lstrip(" \t\r\n")
-    if not body:
-        return []
-
-    def check(raw: str, label: str) -> Callable[[], Case]:
-        return lambda: parse_case(raw, where=f"{label}: ")
-
-    def entry(label: str, raw: str) -> Entry:
-        return (label, f"{label}: id", check(raw, label))
-
-    if body.startswith("["):
-        return [entry(label, raw) for label, raw in _array_items(text)]
-    try:
-        single = json.loads(body)
-    except (json.JSONDecodeError, RecursionError):
-        single = None
-    if isinstance(single, dict):  # one case, possibly over several lines
-        return [entry(f"line {text.count(chr(10), 0, len(text) - len(body)) + 1}", body)]
-    return [
-        entry(f"line {n}", line)
-        for n, line in enumerate(text.split("\n"), start=1)
-        if line.strip(" \t\r")
-    ]
-
-
-def _array_items(text: str) -> list[tuple[str, str]]:
-    """The raw text of each element of a JSON array, labelled `line N, item [i]`."""
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise CaseError([Problem(f"line {e.lineno}", f"not valid JSON: {e.msg}")]) from None
-    except RecursionError:
-        raise CaseError([Problem("", "JSON nested too deeply")]) from None
-    decoder = json.JSONDecoder()
-    labelled = []
-    pos = text.index("[") + 1
-    line, counted = 1, 0
-    for i in range(len(items)):
-        while text[pos] in " \t\r\n,":
-            pos += 1
-        line += text.count("\n", counted, pos)
-        counted = pos
-        _, end = decoder.raw_decode(text, pos)
-        labelled.append((f"line {line}, item [{i}]", text[pos:end]))
-        pos = end
-    return labelled
 
 
 @contextmanager
