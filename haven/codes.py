@@ -13,14 +13,15 @@ EXTRA_COUNTRIES = frozenset({"XK"})
 
 
 def check_country(code: str) -> str:
-    known = pycountry.countries.get(alpha_2=code)
-    if code in EXTRA_COUNTRIES or known is not None:
+    known = pycountry.countries.get(alpha_2=code)  # pycountry ignores case; the contract not
+    if code in EXTRA_COUNTRIES or (known is not None and known.alpha_2 == code):
         return code
     raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
 
 
 def check_region(code: str) -> str:
-    if pycountry.subdivisions.get(code=code) is not None:  # type: ignore[no-untyped-call]
+    known = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
+    if known is not None and known.code == code:  # pycountry ignores case; the contract not
         return code
     raise ValueError(f"{code!r} is not an ISO 3166-2 region code")
 

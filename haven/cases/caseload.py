@@ -25,7 +25,7 @@ import polars as pl
 from haven.cases import tabular
 from haven.cases.frame_checks import LINE, normalise
 from haven.cases.model import Case
-from haven.cases.readers import parse_case, parse_caseload
+from haven.cases.readers import parse_case, parse_caseload, repeated_ids
 from haven.cases.schema import TOP
 from haven.errors import CaseError, Problem
 
@@ -62,27 +62,19 @@ def read_caseload(
     if kind in (Format.JSON, Format.JSONL):
         return parse_caseload(read_text(source, stdin))
     found: list[Problem] = []
-    cases: list[Case] = []
+    cases: list[tuple[str, Case]] = []
     listed = entries(source, stdin, kind)
     if not listed:
         raise CaseError([Problem("", "no case found: the input has no rows")])
     for entry in listed:
         try:
-            cases.append(entry.parse())
+            cases.append((entry.id_where, entry.parse()))
         except CaseError as e:
             found += e.problems
+    found += repeated_ids(cases)
     if found:
         raise CaseError(found)
-    first: dict[str, Entry] = {}
-    for entry, case in zip(listed, cases, strict=True):
-        if case.id in first:
-            earlier = first[case.id].label
-            message = f"case id {case.id!r} appears more than once (first at {earlier})"
-            found.append(Problem(entry.id_where, message))
-        first.setdefault(case.id, entry)
-    if found:
-        raise CaseError(found)
-    return cases
+    return [case for _, case in cases]
 
 
 def entries(

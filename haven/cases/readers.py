@@ -5,6 +5,7 @@ Errors name the case and field: `line 3: incidents[2].date: not a date`.
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 
 from pydantic import ValidationError
@@ -57,16 +58,26 @@ def _leading_lines(text: str) -> int:
 
 
 def _all(items: Iterable[tuple[str, str]]) -> list[Case]:
-    cases, found = [], []
+    """Every case parsed; the problems of the bad ones, and ids repeated among the good ones."""
+    cases: list[tuple[str, Case]] = []
+    found: list[Problem] = []
     for where, raw in items:
         try:
-            cases.append(parse_case(raw, where=f"{where}: "))
+            cases.append((f"{where}: id", parse_case(raw, where=f"{where}: ")))
         except CaseError as err:
             found += err.problems
+    found += repeated_ids(cases)
     if found:
         raise CaseError(found)
-    ids = [c.id for c in cases]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
-    if dupes:
-        raise CaseError([Problem("id", f"case id {d!r} appears more than once") for d in dupes])
-    return cases
+    return [case for _, case in cases]
+
+
+def repeated_ids(cases: list[tuple[str, Case]]) -> list[Problem]:
+    """Ids used by more than one of the (where its id is, case) pairs: the first 10, each named
+    where it is first used, as the columnar reader names them."""
+    first: dict[str, str] = {}
+    for where, case in cases:
+        first.setdefault(case.id, where)
+    ids = Counter(case.id for _, case in cases)
+    repeated = [i for i in first if ids[i] > 1][:10]
+    return [Problem(first[i], f"case id {i!r} appears more than once") for i in repeated]

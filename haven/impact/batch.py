@@ -41,8 +41,7 @@ MAX_REPORTED = 50
 def validate(lf: pl.LazyFrame, pack: Pack) -> None:
     """Every value of every case, checked against the contract. Raises with up to 50 problems."""
     problems, _ = value_problems(lf, pack, MAX_REPORTED)
-    # Repeated ids only among valid cases, as the single-case reader reports them.
-    problems = problems or duplicate_problems(lf)
+    problems += duplicate_problems(lf)
     if problems:
         raise CaseError(problems[:MAX_REPORTED])
 
@@ -75,9 +74,11 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
 
 
 def duplicate_problems(lf: pl.LazyFrame) -> list[Problem]:
-    """Case ids that appear more than once (the first 10, by the line of their first use)."""
+    """Case ids that appear more than once among valid cases (the first 10, by the line of
+    their first use)."""
     dupes = (
-        lf.filter(pl.col("id").is_not_null())  # a missing id is reported as missing
+        # Among the cases the model accepts, as the single-case reader counts them.
+        lf.filter(~invalid())
         .group_by("id")
         .agg(pl.col(LINE).min().alias("line"), pl.len())
         .filter(pl.col("len") > 1)

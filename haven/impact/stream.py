@@ -73,7 +73,7 @@ class ImpactStream:
             part = changes(df.lazy(), self.before, self.after, self.pack, self.after_pack)
             self.tally.add(part)
             yield part.changed
-        problems = problems or self._repeated_ids(hashes)  # as the single-case reader does
+        problems += self._repeated_ids(hashes)
         if problems:
             raise CaseError(problems[:MAX_REPORTED])
 
