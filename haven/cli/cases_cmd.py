@@ -22,6 +22,7 @@ from haven.cli.common import err, out, pack_option
 from haven.cli.private import write_private
 from haven.clock import today
 from haven.errors import CaseError, Forbidden, InputError, Problem
+from haven.packs import DEFAULT_PACK
 from haven.store import bulk_import, repo
 from haven.store.access import Action
 from haven.store.db import Database, database_url, upgrade
@@ -61,7 +62,9 @@ def import_cases(
         "--format",
         help="json, jsonl, csv or parquet; default: by the file name (.csv, .parquet), else JSON",
     ),
-    pack: str = typer.Option("nl", "--pack", help="Pack whose tag vocabulary the cases use"),
+    pack: str = typer.Option(
+        DEFAULT_PACK, "--pack", help="Pack whose tag vocabulary the cases use"
+    ),
 ) -> None:
     """Import a caseload: every row is validated first; one rejected row and nothing is written."""
     db = _database()
