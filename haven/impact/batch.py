@@ -75,17 +75,22 @@ def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Proble
 
 def duplicate_problems(lf: pl.LazyFrame) -> list[Problem]:
     """Case ids that appear more than once among valid cases (the first 10, by the line of
-    their first use)."""
-    dupes = (
-        # Among the cases the model accepts, as the single-case reader counts them.
-        lf.filter(~invalid())
-        .group_by("id")
-        .agg(pl.col(LINE).min().alias("line"), pl.len())
-        .filter(pl.col("len") > 1)
-        .sort("line")
-        .head(10)
-        .collect()
-    )
+    their first use), as the single-case reader counts them."""
+
+    def repeated(frame: pl.LazyFrame) -> pl.LazyFrame:
+        return (
+            frame.filter(pl.col("id").is_not_null())
+            .group_by("id")
+            .agg(pl.col(LINE).min().alias("line"), pl.len())
+            .filter(pl.col("len") > 1)
+        )
+
+    # Ids that repeat at all first (cheap); the model's checks only for their cases.
+    suspects = repeated(lf).select("id").collect().get_column("id")
+    if suspects.is_empty():
+        return []
+    valid = lf.filter(pl.col("id").is_in(suspects.implode())).filter(~invalid())
+    dupes = repeated(valid).sort("line").head(10).collect()
     return [
         Problem(f"line {r['line']}: id", f"case id {r['id']!r} appears more than once")
         for r in dupes.iter_rows(named=True)
