@@ -356,3 +356,21 @@ def test_the_single_case_reader_reads_parquet_with_native_dates(tmp_path: Path) 
     assert [c.model_dump(mode="json") for c in cases] == [
         c.model_dump(mode="json") for c in parse_caseload(json.dumps([BASE, {**BASE, "id": "C-2"}]))
     ]
+
+
+def test_a_csv_caseload_gives_the_columnar_engine_what_its_json_gives(tmp_path: Path) -> None:
+    """CSV goes through the case model into the columnar engine (haven impact --engine
+    columnar cases.csv), with the same result as the same cases in JSON Lines."""
+    from haven.cases.synthetic import synthetic_caseload
+    from haven.cases.tabular import to_csv
+
+    rows = synthetic_caseload(300, seed=11)
+    jsonl = write_jsonl(rows, tmp_path / "cases.jsonl")
+    csv_file = tmp_path / "cases.csv"
+    csv_file.write_text(to_csv(read_caseload(jsonl)), encoding="utf-8", newline="")
+    days = (date(2015, 6, 1), date(2015, 10, 1))
+
+    def impact(path: Path) -> dict[str, Any]:
+        return ImpactStream(path, *days, PACK, batch_size=100).collect().model_dump(mode="json")
+
+    assert impact(csv_file) == impact(jsonl)

@@ -83,6 +83,8 @@ def entries(
     """Every case of the file as an entry, in file order (an empty list for an empty file)."""
     kind = format_of(source, fmt)
     if kind is Format.PARQUET:
+        if str(source) == "-":
+            raise CaseError([Problem("FILE", "Parquet is read from a file, not standard input")])
         return _parquet_entries(Path(source))
     text = read_text(source, stdin)
     return _csv_entries(text) if kind is Format.CSV else _json_entries(text)
