@@ -33,9 +33,11 @@ RegionCode = Annotated[str, AfterValidator(check_region)]
 # a bulk import checks its codes (the ISO lists do not change while the process runs).
 @lru_cache(maxsize=4096)  # bounded: codes come from untrusted input
 def _known_country(code: str) -> bool:
-    return code in EXTRA_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
+    known = pycountry.countries.get(alpha_2=code)  # pycountry ignores case; the contract not
+    return code in EXTRA_COUNTRIES or (known is not None and known.alpha_2 == code)
 
 
 @lru_cache(maxsize=4096)  # bounded: codes come from untrusted input
 def _known_region(code: str) -> bool:
-    return pycountry.subdivisions.get(code=code) is not None  # type: ignore[no-untyped-call]
+    known = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
+    return known is not None and known.code == code  # pycountry ignores case; the contract not

@@ -187,4 +187,5 @@ def packs(draw: st.DrawFn) -> Pack:
         list(PACK.rules.values()),
         located,
         checks=list(PACK.checks.values()),
+        flags=list(PACK.flags.values()),
     )

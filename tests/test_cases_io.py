@@ -222,6 +222,23 @@ def test_import_csv(store: Store, examples: Path, tmp_path: Path) -> None:
     }
 
 
+def test_import_parquet_with_native_dates(store: Store, examples: Path, tmp_path: Path) -> None:
+    """Parquet as Polars writes dates (date32, timestamps) is read, not refused (issue 18)."""
+    import polars as pl
+
+    cases = lines((examples / "caseload-small.jsonl").read_text(encoding="utf-8"))
+    file = tmp_path / "cases.parquet"
+    pl.read_ndjson(examples / "caseload-small.jsonl").with_columns(
+        pl.col("procedure").struct.with_fields(
+            pl.field("lodged").str.to_date().cast(pl.Datetime("ms")),
+            pl.field("decided").str.to_date(),
+        )
+    ).write_parquet(file)
+    r = store.ok("cases", "import", str(file), "--org", "alpha", "--user", "ann")
+    assert "imported 3 cases" in r.stdout
+    assert lines(store.export("alpha", "ann")) == cases
+
+
 def test_csv_by_format_option_and_stdin(store: Store) -> None:
     args = ("cases", "import", "-", "--format", "csv", "--org", "alpha", "--user", "ann")
     r = store.run(*args, stdin=CSV_EXAMPLE)

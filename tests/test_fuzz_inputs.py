@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from haven.cases import tabular
-from haven.cases.readers import parse_case, parse_caseload, read_caseload
+from haven.cases.caseload import read_caseload
+from haven.cases.readers import parse_case, parse_caseload
 from haven.cli.demo_cmd import EXAMPLE
 from haven.errors import HavenError, InputError
 from haven.policy.loader import load_pack

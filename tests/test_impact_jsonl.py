@@ -1,4 +1,4 @@
-"""The pyarrow reader of JSON Lines (haven.impact.jsonl) changes nothing but speed.
+"""The pyarrow reader of JSON Lines (haven.cases.arrow_jsonl) changes nothing but speed.
 
 `haven impact FILE.jsonl` reads with pyarrow and the contract's schema; where pyarrow refuses,
 the stream falls back to Polars inferring the schema over every line (the reader it had before).
@@ -23,9 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from haven.cases import arrow_jsonl as jsonl
 from haven.cases.synthetic import synthetic_caseload
 from haven.errors import CaseError
-from haven.impact import jsonl
 from haven.impact.stream import ImpactStream
 from haven.policy.pack import Pack
 

@@ -609,3 +609,39 @@ def test_libyaml_reads_every_shipped_file_as_the_pure_python_loader_does() -> No
         text = file.read_text(encoding="utf-8")
         fast = yaml.load(text, Loader=loader._FastLoader)
         assert fast == yaml.load(text, Loader=loader._StrictLoader), file
+
+
+def test_a_missing_flag_text_is_named(tmp_path: Path) -> None:
+    """The meaning of every flag a step can raise, with its law, is the pack's (issue 18)."""
+    root = copy_pack(tmp_path)
+    edit_yaml(
+        root,
+        "framework.yaml",
+        lambda data: data.update(flags=[f for f in data["flags"] if f["id"] != "projective_test"]),
+    )
+    assert_names(load_error(root), "framework.yaml: flags", "missing flag texts", "projective_test")
+
+
+def test_a_pack_without_flags_is_refused_naming_them(tmp_path: Path) -> None:
+    root = copy_pack(tmp_path)
+    edit_yaml(root, "framework.yaml", lambda data: data.pop("flags"))
+    assert_names(load_error(root), "framework.yaml", "'flags'")
+
+
+def test_a_flag_cites_known_sources(tmp_path: Path) -> None:
+    root = copy_pack(tmp_path)
+    edit_yaml(root, "framework.yaml", lambda data: data["flags"][0].update(sources=["nope"]))
+    assert_names(load_error(root), "framework.yaml: flag 'discretion_reasoning'", "nope")
+
+
+def test_flag_texts_come_from_the_pack_in_its_languages() -> None:
+    from haven.reports import plain
+
+    pack = load_pack()
+    with_law = plain.flag_text("projective_test", "en", pack)
+    assert with_law == pack.flags["projective_test"].text
+    assert (
+        plain.flag_text("projective_test", "nl", pack) == pack.texts["nl"].flags["projective_test"]
+    )
+    # without a pack: Haven's own words, citing no law
+    assert plain.flag_text("projective_test", "en") != with_law

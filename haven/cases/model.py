@@ -1,9 +1,16 @@
-"""A case as the contract (v1) defines it. Strict: unknown fields and bad values are errors."""
+"""A case as the contract (v1) defines it. Strict: unknown fields and bad values are errors.
+
+A null value is read as an absent field (its default, or "required field is missing"): Parquet
+and the columnar JSON readers cannot tell the two apart, so every reader (haven.cases.caseload)
+treats them alike, through `from_json`. The Polars schema and checks of the columnar reader are
+derived from these classes (haven.cases.schema).
+"""
 
 import datetime as dt
-from typing import Annotated, TypeVar
+import json
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from haven.codes import CountryCode, RegionCode
 from haven.vocab import Actor, Finding, IncidentKind, Reason, Sex, Sogi, Status
@@ -34,6 +41,20 @@ ID_MAX = 200
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # (later, earlier): date fields of which the first may not be before the second.
+    DATE_ORDER: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="after")
+    def _order(self) -> "_Strict":
+        for later, earlier in self.DATE_ORDER:
+            a, b = getattr(self, later), getattr(self, earlier)
+            if a is not None and b is not None and a < b:
+                raise ValueError(order_message(later, a, earlier, b))
+        return self
+
+
+def order_message(later: str, a: object, earlier: str, b: object) -> str:
+    return f"{later} ({a}) is before {earlier} ({b})"
 
 
 class Profile(_Strict):
@@ -66,11 +87,7 @@ class Procedure(_Strict):
     decided: dt.date | None = None
     reasons: Annotated[list[Reason], AfterValidator(_unique)] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _order(self) -> "Procedure":
-        if self.decided is not None and self.decided < self.lodged:
-            raise ValueError(f"decided ({self.decided}) is before lodged ({self.lodged})")
-        return self
+    DATE_ORDER = (("decided", "lodged"),)
 
 
 class Case(_Strict):
@@ -87,3 +104,25 @@ class Case(_Strict):
         if born is None:
             return None
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def from_json(text: str | bytes) -> Case:
+    """The case a JSON text holds, a null value read as an absent field. Raises
+    ValidationError. Strict JSON validation is tried first (fast); only a text it refuses,
+    and that holds a null where the model does not allow one, is read again without them."""
+    try:
+        return Case.model_validate_json(text)
+    except ValidationError as err:
+        if not any(e["input"] is None for e in err.errors()):
+            raise
+        stripped = _without_nulls(json.loads(text))
+    return Case.model_validate_json(json.dumps(stripped))
+
+
+def _without_nulls(value: Any) -> Any:
+    """Object members whose value is null left out, at every depth (list items are kept)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value

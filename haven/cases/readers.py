@@ -1,23 +1,23 @@
-"""Read a case or a caseload (one JSON object, a JSON array, or JSON Lines).
+"""Parse a case or a caseload given as text (one JSON object, a JSON array, or JSON Lines).
+Pure: files are read by haven.cases.caseload.
 
 Errors name the case and field: `line 3: incidents[2].date: not a date`.
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
-from typing import IO
 
 from pydantic import ValidationError
 
-from haven.cases.model import Case
+from haven.cases.model import Case, from_json
 from haven.errors import CaseError, Problem
 from haven.validation import problems
 
 
 def parse_case(text: str, where: str = "") -> Case:
     try:
-        return Case.model_validate_json(text)
+        return from_json(text)
     except ValidationError as err:
         raise CaseError(problems(err, prefix=where)) from None
     except RecursionError:
@@ -58,38 +58,26 @@ def _leading_lines(text: str) -> int:
 
 
 def _all(items: Iterable[tuple[str, str]]) -> list[Case]:
-    cases, found = [], []
+    """Every case parsed; the problems of the bad ones, and ids repeated among the good ones."""
+    cases: list[tuple[str, Case]] = []
+    found: list[Problem] = []
     for where, raw in items:
         try:
-            cases.append(parse_case(raw, where=f"{where}: "))
+            cases.append((f"{where}: id", parse_case(raw, where=f"{where}: ")))
         except CaseError as err:
             found += err.problems
+    found += repeated_ids(cases)
     if found:
         raise CaseError(found)
-    ids = [c.id for c in cases]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
-    if dupes:
-        raise CaseError([Problem("id", f"case id {d!r} appears more than once") for d in dupes])
-    return cases
+    return [case for _, case in cases]
 
 
-def read_caseload(source: str | Path, stdin: IO[str] | None = None) -> list[Case]:
-    """Read FILE, or standard input for `-`."""
-    if str(source) == "-":
-        if stdin is None:
-            raise CaseError([Problem("FILE", "'-' given but no standard input")])
-        return parse_caseload(stdin.read())
-    path = Path(source)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CaseError([Problem(str(path), "no such file")]) from None
-    except IsADirectoryError:
-        raise CaseError([Problem(str(path), "is a directory, not a case file")]) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise CaseError(
-            [Problem(str(path), f"not UTF-8 text (bad byte at offset {err.start})")]
-        ) from None
-    return parse_caseload(text)
+def repeated_ids(cases: list[tuple[str, Case]]) -> list[Problem]:
+    """Ids used by more than one of the (where its id is, case) pairs: the first 10, each named
+    where it is first used, as the columnar reader names them."""
+    first: dict[str, str] = {}
+    for where, case in cases:
+        first.setdefault(case.id, where)
+    ids = Counter(case.id for _, case in cases)
+    repeated = [i for i in first if ids[i] > 1][:10]
+    return [Problem(first[i], f"case id {i!r} appears more than once") for i in repeated]

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from haven.cases.model import Case
+from haven.cases.model import Case, from_json
 from haven.errors import CaseError, Problem
 from haven.validation import problems
 
@@ -234,7 +234,7 @@ def row_to_case(header: tuple[str, ...], row: Row) -> Case:
     """Validate a row through the strict contract model; problems name line and column."""
     data = row_to_dict(header, row)
     try:
-        return Case.model_validate_json(json.dumps(data))
+        return from_json(json.dumps(data))
     except ValidationError as e:
         raise CaseError(
             [Problem(_where(row.line, *column_of(p.where)), p.message) for p in problems(e)]

@@ -17,13 +17,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session
 
-from haven.cases import Case, tabular
-from haven.cases.readers import parse_case
+from haven.cases import Case, caseload, tabular
+from haven.cases.caseload import Format
 from haven.cli import import_check
 from haven.cli.common import err, out, pack_option
 from haven.cli.private import write_private
 from haven.clock import today
 from haven.errors import CaseError, Forbidden, InputError, Problem
+from haven.packs import DEFAULT_PACK
 from haven.store import bulk_import, repo
 from haven.store.access import Action
 from haven.store.bulk_import import Importer, Prepared
@@ -42,6 +43,7 @@ class InFormat(StrEnum):
     JSON = "json"
     JSONL = "jsonl"
     CSV = "csv"
+    PARQUET = "parquet"
 
 
 class OutFormat(StrEnum):
@@ -55,27 +57,35 @@ Entry = import_check.Entry
 @app.command("import")
 def import_cases(
     file: str = typer.Argument(
-        ..., help="JSON Lines, a JSON array, or CSV (.csv or --format csv); - for stdin"
+        ...,
+        help="JSON Lines, a JSON array, CSV (.csv or --format csv) or Parquet (.parquet); "
+        "- for stdin",
     ),
     org: str = typer.Option(..., "--org", help="Organisation slug"),
     user: str = typer.Option(..., "--user", help="Import as this user (may create cases)"),
     fmt: InFormat | None = typer.Option(
-        None, "--format", help="json, jsonl or csv; default: csv for .csv files, else JSON"
+        None,
+        "--format",
+        help="json, jsonl, csv or parquet; default: by the file name (.csv, .parquet), else JSON",
     ),
-    pack: str = typer.Option("nl", "--pack", help="Pack whose tag vocabulary the cases use"),
+    pack: str = typer.Option(
+        DEFAULT_PACK, "--pack", help="Pack whose tag vocabulary the cases use"
+    ),
 ) -> None:
     """Import a caseload: every row is validated; one rejected row and nothing is written."""
     db = _database()
     actor = _actor(db, org, user)
     _require(db, actor, Action.CASE_CREATE, "case.import", "import cases")
-    text = _read_text(file)
-    as_csv = fmt is InFormat.CSV if fmt is not None else file.lower().endswith(".csv")
-    entries = _csv_entries(text) if as_csv else _json_entries(text)
+    kind = caseload.format_of(file, Format(fmt.value) if fmt else None)
+    # One reader for every caseload (haven/cases/caseload.py); rows parsed while checked.
+    entries: list[Entry] = [
+        (e.label, e.id_where, e.parse) for e in caseload.entries(file, sys.stdin, kind)
+    ]
     if not entries:
         raise CaseError([Problem("", "no case found: the input has no rows")])
 
     batches = -(-len(entries) // bulk_import.BATCH)
-    detail = {"format": "csv" if as_csv else "json"}
+    detail = {"format": kind.value if kind in (Format.CSV, Format.PARQUET) else "json"}
     policy, day = pack_option(pack), today()
     with db.session() as s, _progress(len(entries)) as bar:
         # The importer (it may create the organisation's key) only once a batch is to be written.
@@ -220,85 +230,6 @@ def _require(db: Database, actor: Actor, action: Action, audited: str, doing: st
         raise Forbidden(
             f"{actor.username!r} (role {actor.role.value}) may not {doing}: {e}"
         ) from None
-
-
-def _read_text(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
-    path = Path(source)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(source, "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(source, "is a directory, not a case file")]) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(
-            [Problem(source, f"not UTF-8 text (bad byte at offset {e.start})")]
-        ) from None
-
-
-def _csv_entries(text: str) -> list[Entry]:
-    table = tabular.read_table(text)
-
-    def check(row: tabular.Row) -> Callable[[], Case]:
-        # Field paths as in the contract (e.g. procedure.lodged, incidents[0].date).
-        return lambda: tabular.row_to_case(table.header, row)
-
-    return [(f"line {r.line}", f"line {r.line}, column id", check(r)) for r in table.rows]
-
-
-def _json_entries(text: str) -> list[Entry]:
-    """JSON Lines, a JSON array, or one case object; each row labelled with its line."""
-    text = text.removeprefix("\ufeff")
-    body = text.lstrip(" \t\r\n")
-    if not body:
-        return []
-
-    def check(raw: str, label: str) -> Callable[[], Case]:
-        return lambda: parse_case(raw, where=f"{label}: ")
-
-    def entry(label: str, raw: str) -> Entry:
-        return (label, f"{label}: id", check(raw, label))
-
-    if body.startswith("["):
-        return [entry(label, raw) for label, raw in _array_items(text)]
-    try:
-        single = json.loads(body)
-    except (json.JSONDecodeError, RecursionError):
-        single = None
-    if isinstance(single, dict):  # one case, possibly over several lines
-        return [entry(f"line {text.count(chr(10), 0, len(text) - len(body)) + 1}", body)]
-    return [
-        entry(f"line {n}", line)
-        for n, line in enumerate(text.split("\n"), start=1)
-        if line.strip(" \t\r")
-    ]
-
-
-def _array_items(text: str) -> list[tuple[str, str]]:
-    """The raw text of each element of a JSON array, labelled `line N, item [i]`."""
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise CaseError([Problem(f"line {e.lineno}", f"not valid JSON: {e.msg}")]) from None
-    except RecursionError:
-        raise CaseError([Problem("", "JSON nested too deeply")]) from None
-    decoder = json.JSONDecoder()
-    labelled = []
-    pos = text.index("[") + 1
-    line, counted = 1, 0
-    for i in range(len(items)):
-        while text[pos] in " \t\r\n,":
-            pos += 1
-        line += text.count("\n", counted, pos)
-        counted = pos
-        _, end = decoder.raw_decode(text, pos)
-        labelled.append((f"line {line}, item [{i}]", text[pos:end]))
-        pos = end
-    return labelled
 
 
 @contextmanager

@@ -178,6 +178,7 @@ def validate(
     cited |= {s for r in policy.rules.values() for s in r.sources}
     cited |= {s for f in policy.findings.values() for s in (f.report, *f.sources)}
     cited |= {s for b in policy.checks.values() for s in b.sources}
+    cited |= {s for f in policy.flags.values() for s in f.sources}
     unused = sorted(set(policy.sources) - cited)
     out.print(
         f"pack {policy.meta.id} {policy.version}: {len(policy.entries)} entries, "

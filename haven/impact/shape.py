@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 from polars._typing import PolarsDataType
 
-from haven.impact.batch import TOP
+from haven.cases.schema import TOP
 
 _WS = r"[ \t\r\n]*"
 _STRING = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'

@@ -1,14 +1,14 @@
 """Impact of a caseload file in batches, so memory stays flat however many cases it holds.
 
-The file is read in batches of `batch_size` cases (JSON Lines by pyarrow with the contract's
-schema, haven.impact.jsonl, or the exact Polars reader where pyarrow refuses; Parquet by
-Polars); each batch is validated, evaluated on both dates (haven.impact.frame) and its changed
-cases handed to the caller, who writes them out; only the counts are kept. Invalid input
-raises CaseError once the batches are read (a wrong field name or JSON type anywhere in the
-file first, else the first 50 invalid cases, then repeated ids), so a caller that spools its
-output writes nothing for a bad file. Repeated ids across batches are found from a 64-bit hash
-per case (8 bytes a case, the one cost that grows with N), then confirmed on the ids themselves.
-"""
+The file is read in batches of `batch_size` cases by the caseload reader (haven.cases: JSON
+Lines by pyarrow with the contract's schema, arrow_jsonl, or the exact Polars reader where
+pyarrow refuses; Parquet by Polars; CSV through the case model); each batch is validated,
+evaluated on both dates (haven.impact.frame) and its changed cases handed to the caller, who
+writes them out; only the counts are kept. Invalid input raises CaseError once the batches are
+read (a wrong field name or JSON type anywhere in the file first, else the first 50 invalid
+cases, then repeated ids), so a caller that spools its output writes nothing for a bad file.
+Repeated ids across batches are found from a 64-bit hash per case (8 bytes a case, the one cost
+that grows with N), then confirmed on the ids themselves."""
 
 from collections.abc import Iterator
 from datetime import date
@@ -16,8 +16,10 @@ from pathlib import Path
 
 import polars as pl
 
+from haven.cases import arrow_jsonl as jsonl
+from haven.cases.caseload import text_lines
 from haven.errors import CaseError, Problem
-from haven.impact import jsonl, shape
+from haven.impact import shape
 from haven.impact.batch import (
     MAX_REPORTED,
     duplicate_problems,
@@ -77,7 +79,7 @@ class ImpactStream:
 
     def _batches(self) -> Iterator[pl.DataFrame]:
         """Normalised batches in input order; field names and types are checked first."""
-        if Path(self.path).suffix != ".parquet" and Path(self.path).is_file():
+        if Path(self.path).suffix.lower() not in (".parquet", ".csv") and Path(self.path).is_file():
             yield from self._json_batches()
             return
         lf = scan(self.path)
@@ -89,7 +91,7 @@ class ImpactStream:
             yield normalise(lf.slice(start, self.batch_size), first_line=start + 1).collect()
 
     def _json_batches(self) -> Iterator[pl.DataFrame]:
-        """JSON Lines: read with the contract's schema (haven.impact.jsonl) while the file fits
+        """JSON Lines: read with the contract's schema (haven.cases.arrow_jsonl) while the file fits
         it; where it does not, Polars infers the schema over every line, which names the
         problem before the next batch, or, if there is none, goes on from where pyarrow
         stopped."""
@@ -113,13 +115,7 @@ class ImpactStream:
 
     def _lines(self) -> pl.LazyFrame:
         """The file's non-blank lines, as text (skipped as the NDJSON reader skips them)."""
-        return pl.scan_csv(
-            self.path,
-            has_header=False,
-            separator="\x01",  # cannot occur unescaped in valid JSON: one field per line
-            quote_char=None,
-            schema={_TEXT: pl.String},
-        ).filter(pl.col(_TEXT).str.strip_chars().str.len_bytes() > 0)
+        return text_lines(self.path, _TEXT)
 
     def _shape_problems(self) -> list[Problem]:
         """Lines whose values are not of the contract's JSON types (haven.impact.shape): Polars'

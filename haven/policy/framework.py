@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from haven.vocab import Standard
+from haven.vocab import FlagCode, Standard
 
 
 class RuleId(StrEnum):
@@ -70,3 +70,17 @@ class CheckBasis(BaseModel):
     id: CheckId
     text: str = Field(min_length=10, description="The legal basis in plain words")
     sources: tuple[str, ...] = Field(min_length=1)
+
+
+class FlagText(BaseModel):
+    """What a flag means for a refusal, in plain words, with the law that says so, in the pack
+    (framework.yaml: flags). A flag that follows from a dated entry cites that entry's sources
+    when it is raised; its text may then cite none."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    id: FlagCode
+    text: str = Field(
+        min_length=10, description="The flag's meaning and legal basis in plain words"
+    )
+    sources: tuple[str, ...] = ()

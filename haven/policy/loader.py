@@ -21,7 +21,7 @@ from haven.errors import PolicyError, Problem
 from haven.packs import DEFAULT_PACK
 from haven.policy.entries import Entry, EntryBase
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, Rule
+from haven.policy.framework import CheckBasis, FlagText, Rule
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import Located, Pack, PackMeta
 from haven.policy.sources import Source
@@ -91,6 +91,7 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
     groups = _list(root, "groups.yaml", "groups", Group)
     rules = _list(root, "framework.yaml", "rules", Rule)
     checks = _list(root, "framework.yaml", "checks", CheckBasis)
+    flags = _list(root, "framework.yaml", "flags", FlagText)
     entries: list[Located] = []
     problems: list[Problem] = []
     files = sorted((root / "entries").glob("*.yaml"))
@@ -123,7 +124,9 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
         if (root / "lint" / "concepts.yaml").is_file()
         else None
     )
-    pack = Pack(meta, sources, tags, groups, rules, entries, reports, findings, checks, lexicon)
+    pack = Pack(
+        meta, sources, tags, groups, rules, entries, reports, findings, checks, lexicon, flags
+    )
     _load_texts(root, pack)
     return pack
 

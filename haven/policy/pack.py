@@ -15,11 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from haven.errors import PolicyError, Problem
 from haven.policy.entries import EntryBase, ForbiddenReasoning, Moratorium, SafeCountry
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, CheckId, Rule, RuleId
+from haven.policy.framework import CheckBasis, CheckId, FlagText, Rule, RuleId
 from haven.policy.groups import Group, Tag
 from haven.policy.precedence import ordered
 from haven.policy.sources import Source
 from haven.policy.texts import PackTexts
+from haven.vocab import FlagCode
 
 E = TypeVar("E", bound=EntryBase)
 
@@ -61,6 +62,7 @@ class Pack:
         findings: list[Finding] | None = None,
         checks: list[CheckBasis] | None = None,
         lint_lexicon: dict[str, Any] | None = None,
+        flags: list[FlagText] | None = None,
     ) -> None:
         self.meta = meta
         # The linter's concept lexicons (lint/concepts.yaml), raw: haven.guardrails checks
@@ -75,8 +77,10 @@ class Pack:
         self.reports = {r.id: r for r in reports or ()}
         self.findings = {f.id: f for f in findings or ()}
         self.checks = {c.id: c for c in checks or ()}
+        self.flags: dict[str, FlagText] = {f.id: f for f in flags or ()}
         problems = self._check(sources, tags, groups, rules)
         problems += self._check_bases(list(checks or ()))
+        problems += self._check_flags(list(flags or ()))
         problems += self._check_evidence(list(reports or ()), list(findings or ()))
         if problems:
             raise PolicyError(problems)
@@ -96,6 +100,7 @@ class Pack:
             "sources": set(self.sources),
             "tags": set(self.tags),
             "groups": set(self.groups),
+            "flags": {str(code) for code in self.flags},
         }
 
     def text(self, kind: str, key: str, default: str, lang: str) -> str:
@@ -107,6 +112,11 @@ class Pack:
     def entry_label(self, entry_id: str, lang: str) -> str:
         entry = self.entries.get(entry_id)
         return self.text("entries", entry_id, entry.label if entry else entry_id, lang)
+
+    def flag_text(self, code: str, lang: str) -> str | None:
+        """What a flag means and the law that says so (framework.yaml: flags), in `lang`."""
+        flag = self.flags.get(code)
+        return self.text("flags", code, flag.text, lang) if flag else None
 
     def source_title(self, source_id: str, lang: str) -> str:
         source = self.sources.get(source_id)
@@ -234,6 +244,19 @@ class Pack:
             )
         return problems
 
+    def _check_flags(self, flags: list[FlagText]) -> list[Problem]:
+        """framework.yaml: flags: the meaning of every flag a step can raise, citing known
+        sources."""
+        problems = _duplicates("framework.yaml: flags", (f.id for f in flags))
+        for f in flags:
+            problems += self._cite(f"framework.yaml: flag {f.id.value!r}", f.sources)
+        missing = sorted(set(FlagCode) - set(self.flags))
+        if missing:
+            problems.append(
+                Problem("framework.yaml: flags", f"missing flag texts: {', '.join(missing)}")
+            )
+        return problems
+
     def _check_evidence(self, reports: list[Report], findings: list[Finding]) -> list[Problem]:
         """findings.yaml: reports are sources; findings name a known report, group and sources."""
         problems: list[Problem] = []
@@ -317,6 +340,8 @@ class Pack:
         }
         if self.checks:
             doc["checks"] = [c.model_dump(mode="json") for c in self.checks.values()]
+        if self.flags:
+            doc["flags"] = [f.model_dump(mode="json") for f in self.flags.values()]
         if self.reports or self.findings:  # a pack without evidence keeps its earlier version
             doc["reports"] = [r.model_dump(mode="json") for r in self.reports.values()]
             doc["findings"] = [f.model_dump(mode="json") for f in self.findings.values()]

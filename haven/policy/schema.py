@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from haven.policy.entries import Entry
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, Rule
+from haven.policy.framework import CheckBasis, FlagText, Rule
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import PackMeta
 from haven.policy.sources import Source
@@ -29,6 +29,7 @@ class _Framework(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rules: list[Rule]
     checks: list[CheckBasis]
+    flags: list[FlagText]
 
 
 class _Findings(BaseModel):

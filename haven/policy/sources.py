@@ -26,7 +26,10 @@ class SourceKind(StrEnum):
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$", description="Stable id, e.g. kst-19637-2029")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9.\-]*$",
+        description="Stable id within the pack: lower-case letters, digits, '.' and '-'",
+    )
     kind: SourceKind
     title: str = Field(min_length=3)
     url: str = Field(pattern=r"^https?://\S+$", description="Where the text can be read")

@@ -1,4 +1,5 @@
-"""A pack's texts in another language: entry labels, source titles, tag labels and group labels,
+"""A pack's texts in another language: entry labels, source titles, tag and group labels and
+flag texts,
 kept in `i18n/<lang>.yaml` beside the pack (apart from the entries, which are data) and keyed by
 id. Pure: the loader reads the file; here the model, the look-up and the completeness check.
 
@@ -18,10 +19,19 @@ class PackTexts(BaseModel):
     sources: dict[str, str] = Field(default_factory=dict, description="source id -> title")
     tags: dict[str, str] = Field(default_factory=dict, description="tag id -> label")
     groups: dict[str, str] = Field(default_factory=dict, description="group id -> label")
+    flags: dict[str, str] = Field(
+        default_factory=dict, description="flag code -> its meaning (framework.yaml: flags)"
+    )
 
 
-KINDS = ("entries", "sources", "tags", "groups")
-SINGULAR = {"entries": "entry", "sources": "source", "tags": "tag", "groups": "group"}
+KINDS = ("entries", "sources", "tags", "groups", "flags")
+SINGULAR = {
+    "entries": "entry",
+    "sources": "source",
+    "tags": "tag",
+    "groups": "group",
+    "flags": "flag",
+}
 
 
 def unknown(texts: PackTexts, ids: dict[str, set[str]], where: str) -> list[Problem]:

@@ -107,7 +107,7 @@ def context(
         "to_date": day(window.to_date, lang),
         "rules": rules,
         "changes": [c for c in changes if c[1] != c[2]],
-        "flags": [plain.flag_text(f, lang) for f in item.new_flags],
+        "flags": [plain.flag_text(f, lang, pack) for f in item.new_flags],
         "pack_id": pack.meta.id,
         "pack_version": window.pack_version,
         "pack_version_now": pack.version,

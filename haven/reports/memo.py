@@ -168,7 +168,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "flags": [
             {
                 "code": f.code.value,
-                "text": plain.flag_text(f.code, lang),
+                "text": plain.flag_text(f.code, lang, pack),
                 "reason": plain.reason_text(f.reason, lang),
                 "message": f.message,
                 "sources": sources(f.sources),

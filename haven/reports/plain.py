@@ -5,7 +5,8 @@ English is the source language; Dutch comes from `locale/nl/LC_MESSAGES/reports.
 use these functions, so a code never reaches a reader without words.
 
 Every function takes a code (an enum member or its string value) and a language; an unknown
-code is returned unchanged rather than raising, so a newer pack never breaks a page.
+code is returned unchanged rather than raising, so a newer pack never breaks a page. The law
+(judgments, articles) is not cited here: it is in the pack (`flag_text` with a pack).
 """
 
 from datetime import date
@@ -16,6 +17,7 @@ from babel.dates import format_date
 from haven.assess import Assessment
 from haven.i18n import normalise, translations
 from haven.policy.framework import RuleId
+from haven.policy.pack import Pack
 from haven.vocab import (
     Actor,
     Category,
@@ -119,7 +121,7 @@ REASONS: dict[str, str] = {
 FLAGS: dict[str, str] = {
     FlagCode.DISCRETION_REASONING: N_(
         "The refusal expects the applicant to hide their orientation or identity, or to be "
-        "discreet. The law forbids this (CJEU X, Y and Z, 7 November 2013)."
+        "discreet. The law forbids this."
     ),
     FlagCode.PROTECTION_SEEKING_WAIVED: N_(
         "The refusal holds it against the applicant that they did not ask the authorities for "
@@ -135,18 +137,17 @@ FLAGS: dict[str, str] = {
     ),
     FlagCode.LATE_DISCLOSURE_ALONE: N_(
         "The refusal treats late disclosure as a reason on its own to disbelieve the applicant. "
-        "The law forbids this (CJEU A, B and C, 2 December 2014)."
+        "The law forbids this."
     ),
     FlagCode.STEREOTYPED_ASSESSMENT: N_(
-        "The refusal relies on stereotyped questions or expectations (CJEU A, B and C)."
+        "The refusal relies on stereotyped questions or expectations."
     ),
     FlagCode.EXPLICIT_EVIDENCE: N_(
         "The refusal asks for or relies on explicit evidence such as images, films or sexual "
-        "detail. The law forbids this (CJEU A, B and C)."
+        "detail. The law forbids this."
     ),
     FlagCode.PROJECTIVE_TEST: N_(
-        "The refusal relies on a psychological projective test. The law forbids this "
-        "(CJEU F, 25 January 2018)."
+        "The refusal relies on a psychological projective test. The law forbids this."
     ),
     FlagCode.STANDARD_MISAPPLIED: N_(
         "The refusal says there are insufficient indications, but the standard of proof that "
@@ -241,9 +242,11 @@ def step_title(rule: str, lang: str) -> str:
     return _lookup(STEP_TITLES, rule, lang)
 
 
-def flag_text(code: FlagCode | str, lang: str) -> str:
-    """What a flag means for the decision, in plain words."""
-    return _lookup(FLAGS, code, lang)
+def flag_text(code: FlagCode | str, lang: str, pack: Pack | None = None) -> str:
+    """What a flag means for the decision, in plain words: the pack's text, with the law that
+    says so (framework.yaml: flags), when the pack is known; else Haven's own words."""
+    found = pack.flag_text(str(code), normalise(lang)) if pack is not None else None
+    return found or _lookup(FLAGS, code, lang)
 
 
 def reason_text(reason: Reason | str, lang: str) -> str:

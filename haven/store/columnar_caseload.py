@@ -2,7 +2,7 @@
 
 The current version of every case the caller may list and read is fetched in pages, decrypted
 in bulk (one AES-GCM unwrap of the data key and one open of the content per case, no Pydantic
-model per case) and parsed by pyarrow with the contract's schema (haven.impact.jsonl.SCHEMA)
+model per case) and parsed by pyarrow with the contract's schema (haven.cases.arrow_jsonl.SCHEMA)
 into Polars frames, which the columnar engine evaluates as it does a file
 (haven.impact.stream). Stored content is compact JSON (crypto.seal_json; bulk_import seals
 Pydantic's compact JSON), one object without line breaks, so the plaintexts joined by line
@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from haven.cases import arrow_jsonl as jsonl
+from haven.cases.frame_checks import normalise
 from haven.errors import CaseError, Problem
-from haven.impact import jsonl
-from haven.impact.batch import normalise
 from haven.impact.stream import BATCH_SIZE, ImpactStream
 from haven.policy.pack import Pack
 from haven.store import datakeys

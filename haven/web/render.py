@@ -93,6 +93,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         # The pack's own texts in the reader's language (haven/policy/texts.py).
         entry_label=lambda eid: pack.entry_label(eid, lang),
         pack_text=lambda kind, key, default: pack.text(kind, key, default, lang),
+        # A flag's meaning with the law that says so, from the pack (framework.yaml: flags).
+        flag_text=lambda code: plain.flag_text(code, lang, pack),
         plain=plain,
         path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),

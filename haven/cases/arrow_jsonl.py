@@ -2,13 +2,13 @@
 
 Polars can only decode JSON with a schema in hand, and inferring one means parsing every line
 once more (for 1M cases 3.5 s of 9.6 s end to end). pyarrow's reader takes the contract's
-schema (haven.impact.batch.TOP) and refuses, instead of guessing at, anything else: an unknown
-field at any depth (also with a null value), a value of another JSON type, a key given twice, a
-broken escape, a line that is not an object, invalid UTF-8, and any layout but one object a
-line (pyarrow itself reads objects however they are spread over lines). A refusal carries no
-message for the user: the caller then reads the file the exact way (Polars, schema inferred
-over every line), which names the problem, or, where only pyarrow minds (a repeated key, say),
-goes on from the case where this reader stopped.
+schema (haven.cases.schema.TOP, derived from the case model) and refuses, instead of guessing
+at, anything else: an unknown field at any depth (also with a null value), a value of another
+JSON type, a key given twice, a broken escape, a line that is not an object, invalid UTF-8, and
+any layout but one object a line (pyarrow itself reads objects however they are spread over
+lines). A refusal carries no message for the user: the caller then reads the file the exact way
+(Polars, schema inferred over every line), which names the problem, or, where only pyarrow
+minds (a repeated key, say), goes on from the case where this reader stopped.
 
 The file is mapped, not read, and parsed 32 MB at a time, cut at line ends, so memory stays
 flat.
@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 from polars._typing import PolarsDataType
 
-from haven.impact.batch import TOP
+from haven.cases.schema import TOP
 
 CHUNK = 32 << 20  # bytes parsed at once; measured on 1M cases: 32-128 MB all ~1.9 s
 AHEAD = 8  # pieces parsed ahead of the caller (memory: AHEAD x CHUNK and their tables)
