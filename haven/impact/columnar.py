@@ -16,6 +16,7 @@ import polars as pl
 
 from haven.assess.match import Basis
 from haven.impact.batch import COUNTRIES, ISO, normalise
+from haven.policy import decisions
 from haven.policy.entries import (
     Designation,
     EntryBase,
@@ -31,6 +32,7 @@ from haven.policy.entries import (
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
 from haven.policy.precedence import by_group, favour
+from haven.policy.rules import expr as table_expr
 from haven.policy.snapshot import check_covered
 from haven.vocab import (
     Category,
@@ -595,18 +597,21 @@ def evaluate_flat(
         | (situation == SituationLevel.LESS_EXCEPTIONAL.value).fill_null(False)
     )
     objections = unmet | (ipa == "possible")
-    met2 = pl.when(by_situation).then(True).otherwise(met)
     recommendation = x.let(
         "_recommendation",
-        pl.when(~assessable)
-        .then(pl.lit(Recommendation.NOT_ASSESSABLE.value))
-        .when(deferred)
-        .then(pl.lit(Recommendation.DECISION_DEFERRED.value))
-        .when(met2.eq(True).fill_null(False) & ~(objections | provisional))
-        .then(pl.lit(Recommendation.PROTECTION_INDICATED.value))
-        .when(met2.eq(False).fill_null(False) & ~(uncertain | provisional))
-        .then(pl.lit(Recommendation.PROTECTION_NOT_INDICATED.value))
-        .otherwise(pl.lit(Recommendation.FURTHER_ASSESSMENT.value)),
+        table_expr(
+            decisions.RECOMMENDATION,
+            {
+                "assessable": assessable,
+                "provisional": provisional,
+                "deferred": deferred,
+                "met": met,
+                "by_situation": by_situation,
+                "objections": objections,
+                "uncertain": uncertain,
+            },
+            pl.String(),
+        ),
     )
     ground_out = (
         pl.when(recommendation == Recommendation.PROTECTION_INDICATED.value)
