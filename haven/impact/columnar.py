@@ -519,11 +519,25 @@ def evaluate_flat(
         waivers.append((m == YES, e.id))
     waiver = x.let("_waiver", first(waivers, pl.lit(None, pl.String)))
     state = pl.col("state_actor")
-    required = x.let("_required", waiver.is_null() & ~state)
+    required = x.let(
+        "_required",
+        table_expr(
+            decisions.PROTECTION_DUTY,
+            {"waived": waiver.is_not_null(), "state_actor": state},
+            pl.Boolean(),
+        ),
+    )
     unmet = required & pl.col("unreported")
 
     # Internal protection alternative.
-    relevant = x.let("_relevant", assessable & (met.ne(False).fill_null(True) | by_situation))
+    relevant = x.let(
+        "_relevant",
+        table_expr(
+            decisions.PROTECTION_NEED,
+            {"assessable": assessable, "by_situation": by_situation, "met": met},
+            pl.Boolean(),
+        ),
+    )
     exclusions: list[tuple[pl.Expr, Any]] = []
     for e in of(InternalProtectionEntry):
         assert isinstance(e, InternalProtectionEntry)
@@ -535,14 +549,18 @@ def evaluate_flat(
         if e.status is RelocationStatus.EXCLUDED:
             exclusions.append((m == YES, e.id))
     exclusion = x.let("_exclusion", first(exclusions, pl.lit(None, pl.String)))
-    # Excluded whenever policy or law rules it out, need or no need (contract).
     ipa = x.let(
         "_ipa",
-        pl.when(exclusion.is_not_null() | nationwide | state)
-        .then(pl.lit("excluded"))
-        .when(~relevant)
-        .then(pl.lit("not_applicable"))
-        .otherwise(pl.lit("possible")),
+        table_expr(
+            decisions.INTERNAL_PROTECTION,
+            {
+                "excluded_by_policy": exclusion.is_not_null(),
+                "nationwide_persecution": nationwide,
+                "state_actor": state,
+                "need": relevant,
+            },
+            pl.String(),
+        ),
     )
 
     # Guardrail flags for each refusal reason.

@@ -6,7 +6,7 @@ table objects to Polars. Row order is the priority; row ids are what the trace n
 """
 
 from haven.policy.rules import Fact, Table, row
-from haven.vocab import Recommendation
+from haven.vocab import InternalProtection, Recommendation
 
 # -- facts ------------------------------------------------------------------------------------
 
@@ -19,6 +19,55 @@ BY_SITUATION = Fact.flag(
 )
 OBJECTIONS = Fact.flag("objections", "a protection-seeking or relocation question is unresolved")
 UNCERTAIN = Fact.flag("uncertain", "open facts or unverified policy could change the outcome")
+WAIVED = Fact.flag("waived", "a protection-duty entry in force waives the duty for the applicant")
+STATE_ACTOR = Fact.flag("state_actor", "the state is the actor in a credible incident")
+EXCLUDED_BY_POLICY = Fact.flag(
+    "excluded_by_policy", "an internal-protection entry in force excludes relocation"
+)
+NATIONWIDE = Fact.flag(
+    "nationwide_persecution", "the designation is group persecution in the whole country"
+)
+NEED = Fact.flag("need", "a need for protection may be established (PROTECTION_NEED)")
+
+# -- protection duty (step 7) -----------------------------------------------------------------
+
+PROTECTION_DUTY = Table(
+    "protection_seeking_required",
+    (
+        row("waived", False, {WAIVED: True}),
+        # The state cannot be asked to protect against itself.
+        row("state_is_persecutor", False, {STATE_ACTOR: True}),
+    ),
+    row("required", True),
+    "Must the applicant have sought the protection of their own authorities?",
+)
+
+# -- internal protection alternative (step 8, QD art. 8) --------------------------------------
+
+PROTECTION_NEED = Table(
+    "protection_need",
+    (
+        row("not_assessable", False, {ASSESSABLE: False}),
+        row("by_situation", True, {BY_SITUATION: True}),
+        row("standard_not_met", False, {MET: False}),
+    ),
+    row("met_or_open", True),
+    "Is there a need for protection to relocate from (met, or not yet known not to be)?",
+)
+
+# Whether policy or law rules relocation out is answered first, need or no need: the contract
+# reports `excluded` whenever it is ruled out on the date.
+INTERNAL_PROTECTION = Table(
+    "internal_protection",
+    (
+        row("excluded_by_policy", InternalProtection.EXCLUDED, {EXCLUDED_BY_POLICY: True}),
+        row("nationwide_persecution", InternalProtection.EXCLUDED, {NATIONWIDE: True}),
+        row("state_is_persecutor", InternalProtection.EXCLUDED, {STATE_ACTOR: True}),
+        row("no_need", InternalProtection.NOT_APPLICABLE, {NEED: False}),
+    ),
+    row("possible", InternalProtection.POSSIBLE),
+    "The internal protection alternative: ruled out, not applicable, or for the officer.",
+)
 
 # -- recommendation ---------------------------------------------------------------------------
 
