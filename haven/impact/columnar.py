@@ -481,28 +481,19 @@ def evaluate_flat(
     )
 
     # Evidentiary standard.
-    has_cred, has_open = pl.col("has_credible"), pl.col("has_open")
-    lower = std.is_in([Standard.MINOR_INDICATIONS.value, Standard.LIMITED_INDICATIONS.value])
     met = x.let(
         "_met",
-        pl.when(std == Standard.MEMBERSHIP.value)
-        .then(True)
-        .when(has_cred & lower)
-        .then(True)
-        .when((std == Standard.INDIVIDUAL.value) & has_cred)
-        .then(None)
-        .when(has_open)
-        .then(None)
-        .when(std == Standard.LIMITED_INDICATIONS.value)
-        .then(None)
-        # Forward-looking risk: a claimed profile not found incredible, with no designation.
-        .when(
-            (std == Standard.INDIVIDUAL.value)
-            & pl.col("claims_profile")
-            & (pl.col("c_profile") != "not_credible")
-        )
-        .then(None)
-        .otherwise(False),
+        table_expr(
+            decisions.STANDARD_MET,
+            {
+                "standard": std,
+                "has_credible": pl.col("has_credible"),
+                "has_open": pl.col("has_open"),
+                "claims_profile": pl.col("claims_profile"),
+                "profile": pl.col("c_profile"),
+            },
+            pl.Boolean(),
+        ),
     )
 
     # Protection-seeking duty.

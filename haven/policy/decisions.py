@@ -6,7 +6,7 @@ table objects to Polars. Row order is the priority; row ids are what the trace n
 """
 
 from haven.policy.rules import Fact, Table, row
-from haven.vocab import InternalProtection, Recommendation
+from haven.vocab import Finding, InternalProtection, Recommendation, Standard
 
 # -- facts ------------------------------------------------------------------------------------
 
@@ -28,6 +28,34 @@ NATIONWIDE = Fact.flag(
     "nationwide_persecution", "the designation is group persecution in the whole country"
 )
 NEED = Fact.flag("need", "a need for protection may be established (PROTECTION_NEED)")
+
+STANDARD = Fact.choice("standard", Standard, "the evidentiary standard (the designation's)")
+HAS_CREDIBLE = Fact.flag("has_credible", "a credible incident is known on the date")
+HAS_OPEN = Fact.flag("has_open", "an incident whose credibility is open is known on the date")
+CLAIMS_PROFILE = Fact.flag("claims_profile", "a SOGI or a group tag is claimed")
+PROFILE = Fact.choice("profile", Finding, "the credibility finding on the claimed profile")
+
+# -- the evidentiary standard (step 6) --------------------------------------------------------
+
+_LOWER = (Standard.MINOR_INDICATIONS, Standard.LIMITED_INDICATIONS)
+STANDARD_MET = Table(
+    "standard_met",
+    (
+        row("membership", True, {STANDARD: Standard.MEMBERSHIP}),
+        row("indications", True, {STANDARD: _LOWER, HAS_CREDIBLE: True}),
+        row("individual_judgment", None, {STANDARD: Standard.INDIVIDUAL, HAS_CREDIBLE: True}),
+        row("open_incidents", None, {HAS_OPEN: True}),
+        # Incidents against group members in the immediate surroundings can count.
+        row("surroundings", None, {STANDARD: Standard.LIMITED_INDICATIONS}),
+        # No past harm is not no risk: a claimed profile not found incredible, with no
+        # designation setting the standard, needs the forward-looking question answered.
+        row("forward_looking", None,
+            {STANDARD: Standard.INDIVIDUAL, CLAIMS_PROFILE: True,
+             PROFILE: (Finding.CREDIBLE, Finding.OPEN)}),
+    ),
+    row("not_met", False),
+    "Whether the credible facts meet the evidentiary standard (None: open).",
+)  # fmt: skip
 
 # -- protection duty (step 7) -----------------------------------------------------------------
 
