@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from haven.policy import decisions
-from haven.policy.rules import Fact, Row, Table, Value, expr, pick, row
+from haven.policy.rules import Fact, Row, Table, Value, expr, fires, pick, row
 
 TABLES = sorted((t for t in vars(decisions).values() if isinstance(t, Table)), key=lambda t: t.name)
 
@@ -98,6 +98,21 @@ def test_pick_and_expr_agree_on_generated_tables(
     combos = [{f.name: v for f, v in zip(FACTS, vs, strict=True)} for vs in values]
     picked, compiled = _both(table, combos, FACTS)
     assert picked == compiled
+
+
+@settings(max_examples=100, deadline=None)
+@given(tables(), st.lists(st.tuples(*(st.sampled_from(f.values) for f in FACTS)), min_size=1))
+def test_fires_marks_the_row_pick_gives(table: Table, values: list[tuple[Value, ...]]) -> None:
+    combos = [{f.name: v for f, v in zip(FACTS, vs, strict=True)} for vs in values]
+    frame = pl.DataFrame(
+        {f.name: [c[f.name] for c in combos] for f in FACTS},
+        schema={f.name: _dtype(f) for f in FACTS},
+    )
+    columns = {f.name: pl.col(f.name) for f in FACTS}
+    picked = [pick(table, c).id for c in combos]
+    for r in (*table.rows, table.default):
+        got = frame.with_columns(fires(table, columns, r.id).alias("f"))["f"].to_list()
+        assert got == [p == r.id for p in picked], r.id
 
 
 def test_a_row_rejects_a_value_outside_the_facts_domain() -> None:

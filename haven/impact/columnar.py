@@ -33,11 +33,11 @@ from haven.policy.groups import Group
 from haven.policy.pack import Pack
 from haven.policy.precedence import by_group, favour
 from haven.policy.rules import expr as table_expr
+from haven.policy.rules import fires as table_fires
 from haven.policy.snapshot import check_covered
 from haven.vocab import (
     Category,
     Finding,
-    FlagCode,
     Reason,
     Recommendation,
     Sogi,
@@ -562,41 +562,28 @@ def evaluate_flat(
     ]
     flag_parts: list[tuple[Reason, pl.Expr]] = []
     flag_entries: list[tuple[pl.Expr, str]] = []
+    law = {
+        "waived": waiver.is_not_null(),
+        "state_actor": state,
+        "excluded_by_policy": exclusion.is_not_null(),
+        "designated_met": chosen.is_not_null() & met.eq(True).fill_null(False),
+    }
     for r in Reason:
+        table = decisions.flag_table(r, forbidden)
+        if not table.rows:
+            continue
         given = x.let(f"_given:{r.value}", has_bit("reason_bits", REASON_BITS[r.value]))
-        special: list[tuple[pl.Expr, FlagCode, str | None]] = []  # (condition, flag, entry column)
-        if r is Reason.NO_STATE_PROTECTION_SOUGHT:
-            special = [
-                (waiver.is_not_null(), FlagCode.PROTECTION_SEEKING_WAIVED, "waiver"),
-                (state, FlagCode.STATE_IS_PERSECUTOR, None),
-            ]
-        elif r is Reason.INTERNAL_RELOCATION:
-            special = [
-                (exclusion.is_not_null(), FlagCode.IPA_EXCLUDED_BY_POLICY, "exclusion"),
-                (state, FlagCode.STATE_IS_PERSECUTOR, None),
-            ]
-        elif r is Reason.INSUFFICIENT_INDICATIONS:
-            special = [
-                (
-                    chosen.is_not_null() & met.eq(True).fill_null(False),
-                    FlagCode.STANDARD_MISAPPLIED,
-                    "designation",
-                )
-            ]
-        rules: list[tuple[pl.Expr, Any]] = []
-        for cond, code, _ in special:
-            rules.append((cond, code.value))
-        for e in forbidden:
-            if e.reason is not r:
-                continue
+        columns = dict(law)
+        reaching = [e for e in forbidden if e.reason is r]
+        for e in reaching:
             here = pl.lit(True) if e.country is None else pl.col("nat") == e.country
             member = gmatch(e.group, Basis.ASSERTED) == YES if e.group else pl.lit(True)
-            ok = x.let(f"_ok:{e.id}", here & member)
-            # The entry applies when its rule is the first that holds for this reason.
-            flag_entries.append((given & ok & ~_any(c for c, _ in rules), e.id))
-            rules.append((ok, e.flag.value))
-        if rules:
-            flag_parts.append((r, pl.when(given).then(first(rules, pl.lit(None, pl.String)))))
+            columns[decisions.entry_fact(e).name] = x.let(f"_ok:{e.id}", here & member)
+        for e in reaching:
+            # The entry applies when its row is the one that fires for this reason.
+            fired = table_fires(table, columns, decisions.entry_fact(e).name)
+            flag_entries.append((given & fired, e.id))
+        flag_parts.append((r, pl.when(given).then(table_expr(table, columns, pl.String()))))
 
     # Recommendation.
     has_unverified = x.let("_has_unverified", _any(unverified))

@@ -5,8 +5,11 @@ hand-written text for that row; the columnar engine (haven.impact.columnar) comp
 table objects to Polars. Row order is the priority; row ids are what the trace names.
 """
 
+from collections.abc import Iterable
+
+from haven.policy.entries import ForbiddenReasoning
 from haven.policy.rules import Fact, Table, row
-from haven.vocab import Finding, InternalProtection, Recommendation, Standard
+from haven.vocab import Finding, FlagCode, InternalProtection, Reason, Recommendation, Standard
 
 # -- facts ------------------------------------------------------------------------------------
 
@@ -115,3 +118,48 @@ RECOMMENDATION = Table(
     row("further_assessment", Recommendation.FURTHER_ASSESSMENT),
     "Recommends; never decides. Protection is indicated only when nothing remains open.",
 )  # fmt: skip
+
+# -- guardrail flags per refusal reason -------------------------------------------------------
+
+DESIGNATED_MET = Fact.flag(
+    "designated_met", "a designation sets the standard and the credible facts meet it"
+)
+
+
+def entry_fact(e: ForbiddenReasoning) -> Fact:
+    """Whether a forbidden-reasoning entry reaches the applicant (country and group)."""
+    return Fact.flag(f"entry:{e.id}", f"{e.id} reaches the applicant")
+
+
+_NO_FLAG = row("no_flag", None)
+# What the law itself says about a reason comes first; the pack's forbidden-reasoning entries
+# follow in precedence order (flag_table).
+FLAG_LAW: dict[Reason, Table] = {
+    r: Table(f"flag:{r.value}", rows, _NO_FLAG, "Which flag a refusal reason gets, if any.")
+    for r, rows in {
+        **{r: () for r in Reason},
+        Reason.NO_STATE_PROTECTION_SOUGHT: (
+            row("waiver", FlagCode.PROTECTION_SEEKING_WAIVED, {WAIVED: True}),
+            row("state_is_persecutor", FlagCode.STATE_IS_PERSECUTOR, {STATE_ACTOR: True}),
+        ),
+        Reason.INTERNAL_RELOCATION: (
+            row("exclusion", FlagCode.IPA_EXCLUDED_BY_POLICY, {EXCLUDED_BY_POLICY: True}),
+            row("state_is_persecutor", FlagCode.STATE_IS_PERSECUTOR, {STATE_ACTOR: True}),
+        ),
+        Reason.INSUFFICIENT_INDICATIONS: (
+            row("standard_misapplied", FlagCode.STANDARD_MISAPPLIED, {DESIGNATED_MET: True}),
+        ),
+    }.items()
+}
+
+
+def flag_table(reason: Reason, entries: Iterable[ForbiddenReasoning]) -> Table:
+    """The law's rows for a reason, then one row per entry about it (in the order given:
+    precedence order), each firing when the entry reaches the applicant."""
+    return FLAG_LAW[reason].then(
+        *(
+            row(entry_fact(e).name, e.flag, {entry_fact(e): True})
+            for e in entries
+            if e.reason is reason
+        )
+    )

@@ -155,6 +155,20 @@ def expr(
     return result
 
 
+def fires(table: Table, columns: Mapping[str, pl.Expr], id: str) -> pl.Expr:
+    """Whether the row `id` is the one that fires (its conditions hold, no earlier row's do):
+    for an outcome that is not the value, such as the entry a row applies."""
+    earlier: list[pl.Expr] = []
+    for r in table.rows:
+        cond = _condition(r, columns).fill_null(False)  # a null condition does not hold
+        if r.id == id:
+            return pl.all_horizontal(cond, *(~c for c in earlier))
+        earlier.append(cond)
+    if id == table.default.id:
+        return ~pl.any_horizontal(earlier) if earlier else pl.lit(True)
+    raise KeyError(f"table {table.name!r} has no row {id!r}")
+
+
 def _condition(r: Row, columns: Mapping[str, pl.Expr]) -> pl.Expr:
     parts = [_holds(columns[f.name], allowed) for f, allowed in r.when]
     if not parts:
