@@ -11,18 +11,7 @@ from haven.policy.entries import Designation
 from haven.policy.framework import STANDARD_RULES, RuleId
 from haven.policy.rules import pick
 from haven.policy.snapshot import PolicyOn
-from haven.vocab import Finding, IncidentKind, Standard
-
-# QD art. 4(4): past persecution or serious harm, or direct threats of it.
-SERIOUS = {
-    IncidentKind.THREAT,
-    IncidentKind.ASSAULT,
-    IncidentKind.SEXUAL_VIOLENCE,
-    IncidentKind.ARREST,
-    IncidentKind.DETENTION,
-    IncidentKind.TORTURE,
-    IncidentKind.PROSECUTION,
-}
+from haven.vocab import Finding, Standard
 
 
 @dataclass(frozen=True)
@@ -72,10 +61,11 @@ def evaluate(known: Known, policy: PolicyOn, designation: Designation | None) ->
     elif fired.id == "indications":
         finding = f"Met: credible personal problems linked to the group ({_list(credible)})."
     elif fired.id == "individual_judgment":
-        serious = [(n, x) for n, x in credible if x.kind in SERIOUS]
+        # Which kinds are past persecution or serious harm is law: the pack's past_harm rule.
+        past = policy.pack.rule(RuleId.PAST_HARM)
+        serious = [(n, x) for n, x in credible if x.kind in past.incident_kinds]
         finding = f"Credible incidents ({_list(credible)}) need an individual judgment of severity."
         if serious:
-            past = policy.pack.rule(RuleId.PAST_HARM)
             finding += f" {past.title}: {_list(serious)} are a serious indication of risk."
             return Evaluation(
                 standard,
