@@ -64,8 +64,11 @@ class Row:
     then: Value
     when: tuple[tuple[Fact, frozenset[Value]], ...] = ()
 
-    def holds(self, facts: Mapping[str, Value]) -> bool:
-        return all(facts[f.name] in allowed for f, allowed in self.when)
+    def holds(self, facts: Mapping[str, object]) -> bool:
+        for f, allowed in self.when:  # a loop, not all(): measured faster per case
+            if facts[f.name] not in allowed:
+                return False
+        return True
 
 
 def row(id: str, then: object, when: Mapping[Fact, object] | None = None) -> Row:
@@ -90,6 +93,7 @@ class Table:
     default: Row
     doc: str = ""
     facts: tuple[Fact, ...] = field(init=False)
+    names: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         if self.default.when:
@@ -103,6 +107,7 @@ class Table:
                 if seen.setdefault(f.name, f) != f:
                     raise ValueError(f"table {self.name!r}: two facts named {f.name!r}")
         object.__setattr__(self, "facts", tuple(seen.values()))
+        object.__setattr__(self, "names", frozenset(seen))
 
     def then(self, *rows: Row) -> "Table":
         """The same table with rows appended before the default (a pack's own rows, such as
@@ -117,13 +122,13 @@ class Table:
 
 
 def pick(table: Table, facts: Mapping[str, object]) -> Row:
-    """The row that fires for one case's facts (every fact of the table must be given)."""
-    missing = [f.name for f in table.facts if f.name not in facts]
-    if missing:
+    """The row that fires for one case's facts (every fact of the table must be given). Values
+    are compared as given: a StrEnum equals and hashes as its value."""
+    if not table.names <= facts.keys():
+        missing = sorted(table.names - facts.keys())
         raise KeyError(f"table {table.name!r} needs facts {missing}")
-    plain = {f.name: _plain(facts[f.name]) for f in table.facts}
     for r in table.rows:
-        if r.holds(plain):
+        if r.holds(facts):
             return r
     return table.default
 
