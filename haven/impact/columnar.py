@@ -34,6 +34,7 @@ from haven.policy.pack import Pack
 from haven.policy.precedence import by_group, favour
 from haven.policy.rules import expr as table_expr
 from haven.policy.rules import fires as table_fires
+from haven.policy.rules import pick
 from haven.policy.snapshot import check_covered
 from haven.vocab import (
     Category,
@@ -371,17 +372,28 @@ def evaluate_flat(
     for e in of(SafeCountry):
         assert isinstance(e, SafeCountry)
         here = pl.col("nat") == e.country
-        if not e.verified_on(as_of):
+        # Verified and suspended are the entry's own: the table is decided per entry here.
+        fired = pick(
+            decisions.SAFE_COUNTRY, {"verified": e.verified_on(as_of), "suspended": e.suspended}
+        )
+        if fired.id == "unverified":
             unverified.append(here)
-            continue
-        if e.suspended:
+        if not fired.then:
             continue
         safe_designated.append(here)
         applied.append((here, e.id))
-        exc = [gmatch(g, Basis.CLAIMED) == YES for g in e.exception_groups]
-        if e.exception_regions:
-            exc.append(pl.col("reg").is_in(list(e.exception_regions)).fill_null(False))
-        safe_exception.append(here & _any(exc))
+        groups = _any(gmatch(g, Basis.CLAIMED) == YES for g in e.exception_groups)
+        regions = (
+            pl.col("reg").is_in(list(e.exception_regions)).fill_null(False)
+            if e.exception_regions
+            else pl.lit(False)
+        )
+        exception = table_expr(
+            decisions.SAFE_COUNTRY_EXCEPTION,
+            {"exception_group": groups, "exception_region": regions},
+            pl.Boolean(),
+        )
+        safe_exception.append(here & exception)
 
     # Moratoria.
     decision: list[pl.Expr] = []

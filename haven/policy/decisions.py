@@ -38,6 +38,34 @@ HAS_OPEN = Fact.flag("has_open", "an incident whose credibility is open is known
 CLAIMS_PROFILE = Fact.flag("claims_profile", "a SOGI or a group tag is claimed")
 PROFILE = Fact.choice("profile", Finding, "the credibility finding on the claimed profile")
 
+# -- safe country of origin (step 2) ---------------------------------------------------------
+
+VERIFIED = Fact.flag("verified", "the entry's facts are confirmed on the date")
+SUSPENDED = Fact.flag("suspended", "the designation is suspended")
+EXCEPTION_GROUP = Fact.flag("exception_group", "the claim falls in a group the designation exempts")
+EXCEPTION_REGION = Fact.flag("exception_region", "the applicant's region is exempted")
+
+# For the nationality's designation in force (at most one per country at a time).
+SAFE_COUNTRY = Table(
+    "safe_country_designated",
+    (
+        row("unverified", False, {VERIFIED: False}),
+        row("suspended", False, {SUSPENDED: True}),
+    ),
+    row("designated", True),
+    "Is the applicant's country a designated safe country of origin on the date?",
+)
+# Never conclusive: an exempted group or region keeps the normal track.
+SAFE_COUNTRY_EXCEPTION = Table(
+    "safe_country_exception",
+    (
+        row("exception_group", True, {EXCEPTION_GROUP: True}),
+        row("exception_region", True, {EXCEPTION_REGION: True}),
+    ),
+    row("no_exception", False),
+    "Does an exception of a (designated) safe country apply to the applicant?",
+)
+
 # -- the evidentiary standard (step 6) --------------------------------------------------------
 
 _LOWER = (Standard.MINOR_INDICATIONS, Standard.LIMITED_INDICATIONS)
