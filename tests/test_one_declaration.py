@@ -23,7 +23,7 @@ from haven.assess import assess
 from haven.cases.readers import parse_case
 from haven.cases.synthetic import synthetic_caseload
 from haven.impact.columnar import evaluate
-from haven.policy import decisions
+from haven.policy import decisions, rules
 from haven.policy.rules import Table
 
 PICKERS = (
@@ -69,10 +69,10 @@ def test_engines_read_the_same_tables(monkeypatch: pytest.MonkeyPatch, day: date
     for module in PICKERS:
         monkeypatch.setattr(module, "pick", _spy(picked, module.pick))
     columnar = haven.impact.columnar
-    monkeypatch.setattr(columnar, "table_expr", _spy(compiled, columnar.table_expr))
-    monkeypatch.setattr(columnar, "table_fires", _spy(compiled, columnar.table_fires))
+    monkeypatch.setattr(columnar, "table_expr", _spy(compiled, rules.expr))
+    monkeypatch.setattr(columnar, "table_fires", _spy(compiled, rules.fires))
     # Facts constant per entry (verified, suspended) are decided when compiling: pick there.
-    monkeypatch.setattr(columnar, "pick", _spy(compiled, columnar.pick))
+    monkeypatch.setattr(columnar, "pick", _spy(compiled, rules.pick))
 
     raws = synthetic_caseload(300, seed=3)
     for raw in raws[:30]:  # some from a safe country of origin (the first list, Nov 2015)

@@ -602,9 +602,10 @@ def test_known_from_beside_a_full_date_is_refused(tmp_path: Path) -> None:
 def test_past_harm_without_incident_kinds_fails_naming_them(tmp_path: Path) -> None:
     """Which incident kinds are serious harm is law (QD art. 4(4)): the pack says, not code."""
     root = copy_pack(tmp_path)
-    edit_yaml(
-        root,
-        "framework.yaml",
-        lambda data: [r.pop("incident_kinds", None) for r in data["rules"]],
-    )
+
+    def drop(data: dict[str, Any]) -> None:
+        for r in data["rules"]:
+            r.pop("incident_kinds", None)
+
+    edit_yaml(root, "framework.yaml", drop)
     assert_names(load_error(root), "framework.yaml", "past_harm", "incident_kinds")

@@ -593,8 +593,8 @@ def evaluate_flat(
             columns[decisions.entry_fact(e).name] = x.let(f"_ok:{e.id}", here & member)
         for e in reaching:
             # The entry applies when its row is the one that fires for this reason.
-            fired = table_fires(table, columns, decisions.entry_fact(e).name)
-            flag_entries.append((given & fired, e.id))
+            wins = table_fires(table, columns, decisions.entry_fact(e).name)
+            flag_entries.append((given & wins, e.id))
         flag_parts.append((r, pl.when(given).then(table_expr(table, columns, pl.String()))))
 
     # Recommendation.
