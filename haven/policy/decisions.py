@@ -184,10 +184,10 @@ FLAG_LAW: dict[Reason, Table] = {
 def flag_table(reason: Reason, entries: Iterable[ForbiddenReasoning]) -> Table:
     """The law's rows for a reason, then one row per entry about it (in the order given:
     precedence order), each firing when the entry reaches the applicant."""
-    return FLAG_LAW[reason].then(
-        *(
-            row(entry_fact(e).name, e.flag, {entry_fact(e): True})
-            for e in entries
-            if e.reason is reason
-        )
+    rows = tuple(
+        row(entry_fact(e).name, e.flag, {entry_fact(e): True})
+        for e in entries
+        if e.reason is reason
     )
+    # The law's own table object when no entry speaks to the reason (most reasons, most cases).
+    return FLAG_LAW[reason].then(*rows) if rows else FLAG_LAW[reason]
