@@ -645,3 +645,15 @@ def test_flag_texts_come_from_the_pack_in_its_languages() -> None:
     )
     # without a pack: Haven's own words, citing no law
     assert plain.flag_text("projective_test", "en") != with_law
+
+
+def test_past_harm_without_incident_kinds_fails_naming_them(tmp_path: Path) -> None:
+    """Which incident kinds are serious harm is law (QD art. 4(4)): the pack says, not code."""
+    root = copy_pack(tmp_path)
+
+    def drop(data: dict[str, Any]) -> None:
+        for r in data["rules"]:
+            r.pop("incident_kinds", None)
+
+    edit_yaml(root, "framework.yaml", drop)
+    assert_names(load_error(root), "framework.yaml", "past_harm", "incident_kinds")

@@ -24,9 +24,11 @@ from haven.cases import Case
 from haven.cases.known import Known, known_on
 from haven.errors import CaseError, Problem
 from haven.guardrails import ReasonContext, check_reasons
+from haven.policy.decisions import PROTECTION_NEED
 from haven.policy.entries import SituationLevel
 from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
+from haven.policy.rules import pick
 from haven.policy.snapshot import Citation, PolicyOn
 from haven.vocab import InternalProtection
 
@@ -81,7 +83,12 @@ def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
     duty = assess_duty(known, policy)
     steps += duty.steps
     by_situation = sit.level is SituationLevel.MOST_EXCEPTIONAL
-    needs_protection = gate.assessable and (evaluation.met is not False or by_situation)
+    needs_protection = bool(
+        pick(
+            PROTECTION_NEED,
+            {"assessable": gate.assessable, "by_situation": by_situation, "met": evaluation.met},
+        ).then
+    )
     ipa = assess_relocation(
         case,
         policy,

@@ -6,8 +6,10 @@ from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases.known import Known
+from haven.policy.decisions import PROTECTION_DUTY
 from haven.policy.entries import ProtectionDuty
 from haven.policy.framework import RuleId
+from haven.policy.rules import pick
 from haven.policy.snapshot import PolicyOn
 from haven.vocab import Actor, Finding
 
@@ -59,7 +61,9 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
         elif waiver is None:
             waiver = e
     state = state_is_actor(known)
-    if waiver is not None:
+    fired = pick(PROTECTION_DUTY, {"waived": waiver is not None, "state_actor": bool(state)})
+    if fired.id == "waived":
+        assert waiver is not None
         steps.insert(
             0,
             step(
@@ -71,7 +75,7 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
             ),
         )
         return Duty(False, waiver, bool(state), False, steps, unknown, unverified)
-    if state:
+    if fired.id == "state_is_persecutor":
         steps.insert(
             0,
             step(

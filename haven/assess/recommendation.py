@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from haven.policy.decisions import RECOMMENDATION
+from haven.policy.rules import pick
 from haven.vocab import Ground, Recommendation
 
 
@@ -25,27 +27,38 @@ class Outcome:
     why: str
 
 
+def facts(i: Inputs) -> dict[str, object]:
+    """The facts the recommendation table (haven.policy.decisions) reads."""
+    return {
+        "assessable": i.assessable,
+        "provisional": i.provisional,
+        "deferred": i.deferred,
+        "met": i.met,
+        "by_situation": i.by_situation,
+        "objections": bool(i.objections),
+        "uncertain": bool(i.uncertain),
+    }
+
+
 def recommend(i: Inputs) -> Outcome:
-    if not i.assessable:
-        return Outcome(
-            Recommendation.NOT_ASSESSABLE, None, "Identity or nationality is not credible."
-        )
-    if i.deferred:
-        return Outcome(
-            Recommendation.DECISION_DEFERRED, None, "A decision moratorium covers the case."
-        )
+    fired = pick(RECOMMENDATION, facts(i))
+    result = Recommendation(str(fired.then))
+    if fired.id == "not_assessable":
+        return Outcome(result, None, "Identity or nationality is not credible.")
+    if fired.id == "deferred":
+        return Outcome(result, None, "A decision moratorium covers the case.")
     met = True if i.by_situation else i.met
-    if met is True and not (i.objections or i.provisional):
+    if fired.id in ("indicated", "indicated_by_situation"):
         ground = Ground.SUBSIDIARY if i.by_situation and i.ground is None else i.ground
         return Outcome(
-            Recommendation.PROTECTION_INDICATED,
+            result,
             ground,
             "The applicable standard is met on the credible facts and no relocation or "
             "protection-seeking question remains open.",
         )
-    if met is False and not (i.uncertain or i.provisional):
+    if fired.id == "not_indicated":
         return Outcome(
-            Recommendation.PROTECTION_NOT_INDICATED,
+            result,
             None,
             "The applicable standard is not met on the credible facts, and no open fact or "
             "unverified policy point could change that.",

@@ -6,8 +6,10 @@ from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case
+from haven.policy.decisions import INTERNAL_PROTECTION
 from haven.policy.entries import Designation, InternalProtectionEntry, RelocationStatus
 from haven.policy.framework import RuleId
+from haven.policy.rules import pick
 from haven.policy.snapshot import PolicyOn
 from haven.vocab import Category, InternalProtection
 
@@ -51,7 +53,18 @@ def assess_relocation(
     # Whether policy or law rules relocation out is answered first, need or no need: the
     # contract reports `excluded` whenever it is ruled out on the date.
     anyway = "" if relevant else " This holds whether or not a need for protection is established."
-    if excluded:
+    fired = pick(
+        INTERNAL_PROTECTION,
+        {
+            "excluded_by_policy": bool(excluded),
+            "nationwide_persecution": designation is not None
+            and _nationwide_persecution(designation),
+            "state_actor": state_actor,
+            "need": relevant,
+        },
+    )
+    status = InternalProtection(str(fired.then))
+    if fired.id == "excluded_by_policy":
         steps.insert(
             0,
             step(
@@ -63,8 +76,9 @@ def assess_relocation(
                 with_rule_sources=False,
             ),
         )
-        return Relocation(InternalProtection.EXCLUDED, excluded[0], steps, unknown, unverified)
-    if designation is not None and _nationwide_persecution(designation):
+        return Relocation(status, excluded[0], steps, unknown, unverified)
+    if fired.id == "nationwide_persecution":
+        assert designation is not None
         steps.insert(
             0,
             step(
@@ -76,8 +90,8 @@ def assess_relocation(
                 [designation],
             ),
         )
-        return Relocation(InternalProtection.EXCLUDED, None, steps, unknown, unverified)
-    if state_actor:
+        return Relocation(status, None, steps, unknown, unverified)
+    if fired.id == "state_is_persecutor":
         steps.insert(
             0,
             step(
@@ -87,8 +101,8 @@ def assess_relocation(
                 f"area to relocate to.{anyway}",
             ),
         )
-        return Relocation(InternalProtection.EXCLUDED, None, steps, unknown, unverified)
-    if not relevant:
+        return Relocation(status, None, steps, unknown, unverified)
+    if fired.id == "no_need":
         steps.insert(
             0,
             step(
@@ -98,7 +112,7 @@ def assess_relocation(
                 "neither policy nor law rules relocation out on this date.",
             ),
         )
-        return Relocation(InternalProtection.NOT_APPLICABLE, None, steps, [], unverified)
+        return Relocation(status, None, steps, [], unverified)
     allowed = [e for e in usable if e.status is RelocationStatus.ALLOWED]
     finding = (
         "Possible: policy does not rule it out. The officer must name a specific area and show "
@@ -109,7 +123,7 @@ def assess_relocation(
     if unknown:
         finding += " Policy would exclude it if the open facts are found credible."
     steps.insert(0, step(policy, RuleId.INTERNAL_PROTECTION, finding, allowed))
-    return Relocation(InternalProtection.POSSIBLE, None, steps, unknown, unverified)
+    return Relocation(status, None, steps, unknown, unverified)
 
 
 def _nationwide_persecution(d: Designation) -> bool:

@@ -6,8 +6,10 @@ from haven.assess.match import Basis, Match, group_match
 from haven.assess.model import SafeCountryOut, Step
 from haven.assess.trace import step
 from haven.cases import Case
+from haven.policy.decisions import SAFE_COUNTRY, SAFE_COUNTRY_EXCEPTION
 from haven.policy.entries import SafeCountry
 from haven.policy.framework import RuleId
+from haven.policy.rules import pick
 from haven.policy.snapshot import PolicyOn
 
 
@@ -31,13 +33,14 @@ def route(case: Case, policy: PolicyOn) -> Routing:
             ),
         )
     e = found[0]  # the overlap check allows one designation per country at a time
-    if not e.verified_on(as_of):
+    fired = pick(SAFE_COUNTRY, {"verified": e.verified_on(as_of), "suspended": e.suspended})
+    if fired.id == "unverified":
         return Routing(
             SafeCountryOut(designated=False, exception_applies=False, entry=e.id),
             step(policy, RuleId.UNVERIFIED, f"Unverified, not applied: {e.label}.", [e]),
             unverified=[e.id],
         )
-    if e.suspended:
+    if fired.id == "suspended":
         return Routing(
             SafeCountryOut(designated=False, exception_applies=False, entry=e.id),
             step(
@@ -47,11 +50,19 @@ def route(case: Case, policy: PolicyOn) -> Routing:
                 [e],
             ),
         )
+    groups = [
+        pack.groups[gid].label
+        for gid in e.exception_groups
+        if group_match(pack.groups[gid], case, as_of, Basis.CLAIMED) is Match.YES
+    ]
+    region = case.region in e.exception_regions
+    exempt = pick(
+        SAFE_COUNTRY_EXCEPTION, {"exception_group": bool(groups), "exception_region": region}
+    )
     exception: str | None = None
-    for gid in e.exception_groups:
-        if group_match(pack.groups[gid], case, as_of, Basis.CLAIMED) is Match.YES:
-            exception = pack.groups[gid].label
-    if exception is None and case.region in e.exception_regions:
+    if exempt.id == "exception_group":
+        exception = groups[-1]
+    elif exempt.id == "exception_region":
         exception = f"region {case.region}"
     if exception:
         finding = (

@@ -6,21 +6,12 @@ from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case, Incident
 from haven.cases.known import Known
+from haven.policy.decisions import STANDARD_MET
 from haven.policy.entries import Designation
 from haven.policy.framework import STANDARD_RULES, RuleId
+from haven.policy.rules import pick
 from haven.policy.snapshot import PolicyOn
-from haven.vocab import Finding, IncidentKind, Standard
-
-# QD art. 4(4): past persecution or serious harm, or direct threats of it.
-SERIOUS = {
-    IncidentKind.THREAT,
-    IncidentKind.ASSAULT,
-    IncidentKind.SEXUAL_VIOLENCE,
-    IncidentKind.ARREST,
-    IncidentKind.DETENTION,
-    IncidentKind.TORTURE,
-    IncidentKind.PROSECUTION,
-}
+from haven.vocab import Finding, Standard
 
 
 @dataclass(frozen=True)
@@ -54,19 +45,27 @@ def evaluate(known: Known, policy: PolicyOn, designation: Designation | None) ->
     still_open = _numbered(known, Finding.OPEN)
     entries = [designation] if designation else []
     claim = _claim(case)
-    met: bool | None
-    if standard is Standard.MEMBERSHIP:
-        met = True
+    fired = pick(
+        STANDARD_MET,
+        {
+            "standard": standard,
+            "has_credible": bool(credible),
+            "has_open": bool(still_open),
+            "claims_profile": bool(claim),
+            "profile": case.credibility.profile,
+        },
+    )
+    met = fired.then if isinstance(fired.then, bool) else None
+    if fired.id == "membership":
         finding = "Credible membership suffices; no individual incidents are required."
-    elif credible and standard in (Standard.MINOR_INDICATIONS, Standard.LIMITED_INDICATIONS):
-        met = True
+    elif fired.id == "indications":
         finding = f"Met: credible personal problems linked to the group ({_list(credible)})."
-    elif standard is Standard.INDIVIDUAL and credible:
-        met = None
-        serious = [(n, x) for n, x in credible if x.kind in SERIOUS]
+    elif fired.id == "individual_judgment":
+        # Which kinds are past persecution or serious harm is law: the pack's past_harm rule.
+        past = policy.pack.rule(RuleId.PAST_HARM)
+        serious = [(n, x) for n, x in credible if x.kind in past.incident_kinds]
         finding = f"Credible incidents ({_list(credible)}) need an individual judgment of severity."
         if serious:
-            past = policy.pack.rule(RuleId.PAST_HARM)
             finding += f" {past.title}: {_list(serious)} are a serious indication of risk."
             return Evaluation(
                 standard,
@@ -76,26 +75,18 @@ def evaluate(known: Known, policy: PolicyOn, designation: Designation | None) ->
                     step(policy, RuleId.PAST_HARM, past.text),
                 ],
             )
-    elif still_open:
-        met = None
+    elif fired.id == "open_incidents":
         finding = f"Open: the credibility of {_list(still_open)} is not yet assessed."
-    elif standard is Standard.LIMITED_INDICATIONS:
-        met = None
+    elif fired.id == "surroundings":
         finding = (
             "No credible personal incident recorded; incidents against group members in the "
             "applicant's immediate surroundings can count and must be assessed."
         )
-    elif (
-        standard is Standard.INDIVIDUAL
-        and claim
-        and case.credibility.profile is not Finding.NOT_CREDIBLE
-    ):
-        # No past harm is not no risk: with no designation setting the standard, a credible
-        # (or not yet assessed) profile needs the forward-looking question answered.
+    elif fired.id == "forward_looking":
         ahead = policy.pack.rule(RuleId.FORWARD_LOOKING)
         return Evaluation(
             standard,
-            None,
+            met,
             [
                 step(
                     policy,
@@ -109,20 +100,18 @@ def evaluate(known: Known, policy: PolicyOn, designation: Designation | None) ->
             ],
             forward_looking=True,
         )
+    elif standard is not Standard.INDIVIDUAL:
+        finding = (
+            "Not met: no credible personal incident is recorded, and no open fact could "
+            "meet the standard the designation sets."
+        )
+    elif not claim:
+        finding = "Not met: no group characteristic is claimed and no credible incident."
     else:
-        met = False
-        if standard is not Standard.INDIVIDUAL:
-            finding = (
-                "Not met: no credible personal incident is recorded, and no open fact could "
-                "meet the standard the designation sets."
-            )
-        elif not claim:
-            finding = "Not met: no group characteristic is claimed and no credible incident."
-        else:
-            finding = (
-                f"Not met: the claimed profile ({claim}) is not credible and no credible "
-                f"incident is recorded."
-            )
+        finding = (
+            f"Not met: the claimed profile ({claim}) is not credible and no credible "
+            f"incident is recorded."
+        )
     return Evaluation(
         standard,
         met,

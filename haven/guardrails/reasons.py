@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from haven.cases import Case
+from haven.policy.decisions import entry_fact, flag_table
 from haven.policy.entries import (
     Designation,
     ForbiddenReasoning,
@@ -17,6 +18,7 @@ from haven.policy.entries import (
 )
 from haven.policy.framework import STANDARD_RULES, RuleId
 from haven.policy.pack import Pack
+from haven.policy.rules import pick
 from haven.vocab import FlagCode, Reason
 
 
@@ -47,61 +49,66 @@ def check_reasons(case: Case, as_of: date, pack: Pack, ctx: ReasonContext) -> li
 
 def _check(r: Reason, case: Case, as_of: date, pack: Pack, ctx: ReasonContext) -> ReasonCheck:
     state_rule = pack.rule(RuleId.STATE_IS_PERSECUTOR)
-    if r is Reason.NO_STATE_PROTECTION_SOUGHT:
-        if ctx.waiver is not None:
-            w = ctx.waiver
-            return ReasonCheck(
-                r,
-                FlagCode.PROTECTION_SEEKING_WAIVED,
-                f"The refusal relies on the applicant not seeking protection from the "
-                f"authorities, but policy waives that duty on {as_of}: {w.label} "
-                f"(from {w.valid_from}).",
-                list(w.sources_on(as_of)),
-                [w.id],
-            )
-        if ctx.state_actor:
-            return ReasonCheck(
-                r,
-                FlagCode.STATE_IS_PERSECUTOR,
-                "The refusal relies on the applicant not seeking protection, but the state is "
-                "the actor of persecution in a credible incident: it cannot be asked to protect.",
-                list(state_rule.sources),
-            )
-    elif r is Reason.INTERNAL_RELOCATION:
-        if ctx.relocation_exclusion is not None:
-            x = ctx.relocation_exclusion
-            return ReasonCheck(
-                r,
-                FlagCode.IPA_EXCLUDED_BY_POLICY,
-                f"The refusal relies on internal relocation, which policy rules out on {as_of}: "
-                f"{x.label} (from {x.valid_from}).",
-                list(x.sources_on(as_of)),
-                [x.id],
-            )
-        if ctx.state_actor:
-            return ReasonCheck(
-                r,
-                FlagCode.STATE_IS_PERSECUTOR,
-                "The refusal relies on internal relocation, but the state is the actor of "
-                "persecution in a credible incident: there is normally no safe area.",
-                list(state_rule.sources),
-            )
-    elif r is Reason.INSUFFICIENT_INDICATIONS:
-        d = ctx.designation
-        if d is not None and ctx.standard_met is True:
-            std = pack.rule(STANDARD_RULES[d.evidentiary_standard])
-            return ReasonCheck(
-                r,
-                FlagCode.STANDARD_MISAPPLIED,
-                f"The refusal finds the indications insufficient, but on {as_of} the applicable "
-                f"standard is {d.evidentiary_standard.value} ({d.label}) and the credible facts "
-                f"meet it.",
-                [*d.sources_on(as_of), *(s for s in std.sources if s not in d.sources_on(as_of))],
-                [d.id],
-            )
-    for e in pack.in_force(ForbiddenReasoning, as_of, case.nationality):
-        if e.reason is r and e.verified_on(as_of) and (e.group is None or ctx.in_group(e.group)):
-            return ReasonCheck(r, e.flag, e.message, list(e.sources_on(as_of)), [e.id])
+    forbidden = [
+        e
+        for e in pack.in_force(ForbiddenReasoning, as_of, case.nationality)
+        if e.reason is r and e.verified_on(as_of)
+    ]
+    d = ctx.designation
+    facts: dict[str, object] = {
+        "waived": ctx.waiver is not None,
+        "state_actor": ctx.state_actor,
+        "excluded_by_policy": ctx.relocation_exclusion is not None,
+        "designated_met": d is not None and ctx.standard_met is True,
+    }
+    for e in forbidden:
+        facts[entry_fact(e).name] = e.group is None or ctx.in_group(e.group)
+    fired = pick(flag_table(r, forbidden), facts)
+    flag = FlagCode(str(fired.then)) if fired.then is not None else None
+    if fired.id == "waiver" and ctx.waiver is not None:
+        w = ctx.waiver
+        return ReasonCheck(
+            r,
+            flag,
+            f"The refusal relies on the applicant not seeking protection from the "
+            f"authorities, but policy waives that duty on {as_of}: {w.label} "
+            f"(from {w.valid_from}).",
+            list(w.sources_on(as_of)),
+            [w.id],
+        )
+    if fired.id == "exclusion" and ctx.relocation_exclusion is not None:
+        x = ctx.relocation_exclusion
+        return ReasonCheck(
+            r,
+            flag,
+            f"The refusal relies on internal relocation, which policy rules out on {as_of}: "
+            f"{x.label} (from {x.valid_from}).",
+            list(x.sources_on(as_of)),
+            [x.id],
+        )
+    if fired.id == "state_is_persecutor":
+        message = (
+            "The refusal relies on the applicant not seeking protection, but the state is "
+            "the actor of persecution in a credible incident: it cannot be asked to protect."
+            if r is Reason.NO_STATE_PROTECTION_SOUGHT
+            else "The refusal relies on internal relocation, but the state is the actor of "
+            "persecution in a credible incident: there is normally no safe area."
+        )
+        return ReasonCheck(r, flag, message, list(state_rule.sources))
+    if fired.id == "standard_misapplied" and d is not None:
+        std = pack.rule(STANDARD_RULES[d.evidentiary_standard])
+        return ReasonCheck(
+            r,
+            flag,
+            f"The refusal finds the indications insufficient, but on {as_of} the applicable "
+            f"standard is {d.evidentiary_standard.value} ({d.label}) and the credible facts "
+            f"meet it.",
+            [*d.sources_on(as_of), *(s for s in std.sources if s not in d.sources_on(as_of))],
+            [d.id],
+        )
+    for e in forbidden:
+        if fired.id == entry_fact(e).name:
+            return ReasonCheck(r, flag, e.message, list(e.sources_on(as_of)), [e.id])
     return ReasonCheck(
         r,
         None,

@@ -16,6 +16,7 @@ import polars as pl
 
 from haven.assess.match import Basis
 from haven.impact.batch import COUNTRIES, ISO, normalise
+from haven.policy import decisions
 from haven.policy.entries import (
     Designation,
     EntryBase,
@@ -31,11 +32,13 @@ from haven.policy.entries import (
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
 from haven.policy.precedence import by_group, favour
+from haven.policy.rules import expr as table_expr
+from haven.policy.rules import fires as table_fires
+from haven.policy.rules import pick
 from haven.policy.snapshot import check_covered
 from haven.vocab import (
     Category,
     Finding,
-    FlagCode,
     Reason,
     Recommendation,
     Sogi,
@@ -369,17 +372,28 @@ def evaluate_flat(
     for e in of(SafeCountry):
         assert isinstance(e, SafeCountry)
         here = pl.col("nat") == e.country
-        if not e.verified_on(as_of):
+        # Verified and suspended are the entry's own: the table is decided per entry here.
+        fired = pick(
+            decisions.SAFE_COUNTRY, {"verified": e.verified_on(as_of), "suspended": e.suspended}
+        )
+        if fired.id == "unverified":
             unverified.append(here)
-            continue
-        if e.suspended:
+        if not fired.then:
             continue
         safe_designated.append(here)
         applied.append((here, e.id))
-        exc = [gmatch(g, Basis.CLAIMED) == YES for g in e.exception_groups]
-        if e.exception_regions:
-            exc.append(pl.col("reg").is_in(list(e.exception_regions)).fill_null(False))
-        safe_exception.append(here & _any(exc))
+        groups = _any(gmatch(g, Basis.CLAIMED) == YES for g in e.exception_groups)
+        regions = (
+            pl.col("reg").is_in(list(e.exception_regions)).fill_null(False)
+            if e.exception_regions
+            else pl.lit(False)
+        )
+        exception = table_expr(
+            decisions.SAFE_COUNTRY_EXCEPTION,
+            {"exception_group": groups, "exception_region": regions},
+            pl.Boolean(),
+        )
+        safe_exception.append(here & exception)
 
     # Moratoria.
     decision: list[pl.Expr] = []
@@ -479,28 +493,19 @@ def evaluate_flat(
     )
 
     # Evidentiary standard.
-    has_cred, has_open = pl.col("has_credible"), pl.col("has_open")
-    lower = std.is_in([Standard.MINOR_INDICATIONS.value, Standard.LIMITED_INDICATIONS.value])
     met = x.let(
         "_met",
-        pl.when(std == Standard.MEMBERSHIP.value)
-        .then(True)
-        .when(has_cred & lower)
-        .then(True)
-        .when((std == Standard.INDIVIDUAL.value) & has_cred)
-        .then(None)
-        .when(has_open)
-        .then(None)
-        .when(std == Standard.LIMITED_INDICATIONS.value)
-        .then(None)
-        # Forward-looking risk: a claimed profile not found incredible, with no designation.
-        .when(
-            (std == Standard.INDIVIDUAL.value)
-            & pl.col("claims_profile")
-            & (pl.col("c_profile") != "not_credible")
-        )
-        .then(None)
-        .otherwise(False),
+        table_expr(
+            decisions.STANDARD_MET,
+            {
+                "standard": std,
+                "has_credible": pl.col("has_credible"),
+                "has_open": pl.col("has_open"),
+                "claims_profile": pl.col("claims_profile"),
+                "profile": pl.col("c_profile"),
+            },
+            pl.Boolean(),
+        ),
     )
 
     # Protection-seeking duty.
@@ -517,11 +522,25 @@ def evaluate_flat(
         waivers.append((m == YES, e.id))
     waiver = x.let("_waiver", first(waivers, pl.lit(None, pl.String)))
     state = pl.col("state_actor")
-    required = x.let("_required", waiver.is_null() & ~state)
+    required = x.let(
+        "_required",
+        table_expr(
+            decisions.PROTECTION_DUTY,
+            {"waived": waiver.is_not_null(), "state_actor": state},
+            pl.Boolean(),
+        ),
+    )
     unmet = required & pl.col("unreported")
 
     # Internal protection alternative.
-    relevant = x.let("_relevant", assessable & (met.ne(False).fill_null(True) | by_situation))
+    relevant = x.let(
+        "_relevant",
+        table_expr(
+            decisions.PROTECTION_NEED,
+            {"assessable": assessable, "by_situation": by_situation, "met": met},
+            pl.Boolean(),
+        ),
+    )
     exclusions: list[tuple[pl.Expr, Any]] = []
     for e in of(InternalProtectionEntry):
         assert isinstance(e, InternalProtectionEntry)
@@ -533,14 +552,18 @@ def evaluate_flat(
         if e.status is RelocationStatus.EXCLUDED:
             exclusions.append((m == YES, e.id))
     exclusion = x.let("_exclusion", first(exclusions, pl.lit(None, pl.String)))
-    # Excluded whenever policy or law rules it out, need or no need (contract).
     ipa = x.let(
         "_ipa",
-        pl.when(exclusion.is_not_null() | nationwide | state)
-        .then(pl.lit("excluded"))
-        .when(~relevant)
-        .then(pl.lit("not_applicable"))
-        .otherwise(pl.lit("possible")),
+        table_expr(
+            decisions.INTERNAL_PROTECTION,
+            {
+                "excluded_by_policy": exclusion.is_not_null(),
+                "nationwide_persecution": nationwide,
+                "state_actor": state,
+                "need": relevant,
+            },
+            pl.String(),
+        ),
     )
 
     # Guardrail flags for each refusal reason.
@@ -551,41 +574,28 @@ def evaluate_flat(
     ]
     flag_parts: list[tuple[Reason, pl.Expr]] = []
     flag_entries: list[tuple[pl.Expr, str]] = []
+    law = {
+        "waived": waiver.is_not_null(),
+        "state_actor": state,
+        "excluded_by_policy": exclusion.is_not_null(),
+        "designated_met": chosen.is_not_null() & met.eq(True).fill_null(False),
+    }
     for r in Reason:
+        table = decisions.flag_table(r, forbidden)
+        if not table.rows:
+            continue
         given = x.let(f"_given:{r.value}", has_bit("reason_bits", REASON_BITS[r.value]))
-        special: list[tuple[pl.Expr, FlagCode, str | None]] = []  # (condition, flag, entry column)
-        if r is Reason.NO_STATE_PROTECTION_SOUGHT:
-            special = [
-                (waiver.is_not_null(), FlagCode.PROTECTION_SEEKING_WAIVED, "waiver"),
-                (state, FlagCode.STATE_IS_PERSECUTOR, None),
-            ]
-        elif r is Reason.INTERNAL_RELOCATION:
-            special = [
-                (exclusion.is_not_null(), FlagCode.IPA_EXCLUDED_BY_POLICY, "exclusion"),
-                (state, FlagCode.STATE_IS_PERSECUTOR, None),
-            ]
-        elif r is Reason.INSUFFICIENT_INDICATIONS:
-            special = [
-                (
-                    chosen.is_not_null() & met.eq(True).fill_null(False),
-                    FlagCode.STANDARD_MISAPPLIED,
-                    "designation",
-                )
-            ]
-        rules: list[tuple[pl.Expr, Any]] = []
-        for cond, code, _ in special:
-            rules.append((cond, code.value))
-        for e in forbidden:
-            if e.reason is not r:
-                continue
+        columns = dict(law)
+        reaching = [e for e in forbidden if e.reason is r]
+        for e in reaching:
             here = pl.lit(True) if e.country is None else pl.col("nat") == e.country
             member = gmatch(e.group, Basis.ASSERTED) == YES if e.group else pl.lit(True)
-            ok = x.let(f"_ok:{e.id}", here & member)
-            # The entry applies when its rule is the first that holds for this reason.
-            flag_entries.append((given & ok & ~_any(c for c, _ in rules), e.id))
-            rules.append((ok, e.flag.value))
-        if rules:
-            flag_parts.append((r, pl.when(given).then(first(rules, pl.lit(None, pl.String)))))
+            columns[decisions.entry_fact(e).name] = x.let(f"_ok:{e.id}", here & member)
+        for e in reaching:
+            # The entry applies when its row is the one that fires for this reason.
+            wins = table_fires(table, columns, decisions.entry_fact(e).name)
+            flag_entries.append((given & wins, e.id))
+        flag_parts.append((r, pl.when(given).then(table_expr(table, columns, pl.String()))))
 
     # Recommendation.
     has_unverified = x.let("_has_unverified", _any(unverified))
@@ -595,18 +605,21 @@ def evaluate_flat(
         | (situation == SituationLevel.LESS_EXCEPTIONAL.value).fill_null(False)
     )
     objections = unmet | (ipa == "possible")
-    met2 = pl.when(by_situation).then(True).otherwise(met)
     recommendation = x.let(
         "_recommendation",
-        pl.when(~assessable)
-        .then(pl.lit(Recommendation.NOT_ASSESSABLE.value))
-        .when(deferred)
-        .then(pl.lit(Recommendation.DECISION_DEFERRED.value))
-        .when(met2.eq(True).fill_null(False) & ~(objections | provisional))
-        .then(pl.lit(Recommendation.PROTECTION_INDICATED.value))
-        .when(met2.eq(False).fill_null(False) & ~(uncertain | provisional))
-        .then(pl.lit(Recommendation.PROTECTION_NOT_INDICATED.value))
-        .otherwise(pl.lit(Recommendation.FURTHER_ASSESSMENT.value)),
+        table_expr(
+            decisions.RECOMMENDATION,
+            {
+                "assessable": assessable,
+                "provisional": provisional,
+                "deferred": deferred,
+                "met": met,
+                "by_situation": by_situation,
+                "objections": objections,
+                "uncertain": uncertain,
+            },
+            pl.String(),
+        ),
     )
     ground_out = (
         pl.when(recommendation == Recommendation.PROTECTION_INDICATED.value)

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from haven.vocab import FlagCode, Standard
+from haven.vocab import FlagCode, IncidentKind, Standard
 
 
 class RuleId(StrEnum):
@@ -40,6 +40,11 @@ class Rule(BaseModel):
     title: str
     text: str = Field(min_length=10, description="The rule in plain words")
     sources: tuple[str, ...] = Field(min_length=1)
+    incident_kinds: tuple[IncidentKind, ...] = Field(
+        (),
+        description="past_harm only: the incident kinds that are past persecution or serious "
+        "harm, or direct threats of it (QD art. 4(4) in the shipped packs)",
+    )
 
 
 # The framework rule that defines each evidentiary standard.

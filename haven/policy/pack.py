@@ -224,6 +224,14 @@ class Pack:
                 for i, sid in enumerate(rule.sources)
                 if (src := self.sources.get(sid)) is not None and src.countries
             ]
+            if (rule.id is RuleId.PAST_HARM) != bool(rule.incident_kinds):
+                problems.append(
+                    Problem(
+                        f"{where}: incident_kinds",
+                        "the past_harm rule names the incident kinds that count as serious "
+                        "harm (and no other rule does)",
+                    )
+                )
         missing = sorted(set(RuleId) - set(self.rules))
         if missing:
             problems.append(Problem("framework.yaml", f"missing rules: {', '.join(missing)}"))
@@ -335,7 +343,10 @@ class Pack:
             "sources": [s.model_dump(mode="json") for s in self.sources.values()],
             "tags": [t.model_dump(mode="json") for t in self.tags.values()],
             "groups": [g.model_dump(mode="json") for g in self.groups.values()],
-            "rules": [r.model_dump(mode="json") for r in self.rules.values()],
+            # Without defaults: a field added later leaves the version of a pack without it.
+            "rules": [
+                r.model_dump(mode="json", exclude_defaults=True) for r in self.rules.values()
+            ],
             "entries": [loc.entry.model_dump(mode="json") for loc in self.located],
         }
         if self.checks:

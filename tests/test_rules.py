@@ -1,0 +1,125 @@
+"""The two interpreters of a decision table (haven.policy.rules) give the same row for every
+combination of facts: `pick` (one case) and `expr` (Polars, a caseload). Checked exhaustively
+on the declared tables and with Hypothesis on generated tables."""
+
+import itertools
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from haven.policy import decisions
+from haven.policy.rules import Fact, Row, Table, Value, expr, fires, pick, row
+
+TABLES = sorted((t for t in vars(decisions).values() if isinstance(t, Table)), key=lambda t: t.name)
+
+
+def _dtype(f: Fact) -> pl.DataType:
+    known = [v for v in f.values if v is not None]
+    return pl.Boolean() if all(isinstance(v, bool) for v in known) else pl.String()
+
+
+def _both(
+    table: Table, combos: list[dict[str, Value]], facts: list[Fact] | None = None
+) -> tuple[list[str], list[str]]:
+    """Row ids from pick, and from expr over a frame of the same combinations."""
+    facts = list(table.facts) if facts is None else facts
+    frame = pl.DataFrame(
+        {f.name: [c[f.name] for c in combos] for f in facts},
+        schema={f.name: _dtype(f) for f in facts},
+    )
+    columns = {f.name: pl.col(f.name) for f in facts}
+    by_expr = frame.with_columns(expr(table, columns, ids=True).alias("id"))["id"].to_list()
+    return [pick(table, c).id for c in combos], by_expr
+
+
+def _all_combinations(table: Table) -> list[dict[str, Value]]:
+    names = [f.name for f in table.facts]
+    return [dict(zip(names, vs, strict=True)) for vs in itertools.product(*(f.values for f in table.facts))]  # fmt: skip
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
+def test_pick_and_expr_agree_on_every_fact_combination(table: Table) -> None:
+    combos = _all_combinations(table)
+    picked, compiled = _both(table, combos)
+    assert picked == compiled
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
+def test_expr_gives_the_outcome_of_the_row_that_fired(table: Table) -> None:
+    combos = _all_combinations(table)
+    frame = pl.DataFrame(
+        {f.name: [c[f.name] for c in combos] for f in table.facts},
+        schema={f.name: _dtype(f) for f in table.facts},
+    )
+    columns = {f.name: pl.col(f.name) for f in table.facts}
+    values = frame.with_columns(expr(table, columns).alias("v"))["v"].to_list()
+    assert values == [pick(table, c).then for c in combos]
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
+def test_every_row_can_fire(table: Table) -> None:
+    """A row shadowed by earlier ones for every combination is dead law: a priority mistake."""
+    fired = {pick(table, c).id for c in _all_combinations(table)}
+    dead = [r.id for r in table.rows if r.id not in fired]
+    assert not dead, f"{table.name}: rows that never fire: {dead}"
+
+
+# -- generated tables --------------------------------------------------------------------------
+
+FACTS = [
+    Fact.flag("a"),
+    Fact.open_flag("b"),
+    Fact.choice("c", ["x", "y", "z"]),
+    Fact("d", ("x", "y", None)),
+]
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> Table:
+    rows: list[Row] = []
+    for i in range(draw(st.integers(0, 6))):
+        chosen = draw(st.lists(st.sampled_from(FACTS), unique_by=lambda f: f.name, max_size=4))
+        when: dict[Fact, Any] = {
+            f: tuple(draw(st.lists(st.sampled_from(f.values), min_size=1, unique=True)))
+            for f in chosen
+        }
+        rows.append(row(f"r{i}", draw(st.sampled_from(["p", "q", None])), when))
+    return Table("generated", tuple(rows), row("default", "d"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(tables(), st.lists(st.tuples(*(st.sampled_from(f.values) for f in FACTS)), min_size=1))
+def test_pick_and_expr_agree_on_generated_tables(
+    table: Table, values: list[tuple[Value, ...]]
+) -> None:
+    combos = [{f.name: v for f, v in zip(FACTS, vs, strict=True)} for vs in values]
+    picked, compiled = _both(table, combos, FACTS)
+    assert picked == compiled
+
+
+@settings(max_examples=100, deadline=None)
+@given(tables(), st.lists(st.tuples(*(st.sampled_from(f.values) for f in FACTS)), min_size=1))
+def test_fires_marks_the_row_pick_gives(table: Table, values: list[tuple[Value, ...]]) -> None:
+    combos = [{f.name: v for f, v in zip(FACTS, vs, strict=True)} for vs in values]
+    frame = pl.DataFrame(
+        {f.name: [c[f.name] for c in combos] for f in FACTS},
+        schema={f.name: _dtype(f) for f in FACTS},
+    )
+    columns = {f.name: pl.col(f.name) for f in FACTS}
+    picked = [pick(table, c).id for c in combos]
+    for r in (*table.rows, table.default):
+        got = frame.with_columns(fires(table, columns, r.id).alias("f"))["f"].to_list()
+        assert got == [p == r.id for p in picked], r.id
+
+
+def test_a_row_rejects_a_value_outside_the_facts_domain() -> None:
+    with pytest.raises(ValueError, match="cannot be"):
+        row("bad", True, {FACTS[0]: None})
+
+
+def test_pick_names_missing_facts() -> None:
+    with pytest.raises(KeyError, match="needs facts"):
+        pick(decisions.RECOMMENDATION, {})
