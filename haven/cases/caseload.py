@@ -25,7 +25,7 @@ import polars as pl
 from haven.cases import tabular
 from haven.cases.frame_checks import LINE, normalise
 from haven.cases.model import Case
-from haven.cases.readers import parse_case, parse_caseload, repeated_ids
+from haven.cases.readers import parse_all, parse_case, parse_caseload
 from haven.cases.schema import TOP
 from haven.errors import CaseError, Problem
 
@@ -61,20 +61,10 @@ def read_caseload(
     kind = format_of(source, fmt)
     if kind in (Format.JSON, Format.JSONL):
         return parse_caseload(read_text(source, stdin))
-    found: list[Problem] = []
-    cases: list[tuple[str, Case]] = []
     listed = entries(source, stdin, kind)
     if not listed:
         raise CaseError([Problem("", "no case found: the input has no rows")])
-    for entry in listed:
-        try:
-            cases.append((entry.id_where, entry.parse()))
-        except CaseError as e:
-            found += e.problems
-    found += repeated_ids(cases)
-    if found:
-        raise CaseError(found)
-    return [case for _, case in cases]
+    return parse_all((entry.id_where, entry.parse) for entry in listed)
 
 
 def entries(

@@ -6,7 +6,7 @@ Errors name the case and field: `line 3: incidents[2].date: not a date`.
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pydantic import ValidationError
 
@@ -58,12 +58,21 @@ def _leading_lines(text: str) -> int:
 
 
 def _all(items: Iterable[tuple[str, str]]) -> list[Case]:
-    """Every case parsed; the problems of the bad ones, and ids repeated among the good ones."""
+    return parse_all((f"{where}: id", _parser(raw, f"{where}: ")) for where, raw in items)
+
+
+def _parser(raw: str, where: str) -> Callable[[], Case]:
+    return lambda: parse_case(raw, where=where)
+
+
+def parse_all(items: Iterable[tuple[str, Callable[[], Case]]]) -> list[Case]:
+    """Every case parsed (each item: where its id is named, and its parser); the problems of
+    the bad ones, and ids repeated among the good ones, raised together."""
     cases: list[tuple[str, Case]] = []
     found: list[Problem] = []
-    for where, raw in items:
+    for id_where, parse in items:
         try:
-            cases.append((f"{where}: id", parse_case(raw, where=f"{where}: ")))
+            cases.append((id_where, parse()))
         except CaseError as err:
             found += err.problems
     found += repeated_ids(cases)
