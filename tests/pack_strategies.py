@@ -188,4 +188,5 @@ def packs(draw: st.DrawFn) -> Pack:
         located,
         checks=list(PACK.checks.values()),
         flags=list(PACK.flags.values()),
+        steps=list(PACK.steps.values()),
     )

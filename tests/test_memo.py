@@ -92,6 +92,9 @@ def test_english_pdf_as_of_october_2015(en_oct: str) -> None:
     assert "Generated on 2 January 2026" in text
     assert "supports the case officer's decision; it does not replace it" in text
     assert "Protection indicated" in text
+    # Step headings are the pack's (framework.yaml: steps).
+    assert PACK.steps["standard_minor_indications"].title in text
+    assert PACK.steps["internal_protection"].title in text
     # (Source titles may be Dutch; the memo's own words are English.)
     assert "peildatum" not in text and "Aanwijzing als groep" not in text
 
@@ -106,6 +109,9 @@ def test_dutch_pdf_as_of_october_2015(nl_oct: str) -> None:
     )
     assert plain.flag_text(FlagCode.IPA_EXCLUDED_BY_POLICY, "nl") in text
     assert "Bescherming aangewezen" in text
+    # Step headings in the pack's Dutch (i18n/nl.yaml: steps).
+    assert "Bewijsmaatstaf: geringe indicaties" in text
+    assert "Binnenlands vestigingsalternatief" in text
     # The Dutch memo gives the letter its Dutch description (haven/packs/nl/i18n/nl.yaml).
     assert "kst-19637-2029" in text and PACK.source_title("kst-19637-2029", "nl") in text
     assert "Brief van staatssecretaris Dijkhoff" in text

@@ -657,3 +657,53 @@ def test_past_harm_without_incident_kinds_fails_naming_them(tmp_path: Path) -> N
 
     edit_yaml(root, "framework.yaml", drop)
     assert_names(load_error(root), "framework.yaml", "past_harm", "incident_kinds")
+
+
+def test_a_missing_step_title_is_named(tmp_path: Path) -> None:
+    """Every step the engine produces has its heading in the pack (issues 15 and 18)."""
+    root = copy_pack(tmp_path)
+    edit_yaml(
+        root,
+        "framework.yaml",
+        lambda data: data.update(steps=[s for s in data["steps"] if s["id"] != "past_harm"]),
+    )
+    assert_names(load_error(root), "framework.yaml: steps", "missing step titles", "past_harm")
+
+
+def test_a_pack_without_step_titles_is_refused_naming_them(tmp_path: Path) -> None:
+    root = copy_pack(tmp_path)
+    edit_yaml(root, "framework.yaml", lambda data: data.pop("steps"))
+    assert_names(load_error(root), "framework.yaml", "'steps'")
+
+
+def test_a_step_title_twice_is_named(tmp_path: Path) -> None:
+    root = copy_pack(tmp_path)
+    edit_yaml(root, "framework.yaml", lambda data: data["steps"].append(data["steps"][0]))
+    assert_names(load_error(root), "framework.yaml: steps", "credibility_gate")
+
+
+def test_a_step_title_for_no_step_is_refused(tmp_path: Path) -> None:
+    root = copy_pack(tmp_path)
+    edit_yaml(
+        root, "framework.yaml", lambda data: data["steps"].append({"id": "nope", "title": "Nope"})
+    )
+    assert_names(load_error(root), "framework.yaml: steps", "nope")
+
+
+def test_step_titles_come_from_the_pack_in_its_languages() -> None:
+    from haven.reports import plain
+
+    pack = load_pack()
+    title = plain.step_title("internal_protection", "en", pack)
+    assert title == pack.steps["internal_protection"].title
+    dutch = pack.texts["nl"].steps["internal_protection"]
+    assert plain.step_title("internal_protection", "nl", pack) == dutch
+    # a guardrail step: the pack's heading and the reason checked
+    assert plain.step_title("guardrails.internal_relocation", "nl", pack) == (
+        f"{pack.texts['nl'].steps['guardrails']}: kan zich elders in het land vestigen"
+    )
+    # without a pack: Haven's own words, citing no law
+    assert "15(c)" in plain.step_title("exceptional_situation", "en", pack)
+    assert "15(c)" not in plain.step_title("exceptional_situation", "en")
+    # a step the pack does not know (a newer engine) keeps Haven's words
+    assert plain.step_title("a_future_rule", "nl", pack) == "a_future_rule"

@@ -30,8 +30,17 @@ def test_dutch_texts_and_the_english_fallback() -> None:
     gaps = missing(pack.texts["nl"], pack.ids())
     some = gaps["sources"][0]
     assert pack.source_title(some, "nl") == pack.sources[some].title
-    # Every entry, tag and group has its Dutch label (the editor shows them all).
-    assert not {"entries", "tags", "groups"} & gaps.keys()
+    # Every entry, tag and group has its Dutch label (the editor shows them all), and every flag
+    # and step its Dutch text (the case page and the memo show them).
+    assert not {"entries", "tags", "groups", "flags", "steps"} & gaps.keys()
+
+
+def test_a_missing_dutch_step_title_is_listed() -> None:
+    pack = load_pack("nl")
+    texts = pack.texts["nl"].model_copy(
+        update={"steps": {k: v for k, v in pack.texts["nl"].steps.items() if k != "past_harm"}}
+    )
+    assert missing(texts, pack.ids())["steps"] == ["past_harm"]
 
 
 def test_the_dutch_letter_names_the_change_in_dutch() -> None:

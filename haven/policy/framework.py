@@ -89,3 +89,14 @@ class FlagText(BaseModel):
         min_length=10, description="The flag's meaning and legal basis in plain words"
     )
     sources: tuple[str, ...] = ()
+
+
+class StepTitle(BaseModel):
+    """The heading of a reasoning step, in the pack (framework.yaml: steps): what the case page,
+    the memo and the letter call each step of the assessment trace. One per step kind; a
+    guardrail step (`guardrails.<reason>`) is headed by the `guardrails` title and the reason."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    id: RuleId
+    title: str = Field(min_length=3, description="The step's heading in plain words")

@@ -21,7 +21,7 @@ from haven.errors import PolicyError, Problem
 from haven.packs import DEFAULT_PACK
 from haven.policy.entries import Entry, EntryBase
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, FlagText, Rule
+from haven.policy.framework import CheckBasis, FlagText, Rule, StepTitle
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import Located, Pack, PackMeta
 from haven.policy.sources import Source
@@ -92,6 +92,7 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
     rules = _list(root, "framework.yaml", "rules", Rule)
     checks = _list(root, "framework.yaml", "checks", CheckBasis)
     flags = _list(root, "framework.yaml", "flags", FlagText)
+    steps = _list(root, "framework.yaml", "steps", StepTitle)
     entries: list[Located] = []
     problems: list[Problem] = []
     files = sorted((root / "entries").glob("*.yaml"))
@@ -125,7 +126,18 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
         else None
     )
     pack = Pack(
-        meta, sources, tags, groups, rules, entries, reports, findings, checks, lexicon, flags
+        meta,
+        sources,
+        tags,
+        groups,
+        rules,
+        entries,
+        reports,
+        findings,
+        checks,
+        lexicon,
+        flags,
+        steps,
     )
     _load_texts(root, pack)
     return pack

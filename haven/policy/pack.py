@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from haven.errors import PolicyError, Problem
 from haven.policy.entries import EntryBase, ForbiddenReasoning, Moratorium, SafeCountry
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, CheckId, FlagText, Rule, RuleId
+from haven.policy.framework import CheckBasis, CheckId, FlagText, Rule, RuleId, StepTitle
 from haven.policy.groups import Group, Tag
 from haven.policy.precedence import ordered
 from haven.policy.sources import Source
@@ -63,6 +63,7 @@ class Pack:
         checks: list[CheckBasis] | None = None,
         lint_lexicon: dict[str, Any] | None = None,
         flags: list[FlagText] | None = None,
+        steps: list[StepTitle] | None = None,
     ) -> None:
         self.meta = meta
         # The linter's concept lexicons (lint/concepts.yaml), raw: haven.guardrails checks
@@ -78,9 +79,11 @@ class Pack:
         self.findings = {f.id: f for f in findings or ()}
         self.checks = {c.id: c for c in checks or ()}
         self.flags: dict[str, FlagText] = {f.id: f for f in flags or ()}
+        self.steps: dict[str, StepTitle] = {s.id: s for s in steps or ()}
         problems = self._check(sources, tags, groups, rules)
         problems += self._check_bases(list(checks or ()))
         problems += self._check_flags(list(flags or ()))
+        problems += self._check_steps(list(steps or ()))
         problems += self._check_evidence(list(reports or ()), list(findings or ()))
         if problems:
             raise PolicyError(problems)
@@ -101,6 +104,7 @@ class Pack:
             "tags": set(self.tags),
             "groups": set(self.groups),
             "flags": {str(code) for code in self.flags},
+            "steps": {str(rule) for rule in self.steps},
         }
 
     def text(self, kind: str, key: str, default: str, lang: str) -> str:
@@ -117,6 +121,11 @@ class Pack:
         """What a flag means and the law that says so (framework.yaml: flags), in `lang`."""
         flag = self.flags.get(code)
         return self.text("flags", code, flag.text, lang) if flag else None
+
+    def step_title(self, rule: str, lang: str) -> str | None:
+        """The heading of a reasoning step (framework.yaml: steps), in `lang`."""
+        step = self.steps.get(rule)
+        return self.text("steps", rule, step.title, lang) if step else None
 
     def source_title(self, source_id: str, lang: str) -> str:
         source = self.sources.get(source_id)
@@ -265,6 +274,16 @@ class Pack:
             )
         return problems
 
+    def _check_steps(self, steps: list[StepTitle]) -> list[Problem]:
+        """framework.yaml: steps: a heading for every step the engine produces."""
+        problems = _duplicates("framework.yaml: steps", (s.id for s in steps))
+        missing = sorted(set(RuleId) - set(self.steps))
+        if missing:
+            problems.append(
+                Problem("framework.yaml: steps", f"missing step titles: {', '.join(missing)}")
+            )
+        return problems
+
     def _check_evidence(self, reports: list[Report], findings: list[Finding]) -> list[Problem]:
         """findings.yaml: reports are sources; findings name a known report, group and sources."""
         problems: list[Problem] = []
@@ -353,6 +372,8 @@ class Pack:
             doc["checks"] = [c.model_dump(mode="json") for c in self.checks.values()]
         if self.flags:
             doc["flags"] = [f.model_dump(mode="json") for f in self.flags.values()]
+        if self.steps:
+            doc["steps"] = [s.model_dump(mode="json") for s in self.steps.values()]
         if self.reports or self.findings:  # a pack without evidence keeps its earlier version
             doc["reports"] = [r.model_dump(mode="json") for r in self.reports.values()]
             doc["findings"] = [f.model_dump(mode="json") for f in self.findings.values()]

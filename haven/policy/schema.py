@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from haven.policy.entries import Entry
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, FlagText, Rule
+from haven.policy.framework import CheckBasis, FlagText, Rule, StepTitle
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import PackMeta
 from haven.policy.sources import Source
@@ -30,6 +30,7 @@ class _Framework(BaseModel):
     rules: list[Rule]
     checks: list[CheckBasis]
     flags: list[FlagText]
+    steps: list[StepTitle]
 
 
 class _Findings(BaseModel):

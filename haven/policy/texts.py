@@ -1,7 +1,7 @@
-"""A pack's texts in another language: entry labels, source titles, tag and group labels and
-flag texts,
-kept in `i18n/<lang>.yaml` beside the pack (apart from the entries, which are data) and keyed by
-id. Pure: the loader reads the file; here the model, the look-up and the completeness check.
+"""A pack's texts in another language: entry labels, source titles, tag and group labels, flag
+texts and step titles, kept in `i18n/<lang>.yaml` beside the pack (apart from the entries,
+which are data) and keyed by id. Pure: the loader reads the file; here the model, the look-up
+and the completeness check.
 
 A missing translation falls back to the pack's own (English) text; `haven policy validate`
 lists what is missing, and any text for an id the pack does not have (a typo, or an entry a
@@ -22,15 +22,19 @@ class PackTexts(BaseModel):
     flags: dict[str, str] = Field(
         default_factory=dict, description="flag code -> its meaning (framework.yaml: flags)"
     )
+    steps: dict[str, str] = Field(
+        default_factory=dict, description="step (rule id) -> its heading (framework.yaml: steps)"
+    )
 
 
-KINDS = ("entries", "sources", "tags", "groups", "flags")
+KINDS = ("entries", "sources", "tags", "groups", "flags", "steps")
 SINGULAR = {
     "entries": "entry",
     "sources": "source",
     "tags": "tag",
     "groups": "group",
     "flags": "flag",
+    "steps": "step",
 }
 
 

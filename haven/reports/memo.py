@@ -157,7 +157,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "findings": plain.findings(a, lang)[1:],  # [0] is the recommendation, shown above it
         "steps": [
             {
-                "title": plain.step_title(s.rule, lang),
+                "title": plain.step_title(s.rule, lang, pack),
                 "rule": s.rule,
                 "finding": s.finding,
                 "entries": s.entries,

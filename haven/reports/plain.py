@@ -6,7 +6,8 @@ use these functions, so a code never reaches a reader without words.
 
 Every function takes a code (an enum member or its string value) and a language; an unknown
 code is returned unchanged rather than raising, so a newer pack never breaks a page. The law
-(judgments, articles) is not cited here: it is in the pack (`flag_text` with a pack).
+(judgments, articles) is not cited here: it is in the pack (`flag_text`, `step_title` with a
+pack); without one, these are Haven's own neutral words.
 """
 
 from datetime import date
@@ -84,6 +85,8 @@ OUTCOME_EXPLANATIONS: dict[str, str] = {
         "Identity or nationality was found not credible, so country policy cannot be applied."
     ),
 }
+# Haven's own headings, for a step shown without its pack; the pack's are in framework.yaml:
+# steps (and i18n/<lang>.yaml).
 STEP_TITLES: dict[str, str] = {
     RuleId.CREDIBILITY_GATE: N_("Credibility of identity and nationality"),
     RuleId.FACTS_AS_OF: N_("Facts not known on the date"),
@@ -91,7 +94,7 @@ STEP_TITLES: dict[str, str] = {
     RuleId.DECISION_MORATORIUM: N_("Decision moratorium"),
     RuleId.DEPARTURE_MORATORIUM: N_("Departure moratorium"),
     RuleId.DESIGNATION: N_("Group designation in country policy"),
-    RuleId.EXCEPTIONAL_SITUATION: N_("Exceptional situation of general violence (QD art. 15(c))"),
+    RuleId.EXCEPTIONAL_SITUATION: N_("Exceptional situation of indiscriminate violence"),
     RuleId.STANDARD_MEMBERSHIP: N_("Standard of proof: membership suffices"),
     RuleId.STANDARD_LIMITED: N_("Standard of proof: limited indications"),
     RuleId.STANDARD_MINOR: N_("Standard of proof: minor indications"),
@@ -234,12 +237,16 @@ def outcome_explanation(rec: Recommendation | str, lang: str) -> str:
     return _lookup(OUTCOME_EXPLANATIONS, rec, lang)
 
 
-def step_title(rule: str, lang: str) -> str:
-    """The title of a reasoning step; guardrail steps (`guardrails.<reason>`) name the reason."""
+def step_title(rule: str, lang: str, pack: Pack | None = None) -> str:
+    """The heading of a reasoning step: the pack's (framework.yaml: steps) when the pack is
+    known, else Haven's own words. A guardrail step (`guardrails.<reason>`) names the reason."""
     head, _, reason = rule.partition(".")
+    found = pack.step_title(head, normalise(lang)) if pack is not None else None
     if head == RuleId.GUARDRAILS and reason:
+        if found:
+            return f"{found}: {reason_text(reason, lang)}"
         return tr(N_("Reason relied on: {reason}"), lang).format(reason=reason_text(reason, lang))
-    return _lookup(STEP_TITLES, rule, lang)
+    return found or _lookup(STEP_TITLES, rule, lang)
 
 
 def flag_text(code: FlagCode | str, lang: str, pack: Pack | None = None) -> str:

@@ -95,6 +95,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         pack_text=lambda kind, key, default: pack.text(kind, key, default, lang),
         # A flag's meaning with the law that says so, from the pack (framework.yaml: flags).
         flag_text=lambda code: plain.flag_text(code, lang, pack),
+        # A step's heading, from the pack (framework.yaml: steps).
+        step_title=lambda rule: plain.step_title(rule, lang, pack),
         plain=plain,
         path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),

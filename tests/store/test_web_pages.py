@@ -239,6 +239,9 @@ def test_dutch(api: Api) -> None:
     assert r.url.path == "/cases/RU-1"
     assert '<html lang="nl">' in r.text
     assert "Feiten van de zaak" in r.text and "Zaken" in r.text
+    # Step headings in the pack's Dutch (haven/packs/nl/i18n/nl.yaml: steps).
+    assert "<h4>Aanwijzing in het landgebonden asielbeleid</h4>" in r.text
+    assert "<h4>Group designation in country policy</h4>" not in r.text
     # Off-site targets are ignored.
     r = b.get("/lang/en?next=https://evil.example", follow_redirects=False)
     assert r.headers["location"] == "/"
