@@ -13,6 +13,7 @@ from strategies import PACK
 
 import haven.assess.designation
 import haven.assess.engine
+import haven.assess.moratorium
 import haven.assess.protection
 import haven.assess.recommendation
 import haven.assess.relocation
@@ -30,6 +31,7 @@ from haven.policy.rules import Table
 
 PICKERS = (
     haven.assess.engine,
+    haven.assess.moratorium,
     haven.assess.protection,
     haven.assess.recommendation,
     haven.assess.relocation,
@@ -81,6 +83,10 @@ def test_engines_read_the_same_tables(monkeypatch: pytest.MonkeyPatch, day: date
     raws = synthetic_caseload(300, seed=3)
     for raw in raws[:30]:  # some from a safe country of origin (the first list, Nov 2015)
         raw.update(nationality="AL", region=None)
+    for raw in raws[30:40]:  # some a moratorium covers (Uyghurs, Sep 2015 - Sep 2016)
+        raw.update(nationality="CN", region=None)
+        raw["profile"]["tags"] = ["uyghur"]
+        raw["credibility"]["profile"] = "credible"
     for raw in raws:
         assess(parse_case(json.dumps(raw)), day, PACK)
     evaluate(pl.LazyFrame(raws, infer_schema_length=None), day, PACK).collect()

@@ -409,12 +409,17 @@ def evaluate_flat(
         if e.except_lodged_more_than_months is not None:
             limit = pl.col("lodged").dt.offset_by(f"{e.except_lodged_more_than_months}mo")
             old = pl.lit(as_of) > limit
+        facts = {
+            "stops_decisions": pl.lit(e.decision),
+            "stops_departure": pl.lit(e.departure),
+            "old_application": old,
+        }
         covered = m == YES
-        if e.decision:
-            decision.append(covered & ~old)
-        if e.departure:
-            departure.append(covered)
-        applied.append((covered & (pl.lit(e.departure) | ~old), e.id))
+        stop = covered & table_expr(decisions.MORATORIUM_DECISION, facts, pl.Boolean())
+        removal = covered & table_expr(decisions.MORATORIUM_DEPARTURE, facts, pl.Boolean())
+        decision.append(stop)
+        departure.append(removal)
+        applied.append((decisions.moratorium_applied(stop, removal), e.id))
     deferred = x.let("_deferred", _any(decision))
 
     # Designation: which one governs is declared once (haven.policy.precedence.DESIGNATION).
