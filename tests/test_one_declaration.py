@@ -11,7 +11,9 @@ import polars as pl
 import pytest
 from strategies import PACK
 
+import haven.assess.designation
 import haven.assess.engine
+import haven.assess.moratorium
 import haven.assess.protection
 import haven.assess.recommendation
 import haven.assess.relocation
@@ -24,10 +26,12 @@ from haven.cases.readers import parse_case
 from haven.cases.synthetic import synthetic_caseload
 from haven.impact.columnar import evaluate
 from haven.policy import decisions, rules
+from haven.policy.precedence import DESIGNATION, Precedence, choice_expr, choose
 from haven.policy.rules import Table
 
 PICKERS = (
     haven.assess.engine,
+    haven.assess.moratorium,
     haven.assess.protection,
     haven.assess.recommendation,
     haven.assess.relocation,
@@ -38,10 +42,12 @@ PICKERS = (
 STATIC = {id(t): name for name, t in vars(decisions).items() if isinstance(t, Table)}
 
 
-def _spy(seen: list[Table], real: Callable[..., Any]) -> Callable[..., Any]:
-    def wrapper(table: Table, *args: Any, **kwargs: Any) -> Any:
-        seen.append(table)
-        return real(table, *args, **kwargs)
+def _spy(seen: list[Any], real: Callable[..., Any]) -> Callable[..., Any]:
+    """`real`, recording the declaration (its first argument) each call interprets."""
+
+    def wrapper(declared: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(declared)
+        return real(declared, *args, **kwargs)
 
     return wrapper
 
@@ -77,6 +83,10 @@ def test_engines_read_the_same_tables(monkeypatch: pytest.MonkeyPatch, day: date
     raws = synthetic_caseload(300, seed=3)
     for raw in raws[:30]:  # some from a safe country of origin (the first list, Nov 2015)
         raw.update(nationality="AL", region=None)
+    for raw in raws[30:40]:  # some a moratorium covers (Uyghurs, Sep 2015 - Sep 2016)
+        raw.update(nationality="CN", region=None)
+        raw["profile"]["tags"] = ["uyghur"]
+        raw["credibility"]["profile"] = "credible"
     for raw in raws:
         assess(parse_case(json.dumps(raw)), day, PACK)
     evaluate(pl.LazyFrame(raws, infer_schema_length=None), day, PACK).collect()
@@ -87,3 +97,22 @@ def test_engines_read_the_same_tables(monkeypatch: pytest.MonkeyPatch, day: date
         assert _static(picked) == every
     flagged = _law_rows(picked)
     assert flagged and flagged <= _law_rows(compiled)
+
+
+@pytest.mark.parametrize("day", [date(2013, 6, 1), date(2016, 6, 1)])
+def test_engines_read_the_same_designation_precedence(
+    monkeypatch: pytest.MonkeyPatch, day: date
+) -> None:
+    """Which designation governs (specific before general, regional before national, then the
+    most favourable across groups) is one declaration: both engines interpret the same
+    `Precedence` object, `choose` for one case and `choice_expr` for a caseload."""
+    chosen: list[Precedence] = []
+    compiled: list[Precedence] = []
+    monkeypatch.setattr(haven.assess.designation, "choose", _spy(chosen, choose))
+    monkeypatch.setattr(haven.impact.columnar, "choice_expr", _spy(compiled, choice_expr))
+    raws = synthetic_caseload(200, seed=5)
+    for raw in raws:
+        assess(parse_case(json.dumps(raw)), day, PACK)
+    evaluate(pl.LazyFrame(raws, infer_schema_length=None), day, PACK).collect()
+    assert chosen and compiled
+    assert {id(p) for p in chosen} == {id(p) for p in compiled} == {id(DESIGNATION)}

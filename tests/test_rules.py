@@ -9,9 +9,13 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import PACK
 
 from haven.policy import decisions
+from haven.policy.entries import Designation
+from haven.policy.precedence import DESIGNATION, choice_expr, choose, preferred, ranks
 from haven.policy.rules import Fact, Row, Table, Value, expr, fires, pick, row
+from haven.vocab import STANDARD_RANK, Standard
 
 TABLES = sorted((t for t in vars(decisions).values() if isinstance(t, Table)), key=lambda t: t.name)
 
@@ -123,3 +127,42 @@ def test_a_row_rejects_a_value_outside_the_facts_domain() -> None:
 def test_pick_names_missing_facts() -> None:
     with pytest.raises(KeyError, match="needs facts"):
         pick(decisions.RECOMMENDATION, {})
+
+
+# -- precedence (haven.policy.precedence) ------------------------------------------------------
+
+DESIGNATIONS = sorted(
+    (e for e in PACK.entries.values() if isinstance(e, Designation)), key=lambda e: e.id
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(DESIGNATIONS), unique_by=lambda e: e.id), min_size=1))
+def test_choose_and_choice_expr_agree(cases: list[list[Designation]]) -> None:
+    """The two interpreters of a Precedence pick the same entry for every set that applies
+    (one row per case, one column per designation: does it apply?)."""
+    frame = pl.DataFrame(
+        {e.id: [e in applies for applies in cases] for e in DESIGNATIONS},
+        schema={e.id: pl.Boolean() for e in DESIGNATIONS},
+    )
+    rank = ranks(DESIGNATION, DESIGNATIONS)
+    candidates = [(e, pl.col(e.id)) for e in DESIGNATIONS]
+    got = frame.select(choice_expr(DESIGNATION, candidates, rank).alias("r"))["r"].to_list()
+    by_rank = {r: e.id for e, r in ((e, rank[e.id]) for e in DESIGNATIONS)}
+    chosen = [choose(DESIGNATION, applies) for applies in cases]
+    assert [None if r is None else by_rank[r] for r in got] == [
+        None if c is None else c.id for c in chosen
+    ]
+
+
+def test_precedence_prefers_the_specific_then_the_favourable() -> None:
+    """Within a group the regional entry governs even when less favourable; across groups the
+    more favourable governs."""
+    favoured = min(Standard, key=lambda s: STANDARD_RANK[s])
+    base = next(e for e in DESIGNATIONS if not e.regions and e.evidentiary_standard is not favoured)
+    regional = base.model_copy(update={"id": "x-regional", "regions": ["XX-1"]})
+    general = base.model_copy(update={"id": "x-general", "evidentiary_standard": favoured})
+    assert choose(DESIGNATION, [general, regional]) is regional
+    other = general.model_copy(update={"id": "x-other", "group": "another-group"})
+    assert preferred(DESIGNATION, other, regional)
+    assert choose(DESIGNATION, [regional, other]) is other

@@ -9,7 +9,7 @@ from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.entries import Designation
 from haven.policy.framework import RuleId
-from haven.policy.precedence import choose_designation, favour
+from haven.policy.precedence import DESIGNATION, choose, preferred
 from haven.policy.snapshot import PolicyOn
 
 
@@ -51,7 +51,7 @@ def select(case: Case, policy: PolicyOn) -> Selected:
             applies.append(e)
         else:
             unknown.append(e)
-    chosen = choose_designation(applies)
+    chosen = choose(DESIGNATION, applies)
 
     steps: list[Step] = []
     if chosen is None:
@@ -77,7 +77,7 @@ def select(case: Case, policy: PolicyOn) -> Selected:
                 + "."
             )
         steps.append(step(policy, RuleId.DESIGNATION, finding, [chosen, *others]))
-    better_unknown = [e for e in unknown if chosen is None or favour(e) < favour(chosen)]
+    better_unknown = [e for e in unknown if chosen is None or preferred(DESIGNATION, e, chosen)]
     if better_unknown:
         steps.append(
             step(

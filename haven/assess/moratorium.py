@@ -7,8 +7,14 @@ from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import MoratoriumOut, Step
 from haven.assess.trace import step
 from haven.cases import Case
+from haven.policy.decisions import (
+    MORATORIUM_DECISION,
+    MORATORIUM_DEPARTURE,
+    moratorium_applied,
+)
 from haven.policy.entries import Moratorium
 from haven.policy.framework import RuleId
+from haven.policy.rules import pick
 from haven.policy.snapshot import PolicyOn
 from haven.vocab import Status
 
@@ -63,8 +69,15 @@ def check(case: Case, policy: PolicyOn) -> Moratoria:
             )
             continue
         limit = e.except_lodged_more_than_months
-        old_application = limit is not None and as_of > _add_months(case.procedure.lodged, limit)
-        if old_application and e.decision:
+        facts = {
+            "stops_decisions": e.decision,
+            "stops_departure": e.departure,
+            "old_application": limit is not None
+            and as_of > _add_months(case.procedure.lodged, limit),
+        }
+        stop = pick(MORATORIUM_DECISION, facts)
+        removal = pick(MORATORIUM_DEPARTURE, facts)
+        if stop.id == "old_application":
             steps.append(
                 step(
                     policy,
@@ -74,12 +87,12 @@ def check(case: Case, policy: PolicyOn) -> Moratoria:
                     [e],
                 )
             )
-            if not e.departure:
-                continue
+        if not moratorium_applied(bool(stop.then), bool(removal.then)):
+            continue
         applied.append(e.id)
-        decision |= e.decision and not old_application
-        departure |= e.departure
-        if e.decision and not old_application:
+        decision |= bool(stop.then)
+        departure |= bool(removal.then)
+        if stop.then:
             steps.append(
                 step(
                     policy,
@@ -89,7 +102,7 @@ def check(case: Case, policy: PolicyOn) -> Moratoria:
                     [e],
                 )
             )
-        if e.departure:
+        if removal.then:
             effect = (
                 "removal is suspended and reception continues"
                 if case.procedure.status in REFUSED

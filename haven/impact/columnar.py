@@ -31,7 +31,7 @@ from haven.policy.entries import (
 )
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
-from haven.policy.precedence import by_group, favour
+from haven.policy.precedence import DESIGNATION, choice_expr, ranks
 from haven.policy.rules import expr as table_expr
 from haven.policy.rules import fires as table_fires
 from haven.policy.rules import pick
@@ -409,36 +409,32 @@ def evaluate_flat(
         if e.except_lodged_more_than_months is not None:
             limit = pl.col("lodged").dt.offset_by(f"{e.except_lodged_more_than_months}mo")
             old = pl.lit(as_of) > limit
+        facts = {
+            "stops_decisions": pl.lit(e.decision),
+            "stops_departure": pl.lit(e.departure),
+            "old_application": old,
+        }
         covered = m == YES
-        if e.decision:
-            decision.append(covered & ~old)
-        if e.departure:
-            departure.append(covered)
-        applied.append((covered & (pl.lit(e.departure) | ~old), e.id))
+        stop = covered & table_expr(decisions.MORATORIUM_DECISION, facts, pl.Boolean())
+        removal = covered & table_expr(decisions.MORATORIUM_DEPARTURE, facts, pl.Boolean())
+        decision.append(stop)
+        departure.append(removal)
+        applied.append((decisions.moratorium_applied(stop, removal), e.id))
     deferred = x.let("_deferred", _any(decision))
 
-    # Designation: per group the most specific entry, across groups the most favourable.
+    # Designation: which one governs is declared once (haven.policy.precedence.DESIGNATION).
     designations = [e for e in of(Designation) if isinstance(e, Designation)]
-    ranked = sorted(designations, key=favour)
-    rank = {e.id: i for i, e in enumerate(ranked)}
-    per_group = by_group(designations)
-    chosen_per_group: list[pl.Expr] = []
+    rank = ranks(DESIGNATION, designations)
+    candidates: list[tuple[Designation, pl.Expr]] = []
     unknown_ranks: list[pl.Expr] = []
-    for group_entries in per_group.values():
-        pairs: list[tuple[pl.Expr, Any]] = []
-        for e in group_entries:
-            m = match(e, Basis.CREDIBLE)
-            if not e.verified_on(as_of):
-                unverified.append(assessable & (m >= UNKNOWN))
-                continue
-            unknown_ranks.append(pl.when(assessable & (m == UNKNOWN)).then(rank[e.id]))
-            pairs.append((assessable & (m == YES), rank[e.id]))
-        if pairs:
-            chosen_per_group.append(first(pairs, pl.lit(None, pl.Int64)))
-    chosen = x.let(
-        "_chosen",
-        pl.min_horizontal(chosen_per_group) if chosen_per_group else pl.lit(None, pl.Int64),
-    )
+    for e in designations:
+        m = match(e, Basis.CREDIBLE)
+        if not e.verified_on(as_of):
+            unverified.append(assessable & (m >= UNKNOWN))
+            continue
+        unknown_ranks.append(pl.when(assessable & (m == UNKNOWN)).then(rank[e.id]))
+        candidates.append((e, assessable & (m == YES)))
+    chosen = x.let("_chosen", choice_expr(DESIGNATION, candidates, rank))
     best_unknown = x.let(
         "_best_unknown",
         pl.min_horizontal(unknown_ranks) if unknown_ranks else pl.lit(None, pl.Int64),

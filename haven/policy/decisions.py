@@ -6,10 +6,15 @@ table objects to Polars. Row order is the priority; row ids are what the trace n
 """
 
 from collections.abc import Iterable
+from typing import TypeVar
+
+import polars as pl
 
 from haven.policy.entries import ForbiddenReasoning
 from haven.policy.rules import Fact, Table, row
 from haven.vocab import Finding, FlagCode, InternalProtection, Reason, Recommendation, Standard
+
+B = TypeVar("B", bool, pl.Expr)
 
 # -- facts ------------------------------------------------------------------------------------
 
@@ -65,6 +70,39 @@ SAFE_COUNTRY_EXCEPTION = Table(
     row("no_exception", False),
     "Does an exception of a (designated) safe country apply to the applicant?",
 )
+
+# -- moratoria (step 3) -----------------------------------------------------------------------
+
+STOPS_DECISIONS = Fact.flag("stops_decisions", "the moratorium stops substantive decisions")
+STOPS_DEPARTURE = Fact.flag("stops_departure", "the moratorium suspends removal")
+OLD_APPLICATION = Fact.flag(
+    "old_application", "the application is older than the moratorium's limit on the date"
+)
+
+# For a verified moratorium that covers the case (the entry's own facts and the case's age).
+MORATORIUM_DECISION = Table(
+    "moratorium_decision",
+    (
+        # An application older than the limit is decided on the information available.
+        row("old_application", False, {STOPS_DECISIONS: True, OLD_APPLICATION: True}),
+        row("decision_stop", True, {STOPS_DECISIONS: True}),
+    ),
+    row("no_decision_stop", False),
+    "Does the moratorium stop the substantive decision on this case?",
+)
+MORATORIUM_DEPARTURE = Table(
+    "moratorium_departure",
+    (row("departure_stop", True, {STOPS_DEPARTURE: True}),),
+    row("no_departure_stop", False),
+    "Does the moratorium suspend removal (whatever the age of the application)?",
+)
+
+
+def moratorium_applied(decision: B, departure: B) -> B:
+    """A covering moratorium is applied to the case when it stops the decision or removal (a
+    bool for one case, a Polars expression for a caseload)."""
+    return decision | departure
+
 
 # -- the evidentiary standard (step 6) --------------------------------------------------------
 
