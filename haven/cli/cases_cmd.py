@@ -98,7 +98,8 @@ def import_cases(
         # is written, checking goes on (to report every row) and the transaction is rolled back.
         rows = import_check.check_rows(entries, policy, day, lambda k: bar.advance(checking, k))
         for n, result in rows:
-            bar.advance(importing, run.take(n, result))
+            if written := run.take(n, result):  # the bar moves once per batch, not per row
+                bar.advance(importing, written)
         bar.advance(importing, run.finish())
         if run.found:
             rejected = len({n for n, _ in run.found})

@@ -1,0 +1,120 @@
+"""`haven cases import` throughput alone (issue 16, item 1), before and after, back to back.
+
+Run on demand (not in CI):
+
+    .venv/bin/python benchmarks/bulk_import.py --sizes 20000 100000 \
+        [--backend sqlite postgresql] [--baseline DIR]
+
+For each size N: `haven generate --n N --seed 2015`, then for each backend a fresh database
+with one case officer, `haven cases import FILE --org bench --user ann` as a subprocess
+(start-up included): wall time, CPU time (user + sys of the child) and peak RSS, then `haven
+audit verify` (must pass). With --baseline DIR the same import runs first with the code of
+checkout DIR (PYTHONPATH) into a database of its own. Prints a Markdown table with the load
+average before and after each pair.
+"""
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HAVEN = [sys.executable, "-m", "haven"]
+PW = ["--password", "benchmark password only"]
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+
+
+def _database(backend: str, tmp: Path, suffix: str) -> tuple[str, str | None]:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / f'bench{suffix}.db'}", None
+    import psycopg
+
+    name = f"haven_import_{os.getpid()}{suffix}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", name
+
+
+def _drop(name: str | None) -> None:
+    if name:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> None:
+    r = subprocess.run(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=tempfile.gettempdir(),
+    )  # fmt: skip
+    if r.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stderr}")
+
+
+def import_once(
+    file: Path, backend: str, tmp: Path, suffix: str, code: Path | None
+) -> tuple[float, float, float]:
+    """Wall s, CPU s and peak MB of one import into a fresh database (audit verified)."""
+    url, name = _database(backend, tmp, suffix)
+    env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(tmp / f"k{suffix}")}
+    if code:
+        env["PYTHONPATH"] = str(code)
+    try:
+        _run([*HAVEN, "users", "add", "ann", "--role", "case_officer", "--org", "bench", *PW], env)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        _run([*HAVEN, "cases", "import", str(file), "--org", "bench", "--user", "ann"], env)
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        _run([*HAVEN, "audit", "verify"], env)
+        return wall, cpu, after.ru_maxrss / 1024
+    finally:
+        _drop(name)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
+    ap.add_argument("--backend", nargs="+", default=["sqlite", "postgresql"])
+    ap.add_argument("--baseline", type=Path, help="a checkout whose import is timed first")
+    args = ap.parse_args()
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores,"
+        f" Python {platform.python_version()}"
+    )
+    print("| cases | database | before s (cases/s) | after s (cases/s) | CPU before → after s"
+          " | load average |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        for n in args.sizes:
+            file = tmp / f"cases-{n}.jsonl"
+            _run([*HAVEN, "generate", "--n", str(n), "--seed", "2015", "--out", str(file)], {
+                **os.environ})  # fmt: skip
+            for backend in args.backend:
+                load0 = os.getloadavg()[0]
+                base = None
+                if args.baseline:
+                    base = import_once(file, backend, tmp, f"b{n}", args.baseline)
+                wall, cpu, _ = import_once(file, backend, tmp, f"a{n}", None)
+                load1 = os.getloadavg()[0]
+                before = f"{base[0]:.2f} ({n / base[0]:,.0f})" if base else "–"
+                cpu_before = f"{base[1]:.2f} → " if base else ""
+                db = "SQLite" if backend == "sqlite" else "PostgreSQL"
+                print(
+                    f"| {n:,} | {db} | {before} | {wall:.2f} ({n / wall:,.0f}) |"
+                    f" {cpu_before}{cpu:.2f} | {load0:.1f}–{load1:.1f} |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
