@@ -2,7 +2,6 @@
 the listening socket without IPPROTO_TCP, so asyncio left Nagle on and each keep-alive response
 waited ~40 ms for the client's delayed ACK (Kludex/uvicorn#3149; haven/api/nodelay.py)."""
 
-import statistics
 import time
 from typing import Any
 
@@ -35,5 +34,7 @@ def test_two_workers_answer_sequential_requests_without_a_40ms_wait(
             assert r.status_code == 200, r.text
             if i >= 5:  # the first few warm the worker up (and ride on TCP quick-ACK)
                 timings.append((time.perf_counter() - start) * 1000)
-    # Median, not max: robust on a busy machine. Before the fix every request took 40 ms more.
-    assert statistics.median(timings) < 25, sorted(timings)
+    # The delayed ACK is a floor, not noise: before the fix no request came back in under 40 ms,
+    # however idle the machine. The fastest request is what a busy machine cannot slow down
+    # (the median failed under CI-level load with the fix in place).
+    assert min(timings) < 30, sorted(timings)
