@@ -1,5 +1,6 @@
 """A real `haven serve` process on a free port, for the fault and restart tests."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -47,6 +48,9 @@ def haven_server(
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=sink,
+            # Its own process group: with --workers N, killing the supervisor alone would leave
+            # N orphaned workers running through the rest of the suite.
+            start_new_session=True,
         )
     finally:
         if log and not isinstance(sink, int):
@@ -72,3 +76,5 @@ def haven_server(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # workers the supervisor left behind
