@@ -1,8 +1,11 @@
 """The real CLI, run as a subprocess, against the contract's examples and bad input."""
 
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -314,3 +317,30 @@ def test_serve_without_configuration_creates_a_private_haven_db(tmp_path: Path) 
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_out_narrows_a_file_to_its_owner_but_leaves_a_pipe_or_device_alone(
+    shared: Path, tmp_path: Path
+) -> None:
+    """`--out /dev/null` run as root once made /dev/null owner-only for the whole machine: only
+    regular files are narrowed to 0600 (haven/cli/private.py)."""
+    caseload = str(shared / "contract" / "examples" / "caseload-small.jsonl")
+    dates = ("--from", "2015-06-01", "--to", "2015-10-01", "--format", "json")
+    plain = tmp_path / "result.json"
+    plain.write_text("")
+    plain.chmod(0o644)
+    assert haven("impact", caseload, *dates, "--out", str(plain)).returncode == 0
+    assert stat.S_IMODE(plain.stat().st_mode) == 0o600
+    assert json.loads(plain.read_text())["cases"] == 3
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo, 0o644)
+    fifo.chmod(0o644)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    r = haven("impact", caseload, *dates, "--out", str(fifo))
+    reader.join(timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE(fifo.stat().st_mode) == 0o644
+    assert json.loads(got[0])["cases"] == 3
