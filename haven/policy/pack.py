@@ -8,6 +8,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +24,8 @@ from haven.policy.texts import PackTexts
 from haven.vocab import FlagCode
 
 E = TypeVar("E", bound=EntryBase)
+# A framework section's key: a check, flag or step id.
+K = TypeVar("K", bound=StrEnum)
 
 
 class PackMeta(BaseModel):
@@ -251,38 +254,23 @@ class Pack:
 
     def _check_bases(self, checks: list[CheckBasis]) -> list[Problem]:
         """framework.yaml: checks: one legal basis per consistency check, citing known sources."""
-        problems = _duplicates("framework.yaml: checks", (c.id for c in checks))
+        where = "framework.yaml: checks"
+        problems = _complete(where, [c.id for c in checks], CheckId, "legal bases")
         for c in checks:
             problems += self._cite(f"framework.yaml: check {c.id.value!r}", c.sources)
-        missing = sorted(set(CheckId) - set(self.checks))
-        if missing:
-            problems.append(
-                Problem("framework.yaml: checks", f"missing legal bases: {', '.join(missing)}")
-            )
         return problems
 
     def _check_flags(self, flags: list[FlagText]) -> list[Problem]:
         """framework.yaml: flags: the meaning of every flag a step can raise, citing known
         sources."""
-        problems = _duplicates("framework.yaml: flags", (f.id for f in flags))
+        problems = _complete("framework.yaml: flags", [f.id for f in flags], FlagCode, "flag texts")
         for f in flags:
             problems += self._cite(f"framework.yaml: flag {f.id.value!r}", f.sources)
-        missing = sorted(set(FlagCode) - set(self.flags))
-        if missing:
-            problems.append(
-                Problem("framework.yaml: flags", f"missing flag texts: {', '.join(missing)}")
-            )
         return problems
 
     def _check_steps(self, steps: list[StepTitle]) -> list[Problem]:
         """framework.yaml: steps: a heading for every step the engine produces."""
-        problems = _duplicates("framework.yaml: steps", (s.id for s in steps))
-        missing = sorted(set(RuleId) - set(self.steps))
-        if missing:
-            problems.append(
-                Problem("framework.yaml: steps", f"missing step titles: {', '.join(missing)}")
-            )
-        return problems
+        return _complete("framework.yaml: steps", [s.id for s in steps], RuleId, "step titles")
 
     def _check_evidence(self, reports: list[Report], findings: list[Finding]) -> list[Problem]:
         """findings.yaml: reports are sources; findings name a known report, group and sources."""
@@ -379,6 +367,16 @@ class Pack:
             doc["findings"] = [f.model_dump(mode="json") for f in self.findings.values()]
         blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _complete(where: str, ids: list[K], wanted: type[K], what: str) -> list[Problem]:
+    """A framework section that must name each member of `wanted` once: its repeats, and the
+    members it lacks."""
+    problems = _duplicates(where, ids)
+    missing = sorted(set(wanted) - set(ids))
+    if missing:
+        problems.append(Problem(where, f"missing {what}: {', '.join(missing)}"))
+    return problems
 
 
 def _duplicates(where: str, ids: Iterator[str] | Iterable[str]) -> list[Problem]:
