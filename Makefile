@@ -21,12 +21,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# haven, benchmarks and tests/*.py (pyproject.toml [tool.mypy]), then each tests/ subdirectory
-# on its own: every one has a conftest.py, and mypy checks one module per name in a run.
+# One run: haven, benchmarks and tests (pyproject.toml [tool.mypy]).
 typecheck: $(STAMP)
 	$(BIN)/mypy
-	$(BIN)/mypy tests/store
-	$(BIN)/mypy tests/web
 
 # axe-core for the browser accessibility tests comes from npm (pinned by package-lock.json);
 # without npm those tests skip with a notice (under CI=true they fail).

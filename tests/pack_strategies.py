@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
-from strategies import PACK, unique_subset
 
 from haven.policy.entries import (
     Designation,
@@ -27,6 +26,7 @@ from haven.policy.entries import (
 )
 from haven.policy.pack import Located, Pack, scope_key
 from haven.vocab import Category, FlagCode, Ground, Reason, Standard
+from tests.strategies import PACK, unique_subset
 
 REGIONS = {
     "RU": ["RU-CE", "RU-MOW", "RU-SPE", "RU-DA"],

@@ -14,8 +14,6 @@ from typing import Any
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pack_strategies import packs
-from strategies import PACK, cases_and_dates
 
 from haven.assess import assess
 from haven.cases import Case
@@ -26,6 +24,8 @@ from haven.impact.agreement import summary as expected
 from haven.impact.columnar import SUMMARY, evaluate, evaluate_flat, flatten
 from haven.policy.loader import PACKS_DIR, load_pack
 from haven.policy.pack import Pack
+from tests.pack_strategies import packs
+from tests.strategies import PACK, cases_and_dates
 
 
 def check(cases: list[Case], day: date, pack: Pack = PACK) -> None:

@@ -16,7 +16,6 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import PACK, cases_and_dates, incidents
 
 from haven.assess import Assessment, assess
 from haven.cases.known import future_dates, known_on, refuse_future
@@ -25,6 +24,7 @@ from haven.errors import CaseError
 from haven.impact.agreement import summary as expected
 from haven.impact.columnar import evaluate
 from haven.policy.snapshot import PolicyOn
+from tests.strategies import PACK, cases_and_dates, incidents
 
 SETTINGS = settings(
     max_examples=300,

@@ -14,7 +14,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import cases, cases_and_dates
 
 from haven.api import routes_policy
 from haven.assess import Assessment, assess
@@ -29,6 +28,7 @@ from haven.policy.pack import Pack
 from haven.policy.schema import file_schema
 from haven.vocab import Finding as Credibility
 from haven.vocab import Sogi
+from tests.strategies import cases, cases_and_dates
 
 SHIPPED = PACKS_DIR / "nl"
 D = date.fromisoformat

@@ -9,7 +9,6 @@ from typing import Any
 
 import polars as pl
 import pytest
-from strategies import PACK
 
 import haven.assess.designation
 import haven.assess.engine
@@ -28,6 +27,7 @@ from haven.impact.columnar import evaluate
 from haven.policy import decisions, rules
 from haven.policy.precedence import DESIGNATION, Precedence, choice_expr, choose
 from haven.policy.rules import Table
+from tests.strategies import PACK
 
 PICKERS = (
     haven.assess.engine,

@@ -6,12 +6,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import PACK, cases, cases_and_dates, json_values, near_miss_cases
 
 from haven.assess import Assessment, assess
 from haven.cases.readers import parse_case, parse_caseload
 from haven.errors import CaseError
 from haven.vocab import Finding, Recommendation
+from tests.strategies import PACK, cases, cases_and_dates, json_values, near_miss_cases
 
 SETTINGS = settings(
     max_examples=300,

@@ -9,13 +9,13 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import PACK
 
 from haven.policy import decisions
 from haven.policy.entries import Designation
 from haven.policy.precedence import DESIGNATION, choice_expr, choose, preferred, ranks
 from haven.policy.rules import Fact, Row, Table, Value, expr, fires, pick, row
 from haven.vocab import STANDARD_RANK, Standard
+from tests.strategies import PACK
 
 TABLES = sorted((t for t in vars(decisions).values() if isinstance(t, Table)), key=lambda t: t.name)
 

@@ -6,11 +6,11 @@ import subprocess
 import sys
 
 import pytest
-from scenario_runner import Check, coverage_gaps, far_from_edges, load_checks, run
 
 from haven.policy.loader import PACKS_DIR, load_pack
 from haven.policy.pack import Pack
 from haven.policy.scenarios import SCENARIOS
+from tests.scenario_runner import Check, coverage_gaps, far_from_edges, load_checks, run
 
 CHECKS = load_checks()
 SHIPPED = sorted(p.name for p in PACKS_DIR.iterdir() if (p / "pack.yaml").is_file())

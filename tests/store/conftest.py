@@ -16,11 +16,11 @@ import psycopg
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from store_helpers import PASSWORD, USERS, Api
 
 from haven.server import create_app
 from haven.store import auth
 from haven.store.db import Database, upgrade
+from tests.store.store_helpers import PASSWORD, USERS, Api
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"

@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 
 import psycopg
-from served import free_port
+
+from tests.store.served import free_port
 
 PG_LIB = Path("/usr/lib/postgresql")
 

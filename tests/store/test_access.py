@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from store_helpers import PASSWORD, Api, make_case
 
 from haven.store.access import (
     ALLOWED,
@@ -24,6 +23,7 @@ from haven.store.access import (
     allowed,
 )
 from haven.store.models import CaseRecord, Organisation, User
+from tests.store.store_helpers import PASSWORD, Api, make_case
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access-control.md"
 START, END = "<!-- access-table:start -->", "<!-- access-table:end -->"

@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from store_helpers import PASSWORD, Api, make_case
-from test_web_pages import CSRF, Browser, signed_in
 
 from haven.store.auth import now
 from haven.store.models import ApiToken
+from tests.store.store_helpers import PASSWORD, Api, make_case
+from tests.store.test_web_pages import CSRF, Browser, signed_in
 
 NEW_PASSWORD = "another long passphrase"
 

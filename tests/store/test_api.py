@@ -13,11 +13,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from store_helpers import Api, make_case
 
 from haven.policy.pack import Pack
 from haven.store import datakeys
 from haven.store.models import AuditEntry, CaseRecord, CaseVersion, StoredAssessment
+from tests.store.store_helpers import Api, make_case
 
 ROOT = Path(__file__).resolve().parents[2]
 

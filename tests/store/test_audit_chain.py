@@ -18,12 +18,12 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import IntegrityError
-from store_helpers import Api, make_case
 
 from haven.store import audit_chain
 from haven.store.db import Database, alembic_config, upgrade
 from haven.store.models import AuditEntry, AuditHead
 from haven.store.repo import audit
+from tests.store.store_helpers import Api, make_case
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,9 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from consistency import check_consistent
 from sqlalchemy import create_engine, text
-from store_helpers import make_case
 
 from haven.cases import Case
 from haven.policy.pack import Pack
@@ -26,6 +24,8 @@ from haven.store import auth, repo
 from haven.store.access import Role
 from haven.store.db import Database, upgrade
 from haven.store.repo import Actor
+from tests.store.consistency import check_consistent
+from tests.store.store_helpers import make_case
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2015, 10, 1)

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from store_helpers import make_case, rows_as_text
 
 from haven.cases import Case
 from haven.store import audit_chain, auth, bulk_import, repo
@@ -16,6 +15,7 @@ from haven.store.access import Role
 from haven.store.db import Database
 from haven.store.models import AuditEntry, CaseAccess, CaseKey, CaseRecord
 from haven.store.repo import Actor
+from tests.store.store_helpers import make_case, rows_as_text
 
 PASSWORD = "correct horse battery"
 

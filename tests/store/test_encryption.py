@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
-from store_helpers import Api, make_case, rows_as_text
 
 from haven.store import crypto, datakeys, keyops
 from haven.store.db import Database
@@ -24,6 +23,7 @@ from haven.store.models import (
     Organisation,
     StoredAssessment,
 )
+from tests.store.store_helpers import Api, make_case, rows_as_text
 
 HAVEN = [sys.executable, "-m", "haven"]
 

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from consistency import check_consistent
-from served import ROOT, haven_server, server_env
 from sqlalchemy import create_engine, text
-from store_helpers import make_case
 
 from haven.store import auth
 from haven.store.access import Role
 from haven.store.db import Database
+from tests.store.consistency import check_consistent
+from tests.store.served import ROOT, haven_server, server_env
+from tests.store.store_helpers import make_case
 
 PASSWORD = "correct horse battery"
 

@@ -14,16 +14,16 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from served import haven_server
 from sqlalchemy import select
-from store_helpers import PASSWORD, Api, make_case
-from test_web_pages import edit_form, signed_in
 
 from haven.cases import Case
 from haven.store import repo
 from haven.store.auth import TAKEN
 from haven.store.db import Database
 from haven.store.models import AuditEntry, CaseRecord, User
+from tests.store.served import haven_server
+from tests.store.store_helpers import PASSWORD, Api, make_case
+from tests.store.test_web_pages import edit_form, signed_in
 
 HAVEN = [sys.executable, "-m", "haven"]
 

@@ -5,11 +5,10 @@ import json
 from datetime import date
 from typing import Any
 
-from store_helpers import Api
-
 from haven.assess.lint import lint
 from haven.cases import Case
 from haven.policy.pack import Pack
+from tests.store.store_helpers import Api
 
 TEXT = (
     "Betrokkene heeft geen aangifte gedaan bij de politie. "

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
-from store_helpers import PASSWORD, Api
 
 from haven.errors import TooManyRequests, Unauthenticated
 from haven.server import create_app
 from haven.store import auth, throttle
 from haven.store.db import Database
 from haven.store.models import ApiToken, AuditEntry, LoginThrottle
+from tests.store.store_helpers import PASSWORD, Api
 
 LOGIN = "/api/v1/login"
 

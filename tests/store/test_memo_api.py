@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 import pytest
 from pypdf import PdfReader
-from store_helpers import Api, make_case
 
 from haven.policy.loader import load_pack
+from tests.store.store_helpers import Api, make_case
 
 MEMO = "/cases/EX-RU-1/memo"
 

@@ -23,14 +23,14 @@ from typing import NoReturn
 
 import httpx
 import pytest
-from consistency import check_consistent
-from pg_cluster import Cluster, ClusterUnavailable
-from served import ROOT, free_port, haven_server, server_env
-from store_helpers import PASSWORD, make_case
 
 from haven.store import auth
 from haven.store.access import Role
 from haven.store.db import Database, upgrade
+from tests.store.consistency import check_consistent
+from tests.store.pg_cluster import Cluster, ClusterUnavailable
+from tests.store.served import ROOT, free_port, haven_server, server_env
+from tests.store.store_helpers import PASSWORD, make_case
 
 # The decision date each version of a case is written with: its content, checked at the end.
 DECIDED = {1: "2015-07-20", 2: "2015-07-21", 3: "2015-07-22"}

@@ -21,7 +21,6 @@ import pytest
 from alembic import command
 from pypdf import PdfReader
 from sqlalchemy import select, text, update
-from store_helpers import Api, make_case, rows_as_text
 
 from haven.cases import Case
 from haven.cases.synthetic import synthetic_caseload
@@ -33,6 +32,7 @@ from haven.store import queue as store
 from haven.store.db import Database, alembic_config, upgrade
 from haven.store.keys import ENV_FILE
 from haven.store.models import WorkItem, WorkItemComment
+from tests.store.store_helpers import Api, make_case, rows_as_text
 
 WINDOW = {"from": "2015-06-01", "to": "2015-10-01"}
 

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from store_helpers import make_case
 
 from haven.cases import Case
 from haven.policy.pack import Pack
@@ -27,6 +26,7 @@ from haven.store.models import AuditEntry
 from haven.store.repo import MIN_CELL
 from haven.store.research import aggregates, suppress
 from haven.store.suppression import SECONDARY
+from tests.store.store_helpers import make_case
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"

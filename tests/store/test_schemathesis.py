@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis_checks import excluded_checks
-from store_helpers import Api, make_case
 
 from haven.server import create_app
 from haven.store.db import Database
+from tests.store.schemathesis_checks import excluded_checks
+from tests.store.store_helpers import Api, make_case
 
 APP = create_app(Database("sqlite://"))  # never used: each test installs its own database
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)

@@ -23,11 +23,11 @@ from schemathesis.core.transport import Response
 from schemathesis.generation.case import Case
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
-from schemathesis_checks import excluded_checks
 from sqlalchemy import text
-from store_helpers import Api, make_case
 
 from haven.store.models import Base
+from tests.store.schemathesis_checks import excluded_checks
+from tests.store.store_helpers import Api, make_case
 
 WINDOW = {"from": "2015-06-01", "to": "2015-10-01"}  # EX-RU-1 improves in it: one work item
 # Rounds of scenarios, each from a fixed seed (so a run is repeatable), up to 15 steps each.

@@ -16,8 +16,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from store_helpers import Api, make_case
-from test_web_pages import CSRF, Browser, signed_in
 
 from haven.server import create_app
 from haven.store import jobs as store_jobs
@@ -27,6 +25,8 @@ from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.models import AuditEntry, Job, User, WorkItem, WorkQueue
 from haven.store.repo import Actor
 from haven.web import jobs as web_jobs
+from tests.store.store_helpers import Api, make_case
+from tests.store.test_web_pages import CSRF, Browser, signed_in
 
 URL = "/impact?from=2015-06-01&to=2015-10-01"
 CASES = 5

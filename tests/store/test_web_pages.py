@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from store_helpers import PASSWORD, Api, make_case
+
+from tests.store.store_helpers import PASSWORD, Api, make_case
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "haven" / "packs" / "nl"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -8,11 +8,11 @@ import json
 import re
 
 import pytest
-from store_helpers import PASSWORD, Api, make_case
-from test_web_pages import CSRF, Browser, signed_in
 
 from haven.store.access import ALLOWED, Action, Role
 from haven.web.nav import HOMES
+from tests.store.store_helpers import PASSWORD, Api, make_case
+from tests.store.test_web_pages import CSRF, Browser, signed_in
 
 NAV = re.compile(r'<nav aria-label="Main">(.*?)</nav>', re.S)
 USERS = {

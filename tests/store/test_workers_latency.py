@@ -6,12 +6,12 @@ import time
 from typing import Any
 
 import httpx
-from served import haven_server
-from store_helpers import PASSWORD
 
 from haven.store import auth
 from haven.store.access import Role
 from haven.store.db import Database
+from tests.store.served import haven_server
+from tests.store.store_helpers import PASSWORD
 
 
 def test_two_workers_answer_sequential_requests_without_a_40ms_wait(

@@ -5,8 +5,8 @@ import json
 import re
 from typing import Any
 
-from conftest import ARTIFACTS, Demo
-from test_browser import sign_in
+from tests.web.conftest import ARTIFACTS, Demo
+from tests.web.test_browser import sign_in
 
 
 def test_admin_users_page_on_a_phone_in_both_languages(

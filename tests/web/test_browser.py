@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, Demo
+
+from tests.web.conftest import ARTIFACTS, Demo
 
 PAGES = ["/cases", "/cases/EX-RU-1?as_of=2015-10-01", "/policy?country=RU", "/impact", "/login"]
 

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, Demo, haven_serve
-from test_browser import sign_in
+
+from tests.web.conftest import ARTIFACTS, Demo, haven_serve
+from tests.web.test_browser import sign_in
 
 URL = "/impact?from=2015-06-01&to=2015-10-01"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, Demo
 from playwright.sync_api import expect
 
 from haven.store.access import Role
 from haven.web.nav import HOMES
+from tests.web.conftest import ARTIFACTS, Demo
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 USERS = {
