@@ -1,7 +1,8 @@
-"""A second, fictional jurisdiction (tests/packs/example) goes through the CLI, the API and
-impact with no code of its own: packs are independent data (issue 18)."""
+"""A second, fictional jurisdiction (tests/packs/example) goes through the CLI, the API, the web
+app and impact with no code of its own: packs are independent data (issue 18)."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,13 +55,18 @@ def test_impact_with_the_example_pack_is_the_same_in_both_engines() -> None:
     assert sorted(c["case_id"] for c in single["changed"]) == ["EX-AQ-1", "EX-AQ-3"]
 
 
-def test_the_api_serves_the_example_pack(tmp_path: Path) -> None:
+def _database(tmp_path: Path) -> Database:
     url = f"sqlite:///{tmp_path / 'haven.db'}"
     upgrade(url)
     db = Database(url)
     with db.session() as s:
         org = auth.ensure_org(s, "ex", "Example")
         auth.add_user(s, org, "olga", "a long enough password", Role.CASE_OFFICER)
+    return db
+
+
+def test_the_api_serves_the_example_pack(tmp_path: Path) -> None:
+    db = _database(tmp_path)
     try:
         with TestClient(create_app(db, pack=str(EXAMPLE))) as client:
             login = {"username": "olga", "password": "a long enough password"}
@@ -74,5 +80,40 @@ def test_the_api_serves_the_example_pack(tmp_path: Path) -> None:
             assert r.status_code == 200, r.text
             assert r.headers["X-Haven-Pack"].startswith("example;")
             assert r.json()["designation"]["entry"] == "ex-aq-cartographers-2016"
+    finally:
+        db.engine.dispose()
+
+
+def test_the_web_app_serves_the_example_pack(tmp_path: Path) -> None:
+    """Stored through the API, the case is shown by the web app under the example pack's own
+    policy: its entry, its sources, its country in the explorer; nothing of the default pack."""
+    db = _database(tmp_path)
+    try:
+        app = create_app(db, pack=str(EXAMPLE))
+        with TestClient(app, base_url="https://testserver") as web:
+            login = {"username": "olga", "password": "a long enough password"}
+            token = web.post("/api/v1/login", json=login).json()["token"]
+            case = json.loads(CASE.read_text(encoding="utf-8"))
+            created = web.post(
+                "/api/v1/cases", json=case, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert created.status_code == 201, created.text
+            form = web.get("/login").text
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+            assert csrf, form[:300]
+            signed = web.post(
+                "/login",
+                data={"csrf": csrf.group(1), "next": "/cases", **login},
+                follow_redirects=False,
+            )
+            assert signed.status_code == 303, signed.text
+            page = web.get("/cases/EX-AQ-1?as_of=2016-03-01")
+            assert page.status_code == 200, page.text[:500]
+            assert "Cartographers from AQ are a risk group (fictional)" in page.text
+            assert "Example country circular of 1 March 2016 (fictional)" in page.text
+            assert "Qualification Directive" not in page.text  # nothing of the default pack
+            explorer = web.get("/policy?country=AQ")
+            assert explorer.status_code == 200, explorer.text[:500]
+            assert "Cartographers from AQ cannot be told to relocate (fictional)" in explorer.text
     finally:
         db.engine.dispose()
