@@ -195,7 +195,7 @@ def write(rows: list[dict[str, Any]], sweep: dict[str, Any] | None, info: dict[s
         "",
         "Ratios are OpenFisca time ÷ Haven time (above 1: Haven faster; 0.1: Haven takes 10× "
         "as long). Haven's times include `flatten()`; the \"+prep\" ratios add OpenFisca's "
-        "input preparation (which runs `features()` once, plus encoding) to OpenFisca's time. "
+        "input preparation (which runs `flatten()` once, plus encoding) to OpenFisca's time. "
         "Cases/s = cases ÷ seconds for both dates. Peak = process VmHWM during the timed runs "
         "(input included); base = RSS with the input loaded, before timing.",
         "",
