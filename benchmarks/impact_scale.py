@@ -160,6 +160,9 @@ def main() -> None:
         decode_floor = (
             floor_wall if parquet else peak_of([PY, "-c", DECODE_FLOOR.format(path=str(path))])[0]
         )
+        # A regular file, never a device: `--out /dev/null` run as root once left /dev/null
+        # owner-only (e55fbf3). The report is small; it is removed after the run.
+        report = args.work / "impact-report.json"
         wall, mb = peak_of(
             [
                 PY,
@@ -174,9 +177,10 @@ def main() -> None:
                 "--batch-size",
                 str(args.batch_size),
                 "--out",
-                os.devnull,
+                str(report),
             ]
         )
+        report.unlink(missing_ok=True)
         eval_s = evaluation_only(path) if n <= 1_000_000 else None
         if rate is None and not parquet:
             rate = single_case_rate(path)

@@ -56,7 +56,7 @@ VARIANTS: dict[str, tuple[str, ...] | None] = {
     "eval_recommendation": ("recommendation",),
 }
 # Like for like with OpenFisca, whose timing starts from input arrays prepared untimed (prep.py:
-# Haven's features() plus encoding) and computes a flag variable per refusal reason, gathered
+# Haven's flatten() plus encoding) and computes a flag variable per refusal reason, gathered
 # into lists untimed (openfisca_side.decode): Haven from flattened input (flatten() untimed),
 # flags as one column per reason (evaluate_flat(flag_columns=True)), no lists.
 FLAT_VARIANTS: dict[str, tuple[str, ...]] = {

@@ -4,7 +4,7 @@
         --dates 2015-06-01 2015-10-01 --repeat 3 --out openfisca.parquet
 
 Untimed: read the caseload, build the tax-benefit system from the pack, prepare the input
-arrays (Haven's features() plus encoding; see prep.py). Timed ("calculation"): build a
+arrays (Haven's flatten() plus encoding; see prep.py). Timed ("calculation"): build a
 simulation, set the inputs, calculate `recommendation` on every date. Also timed: the same
 with every ported summary field calculated. Writes the ported summary fields (decoded to
 Haven's values) and prints one JSON line of measurements.

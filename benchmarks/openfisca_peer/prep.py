@@ -1,9 +1,11 @@
 """Input preparation for the OpenFisca peer: contract cases -> OpenFisca input arrays.
 
-This is shared input preparation, not rule evaluation: Haven's own `features()` flattens the
-cases (credibility findings, incident summaries, profile lists) with Polars, exactly as it does
-inside `haven.impact.columnar.evaluate`. The columns are then encoded the way OpenFisca stores
-them (Enum indices as int16, booleans, numpy dates) and handed over as numpy arrays.
+This is shared input preparation, not rule evaluation: Haven's own `flatten()` flattens the
+cases (credibility findings, the earliest date of each kind of incident, profile lists) with
+Polars, exactly as it does inside `haven.impact.columnar.evaluate`; whether an incident is known
+on a date is a formula of the peer (system.INCIDENT_FACTS), as age is. The columns are then
+encoded the way OpenFisca stores them (Enum indices as int16, booleans, numpy dates) and handed
+over as numpy arrays.
 """
 
 from __future__ import annotations
@@ -13,16 +15,27 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from system import NULL, CredibilityFinding, HavenPeerSystem, SexOrUnknown
+from system import (
+    INCIDENT_ALWAYS,
+    INCIDENT_NEVER,
+    NULL,
+    CredibilityFinding,
+    HavenPeerSystem,
+    SexOrUnknown,
+)
 
 from haven.impact.batch import normalise
-from haven.impact.columnar import REASON_BITS, SOGI_BITS, features, has_bit
+from haven.impact.columnar import REASON_BITS, SOGI_BITS, flatten, has_bit
 from haven.vocab import Reason, Sogi
 
-# features() needs an as-of date only for `age`; the peer computes age itself (from the birth
-# date, per period), so any date will do here.
-_ANY_DAY = dt.date(2015, 6, 1)
 _NO_DATE = dt.date(1970, 1, 1)
+# flatten()'s earliest incident dates (YYYYMMDD; 0: undated) -> the peer's date inputs.
+_FIRST = {
+    "has_credible": "has_credible_incident",
+    "has_open": "has_open_incident",
+    "state_actor": "state_actor_incident",
+    "unreported": "unreported_non_state_incident",
+}
 
 
 def _codes(col: str, names: Any, fallback: str, null: str | None = None) -> pl.Expr:
@@ -35,9 +48,21 @@ def _codes(col: str, names: Any, fallback: str, null: str | None = None) -> pl.E
     return expr
 
 
+def _first_date(col: str) -> pl.Expr:
+    """An earliest-incident day number as a date (0: always known; null: no such incident)."""
+    day = pl.col(col)
+    return (
+        pl.when(day.is_null())
+        .then(pl.lit(INCIDENT_NEVER))
+        .when(day == 0)
+        .then(pl.lit(INCIDENT_ALWAYS))
+        .otherwise(pl.date(day // 10000, day // 100 % 100, day % 100))
+    )
+
+
 def prepare(df: pl.DataFrame, system: HavenPeerSystem) -> dict[str, np.ndarray]:
     """One array per input variable of `system`, for the cases in `df` (contract rows)."""
-    x = features(df.lazy(), _ANY_DAY)
+    x = flatten(df.lazy())
     birth = (
         normalise(df.lazy())
         .select(pl.col("profile").struct.field("birth_date").str.to_date(strict=False).alias("b"))
@@ -51,10 +76,8 @@ def prepare(df: pl.DataFrame, system: HavenPeerSystem) -> dict[str, np.ndarray]:
         *(_codes(f"c_{f}", cf, "open").alias(f"{f}_finding") for f in _FINDINGS),
         _codes("sex", SexOrUnknown.names, "unknown", null="unknown").alias("sex"),
         pl.col("lodged"),
-        pl.col("has_credible").alias("has_credible_incident"),
-        pl.col("has_open").alias("has_open_incident"),
-        pl.col("state_actor").alias("state_actor_incident"),
-        pl.col("unreported").alias("unreported_non_state_incident"),
+        pl.col("claims_profile"),
+        *(_first_date(f"_first:{col}").alias(f"{var}__first") for col, var in _FIRST.items()),
         *(has_bit("sogi_bits", SOGI_BITS[s.value]).alias(f"claims_sogi__{s.value}") for s in Sogi),
         *(
             pl.col("tags").list.contains(tag).alias(f"claims_tag__{name}")

@@ -75,6 +75,18 @@ NONE_RANK = -1  # designation_rank when no designation applies
 NULL = "null"  # the enum member standing for Haven's null
 
 Array = NDArray[Any]
+
+# Incident facts: variable name -> what it says. Inputs `<name>__first` hold the earliest date.
+INCIDENT_FACTS = {
+    "has_credible_incident": "Some incident is credible",
+    "has_open_incident": "Some incident's credibility is open",
+    "state_actor_incident": "A credible incident by a state actor",
+    "unreported_non_state_incident": (
+        "A credible non-state incident for which protection was not sought"
+    ),
+}
+INCIDENT_ALWAYS = dt.date(1000, 1, 1)  # an undated incident counts on every date
+INCIDENT_NEVER = dt.date(9999, 12, 31)  # no such incident
 Formula = Callable[[Any, Any, Any], Any]  # (population, period, parameters) -> array
 
 Applicant = build_entity(
@@ -279,6 +291,16 @@ class HavenPeerSystem(TaxBenefitSystem):
     def region_in(self, reg: EnumArray, codes: Iterable[str]) -> NDArray[np.bool_]:
         return np.isin(idx(reg), [self.Region[c].index for c in codes])
 
+    @staticmethod
+    def _known(name: str) -> Formula:
+        """Whether some incident of a kind is known on the period's day (dated on or before)."""
+
+        def formula(applicant: Any, period: Any, parameters: Any) -> Array:
+            first: Array = applicant(f"{name}__first", period)
+            return first <= np.datetime64(period.start.date)
+
+        return formula
+
     # -- input variables (one value per case; the as-of date does not change them) ---------
 
     def _inputs(self) -> None:
@@ -320,16 +342,25 @@ class HavenPeerSystem(TaxBenefitSystem):
         self._add("birth_date", dt.date, label="Birth date", period=eternal)
         self._add("birth_date_known", bool, label="Whether the birth date is known", period=eternal)
         self._add("lodged", dt.date, label="Date the application was lodged", period=eternal)
-        for name, label in (
-            ("has_credible_incident", "Some incident is credible"),
-            ("has_open_incident", "Some incident's credibility is open"),
-            ("state_actor_incident", "A credible incident by a state actor"),
-            (
-                "unreported_non_state_incident",
-                "A credible non-state incident for which protection was not sought",
-            ),
-        ):
-            self._add(name, bool, label=label, period=eternal)
+        self._add(
+            "claims_profile",
+            bool,
+            label="A SOGI or a group tag is claimed",
+            period=eternal,
+        )
+        # Facts as of the date (haven.cases.known): an incident counts from its date on, so each
+        # kind of incident is an input of its earliest date (undated: INCIDENT_ALWAYS; none:
+        # INCIDENT_NEVER) and a formula per period says whether it is known on that day.
+        for name, label in INCIDENT_FACTS.items():
+            self._add(
+                f"{name}__first",
+                dt.date,
+                label=f"Earliest date of: {label}",
+                default=INCIDENT_NEVER,
+                period=eternal,
+            )
+
+            self._add(name, bool, self._known(name), label=f"{label}, known on the date")
         for s in Sogi:
             self._add(
                 f"claims_sogi__{s.value}", bool, label=f"Claims SOGI {s.value}", period=eternal
@@ -744,15 +775,24 @@ class HavenPeerSystem(TaxBenefitSystem):
             has_open = applicant("has_open_incident", period)
             limited = std == StandardOut[Standard.LIMITED_INDICATIONS.value]
             lower = limited | (std == StandardOut[Standard.MINOR_INDICATIONS.value])
+            individual = std == StandardOut[Standard.INDIVIDUAL.value]
+            # No past harm is not no risk: a claimed profile not found incredible, with no
+            # designation setting the standard, leaves the forward-looking question open.
+            forward = (
+                individual
+                & applicant("claims_profile", period)
+                & (applicant("profile_finding", period) != CredibilityFinding["not_credible"])
+            )
             return np.select(
                 [
                     std == StandardOut[Standard.MEMBERSHIP.value],
                     has_cred & lower,
-                    (std == StandardOut[Standard.INDIVIDUAL.value]) & has_cred,
+                    individual & has_cred,
                     has_open,
                     limited,
+                    forward,
                 ],
-                [YES, YES, UNKNOWN, UNKNOWN, UNKNOWN],
+                [YES, YES, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN],
                 NO,
             )
 
@@ -821,10 +861,16 @@ class HavenPeerSystem(TaxBenefitSystem):
                 | applicant("designation_nationwide", period)
                 | applicant("state_actor_incident", period)
             )
+            # Excluded whenever policy or law rules relocation out, need or no need; not
+            # applicable for a case that cannot be assessed.
             return as_enum(
                 np.select(
-                    [~applicant("internal_protection_relevant", period), out],
-                    [ip["not_applicable"].index, ip["excluded"].index],
+                    [
+                        ~applicant("assessable", period),
+                        out,
+                        ~applicant("internal_protection_relevant", period),
+                    ],
+                    [ip["not_applicable"].index, ip["excluded"].index, ip["not_applicable"].index],
                     ip["possible"].index,
                 ),
                 ip,
