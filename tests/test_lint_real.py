@@ -21,14 +21,17 @@ from haven.policy.snapshot import covered_from
 from haven.vocab import FlagCode
 
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
-# for ≥ 150 passages (met) and ≥ 40 % positives (not met: see corpus/lint/real/README.md,
-# "Limits").
+# for ≥ 150 passages (met) and ≥ 40 % positives (met since the third labelling round:
+# 117 of 288; see corpus/lint/real/README.md, "Limits").
 MIN_PASSAGES = 220
 MIN_POSITIVE_SHARE = 0.29
 # The linter's measured figures (docs/lint.md, 2026-12-05), micro over codes, as floors
-# (precision, recall): dev P 1.00 R 0.94, held-out P 0.67 R 0.24 (220 passages); the issue's
-# targets on the held-out half (P >= 0.85, R >= 0.75) are not met yet.
-FLOORS = {Split.DEV: (0.99, 0.93), Split.HELDOUT: (0.66, 0.24)}
+# (precision, recall). With 220 passages: dev P 1.00 R 0.94, held-out P 0.67 R 0.24. A third
+# independent labeller (288 passages, 117 positives; the labeller writes no rules and no rule
+# changed) moved dev to P 0.94 R 0.56 (28 new dev positives the rules were not written on, two
+# new hard negatives flagged); held-out is P 0.78 R 0.25. The dev floor follows that measure
+# less a small margin; the issue's held-out targets (P >= 0.85, R >= 0.75) are not met yet.
+FLOORS = {Split.DEV: (0.93, 0.54), Split.HELDOUT: (0.66, 0.24)}
 
 
 @pytest.fixture(scope="module")
