@@ -23,8 +23,8 @@ from haven.vocab import FlagCode
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
 # for ≥ 150 passages (met) and ≥ 40 % positives (met since the third labelling round:
 # 117 of 288; see corpus/lint/real/README.md, "Limits").
-MIN_PASSAGES = 220
-MIN_POSITIVE_SHARE = 0.29
+MIN_PASSAGES = 288
+MIN_POSITIVE_SHARE = 0.40
 # The linter's measured figures (docs/lint.md, 2026-12-05), micro over codes, as floors
 # (precision, recall). With 220 passages: dev P 1.00 R 0.94, held-out P 0.67 R 0.24. A third
 # independent labeller (288 passages, 117 positives; the labeller writes no rules and no rule
