@@ -173,8 +173,9 @@ def main() -> None:
                 "2015-10-01",
                 "--batch-size",
                 str(args.batch_size),
+                # A regular file, never a device: the output is part of the work measured.
                 "--out",
-                os.devnull,
+                str(args.work / "impact-out.json"),
             ]
         )
         eval_s = evaluation_only(path) if n <= 1_000_000 else None

@@ -16,6 +16,10 @@ class Gate:
     provisional: bool  # identity or nationality still open
     step: Step
 
+    @property
+    def steps(self) -> list[Step]:
+        return [self.step]
+
 
 def gate(case: Case, policy: PolicyOn) -> Gate:
     c = case.credibility
