@@ -304,7 +304,7 @@ def evaluate_flat(
     `flag_columns` adds a column `flag:REASON` per refusal reason the pack can flag (the flag
     code or null): the flags without the cost of gathering them into lists."""
     check_covered(pack, as_of)
-    # In precedence order (haven.policy.precedence): `first` below picks the winning entry.
+    # In precedence order (haven.policy.precedence); the First declarations pick the winners.
     entries = pack.all_in_force(as_of)
     used = {e.group for e in entries if e.group} | {
         g for e in entries if isinstance(e, SafeCountry) for g in e.exception_groups

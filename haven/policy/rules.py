@@ -9,6 +9,10 @@ exceptions, made explicit). Two interpreters read the same table object:
 - `expr(table, columns)` for a caseload: a Polars when/then chain over one column per fact
   (OpenFisca's idea: one formula for one case or a million).
 
+A `First` declares "the first entry that applies wins" for entries of one kind (a waiver, a
+relocation exclusion, the 15(c) situation): which entries can win on a date and their order,
+read by `first_of` (one case) and compiled by `first_expr` (a caseload).
+
 Facts are tri-state where the law is: None is "open" (not yet established), and a condition
 holds only for the values it names, so an open fact never satisfies `True` or `False`.
 """
