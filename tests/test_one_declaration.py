@@ -11,26 +11,28 @@ import polars as pl
 import pytest
 
 import haven.assess.designation
-import haven.assess.engine
 import haven.assess.moratorium
 import haven.assess.protection
 import haven.assess.recommendation
 import haven.assess.relocation
 import haven.assess.routing
+import haven.assess.stages
 import haven.assess.standard
 import haven.guardrails.reasons
 import haven.impact.columnar
 from haven.assess import assess
+from haven.cases import facts as case_facts
 from haven.cases.readers import parse_case
 from haven.cases.synthetic import synthetic_caseload
 from haven.impact.columnar import evaluate
 from haven.policy import decisions, rules
+from haven.policy import facts as policy_facts
 from haven.policy.precedence import DESIGNATION, Precedence, choice_expr, choose
-from haven.policy.rules import Table
+from haven.policy.rules import First, Table
 from tests.strategies import PACK
 
 PICKERS = (
-    haven.assess.engine,
+    haven.assess.stages,
     haven.assess.moratorium,
     haven.assess.protection,
     haven.assess.recommendation,
@@ -116,3 +118,110 @@ def test_engines_read_the_same_designation_precedence(
     evaluate(pl.LazyFrame(raws, infer_schema_length=None), day, PACK).collect()
     assert chosen and compiled
     assert {id(p) for p in chosen} == {id(p) for p in compiled} == {id(DESIGNATION)}
+
+
+def test_engines_read_the_same_first_applicable_declarations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "The first entry that applies wins" (waivers, relocation exclusions, the 15(c)
+    situation) is one declaration per decision: both engines interpret the same `First`
+    objects, `first_of` for one case and `first_expr` for a caseload."""
+    per_case: list[First[Any]] = []
+    compiled: list[First[Any]] = []
+    for module in (haven.assess.protection, haven.assess.relocation, haven.assess.situation):
+        monkeypatch.setattr(module, "first_of", _spy(per_case, rules.first_of))
+    monkeypatch.setattr(haven.impact.columnar, "first_expr", _spy(compiled, rules.first_expr))
+    raws = synthetic_caseload(300, seed=7)
+    for raw in raws[:20]:  # 15(c) situations in Sudan's regions (from June 2024)
+        raw.update(nationality="SD", region="SD-KH")
+    day = date(2025, 3, 1)
+    for raw in raws:
+        assess(parse_case(json.dumps(raw)), day, PACK)
+    evaluate(pl.LazyFrame(raws, infer_schema_length=None), day, PACK).collect()
+    declared = {id(d) for d in vars(decisions).values() if isinstance(d, First)}
+    assert len(declared) == 3
+    assert {d.name for d in per_case} == {d.name for d in compiled}
+    assert {id(d) for d in per_case} == {id(d) for d in compiled} == declared
+
+
+def test_engines_read_the_same_case_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The facts the tables read are declared once (haven.cases.facts, haven.policy.facts):
+    the explaining engine and the columnar one call the same declarations. A spy on each
+    declaration's interpreters records which engine used it."""
+    used: dict[str, set[str]] = {}
+
+    def note(name: str, engine: str) -> None:
+        used.setdefault(name, set()).add(engine)
+
+    for fact in case_facts.INCIDENT_FACTS:
+        cls = type(fact)
+        monkeypatch.setattr(
+            cls, "holds", _noting(cls.holds, lambda f, *_: note(f.name, "single")), raising=True
+        )
+        monkeypatch.setattr(
+            cls, "element", _noting(cls.element, lambda f, *_: note(f.name, "columnar"))
+        )
+    cls2 = case_facts.FindingsFact
+    monkeypatch.setattr(cls2, "which", _noting(cls2.which, lambda f, *_: note(f.name, "single")))
+    monkeypatch.setattr(cls2, "expr", _noting(cls2.expr, lambda f, *_: note(f.name, "columnar")))
+    for module, engine in (
+        (haven.assess.moratorium, "single"),
+        (haven.impact.columnar, "columnar"),
+    ):
+        monkeypatch.setattr(
+            module,
+            "lodged_by",
+            _noting(policy_facts.lodged_by, lambda *_, e=engine: note("lodged_by", e)),
+        )
+    for module, engine in (
+        (haven.assess.relocation, "single"),
+        (haven.impact.columnar, "columnar"),
+    ):
+        monkeypatch.setattr(
+            module,
+            "nationwide_persecution",
+            _noting(
+                policy_facts.nationwide_persecution, lambda *_, e=engine: note("nationwide", e)
+            ),
+        )
+    for module, engine in (
+        (haven.guardrails.reasons, "single"),
+        (haven.impact.columnar, "columnar"),
+    ):
+        monkeypatch.setattr(
+            module,
+            "forbidden_reaches",
+            _noting(policy_facts.forbidden_reaches, lambda *_, e=engine: note("reaches", e)),
+        )
+    monkeypatch.setattr(
+        haven.assess.standard,
+        "claims_profile",
+        _noting(case_facts.claims_profile, lambda *_: note("claims_profile", "single")),
+    )
+    monkeypatch.setattr(
+        haven.impact.columnar,
+        "claims_profile_expr",
+        _noting(case_facts.claims_profile_expr, lambda *_: note("claims_profile", "columnar")),
+    )
+
+    raws = synthetic_caseload(300, seed=3)
+    for raw in raws[:20]:  # a moratorium with an age limit (Syria, Dec 2024 - Jun 2025)
+        raw.update(nationality="SY", region=None)
+        raw["procedure"]["reasons"] = ["late_disclosure"]
+    day = date(2025, 3, 1)
+    for raw in raws:
+        assess(parse_case(json.dumps(raw)), day, PACK)
+    evaluate(pl.LazyFrame(raws, infer_schema_length=None), day, PACK).collect()
+    every = {f.name for f in case_facts.INCIDENT_FACTS} | {"rejected", "provisional"}
+    every |= {"lodged_by", "nationwide", "reaches", "claims_profile"}
+    assert {n for n, engines in used.items() if engines == {"single", "columnar"}} == every
+
+
+def _noting(real: Callable[..., Any], note: Callable[..., None]) -> Callable[..., Any]:
+    """`real`, calling `note` with the same arguments first."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        note(*args)
+        return real(*args, **kwargs)
+
+    return wrapper

@@ -3,6 +3,8 @@ combination of facts: `pick` (one case) and `expr` (Polars, a caseload). Checked
 on the declared tables and with Hypothesis on generated tables."""
 
 import itertools
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -12,8 +14,27 @@ from hypothesis import strategies as st
 
 from haven.policy import decisions
 from haven.policy.entries import Designation
-from haven.policy.precedence import DESIGNATION, choice_expr, choose, preferred, ranks
-from haven.policy.rules import Fact, Row, Table, Value, expr, fires, pick, row
+from haven.policy.precedence import (
+    DESIGNATION,
+    ENTRIES,
+    choice_expr,
+    choose,
+    preferred,
+    ranks,
+)
+from haven.policy.rules import (
+    Fact,
+    First,
+    Row,
+    Table,
+    Value,
+    expr,
+    fires,
+    first_expr,
+    first_of,
+    pick,
+    row,
+)
 from haven.vocab import STANDARD_RANK, Standard
 from tests.strategies import PACK
 
@@ -166,3 +187,61 @@ def test_precedence_prefers_the_specific_then_the_favourable() -> None:
     other = general.model_copy(update={"id": "x-other", "group": "another-group"})
     assert preferred(DESIGNATION, other, regional)
     assert choose(DESIGNATION, [regional, other]) is other
+
+
+# -- the first entry that applies (rules.First) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: str
+    rank: int  # the declared order
+    eligible: bool  # e.g. verified on the date, a waiver rather than a duty
+
+
+_GENERATED = First(
+    "generated", _Entry, lambda e, day: e.eligible, lambda e: (e.rank, e.id), "for the test"
+)
+_DAY = date(2020, 1, 1)
+
+
+@st.composite
+def _entries(draw: st.DrawFn) -> list[_Entry]:
+    ids = draw(st.lists(st.sampled_from("abcdefgh"), unique=True, max_size=8))
+    return [_Entry(i, draw(st.integers(0, 3)), draw(st.booleans())) for i in ids]
+
+
+@settings(max_examples=150, deadline=None)
+@given(_entries(), st.data())
+def test_first_of_and_first_expr_agree(entries: list[_Entry], data: st.DataObject) -> None:
+    """The two interpreters of a `First` give the same winner for every case: one row per
+    case, one Boolean column per entry (does it apply?), entries given in any order."""
+    cases = data.draw(
+        st.lists(st.lists(st.booleans(), min_size=len(entries), max_size=len(entries)), min_size=1)
+    )
+    shuffled = data.draw(st.permutations(entries))
+    frame = pl.DataFrame(
+        {e.id: [c[i] for c in cases] for i, e in enumerate(entries)},
+        schema={e.id: pl.Boolean() for e in entries},
+    )
+    got = frame.with_columns(  # a literal (nothing can win) broadcasts to every case
+        first_expr(_GENERATED, _DAY, [(e, pl.col(e.id)) for e in shuffled]).alias("w")
+    )["w"].to_list() if entries else [None] * len(cases)  # fmt: skip
+    per_case = [
+        first_of(_GENERATED, _DAY, [(e, c[entries.index(e)]) for e in shuffled]) for c in cases
+    ]
+    assert got == [None if w is None else w.id for w in per_case]
+    # And the winner is what the declaration says: the first eligible one that applies.
+    for c, w in zip(cases, per_case, strict=True):
+        winners = sorted(
+            (e for i, e in enumerate(entries) if c[i] and e.eligible), key=_GENERATED.order
+        )
+        assert w == (winners[0] if winners else None)  # fmt: skip
+
+
+def test_first_declarations_order_entries_by_the_declared_precedence() -> None:
+    """The shipped declarations use the one declared entry order (precedence.ENTRIES)."""
+    for decl in (decisions.WAIVER, decisions.RELOCATION_EXCLUSION, decisions.SITUATION):
+        assert decl.order == ENTRIES.within_key
+        kinds = [e for e in PACK.entries.values() if isinstance(e, decl.kind)]
+        assert kinds, decl.name

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case
+from haven.cases.facts import REJECTED, STILL_OPEN
 from haven.policy.framework import RuleId
 from haven.policy.snapshot import PolicyOn
-from haven.vocab import Finding
 
 
 @dataclass(frozen=True)
@@ -16,11 +16,15 @@ class Gate:
     provisional: bool  # identity or nationality still open
     step: Step
 
+    @property
+    def steps(self) -> list[Step]:
+        return [self.step]
+
 
 def gate(case: Case, policy: PolicyOn) -> Gate:
     c = case.credibility
-    rejected = [n for n in ("identity", "nationality") if getattr(c, n) is Finding.NOT_CREDIBLE]
-    still_open = [n for n in ("identity", "nationality") if getattr(c, n) is Finding.OPEN]
+    rejected = REJECTED.which(c)
+    still_open = STILL_OPEN.which(c)
     rest = f"claimed profile: {c.profile.value}; region of origin: {c.region.value}"
     if rejected:
         finding = (

@@ -1,7 +1,6 @@
 """Step 3: decision and departure moratoria covering the case's category."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import MoratoriumOut, Step
@@ -13,6 +12,7 @@ from haven.policy.decisions import (
     moratorium_applied,
 )
 from haven.policy.entries import Moratorium
+from haven.policy.facts import lodged_by
 from haven.policy.framework import RuleId
 from haven.policy.rules import pick
 from haven.policy.snapshot import PolicyOn
@@ -27,18 +27,6 @@ class Moratoria:
     steps: list[Step]
     unknown: list[str] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
-
-
-def _add_months(day: date, months: int) -> date:
-    """Calendar months; a day missing in the target month falls back to its last day."""
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, d))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def check(case: Case, policy: PolicyOn) -> Moratoria:
@@ -73,7 +61,7 @@ def check(case: Case, policy: PolicyOn) -> Moratoria:
             "stops_decisions": e.decision,
             "stops_departure": e.departure,
             "old_application": limit is not None
-            and as_of > _add_months(case.procedure.lodged, limit),
+            and case.procedure.lodged <= lodged_by(as_of, limit),
         }
         stop = pick(MORATORIUM_DECISION, facts)
         removal = pick(MORATORIUM_DEPARTURE, facts)

@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
 from haven.assess.trace import step
+from haven.cases.facts import STATE_ACTOR, UNREPORTED
 from haven.cases.known import Known
-from haven.policy.decisions import PROTECTION_DUTY
+from haven.policy.decisions import PROTECTION_DUTY, WAIVER
 from haven.policy.entries import ProtectionDuty
 from haven.policy.framework import RuleId
-from haven.policy.rules import pick
+from haven.policy.rules import first_of, pick
 from haven.policy.snapshot import PolicyOn
-from haven.vocab import Actor, Finding
 
 
 @dataclass(frozen=True)
@@ -26,21 +26,20 @@ class Duty:
 
 
 def state_is_actor(known: Known) -> list[str]:
-    return [
-        known.label(i)
-        for i, x in enumerate(known.case.incidents)
-        if x.actor is Actor.STATE and x.credibility is Finding.CREDIBLE
-    ]
+    return [known.label(i) for i, x in enumerate(known.case.incidents) if STATE_ACTOR.holds(x)]
 
 
 def assess_duty(known: Known, policy: PolicyOn) -> Duty:
     case, as_of, pack = known.case, policy.as_of, policy.pack
-    waiver: ProtectionDuty | None = None
     steps: list[Step] = []
     unknown: list[str] = []
     unverified: list[str] = []
-    for e in policy.in_force(ProtectionDuty, case.nationality):
-        m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
+    found = [
+        (e, entry_match(pack, e, case, as_of, Basis.CREDIBLE))
+        for e in policy.in_force(ProtectionDuty, case.nationality)
+    ]
+    waiver = first_of(WAIVER, as_of, ((e, m is Match.YES) for e, m in found))
+    for e, m in found:
         if m is Match.NO or e.required:
             continue
         if not e.verified_on(as_of):
@@ -58,8 +57,6 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
                     [e],
                 )
             )
-        elif waiver is None:
-            waiver = e
     state = state_is_actor(known)
     fired = pick(PROTECTION_DUTY, {"waived": waiver is not None, "state_actor": bool(state)})
     if fired.id == "waived":
@@ -86,13 +83,7 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
             ),
         )
         return Duty(False, None, True, False, steps, unknown, unverified)
-    unreported = [
-        known.label(i)
-        for i, x in enumerate(case.incidents)
-        if x.actor is Actor.NON_STATE
-        and x.credibility is Finding.CREDIBLE
-        and x.sought_protection is not True
-    ]
+    unreported = [known.label(i) for i, x in enumerate(case.incidents) if UNREPORTED.holds(x)]
     finding = "Required: no policy waives the duty for this applicant on this date."
     if unreported:
         finding += (

@@ -6,12 +6,13 @@ from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case
-from haven.policy.decisions import INTERNAL_PROTECTION
+from haven.policy.decisions import INTERNAL_PROTECTION, RELOCATION_EXCLUSION
 from haven.policy.entries import Designation, InternalProtectionEntry, RelocationStatus
+from haven.policy.facts import nationwide_persecution
 from haven.policy.framework import RuleId
-from haven.policy.rules import pick
+from haven.policy.rules import first_of, pick
 from haven.policy.snapshot import PolicyOn
-from haven.vocab import Category, InternalProtection
+from haven.vocab import InternalProtection
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ def assess_relocation(
                 step(policy, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
             )
     usable = [e for e, m in found if m is Match.YES and e.verified_on(as_of)]
-    excluded = [e for e in usable if e.status is RelocationStatus.EXCLUDED]
+    excluded = [e for e in usable if e.status is RelocationStatus.EXCLUDED]  # all are cited
+    exclusion = first_of(RELOCATION_EXCLUSION, as_of, ((e, m is Match.YES) for e, m in found))
     if not relevant:
         unknown = []  # open facts matter only where a need for protection may be established
     # Whether policy or law rules relocation out is answered first, need or no need: the
@@ -56,27 +58,27 @@ def assess_relocation(
     fired = pick(
         INTERNAL_PROTECTION,
         {
-            "excluded_by_policy": bool(excluded),
+            "excluded_by_policy": exclusion is not None,
             "nationwide_persecution": designation is not None
-            and _nationwide_persecution(designation),
+            and nationwide_persecution(designation),
             "state_actor": state_actor,
             "need": relevant,
         },
     )
     status = InternalProtection(str(fired.then))
     if fired.id == "excluded_by_policy":
+        assert exclusion is not None
         steps.insert(
             0,
             step(
                 policy,
                 RuleId.INTERNAL_PROTECTION,
-                f"Excluded by policy: {excluded[0].label} (from {excluded[0].valid_from})."
-                + anyway,
+                f"Excluded by policy: {exclusion.label} (from {exclusion.valid_from})." + anyway,
                 excluded,
                 with_rule_sources=False,
             ),
         )
-        return Relocation(status, excluded[0], steps, unknown, unverified)
+        return Relocation(status, exclusion, steps, unknown, unverified)
     if fired.id == "nationwide_persecution":
         assert designation is not None
         steps.insert(
@@ -124,7 +126,3 @@ def assess_relocation(
         finding += " Policy would exclude it if the open facts are found credible."
     steps.insert(0, step(policy, RuleId.INTERNAL_PROTECTION, finding, allowed))
     return Relocation(status, None, steps, unknown, unverified)
-
-
-def _nationwide_persecution(d: Designation) -> bool:
-    return d.category is Category.GROUP_PERSECUTION and not d.regions and not d.except_regions

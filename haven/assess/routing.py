@@ -19,6 +19,10 @@ class Routing:
     step: Step
     unverified: list[str] = field(default_factory=list)
 
+    @property
+    def steps(self) -> list[Step]:
+        return [self.step]
+
 
 def route(case: Case, policy: PolicyOn) -> Routing:
     as_of, pack = policy.as_of, policy.pack

@@ -6,8 +6,10 @@ from haven.assess.match import Basis, Match, region_match
 from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case
+from haven.policy.decisions import SITUATION
 from haven.policy.entries import ExceptionalSituation, SituationLevel
 from haven.policy.framework import RuleId
+from haven.policy.rules import first_of
 from haven.policy.snapshot import PolicyOn
 
 
@@ -28,12 +30,12 @@ def check(case: Case, policy: PolicyOn) -> Situation:
     entries = policy.in_force(ExceptionalSituation, case.nationality)
     if not entries:
         return Situation(None)
-    chosen: ExceptionalSituation | None = None
+    found = [(e, region_match(e, case, Basis.CREDIBLE)) for e in entries]
+    chosen = first_of(SITUATION, as_of, ((e, m is Match.YES) for e, m in found))
     steps: list[Step] = []
     unknown: list[str] = []
     unverified: list[str] = []
-    for e in entries:  # in precedence order (haven.policy.precedence): regional first
-        m = region_match(e, case, Basis.CREDIBLE)
+    for e, m in found:  # in precedence order (haven.policy.precedence): regional first
         if m is Match.NO:
             continue
         if not e.verified_on(as_of):
@@ -51,8 +53,7 @@ def check(case: Case, policy: PolicyOn) -> Situation:
                     [e],
                 )
             )
-        elif chosen is None:
-            chosen = e
+        elif e is chosen:
             steps.append(step(policy, RuleId.EXCEPTIONAL_SITUATION, _text(e), [e]))
     return Situation(chosen, steps, unknown, unverified)
 

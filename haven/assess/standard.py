@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case, Incident
+from haven.cases.facts import HAS_CREDIBLE, HAS_OPEN, IncidentFact, claims_profile
 from haven.cases.known import Known
 from haven.policy.decisions import STANDARD_MET
 from haven.policy.entries import Designation
 from haven.policy.framework import STANDARD_RULES, RuleId
 from haven.policy.rules import pick
 from haven.policy.snapshot import PolicyOn
-from haven.vocab import Finding, Standard
+from haven.vocab import Standard
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,8 @@ class Evaluation:
     forward_looking: bool = False  # met is open because the risk on return must be assessed
 
 
-def _numbered(known: Known, finding: Finding) -> list[tuple[str, Incident]]:
-    return [
-        (known.label(i), x) for i, x in enumerate(known.case.incidents) if x.credibility is finding
-    ]
+def _numbered(known: Known, fact: IncidentFact) -> list[tuple[str, Incident]]:
+    return [(known.label(i), x) for i, x in enumerate(known.case.incidents) if fact.holds(x)]
 
 
 def _list(items: list[tuple[str, Incident]]) -> str:
@@ -41,8 +40,8 @@ def evaluate(known: Known, policy: PolicyOn, designation: Designation | None) ->
     case = known.case
     standard = designation.evidentiary_standard if designation else Standard.INDIVIDUAL
     rule = STANDARD_RULES[standard]
-    credible = _numbered(known, Finding.CREDIBLE)
-    still_open = _numbered(known, Finding.OPEN)
+    credible = _numbered(known, HAS_CREDIBLE)
+    still_open = _numbered(known, HAS_OPEN)
     entries = [designation] if designation else []
     claim = _claim(case)
     fired = pick(
@@ -51,7 +50,7 @@ def evaluate(known: Known, policy: PolicyOn, designation: Designation | None) ->
             "standard": standard,
             "has_credible": bool(credible),
             "has_open": bool(still_open),
-            "claims_profile": bool(claim),
+            "claims_profile": claims_profile(case.profile),
             "profile": case.credibility.profile,
         },
     )

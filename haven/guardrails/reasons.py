@@ -16,6 +16,7 @@ from haven.policy.entries import (
     InternalProtectionEntry,
     ProtectionDuty,
 )
+from haven.policy.facts import forbidden_reaches
 from haven.policy.framework import STANDARD_RULES, RuleId
 from haven.policy.pack import Pack
 from haven.policy.rules import pick
@@ -62,7 +63,8 @@ def _check(r: Reason, case: Case, as_of: date, pack: Pack, ctx: ReasonContext) -
         "designated_met": d is not None and ctx.standard_met is True,
     }
     for e in forbidden:
-        facts[entry_fact(e).name] = e.group is None or ctx.in_group(e.group)
+        # The country is in force for the nationality (pack.in_force): only the group is left.
+        facts[entry_fact(e).name] = forbidden_reaches(e, True, ctx.in_group)
     fired = pick(flag_table(r, forbidden), facts)
     flag = FlagCode(str(fired.then)) if fired.then is not None else None
     if fired.id == "waiver" and ctx.waiver is not None:

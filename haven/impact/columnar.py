@@ -10,11 +10,12 @@ is a minimum: 2 = yes, 1 = unknown (facts open), 0 = no.
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 
 from haven.assess.match import Basis
+from haven.cases.facts import INCIDENT_FACTS, REJECTED, STILL_OPEN, claims_profile_expr
 from haven.impact.batch import COUNTRIES, ISO, normalise
 from haven.policy import decisions
 from haven.policy.entries import (
@@ -25,25 +26,18 @@ from haven.policy.entries import (
     InternalProtectionEntry,
     Moratorium,
     ProtectionDuty,
-    RelocationStatus,
     SafeCountry,
     SituationLevel,
 )
+from haven.policy.facts import forbidden_reaches, lodged_by, nationwide_persecution
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
 from haven.policy.precedence import DESIGNATION, choice_expr, ranks
 from haven.policy.rules import expr as table_expr
 from haven.policy.rules import fires as table_fires
-from haven.policy.rules import pick
+from haven.policy.rules import first_expr, pick
 from haven.policy.snapshot import check_covered
-from haven.vocab import (
-    Category,
-    Finding,
-    Reason,
-    Recommendation,
-    Sogi,
-    Standard,
-)
+from haven.vocab import Finding, Reason, Recommendation, Sogi, Standard
 
 YES, UNKNOWN, NO = 2, 1, 0
 # Polars' in-memory engine, not 2.x's default streaming one, for plans of evaluate(): measured
@@ -86,9 +80,6 @@ def flatten(lf: pl.LazyFrame) -> pl.LazyFrame:
     proc = pl.col("procedure")
     inc = pl.col("incidents").fill_null([])
 
-    i_cred = pl.element().struct.field("credibility").fill_null("open")
-    i_actor = pl.element().struct.field("actor")
-    i_sought = pl.element().struct.field("sought_protection").fill_null(False)
     # Facts as of a date: an incident counts from its date on (undated: always). Per kind of
     # incident the earliest date, as YYYYMMDD (0 undated), so that each date needs only a
     # comparison (`with_age`), not the lists again.
@@ -116,18 +107,9 @@ def flatten(lf: pl.LazyFrame) -> pl.LazyFrame:
         _day_number(prof.struct.field("birth_date").str.to_date(ISO, strict=False)).alias(_BIRTH),
         proc.struct.field("lodged").str.to_date(ISO).alias("lodged"),
         _bits(proc.struct.field("reasons"), REASON_BITS).alias("reason_bits"),
-        (_bits(prof.struct.field("sogi"), SOGI_BITS) != 0)
-        .or_(prof.struct.field("tags").fill_null([]).list.len() > 0)
-        .alias("claims_profile"),
-        *(
-            incidents(pred).alias(f"_first:{name}")
-            for name, pred in (
-                ("has_credible", i_cred == "credible"),
-                ("has_open", i_cred == "open"),
-                ("state_actor", (i_cred == "credible") & (i_actor == "state")),
-                ("unreported", (i_cred == "credible") & (i_actor == "non_state") & ~i_sought),
-            )
-        ),
+        claims_profile_expr(prof).alias("claims_profile"),
+        # The incident facts as declared once (haven.cases.facts).
+        *(incidents(f.element()).alias(f"_first:{f.name}") for f in INCIDENT_FACTS),
     )
 
 
@@ -182,7 +164,7 @@ def _day_number(day: pl.Expr) -> pl.Expr:
 
 _BIRTH = "_birth"
 # Incident facts as of the date (haven.cases.known): known once their earliest date has come.
-_INCIDENTS = ("has_credible", "has_open", "state_actor", "unreported")
+_INCIDENTS = tuple(f.name for f in INCIDENT_FACTS)
 
 
 _CRED = ("identity", "nationality", "region", "profile")
@@ -275,21 +257,6 @@ def _any(exprs: Iterable[pl.Expr]) -> pl.Expr:
     return pl.any_horizontal(items) if items else pl.lit(False)
 
 
-def first(pairs: list[tuple[pl.Expr, Any]], default: Any = None) -> pl.Expr:
-    """The value of the first pair whose condition holds (a when/then chain), else default."""
-    if not pairs:
-        return _value(default)
-    chain: Any = pl.when(pairs[0][0]).then(_value(pairs[0][1]))
-    for cond, value in pairs[1:]:
-        chain = chain.when(cond).then(_value(value))
-    result: pl.Expr = chain.otherwise(_value(default))
-    return result
-
-
-def _value(v: Any) -> pl.Expr:
-    return v if isinstance(v, pl.Expr) else pl.lit(v)
-
-
 class _Stages:
     """Named intermediate columns, added in as few `with_columns` stages as their dependencies
     allow. Polars inlines an expression wherever it is used; a column is computed once (the
@@ -337,7 +304,7 @@ def evaluate_flat(
     `flag_columns` adds a column `flag:REASON` per refusal reason the pack can flag (the flag
     code or null): the flags without the cost of gathering them into lists."""
     check_covered(pack, as_of)
-    # In precedence order (haven.policy.precedence): `first` below picks the winning entry.
+    # In precedence order (haven.policy.precedence); the First declarations pick the winners.
     entries = pack.all_in_force(as_of)
     used = {e.group for e in entries if e.group} | {
         g for e in entries if isinstance(e, SafeCountry) for g in e.exception_groups
@@ -358,10 +325,11 @@ def evaluate_flat(
     def of(kind: type[EntryBase]) -> list[EntryBase]:
         return [e for e in entries if isinstance(e, kind)]
 
-    assessable = (pl.col("c_identity") != "not_credible") & (
-        pl.col("c_nationality") != "not_credible"
-    )
-    provisional = (pl.col("c_identity") == "open") | (pl.col("c_nationality") == "open")
+    def finding(field: str) -> pl.Expr:
+        return pl.col(f"c_{field}")
+
+    assessable = ~REJECTED.expr(finding)
+    provisional = STILL_OPEN.expr(finding)
     unverified: list[pl.Expr] = []
     unknown: list[pl.Expr] = []
     applied: list[tuple[pl.Expr, str]] = []
@@ -407,8 +375,7 @@ def evaluate_flat(
         unknown.append(m == UNKNOWN)
         old = pl.lit(False)
         if e.except_lodged_more_than_months is not None:
-            limit = pl.col("lodged").dt.offset_by(f"{e.except_lodged_more_than_months}mo")
-            old = pl.lit(as_of) > limit
+            old = pl.col("lodged") <= lodged_by(as_of, e.except_lodged_more_than_months)
         facts = {
             "stops_decisions": pl.lit(e.decision),
             "stops_departure": pl.lit(e.departure),
@@ -457,19 +424,13 @@ def evaluate_flat(
     nationwide = x.let(
         "_nationwide",
         attr(
-            {
-                rank[e.id]: e.category is Category.GROUP_PERSECUTION
-                and not e.regions
-                and not e.except_regions
-                for e in designations
-            },
+            {rank[e.id]: nationwide_persecution(e) for e in designations},
             False,
         ),
     )
 
-    # Exceptional situation (QD 15(c)): the first matching entry in precedence order.
-    levels: list[tuple[pl.Expr, Any]] = []
-    situation_ids: list[tuple[pl.Expr, Any]] = []
+    # Exceptional situation (QD 15(c)): the first matching entry (decisions.SITUATION).
+    situations: list[tuple[ExceptionalSituation, pl.Expr]] = []
     for e in of(ExceptionalSituation):
         assert isinstance(e, ExceptionalSituation)
         m = x.let(
@@ -480,10 +441,15 @@ def evaluate_flat(
             unverified.append(m >= UNKNOWN)
             continue
         unknown.append(m == UNKNOWN)
-        levels.append((m == YES, e.level.value))
-        situation_ids.append((m == YES, e.id))
-    situation = x.let("_situation", first(levels, pl.lit(None, pl.String)))
-    situation_id = x.let("_situation_id", first(situation_ids, pl.lit(None, pl.String)))
+        situations.append((e, m == YES))
+    situation_id = x.let("_situation_id", first_expr(decisions.SITUATION, as_of, situations))
+    levels = {e.id: e.level.value for e, _ in situations}
+    situation = x.let(
+        "_situation",
+        situation_id.replace_strict(levels, default=None, return_dtype=pl.String)
+        if levels
+        else pl.lit(None, pl.String),
+    )
     by_situation = x.let(
         "_by_situation", (situation == SituationLevel.MOST_EXCEPTIONAL.value).fill_null(False)
     )
@@ -505,7 +471,7 @@ def evaluate_flat(
     )
 
     # Protection-seeking duty.
-    waivers: list[tuple[pl.Expr, Any]] = []
+    waivers: list[tuple[ProtectionDuty, pl.Expr]] = []
     for e in of(ProtectionDuty):
         assert isinstance(e, ProtectionDuty)
         if e.required:
@@ -515,8 +481,8 @@ def evaluate_flat(
             unverified.append(m >= UNKNOWN)
             continue
         unknown.append(m == UNKNOWN)
-        waivers.append((m == YES, e.id))
-    waiver = x.let("_waiver", first(waivers, pl.lit(None, pl.String)))
+        waivers.append((e, m == YES))
+    waiver = x.let("_waiver", first_expr(decisions.WAIVER, as_of, waivers))
     state = pl.col("state_actor")
     required = x.let(
         "_required",
@@ -537,7 +503,7 @@ def evaluate_flat(
             pl.Boolean(),
         ),
     )
-    exclusions: list[tuple[pl.Expr, Any]] = []
+    exclusions: list[tuple[InternalProtectionEntry, pl.Expr]] = []
     for e in of(InternalProtectionEntry):
         assert isinstance(e, InternalProtectionEntry)
         m = match(e, Basis.CREDIBLE)
@@ -545,9 +511,8 @@ def evaluate_flat(
             unverified.append(m >= UNKNOWN)
             continue
         unknown.append(relevant & (m == UNKNOWN))
-        if e.status is RelocationStatus.EXCLUDED:
-            exclusions.append((m == YES, e.id))
-    exclusion = x.let("_exclusion", first(exclusions, pl.lit(None, pl.String)))
+        exclusions.append((e, m == YES))  # the declaration keeps the exclusions only
+    exclusion = x.let("_exclusion", first_expr(decisions.RELOCATION_EXCLUSION, as_of, exclusions))
     ipa = x.let(
         "_ipa",
         table_expr(
@@ -585,8 +550,10 @@ def evaluate_flat(
         reaching = [e for e in forbidden if e.reason is r]
         for e in reaching:
             here = pl.lit(True) if e.country is None else pl.col("nat") == e.country
-            member = gmatch(e.group, Basis.ASSERTED) == YES if e.group else pl.lit(True)
-            columns[decisions.entry_fact(e).name] = x.let(f"_ok:{e.id}", here & member)
+            columns[decisions.entry_fact(e).name] = x.let(
+                f"_ok:{e.id}",
+                forbidden_reaches(e, here, lambda g: gmatch(g, Basis.ASSERTED) == YES),
+            )
         for e in reaching:
             # The entry applies when its row is the one that fires for this reason.
             wins = table_fires(table, columns, decisions.entry_fact(e).name)
@@ -629,13 +596,13 @@ def evaluate_flat(
         used_by.setdefault(eid, []).append(cond)
     for e in designations:
         used_by.setdefault(e.id, []).append(chosen == rank[e.id])
-    for column, pairs in (
-        (waiver, waivers),
-        (exclusion, exclusions),
-        (situation_id, situation_ids),
+    for column, decl, pairs in (
+        (waiver, decisions.WAIVER, waivers),
+        (exclusion, decisions.RELOCATION_EXCLUSION, exclusions),
+        (situation_id, decisions.SITUATION, situations),
     ):
-        for _, eid in pairs:
-            used_by.setdefault(eid, []).append(column == eid)
+        for e in decl.ranked(as_of, (e for e, _ in pairs)):
+            used_by.setdefault(e.id, []).append(column == e.id)
     if with_lists:
         flag_cols = [x.let(f"_flag:{i}", part) for i, (_, part) in enumerate(flag_parts)]
         applied_cols: list[pl.Expr] = [

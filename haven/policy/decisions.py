@@ -10,8 +10,15 @@ from typing import TypeVar
 
 import polars as pl
 
-from haven.policy.entries import ForbiddenReasoning
-from haven.policy.rules import Fact, Table, row
+from haven.policy.entries import (
+    ExceptionalSituation,
+    ForbiddenReasoning,
+    InternalProtectionEntry,
+    ProtectionDuty,
+    RelocationStatus,
+)
+from haven.policy.precedence import ENTRIES
+from haven.policy.rules import Fact, First, Table, row
 from haven.vocab import Finding, FlagCode, InternalProtection, Reason, Recommendation, Standard
 
 B = TypeVar("B", bool, pl.Expr)
@@ -126,7 +133,29 @@ STANDARD_MET = Table(
     "Whether the credible facts meet the evidentiary standard (None: open).",
 )  # fmt: skip
 
+# -- exceptional situation (step 5, QD art. 15(c)) --------------------------------------------
+
+# The situation that governs: the first verified entry (regional before national) whose
+# region the credible facts place the applicant in.
+SITUATION = First(
+    "exceptional_situation",
+    ExceptionalSituation,
+    lambda e, day: e.verified_on(day),
+    ENTRIES.within_key,
+    "Which 15(c) situation entry governs the applicant's region.",
+)
+
 # -- protection duty (step 7) -----------------------------------------------------------------
+
+# The waiver that governs: the first verified entry (in precedence order) that waives the duty
+# and reaches the applicant on the credible facts.
+WAIVER = First(
+    "protection_duty_waiver",
+    ProtectionDuty,
+    lambda e, day: not e.required and e.verified_on(day),
+    ENTRIES.within_key,
+    "Which protection-duty entry waives the duty for the applicant.",
+)
 
 PROTECTION_DUTY = Table(
     "protection_seeking_required",
@@ -150,6 +179,16 @@ PROTECTION_NEED = Table(
     ),
     row("met_or_open", True),
     "Is there a need for protection to relocate from (met, or not yet known not to be)?",
+)
+
+# The exclusion that governs: the first verified entry (in precedence order) that excludes
+# relocation and reaches the applicant on the credible facts.
+RELOCATION_EXCLUSION = First(
+    "relocation_exclusion",
+    InternalProtectionEntry,
+    lambda e, day: e.status is RelocationStatus.EXCLUDED and e.verified_on(day),
+    ENTRIES.within_key,
+    "Which internal-protection entry excludes relocation for the applicant.",
 )
 
 # Whether policy or law rules relocation out is answered first, need or no need: the contract

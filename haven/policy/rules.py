@@ -9,14 +9,19 @@ exceptions, made explicit). Two interpreters read the same table object:
 - `expr(table, columns)` for a caseload: a Polars when/then chain over one column per fact
   (OpenFisca's idea: one formula for one case or a million).
 
+A `First` declares "the first entry that applies wins" for entries of one kind (a waiver, a
+relocation exclusion, the 15(c) situation): which entries can win on a date and their order,
+read by `first_of` (one case) and compiled by `first_expr` (a caseload).
+
 Facts are tri-state where the law is: None is "open" (not yet established), and a condition
 holds only for the values it names, so an open fact never satisfies `True` or `False`.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import polars as pl
 
@@ -197,3 +202,65 @@ def _holds(col: pl.Expr, allowed: frozenset[Value]) -> pl.Expr:
     else:
         test = col.is_in(known)
     return test | col.is_null() if None in allowed else test
+
+
+# -- the first entry that applies ---------------------------------------------------------------
+
+
+class Entry(Protocol):
+    """What `First` needs of a candidate: an id (entries of a pack)."""
+
+    @property
+    def id(self) -> str: ...
+
+
+E = TypeVar("E", bound=Entry)
+
+
+@dataclass(frozen=True)
+class First(Generic[E]):
+    """Among the candidates of one kind, the first in a declared order that applies wins (a
+    waiver, a relocation exclusion, the 15(c) situation). `eligible` says which entries can win
+    at all on a date (e.g. verified, and a waiver rather than a duty); `order` is the sort key
+    (haven.policy.precedence.ENTRIES). Two interpreters read the same object:
+
+    - `first_of(decl, day, candidates)` for one case: the entry that wins, given whether each
+      applies to the case;
+    - `first_expr(decl, day, candidates)` for a caseload: a Polars when/then chain giving the
+      id of the entry that wins (null when none)."""
+
+    name: str
+    kind: type[E]
+    eligible: Callable[[E, date], bool]
+    order: Callable[[E], Any]
+    doc: str = ""
+
+    def ranked(self, day: date, entries: Iterable[object]) -> list[E]:
+        """The entries that can win on the date, in the declared order."""
+        return sorted(
+            (e for e in entries if isinstance(e, self.kind) and self.eligible(e, day)),
+            key=self.order,
+        )
+
+
+def first_of(decl: First[E], day: date, candidates: Iterable[tuple[E, bool]]) -> E | None:
+    """The entry that wins for one case: the first eligible one, in order, that applies (each
+    candidate given with whether it applies to the case)."""
+    pairs = list(candidates)
+    applies = {e.id: a for e, a in pairs}
+    return next((e for e in decl.ranked(day, (e for e, _ in pairs)) if applies[e.id]), None)
+
+
+def first_expr(decl: First[E], day: date, candidates: Iterable[tuple[E, pl.Expr]]) -> pl.Expr:
+    """The id of the entry that wins, per case (null when none applies), given whether each
+    candidate applies as a Boolean expression: a when/then chain in the declared order."""
+    pairs = list(candidates)
+    applies = {e.id: a for e, a in pairs}
+    chain: Any = None
+    for e in decl.ranked(day, (e for e, _ in pairs)):
+        cond, value = applies[e.id], pl.lit(e.id, pl.String)
+        chain = pl.when(cond).then(value) if chain is None else chain.when(cond).then(value)
+    if chain is None:
+        return pl.lit(None, pl.String)
+    result: pl.Expr = chain.otherwise(pl.lit(None, pl.String))
+    return result
