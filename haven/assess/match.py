@@ -1,19 +1,38 @@
-"""Does a pack entry reach this case? Three answers: yes, no, or unknown (facts still open)."""
+"""Does a pack entry reach this case? Three answers: yes, no, or unknown (facts still open).
 
+Declared once for both engines: `conditions(pack, entry, basis)` lists the conditions an entry
+puts on a case (its country, its regions, its group's profile and identity, and the
+credibility findings they rest on). Each condition answers for one case (`on`, the explaining
+engine) and as a Polars expression over the flattened caseload (`expr`, the columnar engine);
+an entry reaches a case as far as the least of its conditions does (NO < UNKNOWN < YES).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import cache
+from typing import Protocol
+
+import polars as pl
 
 from haven.cases import Case
+from haven.cases.facts import SOGI_BITS
 from haven.policy.entries import EntryBase
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
-from haven.vocab import Finding
+from haven.vocab import Finding, Sex
 
 
 class Match(Enum):
     YES = "yes"
     NO = "no"
     UNKNOWN = "unknown"
+
+
+# The columnar engine's codes: ordered, so the least answer is a minimum.
+CODE = {Match.NO: 0, Match.UNKNOWN: 1, Match.YES: 2}
+YES, UNKNOWN, NO = CODE[Match.YES], CODE[Match.UNKNOWN], CODE[Match.NO]
 
 
 class Basis(Enum):
@@ -24,71 +43,229 @@ class Basis(Enum):
     ASSERTED = "asserted"  # guardrails: the claim as made, whatever the credibility finding
 
 
-def _finding(finding: Finding, basis: Basis) -> Match:
-    if basis is Basis.ASSERTED:
-        return Match.YES
-    if finding is Finding.NOT_CREDIBLE:
-        return Match.NO
-    if finding is Finding.CREDIBLE or basis is Basis.CLAIMED:
-        return Match.YES
-    return Match.UNKNOWN
+class Condition(Protocol):
+    def on(self, case: Case, as_of: date) -> Match: ...
+
+    def expr(self) -> pl.Expr: ...
 
 
-def _both(a: Match, b: Match) -> Match:
-    if Match.NO in (a, b):
-        return Match.NO
-    return Match.UNKNOWN if Match.UNKNOWN in (a, b) else Match.YES
+def _tri(unknown: pl.Expr, yes: pl.Expr) -> pl.Expr:
+    return pl.when(unknown).then(UNKNOWN).when(yes).then(YES).otherwise(NO)
 
 
-def group_match(group: Group, case: Case, as_of: date, basis: Basis) -> Match:
-    result = Match.YES
+@dataclass(frozen=True)
+class Credible:
+    """A credibility finding (`identity`, `region`, `profile`) read on the basis."""
+
+    field: str
+    basis: Basis
+
+    def on(self, case: Case, as_of: date) -> Match:
+        finding: Finding = getattr(case.credibility, self.field)
+        if self.basis is Basis.ASSERTED:
+            return Match.YES
+        if finding is Finding.NOT_CREDIBLE:
+            return Match.NO
+        if finding is Finding.CREDIBLE or self.basis is Basis.CLAIMED:
+            return Match.YES
+        return Match.UNKNOWN
+
+    def expr(self) -> pl.Expr:
+        f = pl.col(f"c_{self.field}")
+        if self.basis is Basis.ASSERTED:
+            return pl.lit(YES)
+        if self.basis is Basis.CLAIMED:
+            return pl.when(f == Finding.NOT_CREDIBLE.value).then(NO).otherwise(YES)
+        return _tri(f == Finding.OPEN.value, f == Finding.CREDIBLE.value)
+
+
+@dataclass(frozen=True)
+class Nationality:
+    country: str
+
+    def on(self, case: Case, as_of: date) -> Match:
+        return Match.YES if case.nationality == self.country else Match.NO
+
+    def test(self) -> pl.Expr:
+        return pl.col("nat") == self.country
+
+    def expr(self) -> pl.Expr:
+        return pl.when(self.test()).then(YES).otherwise(NO)
+
+
+@dataclass(frozen=True)
+class Region:
+    """Inside the entry's regions (or outside its excepted ones), on a credible region; a case
+    with no region recorded is open whatever its region finding."""
+
+    regions: tuple[str, ...]
+    except_regions: tuple[str, ...]
+    finding: Credible
+
+    def on(self, case: Case, as_of: date) -> Match:
+        if case.region is None:
+            return Match.UNKNOWN
+        if self.regions:
+            inside = case.region in self.regions
+        else:
+            inside = case.region not in self.except_regions
+        return self.finding.on(case, as_of) if inside else Match.NO
+
+    def expr(self) -> pl.Expr:
+        reg = pl.col("reg")
+        if self.regions:
+            inside = reg.is_in(list(self.regions))
+        else:
+            inside = ~reg.is_in(list(self.except_regions))
+        return (
+            pl.when(reg.is_null())
+            .then(UNKNOWN)
+            .when(inside)
+            .then(self.finding.expr())
+            .otherwise(NO)
+        )
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The claimed profile (SOGI and tags) satisfies the group's conditions: yes or no."""
+
+    group: Group
+
+    def on(self, case: Case, as_of: date) -> Match:
+        g, sogi, tags = self.group, set(case.profile.sogi), set(case.profile.tags)
+        holds = (
+            (not g.sogi_any or bool(sogi & set(g.sogi_any)))
+            and (not g.tags_any or bool(tags & set(g.tags_any)))
+            and (not g.tags_all or set(g.tags_all) <= tags)
+        )
+        return Match.YES if holds else Match.NO
+
+    @property
+    def column(self) -> str:
+        return f"_claimed_{self.group.id}"
+
+    def computed(self) -> pl.Expr:
+        """The list work, done once per group and date into `column` (see `expr`)."""
+        g, c = self.group, pl.lit(True)
+        if g.sogi_any:
+            mask = sum(SOGI_BITS[s.value] for s in set(g.sogi_any))
+            c &= (pl.col("sogi_bits") & mask) != 0
+        if g.tags_any:
+            c &= pl.col("tags").list.set_intersection(list(g.tags_any)).list.len() > 0
+        if g.tags_all:
+            wanted = set(g.tags_all)
+            c &= pl.col("tags").list.set_intersection(list(wanted)).list.len() == len(wanted)
+        return c.alias(self.column)
+
+    def test(self) -> pl.Expr:
+        return pl.col(self.column)
+
+    def expr(self) -> pl.Expr:
+        return pl.when(self.test()).then(YES).otherwise(NO)
+
+
+@dataclass(frozen=True)
+class SexIs:
+    sex: Sex
+
+    def on(self, case: Case, as_of: date) -> Match:
+        if case.profile.sex is None:
+            return Match.UNKNOWN
+        return Match.YES if case.profile.sex is self.sex else Match.NO
+
+    def expr(self) -> pl.Expr:
+        sex = pl.col("sex")
+        return _tri(sex.is_null(), sex == self.sex.value)
+
+
+@dataclass(frozen=True)
+class AgeWithin:
+    low: int | None
+    high: int | None
+
+    def on(self, case: Case, as_of: date) -> Match:
+        age = case.age_on(as_of)
+        if age is None:
+            return Match.UNKNOWN
+        outside = (self.low is not None and age < self.low) or (
+            self.high is not None and age > self.high
+        )
+        return Match.NO if outside else Match.YES
+
+    def expr(self) -> pl.Expr:
+        age, inside = pl.col("age"), pl.lit(True)
+        if self.low is not None:
+            inside &= age >= self.low
+        if self.high is not None:
+            inside &= age <= self.high
+        return _tri(age.is_null(), inside)
+
+
+@cache
+def group_conditions(group: Group, basis: Basis) -> tuple[Condition, ...]:
+    conds: list[Condition] = []
     if group.uses_profile:
-        claimed = set(case.profile.sogi), set(case.profile.tags)
-        if group.sogi_any and not claimed[0] & set(group.sogi_any):
-            return Match.NO
-        if group.tags_any and not claimed[1] & set(group.tags_any):
-            return Match.NO
-        if group.tags_all and not set(group.tags_all) <= claimed[1]:
-            return Match.NO
-        result = _finding(case.credibility.profile, basis)
+        conds += [Claimed(group), Credible("profile", basis)]
     if group.uses_identity:
-        result = _both(result, _identity(group, case, as_of, basis))
+        if group.sex is not None:
+            conds.append(SexIs(group.sex))
+        if group.age_min is not None or group.age_max is not None:
+            conds.append(AgeWithin(group.age_min, group.age_max))
+        conds.append(Credible("identity", basis))
+    return tuple(conds)
+
+
+@cache
+def region_conditions(entry: EntryBase, basis: Basis) -> tuple[Condition, ...]:
+    """The entry's country and regions (no group)."""
+    conds: list[Condition] = []
+    if entry.country is not None:
+        conds.append(Nationality(entry.country))
+    if entry.regions or entry.except_regions:
+        conds.append(Region(entry.regions, entry.except_regions, Credible("region", basis)))
+    return tuple(conds)
+
+
+def conditions(pack: Pack, entry: EntryBase, basis: Basis) -> tuple[Condition, ...]:
+    """Everything the entry asks of a case: country, regions, then its group."""
+    own = region_conditions(entry, basis)
+    if entry.group is None:
+        return own
+    return own + group_conditions(pack.groups[entry.group], basis)
+
+
+def least(conds: Sequence[Condition], case: Case, as_of: date) -> Match:
+    """The explaining engine's reading: the least answer (stopping at the first NO)."""
+    result = Match.YES
+    for c in conds:
+        m = c.on(case, as_of)
+        if m is Match.NO:
+            return m
+        if m is Match.UNKNOWN:
+            result = m
     return result
 
 
-def _identity(group: Group, case: Case, as_of: date, basis: Basis) -> Match:
-    result = Match.YES
-    if group.sex is not None:
-        if case.profile.sex is None:
-            result = Match.UNKNOWN
-        elif case.profile.sex is not group.sex:
-            return Match.NO
-    if group.age_min is not None or group.age_max is not None:
-        age = case.age_on(as_of)
-        if age is None:
-            result = Match.UNKNOWN
-        elif (group.age_min is not None and age < group.age_min) or (
-            group.age_max is not None and age > group.age_max
-        ):
-            return Match.NO
-    return _both(result, _finding(case.credibility.identity, basis))
+def least_expr(conds: Sequence[Condition]) -> pl.Expr:
+    """The columnar engine's reading: the least code per row. The yes/no conditions (country,
+    claimed profile) become one filter around the minimum of the others: the same answer, and
+    on 100k cases the evaluation took 10-40 % more CPU with them as inputs to the minimum."""
+    gates = [c.test() for c in conds if isinstance(c, Nationality | Claimed)]
+    rest = [c.expr() for c in conds if not isinstance(c, Nationality | Claimed)]
+    inner = pl.min_horizontal(rest) if rest else pl.lit(YES)
+    if not gates:
+        return inner
+    return pl.when(pl.all_horizontal(gates)).then(inner).otherwise(NO)
+
+
+def group_match(group: Group, case: Case, as_of: date, basis: Basis) -> Match:
+    return least(group_conditions(group, basis), case, as_of)
 
 
 def region_match(entry: EntryBase, case: Case, basis: Basis) -> Match:
-    if not entry.regions and not entry.except_regions:
-        return Match.YES
-    if case.region is None:
-        return Match.UNKNOWN
-    inside = (
-        case.region in entry.regions if entry.regions else case.region not in entry.except_regions
-    )
-    if not inside:
-        return Match.NO
-    return _finding(case.credibility.region, basis)
+    return least(region_conditions(entry, basis), case, date.min)  # no region reads the date
 
 
 def entry_match(pack: Pack, entry: EntryBase, case: Case, as_of: date, basis: Basis) -> Match:
-    result = region_match(entry, case, basis)
-    if result is Match.NO or entry.group is None:
-        return result
-    return _both(result, group_match(pack.groups[entry.group], case, as_of, basis))
+    return least(conditions(pack, entry, basis), case, as_of)

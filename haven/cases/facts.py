@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from haven.cases.model import Credibility, Incident, Profile
-from haven.vocab import Actor, Finding
+from haven.vocab import Actor, Finding, Sogi
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,8 @@ def claims_profile_expr(profile: pl.Expr) -> pl.Expr:
     return pl.any_horizontal(
         (profile.struct.field(f).list.len() > 0).fill_null(False) for f in PROFILE_CLAIM
     )
+
+
+# SOGI values as bits: the columnar engine holds a case's SOGI list as one integer (the OR of
+# its values' bits), so a group's "any of these" is one AND.
+SOGI_BITS = {s.value: 1 << i for i, s in enumerate(Sogi)}
