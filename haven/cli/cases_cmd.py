@@ -184,7 +184,10 @@ class _Import:
 
     def finish(self) -> int:
         """Write the last, partial batch; how many cases it held."""
-        return self._flush() if self.pending else 0
+        written = self._flush() if self.pending else 0
+        if self.importer:
+            self.importer.close()
+        return written
 
     def _flush(self) -> int:
         part, self.pending = self.pending, []
