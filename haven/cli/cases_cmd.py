@@ -95,7 +95,13 @@ def import_cases(
     with db.session() as s, _progress(total) as bar:
         # The importer (it may create the organisation's key) only once a batch is to be written.
         run = _Import(
-            s, actor, org, entries, lambda: bulk_import.Importer(s, actor, batches, detail)
+            s,
+            actor,
+            org,
+            entries,
+            # Each batch written in a thread while the next rows are checked: the database's
+            # work (SQLite's B-trees, PostgreSQL's server, the disk) runs beside the checking.
+            lambda: bulk_import.Importer(s, actor, batches, detail, background=True),
         )
         checking = bar.add_task("checking", total=total)
         importing = bar.add_task("importing", total=total)
@@ -107,10 +113,13 @@ def import_cases(
             if lines
             else import_check.check_rows(entries, policy, day, step)
         )
-        for n, result in rows:
-            if written := run.take(n, result):  # the bar moves once per batch, not per row
-                bar.advance(importing, written)
-        bar.advance(importing, run.finish())
+        try:
+            for n, result in rows:
+                if written := run.take(n, result):  # the bar moves once per batch, not per row
+                    bar.advance(importing, written)
+            bar.advance(importing, run.finish())
+        finally:
+            run.close()  # the writing thread done with the session before it ends
         if run.found:
             rejected = len({n for n, _ in run.found})
             err.print(f"rejected {rejected} of {run.rows} rows; nothing was imported", markup=False)
@@ -183,14 +192,19 @@ class _Import:
         return self._flush() if len(self.pending) >= bulk_import.BATCH else 0
 
     def finish(self) -> int:
-        """Write the last, partial batch; how many cases it held."""
+        """Write the last, partial batch and wait for the writing; how many cases it held."""
         written = self._flush() if self.pending else 0
+        self.close()
+        return written
+
+    def close(self) -> None:
         if self.importer:
             self.importer.close()
-        return written
 
     def _flush(self) -> int:
         part, self.pending = self.pending, []
+        if self.importer:  # the session is the writing thread's until it is done
+            self.importer.wait()
         stored = repo.existing_refs(self.s, self.actor, [c.id for _, c in part])
         for n, case in part:
             if case.id in stored:

@@ -20,6 +20,7 @@ import os
 import sqlite3
 from binascii import b2a_base64
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -96,13 +97,26 @@ class Importer:
     """The batches of one import, written into the caller's transaction as they come (so the
     CLI can write while later rows are still being checked), each with its audit entry."""
 
-    def __init__(self, s: Session, actor: Actor, batches: int, detail: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        s: Session,
+        actor: Actor,
+        batches: int,
+        detail: dict[str, Any],
+        *,
+        background: bool = False,
+    ) -> None:
+        """With `background`, each batch is written in a thread of its own while the caller
+        goes on (checking the next rows): the caller must leave the session alone until
+        `wait()` returns, and must `close()` before the session ends, error or not."""
         require(actor, Action.CASE_CREATE)
         self.s, self.actor, self.batches, self.detail = s, actor, batches, detail
         self.slug = datakeys.org_slug(s, actor.org_id)
         org_key = datakeys.ring(s).primary(self.slug, create=True)
         self.kid, self.sealer = org_key.kid, AESGCM(org_key.key)
         self.written = 0
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="haven-import") if background else None
+        self.pending: Future[None] | None = None
         self.cache: int | None = None
         raw: Any = s.connection().connection.driver_connection
         if isinstance(raw, sqlite3.Connection):
@@ -112,14 +126,34 @@ class Importer:
             self.cache = raw.execute("PRAGMA cache_size").fetchone()[0]
             raw.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")
 
+    def wait(self) -> None:
+        """Until the batch being written in the background is written (its error raised)."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
     def close(self) -> None:
-        """Give the connection back as it was (its page cache size, on SQLite)."""
-        if self.cache is not None:
-            raw: Any = self.s.connection().connection.driver_connection
-            raw.execute(f"PRAGMA cache_size = {int(self.cache)}")
-            self.cache = None
+        """Wait for the last batch; give the connection back as it was (its page cache size,
+        on SQLite)."""
+        try:
+            self.wait()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+            if self.cache is not None:
+                raw: Any = self.s.connection().connection.driver_connection
+                raw.execute(f"PRAGMA cache_size = {int(self.cache)}")
+                self.cache = None
 
     def write(self, part: Sequence[Prepared]) -> None:
+        """Write a batch (in the background: once the one before is written)."""
+        self.wait()
+        if self.pool is None:
+            self._write(part)
+        else:
+            self.pending = self.pool.submit(self._write, list(part))
+
+    def _write(self, part: Sequence[Prepared]) -> None:
         _write(self.s, self.actor, part, self.slug, self.kid, self.sealer)
         self.written += 1
         audit(
