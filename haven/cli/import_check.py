@@ -9,8 +9,10 @@ and the admission checks as column expressions (haven.assess.admit.surely_admiss
 each valid case's stored JSON written by Polars, byte for byte what `model_dump_json` writes
 (haven.cases.schema.dumped). Only rows these do not clear (an invalid case, a tag the pack does
 not know, an id outside printable ASCII, ...) are parsed and admitted one by one with the model
-(`check_rows`), which words their problems and decides. The model's parse and admission cost
-~25 µs a row; 100,000 rows in bulk take ~0.5 s.
+(`check_rows`), which words their problems and decides. The model's parse, admission and
+dump cost ~30 µs a row (100,000 rows: ~3 s); in bulk, 100,000 rows take ~1 s (pyarrow ~0.6 s,
+most of it in its own thread; Polars ~0.25 s; the rest making the Prepared rows).
+Other inputs (CSV, Parquet, a JSON array, standard input) are checked row by row.
 
 Worker processes (fork, one per core) were tried for the per-row checking and removed: the
 parent's receipt of the results was the bottleneck (benchmarks/results/bulk-import.md).
