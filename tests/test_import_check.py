@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from strategies import PACK, cases
 from test_case_contract import BASE, CHANGES
 
-from haven.cases import caseload
+from haven.cases import arrow_jsonl, caseload
 from haven.cases.synthetic import synthetic_caseload
 from haven.cli import import_check
 from haven.cli.import_check import Checked, Entry
@@ -176,3 +176,33 @@ def test_generated_cases_as_the_model_checks_them(
         for case in found
     ]
     _same(_write(tmp_path_factory.mktemp("g") / "cases.jsonl", rows, data.draw(st.booleans())))
+
+
+def test_a_refusal_after_some_frames_goes_on_with_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small pieces and frames: pyarrow refuses a piece in the middle of the file, after whole
+    # frames have been checked in bulk; the rows from that piece on go to the model.
+    monkeypatch.setattr(arrow_jsonl, "CHUNK", 4000)
+    monkeypatch.setattr(import_check, "FRAME", 7)
+    rows = [json.dumps(r) for r in synthetic_caseload(60, seed=11)]
+    rows[41] = rows[41].replace('"nationality"', '"nickname": 1, "nationality"')
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    listed = _entries(path)
+    asked: list[int] = []
+
+    class Watched(Sequence[Entry]):
+        def __getitem__(self, i: Any) -> Any:
+            asked.append(i)
+            return listed[i]
+
+        def __len__(self) -> int:
+            return len(listed)
+
+    steps: list[int] = []
+    bulk = list(import_check.check_lines(path, Watched(), PACK, TODAY, steps.append))
+    assert sum(steps) == 60 and len(steps) > 2  # every row counted once, in several steps
+    assert bulk == _per_row(path)
+    assert [n for n, r in bulk if not isinstance(r, Prepared)] == [41]
+    assert 41 in asked and min(asked) > 0  # the first pieces in bulk, the model from a later one
