@@ -138,13 +138,11 @@ class Importer:
             # writer can insert a case before the transaction ends, and the ids after the
             # largest stored one are this import's to give.
             self.target.execute("UPDATE cases SET version = version WHERE 0")
-            self.next_id = self.target.select("SELECT coalesce(max(id), 0) + 1 FROM cases", ())[0][
-                0
-            ]
+            ((self.next_id,),) = self.target.select("SELECT coalesce(max(id), 0) + 1 FROM cases")
             # The cases table has six indexes; with SQLite's default 2 MB page cache their
             # pages spill to the WAL and are read back batch after batch (~25% of the insert
             # CPU at 100,000 cases). The connection's own setting is put back by close().
-            self.cache = self.target.select("PRAGMA cache_size", ())[0][0]
+            ((self.cache,),) = self.target.select("PRAGMA cache_size")
             self.target.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")
         elif cases:
             self.ids = self._reserve(cases)
@@ -346,7 +344,7 @@ class _Target:
     def execute(self, statement: str) -> None:
         self._driver(statement, lambda cur: cur.execute(statement))
 
-    def select(self, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         found: list[tuple[Any, ...]] = []
         self._driver(statement, lambda cur: found.extend(cur.execute(statement, params)))
         return found
