@@ -5,6 +5,8 @@ product then cannot open or assess. Pure: the door passes the pack and today in.
 
 from datetime import date
 
+import polars as pl
+
 from haven.assess.engine import vocabulary_problems
 from haven.cases.ids import id_problems
 from haven.cases.known import future_dates
@@ -42,3 +44,38 @@ def admit(case: Case, pack: Pack, today: date, prefix: str = "") -> Case:
     if found:
         raise CaseError([Problem(f"{prefix}{p.where}", p.message) for p in found])
     return case
+
+
+def surely_admissible(pack: Pack, today: date) -> pl.Expr:
+    """The checks above as column expressions over valid cases (normalised rows, as
+    haven.cases.schema types them): True where `admission_problems` certainly finds nothing,
+    so that a bulk import asks `admit` only about the other rows. It may say False of a case
+    that is fine (an id outside printable ASCII, a region without a dash), never True of one
+    `admit` refuses: the caller admits those rows one by one, and `admit` decides."""
+    ref = pl.col("id")
+    plain_id = (
+        ref.str.contains(r"^[ -~]+$")  # printable ASCII: no category look-up needed (ids.py)
+        & ~ref.str.contains("/", literal=True)
+        & ~ref.str.contains("\\", literal=True)
+        & ~ref.is_in([".", ".."])
+    )
+    tags = pl.col("profile").struct.field("tags").fill_null([])
+    known_tags = tags.list.eval(pl.element().is_in(sorted(pack.tags))).list.all()
+    region = pl.col("region")
+    own_region = region.is_null() | region.str.starts_with(pl.col("nationality") + "-")
+    day = today.isoformat()  # dates are YYYY-MM-DD text here: compared as text
+
+    def past(value: pl.Expr) -> pl.Expr:
+        return value.is_null() | (value <= day)
+
+    procedure, profile = pl.col("procedure").struct, pl.col("profile").struct
+    incident_dates = (
+        pl.col("incidents").fill_null([]).list.eval(past(pl.element().struct.field("date")).all())
+    )
+    no_future = (
+        past(profile.field("birth_date"))
+        & past(procedure.field("lodged"))
+        & past(procedure.field("decided"))
+        & incident_dates.list.first()
+    )
+    return (plain_id & known_tags & own_region & no_future).fill_null(False)

@@ -80,6 +80,11 @@ def entries(
     return _csv_entries(text) if kind is Format.CSV else _json_entries(text)
 
 
+def line_count(source: str | Path) -> int:
+    """How many lines of FILE are not blank: its rows, if it holds JSON Lines."""
+    return sum(1 for line in read_text(source).split("\n") if line.strip(" \t\r"))
+
+
 def read_text(source: str | Path, stdin: IO[str] | None = None) -> str:
     """FILE as UTF-8 text, or standard input for `-`."""
     if str(source) == "-":

@@ -219,3 +219,79 @@ def invalid() -> pl.Expr:
         present = col.is_not_null() & pl.any_horizontal(fields)
         checks.append((col.is_null() & g.required) | present.fill_null(False))
     return pl.any_horizontal(checks)
+
+
+# -- the case as the model writes it ---------------------------------------------------------
+
+
+def _default(info: FieldInfo) -> Any:
+    """The model's default for a field, as a frame value (None: no default, or None)."""
+    if info.is_required():
+        return None
+    if info.default_factory is list:
+        return []
+    default = info.get_default(call_default_factory=False)
+    return default.value if isinstance(default, StrEnum) else default
+
+
+def _filled(leaf: Leaf, info: FieldInfo, v: pl.Expr) -> pl.Expr:
+    default = _default(info)
+    if default is None:
+        return v.alias(leaf.name)
+    return v.fill_null(pl.lit(default, _dtype(leaf))).alias(leaf.name)
+
+
+def _group(g: Group, field: Any) -> pl.Expr:
+    """A nested object with every field present, defaults filled, in the model's order (an
+    absent object with a default, e.g. profile, is the default object)."""
+    infos = g.cls.model_fields
+    return pl.struct([_filled(f, infos[f.name], field(f.name)) for f in g.leaves])
+
+
+def filled() -> pl.Expr:
+    """A valid case (a normalised row) as the model holds it: every field in the model's
+    order, absent ones as their defaults."""
+    infos = model.Case.model_fields
+    parts: list[pl.Expr] = []
+    for name in model.Case.model_fields:
+        g = next((g for g in GROUPS if g.name == name), None)
+        if g is None:
+            leaf = next(f for f in LEAVES if f.name == name)
+            parts.append(_filled(leaf, infos[name], pl.col(name)))
+        elif g.many:
+            item = _group(g, pl.element().struct.field)
+            items = pl.col(name).fill_null(pl.lit([], TOP[name]))
+            parts.append(items.list.eval(item).cast(TOP[name]).alias(name))
+        else:
+            parts.append(_group(g, pl.col(name).struct.field).alias(name))
+    return pl.struct(parts)
+
+
+def dumped(case: pl.Expr) -> pl.Expr:
+    """A `filled` case as the compact JSON `Case.model_dump_json` writes. Byte for byte the
+    model's text when every string is printable ASCII without `"` or `\\` (JSON escaping is
+    where encoders may differ: callers look for a backslash or any other character in the
+    text, and have the model write those few cases)."""
+    return case.struct.json_encode()
+
+
+def plain_dates() -> pl.Expr:
+    """True for a row whose every date is written YYYY-MM-DD with digits (as the model writes
+    dates back), so that a stored text holds the dates as given."""
+    digits = r"^\d{4}-\d{2}-\d{2}$"
+    checks: list[pl.Expr] = []
+    for g in GROUPS:
+        for f in g.leaves:
+            if not f.date:
+                continue
+            if g.many:
+                value = pl.element().struct.field(f.name)
+                ok = (value.is_null() | value.str.contains(digits)).all()
+                checks.append(pl.col(g.name).fill_null([]).list.eval(ok).list.first())
+            else:
+                value = pl.col(g.name).struct.field(f.name)
+                checks.append(value.is_null() | value.str.contains(digits))
+    checks += [
+        pl.col(f.name).is_null() | pl.col(f.name).str.contains(digits) for f in LEAVES if f.date
+    ]
+    return pl.all_horizontal([c.fill_null(True) for c in checks])

@@ -6,12 +6,14 @@ the current version of every case the user may see, each read audited. CSV follo
 docs/csv-format.md (haven.cases.tabular).
 """
 
+import gc
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import overload
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -77,37 +79,87 @@ def import_cases(
     actor = _actor(db, org, user)
     _require(db, actor, Action.CASE_CREATE, "case.import", "import cases")
     kind = caseload.format_of(file, Format(fmt.value) if fmt else None)
-    # One reader for every caseload (haven/cases/caseload.py); rows parsed while checked.
-    entries: list[Entry] = [
-        (e.label, e.id_where, e.parse) for e in caseload.entries(file, sys.stdin, kind)
-    ]
-    if not entries:
+    # One reader for every caseload (haven/cases/caseload.py); rows parsed while checked. A
+    # JSON file on disk is checked in bulk (import_check.check_lines), which needs the rows as
+    # entries only for the few it leaves to the model: they are listed only then.
+    lines = kind in (Format.JSON, Format.JSONL) and file != "-"
+    entries: Sequence[Entry] = (
+        _Entries(file, kind) if lines else _entries(caseload.entries(file, sys.stdin, kind))
+    )
+    total = caseload.line_count(file) if lines else len(entries)
+    if not total:
         raise CaseError([Problem("", "no case found: the input has no rows")])
 
-    batches = -(-len(entries) // bulk_import.BATCH)
+    batches = -(-total // bulk_import.BATCH)
     detail = {"format": kind.value if kind in (Format.CSV, Format.PARQUET) else "json"}
     policy, day = pack_option(pack), today()
-    with db.session() as s, _progress(len(entries)) as bar:
+    with db.session() as s, _progress(total) as bar:
         # The importer (it may create the organisation's key) only once a batch is to be written.
         run = _Import(
-            s, actor, org, entries, lambda: bulk_import.Importer(s, actor, batches, detail)
+            s,
+            actor,
+            org,
+            entries,
+            # On PostgreSQL each batch is stored in a thread while the next rows are checked:
+            # the server's work runs beside the checking.
+            lambda: bulk_import.Importer(s, actor, batches, detail, background=True, cases=total),
         )
-        checking = bar.add_task("checking", total=len(entries))
-        importing = bar.add_task("importing", total=len(entries))
+        checking = bar.add_task("checking", total=total)
+        importing = bar.add_task("importing", total=total)
         # Batches are written as soon as they are checked; after the first problem nothing more
         # is written, checking goes on (to report every row) and the transaction is rolled back.
-        rows = import_check.check_rows(entries, policy, day, lambda k: bar.advance(checking, k))
-        for n, result in rows:
-            if written := run.take(n, result):  # the bar moves once per batch, not per row
-                bar.advance(importing, written)
-        bar.advance(importing, run.finish())
+        step: Callable[[int], None] = lambda k: bar.advance(checking, k)  # noqa: E731
+        rows = (
+            import_check.check_lines(file, entries, policy, day, step)
+            if lines
+            else import_check.check_rows(entries, policy, day, step)
+        )
+        # No cyclic garbage is made here, but the collector would walk the growing heap of
+        # rows again and again (100,000 cases: ~0.8 s of py-spy samples).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for n, result in rows:
+                if written := run.take(n, result):  # the bar moves once per batch, not per row
+                    bar.advance(importing, written)
+            bar.advance(importing, run.finish())
+        finally:
+            run.close()  # the writing thread done with the session before it ends
+            if collecting:
+                gc.enable()
         if run.found:
             rejected = len({n for n, _ in run.found})
-            err.print(
-                f"rejected {rejected} of {len(entries)} rows; nothing was imported", markup=False
-            )
+            err.print(f"rejected {rejected} of {run.rows} rows; nothing was imported", markup=False)
             raise InputError([p for _, p in sorted(run.found, key=lambda item: item[0])])
     out.print(f"imported {run.valid} cases into {org!r} as {user!r}", markup=False)
+
+
+def _entries(listed: list[caseload.Entry]) -> list[Entry]:
+    return [(e.label, e.id_where, e.parse) for e in listed]
+
+
+class _Entries(Sequence[Entry]):
+    """A JSON file's rows as entries, listed when first asked for (in bulk checking, only if
+    some row is the model's to check or a problem is to be named)."""
+
+    def __init__(self, file: str, kind: Format) -> None:
+        self.file, self.kind = file, kind
+        self.listed: list[Entry] | None = None
+
+    def _all(self) -> list[Entry]:
+        if self.listed is None:
+            self.listed = _entries(caseload.entries(self.file, None, self.kind))
+        return self.listed
+
+    @overload
+    def __getitem__(self, i: int) -> Entry: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Entry]: ...
+    def __getitem__(self, i: int | slice) -> Entry | Sequence[Entry]:
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 class _Import:
@@ -119,7 +171,7 @@ class _Import:
         s: Session,
         actor: Actor,
         org: str,
-        entries: list[Entry],
+        entries: Sequence[Entry],
         importer: Callable[[], Importer],
     ) -> None:
         self.s, self.actor, self.org, self.entries = s, actor, org, entries
@@ -128,10 +180,11 @@ class _Import:
         self.found: list[tuple[int, Problem]] = []
         self.first: dict[str, int] = {}
         self.pending: list[tuple[int, Prepared]] = []
-        self.valid = 0
+        self.valid = self.rows = 0
 
     def take(self, n: int, result: Prepared | list[Problem]) -> int:
         """Record row n; how many cases were written because it completed a batch."""
+        self.rows += 1
         if not isinstance(result, Prepared):
             self.found += [(n, p) for p in result]
             return 0
@@ -146,11 +199,19 @@ class _Import:
         return self._flush() if len(self.pending) >= bulk_import.BATCH else 0
 
     def finish(self) -> int:
-        """Write the last, partial batch; how many cases it held."""
-        return self._flush() if self.pending else 0
+        """Write the last, partial batch and wait for the writing; how many cases it held."""
+        written = self._flush() if self.pending else 0
+        self.close()
+        return written
+
+    def close(self) -> None:
+        if self.importer:
+            self.importer.close()
 
     def _flush(self) -> int:
         part, self.pending = self.pending, []
+        if self.importer:  # the session is the writing thread's until it is done
+            self.importer.wait()
         stored = repo.existing_refs(self.s, self.actor, [c.id for _, c in part])
         for n, case in part:
             if case.id in stored:

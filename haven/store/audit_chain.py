@@ -48,6 +48,8 @@ def _canonical_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _canonical_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
+        if all(type(v) is str for v in value):  # e.g. a bulk import's 5,000 case ids
+            return list(value)
         return [_canonical_value(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)

@@ -383,6 +383,14 @@ def existing_refs(s: Session, actor: Actor, refs: list[str], chunk: int = 500) -
         # processes keep the cores busy, and every round trip then waits for the server.
         query = text("SELECT ref FROM cases WHERE org_id = :org AND ref = ANY(:refs)")
         return set(s.scalars(query, {"org": actor.org_id, "refs": refs}))
+    if refs and s.get_bind().dialect.name == "sqlite":
+        # As on PostgreSQL: the ids as one JSON array (SQLite's JSON1), one query; an IN list of
+        # 500 bound parameters cost SQLAlchemy ~10 ms a query to compile.
+        query = text(
+            "SELECT ref FROM cases WHERE org_id = :org"
+            " AND ref IN (SELECT value FROM json_each(:refs))"
+        )
+        return set(s.scalars(query, {"org": actor.org_id, "refs": json.dumps(refs)}))
     for i in range(0, len(refs), chunk):
         part = refs[i : i + chunk]
         found.update(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from haven.cases import Case
 from haven.store import audit_chain, auth, bulk_import, repo
@@ -75,14 +76,36 @@ def test_bulk_rows_read_back_like_created_ones(db: Database) -> None:
     assert "B-0000" in stored and "credibility" not in stored and "RU-MOW" not in stored
 
 
-def test_bulk_import_is_all_or_nothing(db: Database) -> None:
+def _in_background(s: Session, officer: Actor, cases: list[Case]) -> None:
+    """As the CLI writes: each batch of 2 in the importer's thread."""
+    importer = bulk_import.Importer(s, officer, 3, {}, background=True)
+    try:
+        for i in range(0, len(cases), 2):
+            importer.write([bulk_import.Prepared.of(c) for c in cases[i : i + 2]])
+    finally:
+        importer.close()
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_bulk_import_is_all_or_nothing(db: Database, background: bool) -> None:
     officer = _actors(db)["officer"]
     with db.session() as s:
         repo.create_case(s, officer, _cases(1)[0])
-    # The third batch collides with the stored case: the two batches before it go too.
+        raw = s.connection().connection.driver_connection
+        sqlite = db.url.startswith("sqlite")
+        cache = raw.execute("PRAGMA cache_size").fetchone()[0] if sqlite else None
+    # The third batch collides with the stored case: the two batches before it go too (in the
+    # background, the error comes back to the caller all the same).
     cases = [*_cases(6)[1:], Case.model_validate_json(json.dumps(make_case("B-0000")))]
     with pytest.raises(IntegrityError), db.session() as s:
-        bulk_import.import_batches(s, officer, cases, batch=2)
+        if background:
+            _in_background(s, officer, cases)
+        else:
+            bulk_import.import_batches(s, officer, cases, batch=2)
+    if cache is not None:  # the connection's page cache is as it was
+        with db.session() as s:
+            raw = s.connection().connection.driver_connection
+            assert raw.execute("PRAGMA cache_size").fetchone()[0] == cache
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(CaseRecord)) == 1
         assert s.scalar(select(func.count()).select_from(CaseKey)) == 1
