@@ -110,7 +110,7 @@ _STEREO_TOPIC_EN = (
     r"emotional (?:process|journey)|how (?:he|she|they) (?:came to terms|became aware))\b"
 )
 _DEFICIT_EN = (
-    r"(?:no|little|limited|insufficient|scant|minimal|poor|hardly any|barely any|"
+    r"(?:no(?!\s+longer)|little|limited|insufficient|scant|minimal|poor|hardly any|barely any|"
     r"lack(?:s|ed|ing)?(?: of| any)?|without any|could not|couldn't|was unable to|were unable "
     r"to|is unable to|unable to|failed to|fails to|did not|didn't|does not|doesn't|not able to|"
     r"knows? (?:little|nothing)|knew (?:little|nothing)|not familiar|unfamiliar|vague(?:ly)?|"
