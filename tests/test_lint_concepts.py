@@ -446,6 +446,14 @@ def test_a_contrast_ends_the_clause(lx: Lexicon) -> None:
             None,
         ),
         ("The IND may no longer focus on the process of self-acceptance.", None),
+        # the applicant's own conduct with his own reason, or a second reporting verb
+        ("He never went to gay bars in Iran because it was too dangerous.", None),
+        ("Eiser is nooit naar homobars gegaan omdat dat in Iran te gevaarlijk was.", None),
+        ("It is not credible that he never went to gay bars because it was too dangerous.", _S),
+        (
+            "In his interview he was asked about gay bars in Tehran and said he had never been to one.",
+            None,
+        ),
     ],
 )
 def test_paraphrases(text: str, reason: Reason | None, lx: Lexicon) -> None:
