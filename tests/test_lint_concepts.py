@@ -446,6 +446,16 @@ def test_a_contrast_ends_the_clause(lx: Lexicon) -> None:
             None,
         ),
         ("The IND may no longer focus on the process of self-acceptance.", None),
+        # the first opportunity expected; a delay held against; a question about positions
+        ("The Home Office said he should have told them he was gay as soon as he arrived.", _L),
+        (
+            "His claim was refused because he had not mentioned his sexuality when he first arrived.",
+            _L,
+        ),
+        ("The tribunal held the delay of three years in claiming asylum against her.", _L),
+        ("The officer wanted to know which sexual positions he preferred.", _E),
+        ("He arrived in 2015 and claimed asylum on the basis of his sexuality a week later.", None),
+        ("Critics say officials should not expect applicants to know the rainbow flag.", None),
         # the applicant's own conduct with his own reason, or a second reporting verb
         ("He never went to gay bars in Iran because it was too dangerous.", None),
         ("Eiser is nooit naar homobars gegaan omdat dat in Iran te gevaarlijk was.", None),
