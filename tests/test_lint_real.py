@@ -34,7 +34,9 @@ MIN_POSITIVE_SHARE = 0.40
 # changed) moved dev to P 0.94 R 0.56 (28 new dev positives the rules were not written on, two
 # new hard negatives flagged); held-out is P 0.78 R 0.25. The dev floor follows that measure
 # less a small margin; the held-out targets (P >= 0.85, R >= 0.75) are not met yet.
-FLOORS = {Split.DEV: (0.93, 0.54), Split.HELDOUT: (0.66, 0.24)}
+# The rule writer then tuned on the dev half only (`lint-eval --half dev`, 2026-12-05): dev
+# P 1.00 R 0.92 (56 of 61), held-out, measured once afterwards, P 0.82 R 0.32 (18 of 57).
+FLOORS = {Split.DEV: (0.98, 0.90), Split.HELDOUT: (0.80, 0.30)}
 
 
 @pytest.fixture(scope="module")
