@@ -271,6 +271,20 @@ def test_a_quotation_of_the_decision_is_read_as_its_reasoning(lx: Lexicon) -> No
     assert reasons(applicant, lx) == set() and read(applicant, lx).skipped[0].why == "quotation"
     assert reasons(decision, lx) == {_S} and reasons(besluit, lx) == {_S}
     assert reasons(decision, None) == set()  # without the lexicon every quotation is set aside
+    # the one told or asked is the applicant: the words quoted are the official's
+    told = "He was told: 'You have not explained why you did not visit any gay bars in Lagos.'"
+    # the attribution after the quotation, in the same sentence
+    after = "'You could not name a single LGBT organisation in Kampala,' the letter continued."
+    new_sentence = "'I could not name a single LGBT organisation in Kampala.' The letter was short."
+    assert reasons(told, lx) == {_S} and reasons(after, lx) == {_S}
+    assert reasons(new_sentence, lx) == set()
+
+
+def test_a_contrast_ends_the_clause(lx: Lexicon) -> None:
+    # the practice, then the rule it breaks: the rule's negation does not clear the practice
+    text = "De IND toetst nog steeds op bewustwording terwijl dat sinds 2018 niet meer mag."
+    assert reasons(text, lx) == {_S}
+    assert reasons("Sinds 2018 mag de IND niet meer toetsen op bewustwording.", lx) == set()
 
 
 # -- paraphrases written for these tests (neither corpus): the lexicon generalises -----------
@@ -363,6 +377,93 @@ def test_a_quotation_of_the_decision_is_read_as_its_reasoning(lx: Lexicon) -> No
             None,
         ),
         ("The applicant submitted no intimate photographs of himself and his partner.", _E),
+        # issue 20, third round: the concepts named for the legal idea, in our own words
+        # expected awareness process: required, tested on, absent, or a template
+        (
+            "Asylum seekers are required to show that they went through a process of self-acceptance.",
+            _S,
+        ),
+        ("Bij de beoordeling ligt de nadruk nog altijd op het bewustwordingsproces.", _S),
+        ("The IND continues to focus on the applicant's process of awareness.", _S),
+        ("Er is volgens verweerder geen sprake van een bewustwordingsproces.", _S),
+        ("De IND hanteert een westers model van schaamte en innerlijke strijd.", _S),
+        (
+            "Verweerder heeft gekeken naar de verklaringen van eiser over zijn bewustwordingsproces.",
+            None,
+        ),
+        ("Sinds 2018 mag de IND niet meer toetsen op het bewustwordingsproces.", None),
+        ("The UNHCR guidelines warn against assumptions about identity development.", None),
+        # awareness deemed implausible at an age, or an exact moment expected
+        (
+            "The Board did not believe he is gay because he only became aware of his feelings at the age of 25.",
+            _S,
+        ),
+        ("Eiser werd gevraagd op welke dag hij homo werd.", _S),
+        ("Eiser is pas op 25-jarige leeftijd tot het besef gekomen dat hij homo is.", None),
+        ("The day he came out to his father, he was thrown out of the house.", None),
+        # knowledge of LGBTI terminology
+        ("The caseworker asked her what the letter Q in LGBTQ stands for.", _S),
+        ("Eiser wist niet waar de afkorting LHBTI voor staat.", _S),
+        ("The acronym LGBT stands for lesbian, gay, bisexual and transgender.", None),
+        # a spouse or children held to rule out the orientation
+        ("He has a wife and children, so the respondent concluded he is not really gay.", _S),
+        (
+            "Eiser is getrouwd en heeft kinderen. Verweerder acht het daarom niet geloofwaardig dat hij echt homo is.",
+            _S,
+        ),
+        ("He left his wife and children in 2012 and has lived with his partner since.", None),
+        # faith and orientation expected to conflict
+        (
+            "The Home Office asked him to explain why he still attends church if homosexuality is a sin.",
+            _S,
+        ),
+        (
+            "He attends a church that accepts gay people and his pastor wrote a letter of support.",
+            None,
+        ),
+        # the host country's gay life, and dating sites as the scene
+        ("Eiser leidt in Nederland geen homoleven, wat afbreuk doet aan zijn verklaringen.", _S),
+        ("He has lived an openly gay life in the Netherlands since 2019.", None),
+        ("She is not credible as she has only met one woman through dating apps.", _S),
+        # measured against how gay someone should seem
+        ("The Secretary of State found her not lesbian enough.", _S),
+        # late disclosure, sexual acts named, concealment of a sexual identity
+        ("The delay in disclosing his sexual orientation damages his credibility.", _L),
+        ("The interviewer questioned him about oral sex with his partner.", _E),
+        ("He could keep his sexual identity secret in Iran and so avoid problems.", _D),
+        ("He did not apply for asylum in Italy, where he stayed for two weeks.", None),
+        # a practice described as abandoned; a court leaving evidence out of account
+        (
+            "Het vroegere beleid was dat van homoseksuelen terughoudendheid kon worden verwacht.",
+            None,
+        ),
+        (
+            "In the past the IND policy was that LGBTI applicants could be expected to act discreetly on return.",
+            None,
+        ),
+        (
+            "The tribunal did not take the photographs of him at Pride into account when it dismissed the appeal.",
+            None,
+        ),
+        ("The IND may no longer focus on the process of self-acceptance.", None),
+        # the first opportunity expected; a delay held against; a question about positions
+        ("The Home Office said he should have told them he was gay as soon as he arrived.", _L),
+        (
+            "His claim was refused because he had not mentioned his sexuality when he first arrived.",
+            _L,
+        ),
+        ("The tribunal held the delay of three years in claiming asylum against her.", _L),
+        ("The officer wanted to know which sexual positions he preferred.", _E),
+        ("He arrived in 2015 and claimed asylum on the basis of his sexuality a week later.", None),
+        ("Critics say officials should not expect applicants to know the rainbow flag.", None),
+        # the applicant's own conduct with his own reason, or a second reporting verb
+        ("He never went to gay bars in Iran because it was too dangerous.", None),
+        ("Eiser is nooit naar homobars gegaan omdat dat in Iran te gevaarlijk was.", None),
+        ("It is not credible that he never went to gay bars because it was too dangerous.", _S),
+        (
+            "In his interview he was asked about gay bars in Tehran and said he had never been to one.",
+            None,
+        ),
     ],
 )
 def test_paraphrases(text: str, reason: Reason | None, lx: Lexicon) -> None:

@@ -7,13 +7,16 @@ The figures asserted are floors: what the linter scored on the corpus when it wa
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
 from haven.cli.lint_real import DEFAULT_REAL, RealReport, evaluate_real, load_real_corpus
+from haven.errors import InputError
 from haven.guardrails.text_eval import RealItem, Speaker, Split, split_real
 from haven.policy.loader import load_pack
 from haven.policy.pack import Pack
@@ -31,7 +34,9 @@ MIN_POSITIVE_SHARE = 0.40
 # changed) moved dev to P 0.94 R 0.56 (28 new dev positives the rules were not written on, two
 # new hard negatives flagged); held-out is P 0.78 R 0.25. The dev floor follows that measure
 # less a small margin; the issue's held-out targets (P >= 0.85, R >= 0.75) are not met yet.
-FLOORS = {Split.DEV: (0.93, 0.54), Split.HELDOUT: (0.66, 0.24)}
+# The rule writer then tuned on the dev half only (`lint-eval --half dev`, 2026-12-05): dev
+# P 1.00 R 0.92 (56 of 61), held-out, measured once afterwards, P 0.82 R 0.32 (18 of 57).
+FLOORS = {Split.DEV: (0.98, 0.90), Split.HELDOUT: (0.80, 0.30)}
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +119,21 @@ def test_linter_figures_on_each_half_hold_their_floors(report: RealReport) -> No
         assert total is not None and total.positives > 0, half
         assert total.precision is not None and total.precision >= precision, (half, total)
         assert total.recall is not None and total.recall >= recall, (half, total)
+
+
+def test_half_dev_reads_only_the_dev_file(tmp_path: Path, pack: Pack) -> None:
+    """`lint-eval --half dev` is what the rule writer runs: the held-out file is not opened (a
+    directory without it works) and no held-out figure is reported."""
+    shutil.copy(DEFAULT_REAL / "dev.yaml", tmp_path / "dev.yaml")
+    report = evaluate_real(tmp_path, pack, (Split.DEV,))
+    assert report.halves == (Split.DEV,) and report.outcomes
+    assert all(o.item.split is Split.DEV for o in report.outcomes)
+    with pytest.raises(InputError):  # both halves still need both files
+        evaluate_real(tmp_path, pack)
+    cmd = [sys.executable, "-m", "haven", "lint-eval", "--real", str(tmp_path), "--half", "dev"]
+    r = subprocess.run([*cmd, "--format", "json"], capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr.decode()
+    assert set(json.loads(r.stdout)["real"]["splits"]) == {"dev"}
 
 
 def test_lint_eval_reports_the_halves_and_never_prints_held_out_text(

@@ -16,7 +16,14 @@ from rich.text import Text
 from haven.assess.lint import evaluate, explain, lint
 from haven.cases import Case, read_caseload
 from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
-from haven.cli.lint_real import DEFAULT_REAL, RealReport, evaluate_real, real_json, real_table
+from haven.cli.lint_real import (
+    DEFAULT_REAL,
+    HALVES,
+    RealReport,
+    evaluate_real,
+    real_json,
+    real_table,
+)
 from haven.clock import today
 from haven.errors import CaseError, InputError, Problem
 from haven.guardrails.text_eval import Context, Item, Outcome, Score, Split, as_json, score
@@ -209,6 +216,12 @@ def lint_eval(
         DEFAULT_REAL, "--real", help="Real-text corpus (dev.yaml, heldout.yaml) to report too"
     ),
     no_real: bool = typer.Option(False, "--no-real", help="Report the team corpus only"),
+    half: Split | None = typer.Option(
+        None,
+        "--half",
+        help="Read and report only this half of the real corpus (dev: while writing rules, "
+        "the held-out file is not opened)",
+    ),
 ) -> None:
     """Precision and recall of `haven lint` per flag code on a labelled corpus, on the whole
     corpus and on its held-out split, and on the two halves of the real-text corpus (whose
@@ -219,7 +232,7 @@ def lint_eval(
     outcomes = evaluate(items, contexts, policy)
     report: RealReport | None = None
     if not no_real and (real != DEFAULT_REAL or real.is_dir()):
-        report = evaluate_real(real, policy)
+        report = evaluate_real(real, policy, HALVES if half is None else (half,))
     splits: dict[str, tuple[int, list[Score]]] = {
         name: (
             sum(1 for o in outcomes if split is None or o.item.split is split),
@@ -281,10 +294,12 @@ def lint_eval(
 def _print_real(report: RealReport, errors: bool) -> None:
     out.print(real_table(report))
     held = sum(1 for o in report.half(Split.HELDOUT) if not o.correct)
-    out.print(
-        f"Real corpus: {len(report.dev_errors())} dev and {held} held-out passages misclassified "
-        "(held-out passages are never printed)."
+    tail = (
+        f" and {held} held-out passages misclassified (held-out passages are never printed)."
+        if Split.HELDOUT in report.halves
+        else " passages misclassified (held-out half not read)."
     )
+    out.print(f"Real corpus: {len(report.dev_errors())} dev{tail}")
     if errors:
         for o in report.dev_errors():
             e = _error_json(o, "real")

@@ -27,14 +27,15 @@ DEFAULT_REAL = Path(__file__).resolve().parents[2] / "corpus" / "lint" / "real"
 HALVES = (Split.DEV, Split.HELDOUT)
 
 
-def load_real_corpus(directory: Path) -> list[RealItem]:
-    """`dev.yaml` and `heldout.yaml`; every item's split must match its file, ids are unique
-    and all passages of one source sit in the same half."""
+def load_real_corpus(directory: Path, halves: tuple[Split, ...] = HALVES) -> list[RealItem]:
+    """`dev.yaml` and `heldout.yaml` (or only the halves asked for: `--half dev` never opens the
+    held-out file); every item's split must match its file, ids are unique and all passages of
+    one source sit in the same half."""
     if not directory.is_dir():
         raise InputError([Problem("--real", f"{directory} is not a directory")])
     found: list[Problem] = []
     items: list[RealItem] = []
-    for half in HALVES:
+    for half in halves:
         path = directory / f"{half.value}.yaml"
         if not path.is_file():
             raise InputError([Problem("--real", f"{path} is missing")])
@@ -57,12 +58,12 @@ def load_real_corpus(directory: Path) -> list[RealItem]:
         Problem("id", f"item id {d!r} appears more than once")
         for d in sorted({i for i in ids if ids.count(i) > 1})
     ]
-    halves: dict[str, set[Split]] = {}
+    placed: dict[str, set[Split]] = {}
     for item in items:
-        halves.setdefault(item.source, set()).add(item.split)
+        placed.setdefault(item.source, set()).add(item.split)
     found += [
         Problem("source", f"{src!r} has passages in both halves")
-        for src, hs in sorted(halves.items())
+        for src, hs in sorted(placed.items())
         if len(hs) > 1
     ]
     if found:
@@ -83,6 +84,7 @@ class RealReport:
     outcomes: list[Outcome]
     # Passages dated before the pack has a legal basis for every step: nothing to lint against.
     uncovered: int = 0
+    halves: tuple[Split, ...] = HALVES  # the halves read (both unless `--half` chose one)
 
     def half(self, split: Split) -> list[Outcome]:
         return [o for o in self.outcomes if o.item.split is split]
@@ -98,12 +100,12 @@ class RealReport:
         return [o for o in self.half(Split.DEV) if not o.correct]
 
 
-def evaluate_real(directory: Path, pack: Pack) -> RealReport:
-    items = load_real_corpus(directory)
+def evaluate_real(directory: Path, pack: Pack, halves: tuple[Split, ...] = HALVES) -> RealReport:
+    items = load_real_corpus(directory, halves)
     start = covered_from(pack)
     covered = [i for i in items if start is None or i.as_of >= start]
     outcomes = evaluate([i.item() for i in covered], real_contexts(covered), pack)
-    return RealReport(directory, outcomes, len(items) - len(covered))
+    return RealReport(directory, outcomes, len(items) - len(covered), halves)
 
 
 def real_json(report: RealReport) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def real_json(report: RealReport) -> dict[str, Any]:
                 "overall": total(report.overall(half)),
                 "codes": [as_json(s) for s in report.scores(half)],
             }
-            for half in HALVES
+            for half in report.halves
         },
     }
 
@@ -136,11 +138,11 @@ def real_table(report: RealReport) -> Table:
         title=f"haven lint on the real corpus {report.corpus} ({len(report.outcomes)}{left_out})"
     )
     table.add_column("code", no_wrap=True)
-    for half in HALVES:
+    for half in report.halves:
         table.add_column(f"{half.value} ({len(report.half(half))}) P", justify="right")
         table.add_column("R", justify="right")
         table.add_column("pos", justify="right")
-    rows = list(zip(*(report.scores(h) for h in HALVES), strict=True))
+    rows = list(zip(*(report.scores(h) for h in report.halves), strict=True))
     for per_half in rows:
         cells: list[str] = []
         for s in per_half:
@@ -148,7 +150,7 @@ def real_table(report: RealReport) -> Table:
         code = per_half[0].code
         table.add_row("–" if code is None else code.value, *cells)
     cells = []
-    for half in HALVES:
+    for half in report.halves:
         s = report.overall(half)
         cells += (
             ["–", "–", "0"] if s is None else [_fmt(s.precision), _fmt(s.recall), str(s.positives)]

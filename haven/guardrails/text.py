@@ -146,18 +146,28 @@ def read(text: str, lexicon: Lexicon | None = None) -> Reading:
 
 
 _VOICE_BEFORE = 200  # characters before a quotation where its speaker is named
+_VOICE_AFTER = 80  # after it, to the end of its sentence ("'…', the letter continued.")
 
 
 def _quotes_the_decision(lexicon: Lexicon, text: str, q: Span) -> bool:
     """A quotation of the decision itself ("the judge wrote: '…'", "verweerder heeft overwogen:
-    '…'") is the decision's reasoning, not someone else's words: it is read like the rest."""
+    '…'", "'…', the letter continued") is the decision's reasoning, not someone else's words:
+    it is read like the rest."""
     group = lexicon.decision_quotes
     if group is None:
         return False
     start = max(0, q.start - _VOICE_BEFORE)
     blank = text.rfind("\n\n", start, q.start)
     before = Passage(lexicon, text, Span(blank + 2 if blank != -1 else start, q.start))
-    return bool(before.hits(group))
+    if before.hits(group):
+        return True
+    # After it only where the sentence goes on (", the letter continued"; not a new sentence).
+    tail = text[q.end : q.end + _VOICE_AFTER]
+    rest = tail.lstrip(" ")
+    if not rest or not (rest[0] == "," or rest[0].islower()):
+        return False
+    after = sentences(tail)[0]
+    return bool(Passage(lexicon, text, Span(q.end + after.start, q.end + after.end)).hits(group))
 
 
 def _cue(p: Passage, reason: Reason, clause: Span, start: int, end: int) -> tuple[str, str] | None:

@@ -110,7 +110,7 @@ _STEREO_TOPIC_EN = (
     r"emotional (?:process|journey)|how (?:he|she|they) (?:came to terms|became aware))\b"
 )
 _DEFICIT_EN = (
-    r"(?:no|little|limited|insufficient|scant|minimal|poor|hardly any|barely any|"
+    r"(?:no(?!\s+longer)|little|limited|insufficient|scant|minimal|poor|hardly any|barely any|"
     r"lack(?:s|ed|ing)?(?: of| any)?|without any|could not|couldn't|was unable to|were unable "
     r"to|is unable to|unable to|failed to|fails to|did not|didn't|does not|doesn't|not able to|"
     r"knows? (?:little|nothing)|knew (?:little|nothing)|not familiar|unfamiliar|vague(?:ly)?|"
@@ -732,6 +732,9 @@ ATTRIBUTION = _re(
     r"reports|reported|recounts|recounted|indicates|indicated|describes|described|offered|"
     r"offers|insists|insisted|writes|wrote)\b(?:\s*(?:that|:|,)|\s+(?:to|how|why))|"
     r"\baccording to (?:the applicant|him|her|them|his|her|their|the claimant|counsel)\b|"
+    # a second verb of the same subject: "he was asked about X and said that he ..."
+    r"\band (?:has |had |also )?(?:stated|said|explained|declared|indicated|replied|answered)"
+    r"\s+(?:that\b|he\b|she\b|they\b)|"
     r"\bin (?:his|her|their) (?:own )?(?:words|account|statement)\b|"
     r"\b(?:the applicant's|the appellant's|his|her|their) (?:statement|account|claim|"
     r"submission|explanation|case|evidence) (?:is |was )?that\b|"

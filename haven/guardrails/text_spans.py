@@ -132,11 +132,13 @@ def _trim(text: str, a: int, b: int) -> Span | None:
 
 
 # A clause ends at a semicolon or colon, or where a comma introduces the writer's own
-# conclusion or a new finite clause; reported speech and negation do not reach past it.
+# conclusion or a new finite clause; reported speech and negation do not reach past it. A
+# contrast (but, whereas, maar, terwijl) ends it even without a comma: "toetst nog steeds op
+# bewustwording terwijl besloten is dat dat niet meer mag" states a practice, then the rule.
 _CLAUSE_BREAK = re.compile(
     r"[;:]|,\s*(?:so|therefore|thus|hence|but|however|yet|whereas|while|which|and therefore|"
     r"and so|and thus|zodat|dus|daarom|derhalve|maar|echter|terwijl|hetgeen|wat|en dus|"
-    r"zodoende|zo ?dat)\b|\b(?:but|so that|zodat|maar)\b",
+    r"zodoende|zo ?dat)\b|\b(?:but|so that|whereas|zodat|maar|terwijl)\b",
     re.IGNORECASE,
 )
 
