@@ -20,6 +20,7 @@ from jinja2 import Environment, Template, select_autoescape
 from haven.assess import Assessment, assess
 from haven.cases import Case
 from haven.i18n import normalise
+from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
 from haven.reports import plain
 from haven.reports.plain import N_, day, tr
@@ -165,6 +166,9 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
             }
             for s in a.steps
         ],
+        # The flag's reason under the heading of the step that checks it (the pack's title of
+        # the guardrails step), as in the reasoning above.
+        "reason_heading": plain.step_title(RuleId.GUARDRAILS, lang, pack),
         "flags": [
             {
                 "code": f.code.value,
