@@ -261,10 +261,22 @@ def test_policy_explorer_shows_contradictions_and_a_chart(api: Api) -> None:
     # Entries, country-report findings and contradiction windows on one time axis.
     assert "ru-lgbti-risk-group-2015" in svg.text
     assert "ru-lgbti-2015-08-homophobia-throughout-russia" in svg.text
-    assert "relocation_vs_nationwide_harm" in svg.text
-    # The page's date marked and named, windows named, and a legend for pale (unverified) bars.
-    assert "as of 2015-10-01" in svg.text and "relocation contradicted" in svg.text
-    assert "unverified" in svg.text
+    # The page's date marked and named, each finding named by its report and month, windows
+    # named (also the second relocation window, from 8 June 2023), and a legend for pale
+    # (unverified) bars and for the shading.
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg.text)
+    assert "as of 1 Oct 2015" in texts
+    assert {"country report Jul 2014", "country report Aug 2015", "country report Jul 2017"} <= set(
+        texts
+    )
+    assert texts.count("relocation contradicted") == 2
+    assert {"unverified", "Shaded", "policy contradicted by a finding"} <= set(texts)
+    b.get("/lang/nl?next=/policy")
+    dutch = b.get("/policy/RU/timeline.svg?as_of=2015-10-01")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", dutch.text)
+    assert {"per 1 okt 2015", "ambtsbericht aug 2015", "vestigingsalternatief weersproken"} <= set(
+        texts
+    )
     assert svg.headers["content-security-policy"].startswith("default-src 'none'")
     assert b.get("/policy?country=ZZ").status_code == 404
 
