@@ -221,7 +221,7 @@ def test_every_message_in_the_code_is_in_the_catalogue() -> None:
     keywords = {"N_": None, "tr": (1,), "_": None}
     found = {
         m[1]
-        for name in ("plain.py", "memo.py", "letter.py")
+        for name in ("plain.py", "memo.py", "letter.py", "wording.py")
         for m in extract_from_file("python", REPORTS / name, keywords=keywords)
     }
     for name in ("memo.html", "letter.html"):

@@ -22,7 +22,7 @@ from haven.cases import Case
 from haven.i18n import normalise
 from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
-from haven.reports import plain
+from haven.reports import plain, wording
 from haven.reports.plain import N_, day, tr
 
 STATEMENT = N_(
@@ -160,7 +160,8 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
             {
                 "title": plain.step_title(s.rule, lang, pack),
                 "rule": s.rule,
-                "finding": s.finding,
+                "finding": wording.finding_text(s, lang, pack),
+                "translated": wording.finding_text(s, lang, pack) != s.finding,
                 "entries": s.entries,
                 "sources": sources(s.sources),
             }

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from haven.i18n import LANGUAGES, normalise, translations
 from haven.policy.pack import Pack
-from haven.reports import plain
+from haven.reports import plain, wording
 from haven.web.labels import label
 from haven.web.messages import say
 from haven.web.nav import MenuItem, menu
@@ -97,6 +97,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         flag_text=lambda code: plain.flag_text(code, lang, pack),
         # A step's heading, from the pack (framework.yaml: steps).
         step_title=lambda rule: plain.step_title(rule, lang, pack),
+        # A step's finding in the pack's words for the reader (haven/reports/wording.py).
+        finding_text=lambda step: wording.finding_text(step, lang, pack),
         plain=plain,
         path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
