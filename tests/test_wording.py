@@ -5,6 +5,7 @@ sentences and their arguments, and the case page and memo say them in Dutch."""
 import json
 from types import SimpleNamespace
 
+from haven.assess import Assessment
 from haven.policy.framework import FindingKey
 from haven.policy.loader import load_pack
 from haven.policy.texts import mismatched, missing
@@ -96,7 +97,7 @@ def test_without_keys_or_words_the_engine_finding_is_shown() -> None:
     assert finding_text(unknown, "nl", PACK) == "As the engine says."
 
 
-def _assessed() -> list[object]:
+def _assessed() -> list[Assessment]:
     """Assessments of 600 synthetic cases on dates across the pack's history."""
     from datetime import date
 
@@ -125,7 +126,7 @@ def test_the_packs_english_sentences_are_the_engines_words() -> None:
     named: set[str] = set()
     keys_seen: set[str] = set()
     for a in _assessed():
-        for s in a.steps:  # type: ignore[attr-defined]
+        for s in a.steps:
             if s.finding_keys:
                 assert engine_words(s.finding_keys, s.finding_args, PACK) == s.finding, s
                 named.add(s.rule.split(".")[0])
@@ -148,7 +149,7 @@ def test_the_packs_english_sentences_are_the_engines_words() -> None:
 def test_dutch_findings_leave_no_english_sentence() -> None:
     english = {f.text.split("{")[0][:30] for f in PACK.step_findings.values() if len(f.text) > 30}
     for a in _assessed()[:300]:
-        for s in a.steps:  # type: ignore[attr-defined]
+        for s in a.steps:
             if s.finding_keys:
                 dutch = finding_text(s, "nl", PACK)
                 assert "{" not in dutch and not any(e in dutch for e in english), dutch
