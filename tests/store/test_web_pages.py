@@ -243,6 +243,10 @@ def test_dutch(api: Api) -> None:
     # Step headings in the pack's Dutch (haven/packs/nl/i18n/nl.yaml: steps).
     assert "<h4>Aanwijzing in het landgebonden asielbeleid</h4>" in r.text
     assert "<h4>Group designation in country policy</h4>" not in r.text
+    # Step findings in the pack's Dutch sentences (i18n/nl.yaml: step_findings).
+    assert "Uitgesloten door het beleid: Een binnenlands vestigingsalternatief" in r.text
+    assert "Bewijsmaatstaf: geringe indicaties volstaan. Voldaan:" in r.text
+    assert "Excluded by policy" not in r.text and "Standard minor_indications" not in r.text
     # Off-site targets are ignored.
     r = b.get("/lang/en?next=https://evil.example", follow_redirects=False)
     assert r.headers["location"] == "/"
