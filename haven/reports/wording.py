@@ -15,7 +15,14 @@ Arguments, by name (the engine writes them so, haven.assess):
   state, unreported    "i,..."            -> "incident 1, ..."
   claim        "sogi,...;tag,..."         -> the claimed profile in words
   reasons      sentence keys, comma-joined -> each sentence, joined by "; "
-  anything else (regions, unverified: ids and codes) is shown as it is.
+  as_of        an ISO date                -> the date in words
+  country      a country code             -> its name, with the code
+  category     a Category value           -> the designation's category in words
+  group        a group id                 -> its label
+  entries      entry ids, comma-joined    -> their labels, joined by "; "
+  which        credibility fields, comma-joined ("identity,nationality") -> in words
+  *_credibility  a Finding value          -> the finding in words
+  anything else (regions, months, unverified and others: ids and codes) is shown as it is.
 
 `engine_words` says the same sentences the engine's way (codes, ISO dates, `incidents[0]`), so
 a test can check that the pack's English sentences are the engine's own. Pure."""
@@ -24,10 +31,21 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from babel import Locale
+
 from haven.i18n import normalise
 from haven.policy.pack import Pack
 from haven.reports import plain
 from haven.reports.plain import N_, tr
+
+# The credibility findings the gate names (argument `which`), as the memo heads them.
+FIELDS = {"identity": N_("Identity"), "nationality": N_("Nationality")}
+
+
+def country_name(code: str, lang: str) -> str:
+    """'Rusland (RU)': the country's name in `lang` (Babel's CLDR data), with its code."""
+    name = Locale.parse(plain.DATE_LOCALES.get(lang, "en_GB")).territories.get(code.upper())
+    return f"{name} ({code})" if name else code
 
 
 class _Keep(dict[str, str]):
@@ -63,7 +81,10 @@ def _sentences(
     if not keys or any(t is None for t in texts):
         return None
     said = _Keep({name: say(name, value) for name, value in args.items()})
-    return " ".join(str(t).format_map(said) for t in texts)
+    out = [str(t).format_map(said) for t in texts]
+    if lang != "en":  # a sentence that opens with an argument ("identity not ...") starts upper
+        out = [t[:1].upper() + t[1:] for t in out]
+    return " ".join(out)
 
 
 def _reasons(
@@ -100,12 +121,24 @@ def finding_text(step: Any, lang: str, pack: Pack) -> str:
     def say(name: str, value: str) -> str:
         if name == "entry":
             return pack.entry_label(value, lang)
-        if name == "date":
+        if name in ("date", "as_of"):
             return plain.day(date.fromisoformat(value), lang)
         if name == "standard":
             return plain.standard_text(value, lang)
-        if name == "credibility":
+        if name == "credibility" or name.endswith("_credibility"):
             return plain.credibility_text(value, lang)
+        if name == "country":
+            return country_name(value, lang)
+        if name == "category":
+            return plain.designation_text(value, lang)
+        if name == "group":
+            group = pack.groups.get(value)
+            return pack.text("groups", value, group.label, lang) if group else value
+        if name == "entries":
+            return "; ".join(pack.entry_label(e, lang) for e in value.split(",") if e)
+        if name == "which":
+            fields = [tr(FIELDS.get(f, f), lang).lower() for f in value.split(",") if f]
+            return tr(N_(" and "), lang).join(fields)
         if name == "recommendation":
             return plain.outcome_text(value, lang)
         if name in ("incidents", "serious", "state", "unreported"):
@@ -128,6 +161,13 @@ def engine_words(keys: Sequence[str], args: Mapping[str, str], pack: Pack) -> st
         if name == "entry":
             entry = pack.entries.get(value)
             return entry.label if entry else value
+        if name == "entries":
+            return "; ".join(say("entry", e) for e in value.split(",") if e)
+        if name == "group":
+            group = pack.groups.get(value)
+            return group.label if group else value
+        if name == "which":
+            return " and ".join(value.split(","))
         if name in ("incidents", "serious", "state", "unreported"):
             return _incidents(
                 value,

@@ -5,7 +5,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -13,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from haven.i18n import LANGUAGES, normalise, translations
 from haven.policy.pack import Pack
 from haven.reports import plain, wording
+from haven.reports.wording import country_name
 from haven.web.labels import label
 from haven.web.messages import say
 from haven.web.nav import MenuItem, menu
@@ -41,12 +41,6 @@ def language(request: Request) -> str:
 
 def gettext_for(lang: str) -> Any:
     return translations(lang, "haven.web", "web")
-
-
-def country_name(code: str, lang: str) -> str:
-    """'Russia (RU)': the name in the reader's language (Babel's CLDR data), with the code."""
-    name = Locale.parse(lang).territories.get(code.upper())
-    return f"{name} ({code})" if name else code
 
 
 def _field_problem(problems: list[Any], field: str) -> Any:
