@@ -112,6 +112,9 @@ def test_dutch_pdf_as_of_october_2015(nl_oct: str) -> None:
     # Step headings in the pack's Dutch (i18n/nl.yaml: steps).
     assert "Bewijsmaatstaf: geringe indicaties" in text
     assert "Binnenlands vestigingsalternatief" in text
+    # The flag names its reason under the same heading as the step that checks it.
+    assert "Tegengeworpen grond: kan zich elders in het land vestigen" in text
+    assert "Aangevoerde grond" not in text
     # The Dutch memo gives the letter its Dutch description (haven/packs/nl/i18n/nl.yaml).
     assert "kst-19637-2029" in text and PACK.source_title("kst-19637-2029", "nl") in text
     assert "Brief van staatssecretaris Dijkhoff" in text
@@ -218,7 +221,7 @@ def test_every_message_in_the_code_is_in_the_catalogue() -> None:
     keywords = {"N_": None, "tr": (1,), "_": None}
     found = {
         m[1]
-        for name in ("plain.py", "memo.py", "letter.py")
+        for name in ("plain.py", "memo.py", "letter.py", "wording.py")
         for m in extract_from_file("python", REPORTS / name, keywords=keywords)
     }
     for name in ("memo.html", "letter.html"):
@@ -260,7 +263,7 @@ def test_dutch_differs_from_english() -> None:
     for code in FlagCode:
         assert plain.flag_text(code, "nl") != plain.flag_text(code, "en")
     assert plain.step_title("guardrails.internal_relocation", "nl") == (
-        "Aangevoerde grond: kan zich elders in het land vestigen"
+        "Tegengeworpen grond: kan zich elders in het land vestigen"
     )
     assert plain.designation_text("risk_group", "nl") == "risicogroep"
     assert plain.outcome_text("protection_indicated", "nl-NL") == "Bescherming aangewezen"

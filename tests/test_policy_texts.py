@@ -2,6 +2,7 @@
 and memo name the 2015 change in Dutch, an untranslated text falls back to English,
 `haven policy validate` lists what is missing, and a text for an id the pack lacks is an error."""
 
+import copy
 import json
 import shutil
 import subprocess
@@ -25,14 +26,20 @@ def test_dutch_texts_and_the_english_fallback() -> None:
     )
     english = pack.entries["ru-lgbti-risk-group-2015"].label
     assert pack.entry_label("ru-lgbti-risk-group-2015", "en") == english
-    # Not translated (press items whose Dutch headline nobody has checked): the English text,
-    # never an empty one.
-    gaps = missing(pack.texts["nl"], pack.ids())
-    some = gaps["sources"][0]
-    assert pack.source_title(some, "nl") == pack.sources[some].title
-    # Every entry, tag and group has its Dutch label (the editor shows them all), and every flag
-    # and step its Dutch text (the case page and the memo show them).
-    assert not {"entries", "tags", "groups", "flags", "steps"} & gaps.keys()
+    # Every entry, source, tag and group has its Dutch label (the editor and the letter show
+    # them), and every flag and step its Dutch text (the case page and the memo show them).
+    assert missing(pack.texts["nl"], pack.ids()) == {}
+    assert pack.source_title("nos-394254", "nl") == "NOS, Iraakse homo's krijgen asiel"
+    # A text the file lacks falls back to the English one, never an empty one.
+    some = "nos-394254"
+    texts = pack.texts["nl"].model_copy(
+        update={"sources": {k: v for k, v in pack.texts["nl"].sources.items() if k != some}}
+    )
+    assert missing(texts, pack.ids()) == {"sources": [some]}
+    fallback = copy.copy(pack)  # the cached pack stays as loaded
+    fallback.texts = {**pack.texts, "nl": texts}
+    assert fallback.source_title(some, "nl") == pack.sources[some].title
+    assert pack.sources[some].title == "NOS, Iraqi gays get asylum"
 
 
 def test_a_missing_dutch_step_title_is_listed() -> None:
@@ -69,13 +76,19 @@ def test_validate_lists_missing_and_unknown_texts(tmp_path: Path) -> None:
         )
 
     r = validate("nl")
-    assert r.returncode == 0 and "without a 'nl' text (i18n/nl.yaml)" in r.stdout
+    assert r.returncode == 0 and "without a 'nl' text" not in r.stdout, r.stdout
     # A draft that drops the Russian entries still loads: their texts are unused, and named.
     draft = tmp_path / "nl"
     shutil.copytree(PACK_DIR, draft)
     (draft / "entries" / "RU.yaml").unlink()
+    # ... and one whose Dutch source title is lost is listed as missing it.
+    nl = draft / "i18n" / "nl.yaml"
+    line = "  nos-394254: NOS, Iraakse homo's krijgen asiel\n"
+    assert line in nl.read_text()
+    nl.write_text(nl.read_text().replace(line, ""))
     pack = load_pack.__wrapped__(str(draft))
     assert "ru-lgbti-risk-group-2015" not in pack.entries
     r = validate(str(draft))
     assert r.returncode == 0, r.stderr
     assert "entries.ru-lgbti-risk-group-2015: the pack has no entry" in r.stdout
+    assert "1 sources without a 'nl' text (i18n/nl.yaml): nos-394254" in r.stdout

@@ -6,7 +6,7 @@ from haven.assess.model import Step
 from haven.assess.trace import step
 from haven.cases import Case
 from haven.cases.facts import REJECTED, STILL_OPEN
-from haven.policy.framework import RuleId
+from haven.policy.framework import FindingKey, RuleId
 from haven.policy.snapshot import PolicyOn
 
 
@@ -26,17 +26,21 @@ def gate(case: Case, policy: PolicyOn) -> Gate:
     rejected = REJECTED.which(c)
     still_open = STILL_OPEN.which(c)
     rest = f"claimed profile: {c.profile.value}; region of origin: {c.region.value}"
+    args = {"profile_credibility": c.profile.value, "region_credibility": c.region.value}
     if rejected:
+        key, args["which"] = FindingKey.GATE_REJECTED, ",".join(rejected)
         finding = (
             f"{' and '.join(rejected)} found not credible: country policy cannot be applied and "
             f"the claim cannot be assessed on its merits ({rest})."
         )
     elif still_open:
+        key, args["which"] = FindingKey.GATE_OPEN, ",".join(still_open)
         finding = (
             f"{' and '.join(still_open)} not yet assessed: the findings below are provisional "
             f"({rest})."
         )
     else:
+        key = FindingKey.GATE_CREDIBLE
         finding = (
             f"Identity and nationality credible ({rest}). Group rules below apply only to "
             f"credible membership and, for regional rules, credible origin."
@@ -44,5 +48,5 @@ def gate(case: Case, policy: PolicyOn) -> Gate:
     return Gate(
         assessable=not rejected,
         provisional=bool(still_open),
-        step=step(policy, RuleId.CREDIBILITY_GATE, finding),
+        step=step(policy, RuleId.CREDIBILITY_GATE, finding, keys=[key], args=args),
     )

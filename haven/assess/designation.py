@@ -8,7 +8,7 @@ from haven.assess.model import DesignationOut, Step
 from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.entries import Designation
-from haven.policy.framework import RuleId
+from haven.policy.framework import FindingKey, RuleId
 from haven.policy.precedence import DESIGNATION, choose, preferred
 from haven.policy.snapshot import PolicyOn
 
@@ -61,6 +61,8 @@ def select(case: Case, policy: PolicyOn) -> Selected:
                 RuleId.DESIGNATION,
                 f"No group designation applies to the credible facts on {as_of}: the claim is "
                 f"assessed individually.",
+                keys=[FindingKey.DESIGNATION_NONE],
+                args={"as_of": as_of.isoformat()},
             )
         )
     else:
@@ -69,6 +71,14 @@ def select(case: Case, policy: PolicyOn) -> Selected:
             f"{chosen.label}{where} (from {chosen.valid_from}): category "
             f"{chosen.category.value}, standard {chosen.evidentiary_standard.value}."
         )
+        keys = [FindingKey.DESIGNATION_REGIONAL if where else FindingKey.DESIGNATION_CHOSEN]
+        args = {
+            "entry": chosen.id,
+            "regions": ", ".join(chosen.regions),
+            "date": chosen.valid_from.isoformat(),
+            "category": chosen.category.value,
+            "standard": chosen.evidentiary_standard.value,
+        }
         others = [e for e in applies if e is not chosen]
         if others:
             finding += (
@@ -76,7 +86,11 @@ def select(case: Case, policy: PolicyOn) -> Selected:
                 + "; ".join(e.id for e in others)
                 + "."
             )
-        steps.append(step(policy, RuleId.DESIGNATION, finding, [chosen, *others]))
+            keys.append(FindingKey.DESIGNATION_OTHERS)
+            args["others"] = "; ".join(e.id for e in others)
+        steps.append(
+            step(policy, RuleId.DESIGNATION, finding, [chosen, *others], keys=keys, args=args)
+        )
     better_unknown = [e for e in unknown if chosen is None or preferred(DESIGNATION, e, chosen)]
     if better_unknown:
         steps.append(
@@ -86,10 +100,23 @@ def select(case: Case, policy: PolicyOn) -> Selected:
                 "Would apply if the open facts (profile, identity or region of origin) are found "
                 "credible: " + "; ".join(e.label for e in better_unknown) + ".",
                 better_unknown,
+                keys=[FindingKey.DESIGNATION_WOULD_APPLY],
+                args={"entries": ",".join(e.id for e in better_unknown)},
             )
         )
     for e in unverified:
-        steps.append(step(policy, RuleId.UNVERIFIED, _unverified_text(e, as_of), [e]))
+        # A note or a reason for the doubt is the pack's own words: then the English finding.
+        plain = not e.note and not (e.verified and e.unconfirmed_from is not None)
+        steps.append(
+            step(
+                policy,
+                RuleId.UNVERIFIED,
+                _unverified_text(e, as_of),
+                [e],
+                keys=[FindingKey.UNVERIFIED_NOT_APPLIED_2] if plain else [],
+                args={"entry": e.id},
+            )
+        )
     return Selected(chosen, steps, better_unknown, [e.id for e in unverified])
 
 

@@ -74,6 +74,17 @@ class Step(_Out):
         description="Documents dated after the as-of date that restate the step's entries: "
         "shown for information, never the basis (contract v1.1)",
     )
+    finding_keys: list[str] = Field(
+        default_factory=list,
+        description="The sentences `finding` is made of, in order (the pack words each, "
+        "framework.yaml: step_findings, so a reader's language can say it); empty when not "
+        "named",
+    )
+    finding_args: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the sentences fill in, by name: entry ids, ISO dates and codes, "
+        "never words (haven/reports/wording.py says them)",
+    )
 
 
 class Assessment(_Out):

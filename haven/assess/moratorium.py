@@ -13,7 +13,7 @@ from haven.policy.decisions import (
 )
 from haven.policy.entries import Moratorium
 from haven.policy.facts import lodged_by
-from haven.policy.framework import RuleId
+from haven.policy.framework import FindingKey, RuleId
 from haven.policy.rules import pick
 from haven.policy.snapshot import PolicyOn
 from haven.vocab import Status
@@ -42,7 +42,16 @@ def check(case: Case, policy: PolicyOn) -> Moratoria:
             continue
         if not e.verified_on(as_of):
             unverified.append(e.id)
-            steps.append(step(policy, RuleId.UNVERIFIED, f"May apply, unverified: {e.label}.", [e]))
+            steps.append(
+                step(
+                    policy,
+                    RuleId.UNVERIFIED,
+                    f"May apply, unverified: {e.label}.",
+                    [e],
+                    keys=[FindingKey.UNVERIFIED_MAY_APPLY],
+                    args={"entry": e.id},
+                )
+            )
             continue
         if m is Match.UNKNOWN:
             unknown.append(e.id)
@@ -53,6 +62,8 @@ def check(case: Case, policy: PolicyOn) -> Moratoria:
                     f"{e.label}: whether it covers this applicant cannot be told from the "
                     f"recorded facts (e.g. birth date or sex missing).",
                     [e],
+                    keys=[FindingKey.MORATORIUM_UNKNOWN],
+                    args={"entry": e.id},
                 )
             )
             continue
@@ -73,6 +84,8 @@ def check(case: Case, policy: PolicyOn) -> Moratoria:
                     f"{e.label}: no decision stop for this case, the application is older than "
                     f"{limit} months and is decided on the information available.",
                     [e],
+                    keys=[FindingKey.MORATORIUM_OLD],
+                    args={"entry": e.id, "months": str(limit)},
                 )
             )
         if not moratorium_applied(bool(stop.then), bool(removal.then)):
@@ -88,21 +101,36 @@ def check(case: Case, policy: PolicyOn) -> Moratoria:
                     f"{e.label} (from {e.valid_from}): no substantive decision is taken while it "
                     f"runs.",
                     [e],
+                    keys=[FindingKey.MORATORIUM_DECISION],
+                    args={"entry": e.id, "date": e.valid_from.isoformat()},
                 )
             )
         if removal.then:
+            refused = case.procedure.status in REFUSED
             effect = (
                 "removal is suspended and reception continues"
-                if case.procedure.status in REFUSED
+                if refused
                 else "removal would be suspended if the claim were refused"
             )
-            steps.append(step(policy, RuleId.DEPARTURE_MORATORIUM, f"{e.label}: {effect}.", [e]))
+            key = FindingKey.DEPARTURE_REFUSED if refused else FindingKey.DEPARTURE_PENDING
+            steps.append(
+                step(
+                    policy,
+                    RuleId.DEPARTURE_MORATORIUM,
+                    f"{e.label}: {effect}.",
+                    [e],
+                    keys=[key],
+                    args={"entry": e.id},
+                )
+            )
     if not steps:
         steps.append(
             step(
                 policy,
                 RuleId.DECISION_MORATORIUM,
                 f"No decision or departure moratorium covers this case on {as_of}.",
+                keys=[FindingKey.MORATORIUM_NONE],
+                args={"as_of": as_of.isoformat()},
             )
         )
     return Moratoria(

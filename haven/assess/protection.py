@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
 from haven.assess.trace import step
-from haven.cases.facts import STATE_ACTOR, UNREPORTED
+from haven.cases.facts import STATE_ACTOR, UNREPORTED, IncidentFact
 from haven.cases.known import Known
 from haven.policy.decisions import PROTECTION_DUTY, WAIVER
 from haven.policy.entries import ProtectionDuty
-from haven.policy.framework import RuleId
+from haven.policy.framework import FindingKey, RuleId
 from haven.policy.rules import first_of, pick
 from haven.policy.snapshot import PolicyOn
 
@@ -29,6 +29,13 @@ def state_is_actor(known: Known) -> list[str]:
     return [known.label(i) for i, x in enumerate(known.case.incidents) if STATE_ACTOR.holds(x)]
 
 
+def _numbers(known: Known, fact: IncidentFact) -> str:
+    """The incidents `fact` holds for, by number in the recorded case (a finding argument)."""
+    return ",".join(
+        str(known.numbers[i]) for i, x in enumerate(known.case.incidents) if fact.holds(x)
+    )
+
+
 def assess_duty(known: Known, policy: PolicyOn) -> Duty:
     case, as_of, pack = known.case, policy.as_of, policy.pack
     steps: list[Step] = []
@@ -45,7 +52,14 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
         if not e.verified_on(as_of):
             unverified.append(e.id)
             steps.append(
-                step(policy, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
+                step(
+                    policy,
+                    RuleId.UNVERIFIED,
+                    f"Not applied, unconfirmed: {e.label}.",
+                    [e],
+                    keys=[FindingKey.UNCONFIRMED],
+                    args={"entry": e.id},
+                )
             )
         elif m is Match.UNKNOWN:
             unknown.append(e.id)
@@ -55,6 +69,8 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
                     RuleId.PROTECTION_DUTY,
                     f"Would be waived if the open facts are found credible: {e.label}.",
                     [e],
+                    keys=[FindingKey.DUTY_WOULD_BE_WAIVED],
+                    args={"entry": e.id},
                 )
             )
     state = state_is_actor(known)
@@ -69,6 +85,8 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
                 f"Not required: {waiver.label} (from {waiver.valid_from}).",
                 [waiver],
                 with_rule_sources=False,
+                keys=[FindingKey.DUTY_WAIVED],
+                args={"entry": waiver.id, "date": waiver.valid_from.isoformat()},
             ),
         )
         return Duty(False, waiver, bool(state), False, steps, unknown, unverified)
@@ -80,16 +98,21 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
                 RuleId.STATE_IS_PERSECUTOR,
                 f"Not required: the state is the actor in credible "
                 f"{', '.join(state)}; it cannot be asked to protect.",
+                keys=[FindingKey.DUTY_STATE],
+                args={"state": _numbers(known, STATE_ACTOR)},
             ),
         )
         return Duty(False, None, True, False, steps, unknown, unverified)
     unreported = [known.label(i) for i, x in enumerate(case.incidents) if UNREPORTED.holds(x)]
     finding = "Required: no policy waives the duty for this applicant on this date."
+    keys = [FindingKey.DUTY_REQUIRED]
     if unreported:
         finding += (
             f" Protection was not (or not known to be) sought after "
             f"{', '.join(unreported)}: the officer must assess whether "
             f"seeking it would have been dangerous or pointless."
         )
-    steps.insert(0, step(policy, RuleId.PROTECTION_DUTY, finding))
+        keys.append(FindingKey.DUTY_UNREPORTED)
+    args = {"unreported": _numbers(known, UNREPORTED)}
+    steps.insert(0, step(policy, RuleId.PROTECTION_DUTY, finding, keys=keys, args=args))
     return Duty(True, None, False, bool(unreported), steps, unknown, unverified)

@@ -9,7 +9,7 @@ from haven.cases import Case
 from haven.policy.decisions import INTERNAL_PROTECTION, RELOCATION_EXCLUSION
 from haven.policy.entries import Designation, InternalProtectionEntry, RelocationStatus
 from haven.policy.facts import nationwide_persecution
-from haven.policy.framework import RuleId
+from haven.policy.framework import FindingKey, RuleId
 from haven.policy.rules import first_of, pick
 from haven.policy.snapshot import PolicyOn
 from haven.vocab import InternalProtection
@@ -45,7 +45,14 @@ def assess_relocation(
     for e, _ in found:
         if not e.verified_on(as_of):
             steps.append(
-                step(policy, RuleId.UNVERIFIED, f"Not applied, unconfirmed: {e.label}.", [e])
+                step(
+                    policy,
+                    RuleId.UNVERIFIED,
+                    f"Not applied, unconfirmed: {e.label}.",
+                    [e],
+                    keys=[FindingKey.UNCONFIRMED],
+                    args={"entry": e.id},
+                )
             )
     usable = [e for e, m in found if m is Match.YES and e.verified_on(as_of)]
     excluded = [e for e in usable if e.status is RelocationStatus.EXCLUDED]  # all are cited
@@ -55,6 +62,7 @@ def assess_relocation(
     # Whether policy or law rules relocation out is answered first, need or no need: the
     # contract reports `excluded` whenever it is ruled out on the date.
     anyway = "" if relevant else " This holds whether or not a need for protection is established."
+    also = [] if relevant else [FindingKey.IPA_ANYWAY]
     fired = pick(
         INTERNAL_PROTECTION,
         {
@@ -76,6 +84,8 @@ def assess_relocation(
                 f"Excluded by policy: {exclusion.label} (from {exclusion.valid_from})." + anyway,
                 excluded,
                 with_rule_sources=False,
+                keys=[FindingKey.IPA_EXCLUDED_BY_POLICY, *also],
+                args={"entry": exclusion.id, "date": exclusion.valid_from.isoformat()},
             ),
         )
         return Relocation(status, exclusion, steps, unknown, unverified)
@@ -90,6 +100,8 @@ def assess_relocation(
                 f"persecuted in the whole country, so no part of it is free of a well-founded "
                 f"fear (QD art. 8(1)).{anyway}",
                 [designation],
+                keys=[FindingKey.IPA_NATIONWIDE, *also],
+                args={"entry": designation.id},
             ),
         )
         return Relocation(status, None, steps, unknown, unverified)
@@ -101,6 +113,7 @@ def assess_relocation(
                 RuleId.STATE_IS_PERSECUTOR,
                 "Excluded: the state is the actor of persecution, so there is normally no safe "
                 f"area to relocate to.{anyway}",
+                keys=[FindingKey.IPA_STATE, *also],
             ),
         )
         return Relocation(status, None, steps, unknown, unverified)
@@ -112,6 +125,7 @@ def assess_relocation(
                 RuleId.INTERNAL_PROTECTION,
                 "Not applicable: no need for protection is established to relocate from, and "
                 "neither policy nor law rules relocation out on this date.",
+                keys=[FindingKey.IPA_NO_NEED],
             ),
         )
         return Relocation(status, None, steps, [], unverified)
@@ -120,9 +134,16 @@ def assess_relocation(
         "Possible: policy does not rule it out. The officer must name a specific area and show "
         "that it is safe, reachable and reasonable to settle in, without concealment."
     )
+    keys = [FindingKey.IPA_POSSIBLE]
+    args = {}
     if allowed:
         finding += f" Policy allows only: {', '.join(allowed[0].allowed_regions)}."
+        keys.append(FindingKey.IPA_ALLOWED_ONLY)
+        args["regions"] = ", ".join(allowed[0].allowed_regions)
     if unknown:
         finding += " Policy would exclude it if the open facts are found credible."
-    steps.insert(0, step(policy, RuleId.INTERNAL_PROTECTION, finding, allowed))
+        keys.append(FindingKey.IPA_WOULD_EXCLUDE)
+    steps.insert(
+        0, step(policy, RuleId.INTERNAL_PROTECTION, finding, allowed, keys=keys, args=args)
+    )
     return Relocation(status, None, steps, unknown, unverified)

@@ -27,7 +27,7 @@ from haven.assess.trace import step
 from haven.guardrails import ReasonContext, check_reasons
 from haven.policy.decisions import PROTECTION_NEED
 from haven.policy.entries import SituationLevel
-from haven.policy.framework import RuleId
+from haven.policy.framework import FindingKey, RuleId
 from haven.policy.rules import pick
 from haven.policy.snapshot import Citation, PolicyOn
 from haven.vocab import InternalProtection
@@ -206,18 +206,35 @@ def _recommendation(ctx: Context) -> Recommended:
             *ipa.unverified,
         }
     )
+    # Each reason with the key of its sentence (haven/reports/wording.py).
     objections = []
     if duty.unmet:
-        objections.append("whether seeking the authorities' protection was required")
+        objections.append(
+            (
+                FindingKey.WHY_PROTECTION_DUTY,
+                "whether seeking the authorities' protection was required",
+            )
+        )
     if ipa.status is InternalProtection.POSSIBLE:
-        objections.append("an internal protection alternative is not ruled out")
+        objections.append(
+            (FindingKey.WHY_RELOCATION, "an internal protection alternative is not ruled out")
+        )
     uncertain = []
     if chosen.unknown or mora.unknown or sit.unknown or duty.unknown or ipa.unknown:
-        uncertain.append("a policy entry would apply if open facts are established")
+        uncertain.append(
+            (FindingKey.WHY_OPEN_FACTS, "a policy entry would apply if open facts are established")
+        )
     if unverified:
-        uncertain.append(f"unverified policy may apply ({', '.join(unverified)})")
+        uncertain.append(
+            (FindingKey.WHY_UNVERIFIED, f"unverified policy may apply ({', '.join(unverified)})")
+        )
     if sit.level is SituationLevel.LESS_EXCEPTIONAL:
-        uncertain.append("a less exceptional 15(c) situation needs individual elements")
+        uncertain.append(
+            (
+                FindingKey.WHY_LESS_EXCEPTIONAL,
+                "a less exceptional 15(c) situation needs individual elements",
+            )
+        )
     outcome = recommend(
         Inputs(
             assessable=gate.assessable,
@@ -232,7 +249,19 @@ def _recommendation(ctx: Context) -> Recommended:
         )
     )
     text = f"{outcome.recommendation.value}: {outcome.why}"
-    return Recommended(outcome, unverified, [step(ctx.policy, RuleId.RECOMMENDATION, text)])
+    args = {"recommendation": outcome.recommendation.value}
+    if outcome.reasons:
+        args["reasons"] = ",".join(outcome.reasons)
+    if unverified:
+        args["unverified"] = ", ".join(unverified)
+    said = step(
+        ctx.policy,
+        RuleId.RECOMMENDATION,
+        text,
+        keys=[FindingKey.REC_HEAD, *outcome.keys],
+        args=args,
+    )
+    return Recommended(outcome, unverified, [said])
 
 
 def on_date(policy: PolicyOn, ids: list[str], rule: RuleId) -> Citation:

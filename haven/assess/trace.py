@@ -5,11 +5,11 @@ cites only documents that existed on that date; later ones that restate an entry
 apart (`later_sources`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from haven.assess.model import Step
 from haven.policy.entries import EntryBase
-from haven.policy.framework import RuleId
+from haven.policy.framework import FindingKey, RuleId
 from haven.policy.snapshot import PolicyOn
 
 
@@ -28,12 +28,15 @@ def step(
     entries: Iterable[EntryBase] = (),
     *,
     with_rule_sources: bool = True,
+    keys: Sequence[FindingKey] = (),
+    args: Mapping[str, str] | None = None,
 ) -> Step:
     """A step citing its entries' sources and the rule's, as they stood on the as-of date.
 
     Where an entry's own documents all postdate the date (the pack dates the entry from an
     earlier event), the step rests on the rule's general law and lists the entry's documents
-    as later sources."""
+    as later sources. `keys` and `args` name the sentences `finding` says and what they fill
+    in (haven/reports/wording.py)."""
     entries = list(entries)
     cited = [policy.entry_sources(e) for e in entries]
     sources = cite(*(c.sources for c in cited))
@@ -46,4 +49,6 @@ def step(
         sources=sources,
         entries=[e.id for e in entries],
         later_sources=later,
+        finding_keys=[str(k) for k in keys],
+        finding_args=dict(args or {}),
     )

@@ -18,7 +18,7 @@ from haven.policy.entries import EntryBase
 from haven.policy.loader import resolve
 from haven.policy.pack import Pack
 from haven.policy.schema import pack_schema
-from haven.policy.texts import missing, unknown
+from haven.policy.texts import mismatched, missing, unknown
 
 app = typer.Typer(
     help="Inspect policy packs: entries as of a date, timelines, sources, schema.",
@@ -191,6 +191,9 @@ def validate(
     for lang, texts in sorted(policy.texts.items()):
         for p in unknown(texts, policy.ids(), f"i18n/{lang}.yaml"):
             out.print(f"note: {p.where}: {p.message} (unused)", markup=False)
+        english = {k: f.text for k, f in policy.step_findings.items()}
+        for p in mismatched(texts, english, f"i18n/{lang}.yaml"):
+            out.print(f"note: {p.where}: {p.message}", markup=False)
         # Untranslated texts fall back to English: a gap to fill, not an error.
         for kind, ids in missing(texts, policy.ids()).items():
             out.print(

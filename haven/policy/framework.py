@@ -100,3 +100,83 @@ class StepTitle(BaseModel):
 
     id: RuleId
     title: str = Field(min_length=3, description="The step's heading in plain words")
+
+
+class FindingKey(StrEnum):
+    """The sentences a step's finding is made of (steps[].finding_keys): the engine states each
+    finding in English and names its sentences and their arguments, so that a reader's language
+    can say the same (framework.yaml: step_findings, i18n/<lang>.yaml: step_findings)."""
+
+    UNCONFIRMED = "unverified.unconfirmed"
+    UNVERIFIED_NOT_APPLIED = "unverified.not_applied"
+    UNVERIFIED_NOT_APPLIED_2 = "unverified.not_applied_unverified"
+    UNVERIFIED_MAY_APPLY = "unverified.may_apply"
+    GATE_REJECTED = "credibility_gate.rejected"
+    GATE_OPEN = "credibility_gate.open"
+    GATE_CREDIBLE = "credibility_gate.credible"
+    SAFE_NOT_DESIGNATED = "safe_country.not_designated"
+    SAFE_SUSPENDED = "safe_country.suspended"
+    SAFE_DESIGNATED = "safe_country.designated"
+    SAFE_EXCEPTION_GROUP = "safe_country.exception_group"
+    SAFE_EXCEPTION_REGION = "safe_country.exception_region"
+    MORATORIUM_NONE = "moratorium.none"
+    MORATORIUM_UNKNOWN = "moratorium.unknown"
+    MORATORIUM_OLD = "moratorium.old_application"
+    MORATORIUM_DECISION = "moratorium.decision"
+    DEPARTURE_REFUSED = "moratorium.departure_refused"
+    DEPARTURE_PENDING = "moratorium.departure_pending"
+    DESIGNATION_NONE = "designation.none"
+    DESIGNATION_CHOSEN = "designation.chosen"
+    DESIGNATION_REGIONAL = "designation.chosen_in_regions"
+    DESIGNATION_OTHERS = "designation.others"
+    DESIGNATION_WOULD_APPLY = "designation.would_apply"
+    STANDARD_HEAD = "standard.head"
+    STANDARD_MEMBERSHIP = "standard.membership"
+    STANDARD_INDICATIONS = "standard.indications"
+    STANDARD_JUDGMENT = "standard.individual_judgment"
+    STANDARD_PAST_HARM = "standard.past_harm"
+    STANDARD_OPEN = "standard.open_incidents"
+    STANDARD_SURROUNDINGS = "standard.surroundings"
+    STANDARD_FORWARD = "standard.forward_looking"
+    STANDARD_NOT_MET_DESIGNATION = "standard.not_met_designation"
+    STANDARD_NOT_MET_UNCLAIMED = "standard.not_met_unclaimed"
+    STANDARD_NOT_MET_PROFILE = "standard.not_met_profile"
+    DUTY_WOULD_BE_WAIVED = "protection_duty.would_be_waived"
+    DUTY_WAIVED = "protection_duty.waived"
+    DUTY_STATE = "protection_duty.state_is_persecutor"
+    DUTY_REQUIRED = "protection_duty.required"
+    DUTY_UNREPORTED = "protection_duty.unreported"
+    IPA_EXCLUDED_BY_POLICY = "internal_protection.excluded_by_policy"
+    IPA_NATIONWIDE = "internal_protection.nationwide"
+    IPA_STATE = "internal_protection.state_is_persecutor"
+    IPA_ANYWAY = "internal_protection.anyway"
+    IPA_NO_NEED = "internal_protection.no_need"
+    IPA_POSSIBLE = "internal_protection.possible"
+    IPA_ALLOWED_ONLY = "internal_protection.allowed_only"
+    IPA_WOULD_EXCLUDE = "internal_protection.would_exclude"
+    REC_HEAD = "recommendation.head"
+    REC_NOT_ASSESSABLE = "recommendation.not_assessable"
+    REC_DEFERRED = "recommendation.deferred"
+    REC_INDICATED = "recommendation.indicated"
+    REC_NOT_INDICATED = "recommendation.not_indicated"
+    REC_FURTHER = "recommendation.further"
+    # The reasons a further assessment names (argument `reasons`), each a phrase.
+    WHY_FORWARD = "reason.forward_looking"
+    WHY_JUDGMENT = "reason.judgment"
+    WHY_MET = "reason.met"
+    WHY_PROVISIONAL = "reason.provisional"
+    WHY_PROTECTION_DUTY = "reason.protection_duty"
+    WHY_RELOCATION = "reason.relocation"
+    WHY_OPEN_FACTS = "reason.open_facts"
+    WHY_UNVERIFIED = "reason.unverified"
+    WHY_LESS_EXCEPTIONAL = "reason.less_exceptional"
+
+
+class FindingText(BaseModel):
+    """One sentence of a step's finding in the pack's words (framework.yaml: step_findings),
+    with `{name}` for each argument the engine gives (steps[].finding_args)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    id: FindingKey
+    text: str = Field(min_length=3, description="The sentence, with {argument} placeholders")

@@ -21,7 +21,7 @@ from haven.errors import PolicyError, Problem
 from haven.packs import DEFAULT_PACK
 from haven.policy.entries import Entry, EntryBase
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, FlagText, Rule, StepTitle
+from haven.policy.framework import CheckBasis, FindingText, FlagText, Rule, StepTitle
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import Located, Pack, PackMeta
 from haven.policy.sources import Source
@@ -93,6 +93,12 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
     checks = _list(root, "framework.yaml", "checks", CheckBasis)
     flags = _list(root, "framework.yaml", "flags", FlagText)
     steps = _list(root, "framework.yaml", "steps", StepTitle)
+    # Optional: without it the case page and the memo show the engine's English findings.
+    step_findings = (
+        _list(root, "framework.yaml", "step_findings", FindingText)
+        if "step_findings" in _read(root / "framework.yaml", "framework.yaml")
+        else []
+    )
     entries: list[Located] = []
     problems: list[Problem] = []
     files = sorted((root / "entries").glob("*.yaml"))
@@ -138,6 +144,7 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
         lexicon,
         flags,
         steps,
+        step_findings,
     )
     _load_texts(root, pack)
     return pack

@@ -16,7 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from haven.errors import PolicyError, Problem
 from haven.policy.entries import EntryBase, ForbiddenReasoning, Moratorium, SafeCountry
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, CheckId, FlagText, Rule, RuleId, StepTitle
+from haven.policy.framework import (
+    CheckBasis,
+    CheckId,
+    FindingKey,
+    FindingText,
+    FlagText,
+    Rule,
+    RuleId,
+    StepTitle,
+)
 from haven.policy.groups import Group, Tag
 from haven.policy.precedence import ordered
 from haven.policy.sources import Source
@@ -67,6 +76,7 @@ class Pack:
         lint_lexicon: dict[str, Any] | None = None,
         flags: list[FlagText] | None = None,
         steps: list[StepTitle] | None = None,
+        step_findings: list[FindingText] | None = None,
     ) -> None:
         self.meta = meta
         # The linter's concept lexicons (lint/concepts.yaml), raw: haven.guardrails checks
@@ -83,10 +93,20 @@ class Pack:
         self.checks = {c.id: c for c in checks or ()}
         self.flags: dict[str, FlagText] = {f.id: f for f in flags or ()}
         self.steps: dict[str, StepTitle] = {s.id: s for s in steps or ()}
+        # The sentences of the steps' findings (framework.yaml: step_findings), presentation
+        # only like the texts below: not part of the version. Optional; complete if given.
+        self.step_findings: dict[str, FindingText] = {f.id: f for f in step_findings or ()}
         problems = self._check(sources, tags, groups, rules)
         problems += self._check_bases(list(checks or ()))
         problems += self._check_flags(list(flags or ()))
         problems += self._check_steps(list(steps or ()))
+        if step_findings:
+            problems += _complete(
+                "framework.yaml: step_findings",
+                [f.id for f in step_findings],
+                FindingKey,
+                "finding sentences",
+            )
         problems += self._check_evidence(list(reports or ()), list(findings or ()))
         if problems:
             raise PolicyError(problems)
@@ -108,6 +128,7 @@ class Pack:
             "groups": set(self.groups),
             "flags": {str(code) for code in self.flags},
             "steps": {str(rule) for rule in self.steps},
+            "step_findings": set(self.step_findings),
         }
 
     def text(self, kind: str, key: str, default: str, lang: str) -> str:
@@ -129,6 +150,12 @@ class Pack:
         """The heading of a reasoning step (framework.yaml: steps), in `lang`."""
         step = self.steps.get(rule)
         return self.text("steps", rule, step.title, lang) if step else None
+
+    def finding_sentence(self, key: str, lang: str) -> str | None:
+        """One sentence of a step's finding (framework.yaml: step_findings), in `lang`, with
+        its `{argument}` placeholders; None if the pack has no such sentence."""
+        found = self.step_findings.get(key)
+        return self.text("step_findings", key, found.text, lang) if found else None
 
     def source_title(self, source_id: str, lang: str) -> str:
         source = self.sources.get(source_id)

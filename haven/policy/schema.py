@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from haven.policy.entries import Entry
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, FlagText, Rule, StepTitle
+from haven.policy.framework import CheckBasis, FindingText, FlagText, Rule, StepTitle
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import PackMeta
 from haven.policy.sources import Source
@@ -31,6 +31,8 @@ class _Framework(BaseModel):
     checks: list[CheckBasis]
     flags: list[FlagText]
     steps: list[StepTitle]
+    # Optional: the sentences of the steps' findings (complete when given).
+    step_findings: list[FindingText] = []
 
 
 class _Findings(BaseModel):

@@ -7,6 +7,8 @@ A missing translation falls back to the pack's own (English) text; `haven policy
 lists what is missing, and any text for an id the pack does not have (a typo, or an entry a
 draft removed), which is otherwise unused."""
 
+import string
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from haven.errors import Problem
@@ -25,9 +27,14 @@ class PackTexts(BaseModel):
     steps: dict[str, str] = Field(
         default_factory=dict, description="step (rule id) -> its heading (framework.yaml: steps)"
     )
+    step_findings: dict[str, str] = Field(
+        default_factory=dict,
+        description="sentence key -> a sentence of a step's finding, with the same {arguments} "
+        "(framework.yaml: step_findings)",
+    )
 
 
-KINDS = ("entries", "sources", "tags", "groups", "flags", "steps")
+KINDS = ("entries", "sources", "tags", "groups", "flags", "steps", "step_findings")
 SINGULAR = {
     "entries": "entry",
     "sources": "source",
@@ -35,7 +42,27 @@ SINGULAR = {
     "groups": "group",
     "flags": "flag",
     "steps": "step",
+    "step_findings": "finding sentence",
 }
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{argument}` names a sentence uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def mismatched(texts: PackTexts, english: dict[str, str], where: str) -> list[Problem]:
+    """Finding sentences whose `{arguments}` differ from the pack's own (English) sentence: a
+    translation must say everything the engine gives, and nothing it does not."""
+    return [
+        Problem(
+            f"{where}: step_findings.{key}",
+            f"uses {sorted(placeholders(text))}, the pack's sentence "
+            f"{sorted(placeholders(english[key]))}",
+        )
+        for key, text in sorted(texts.step_findings.items())
+        if key in english and placeholders(text) != placeholders(english[key])
+    ]
 
 
 def unknown(texts: PackTexts, ids: dict[str, set[str]], where: str) -> list[Problem]:

@@ -20,8 +20,9 @@ from jinja2 import Environment, Template, select_autoescape
 from haven.assess import Assessment, assess
 from haven.cases import Case
 from haven.i18n import normalise
+from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
-from haven.reports import plain
+from haven.reports import plain, wording
 from haven.reports.plain import N_, day, tr
 
 STATEMENT = N_(
@@ -159,12 +160,16 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
             {
                 "title": plain.step_title(s.rule, lang, pack),
                 "rule": s.rule,
-                "finding": s.finding,
+                "finding": wording.finding_text(s, lang, pack),
+                "translated": wording.finding_text(s, lang, pack) != s.finding,
                 "entries": s.entries,
                 "sources": sources(s.sources),
             }
             for s in a.steps
         ],
+        # The flag's reason under the heading of the step that checks it (the pack's title of
+        # the guardrails step), as in the reasoning above.
+        "reason_heading": plain.step_title(RuleId.GUARDRAILS, lang, pack),
         "flags": [
             {
                 "code": f.code.value,

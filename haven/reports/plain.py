@@ -245,7 +245,7 @@ def step_title(rule: str, lang: str, pack: Pack | None = None) -> str:
     if head == RuleId.GUARDRAILS and reason:
         if found:
             return f"{found}: {reason_text(reason, lang)}"
-        return tr(N_("Reason relied on: {reason}"), lang).format(reason=reason_text(reason, lang))
+        return tr(N_("Refusal reason: {reason}"), lang).format(reason=reason_text(reason, lang))
     return found or _lookup(STEP_TITLES, rule, lang)
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from haven.web.labels import N_
+from haven.web.messages import plain_message
 
 # Form field -> its name in a sentence, and the id of its control in _editor.html.
 FIELDS: dict[str, tuple[str, str]] = {
@@ -16,6 +17,14 @@ FIELDS: dict[str, tuple[str, str]] = {
     "procedure.lodged": (N_("the date the application was lodged"), "lodged"),
     "procedure.decided": (N_("the decision date"), "decided"),
     "procedure.status": (N_("the status"), "status"),
+    "procedure.reasons": (N_("the reasons the refusal relies on"), "decided"),
+    "profile.tags": (N_("the profile tags"), "editor-heading"),
+    "profile.sogi": (N_("the sexual orientation or gender identity"), "editor-heading"),
+    "profile.sex": (N_("the sex"), "sex"),
+    "credibility.identity": (N_("the credibility of the identity"), "cred-identity"),
+    "credibility.nationality": (N_("the credibility of the nationality"), "cred-nationality"),
+    "credibility.region": (N_("the credibility of the region"), "cred-region"),
+    "credibility.profile": (N_("the credibility of the profile"), "cred-profile"),
 }
 INCIDENT = re.compile(r"^incidents\[(\d+)\]\.(date|kind|actor|credibility|sought_protection)$")
 INCIDENT_IDS = {"date": "date", "kind": "kind", "actor": "actor", "credibility": "cred",
@@ -34,6 +43,21 @@ RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"at most \d+ characters|too long"), N_("%(field)s is too long: shorten it.")),
     (re.compile(r"[Ff]ield required|missing"), N_("Enter %(field)s.")),
     (re.compile(r"in the future|after the date"), N_("%(field)s cannot be in the future.")),
+    # haven/assess/admit.py and the case model (haven/cases/model.py, ids.py)
+    (
+        re.compile(r"is a region of \w+, not of the nationality"),
+        N_("%(field)s must be a region of the nationality, for example RU-MOW for RU."),
+    ),
+    (re.compile(r"^unknown tag "), N_("Choose %(field)s from the list.")),
+    (re.compile(r"is not allowed; expected"), N_("Choose %(field)s from the list.")),
+    (re.compile(r"is listed twice"), N_("%(field)s lists the same choice twice.")),
+    (
+        re.compile(r"^may not contain '/'"),
+        N_(
+            "%(field)s may not contain / or \\, line breaks, tabs or other invisible "
+            "characters, nor be . or .."
+        ),
+    ),
 ]
 DECIDED_BEFORE_LODGED = re.compile(r"decided \(.*\) is before lodged")
 
@@ -57,10 +81,11 @@ def plain(where: str, message: str, gettext: Callable[[str], str]) -> tuple[str,
         }  # fmt: skip
         control = f"inc-{n}-{INCIDENT_IDS[part]}"
     else:
-        name, control = FIELDS.get(where, (where, "editor-heading"))
+        # One entry for a list's items: `profile.tags[2]` is named as the profile tags.
+        name, control = FIELDS.get(re.sub(r"\[\d+\]$", "", where), (where, "editor-heading"))
         label = gettext(name)
     for pattern, template in RULES:
         if pattern.search(message):
             text = gettext(template) % {"field": label}
             return where, control, text[:1].upper() + text[1:]
-    return where, control, gettext(message)
+    return where, control, plain_message(message, gettext, label)

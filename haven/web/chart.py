@@ -7,11 +7,12 @@ from typing import Any
 
 import altair as alt
 import vl_convert
+from babel.dates import format_date
 
 from haven.policy import checks
 from haven.policy.entries import EntryBase
 from haven.policy.pack import Pack
-from haven.web.labels import N_
+from haven.web.labels import LABELS, N_
 
 KIND_TITLES = {
     "designation": N_("Designation"),
@@ -34,7 +35,12 @@ def _data(rows: list[dict[str, str]]) -> Any:
 
 
 def timeline_svg(
-    pack: Pack, country: str, today: date, gettext: Callable[[str], str], as_of: date | None = None
+    pack: Pack,
+    country: str,
+    today: date,
+    gettext: Callable[[str], str],
+    as_of: date | None = None,
+    lang: str = "en",
 ) -> str:
     """Entries as bars (one lane per kind and group; pale: unverified), country-report findings
     as named dashed lines, the windows where policy contradicts a finding shaded and named, and
@@ -50,6 +56,7 @@ def timeline_svg(
         ]
     ) + timedelta(days=180)
     everyone, over_time = gettext("everyone"), gettext("policy over time")
+    contradicted = gettext("policy contradicted by a finding")
     verified, unverified = gettext("verified"), gettext("unverified")
     bars = [
         {
@@ -63,8 +70,16 @@ def timeline_svg(
         }
         for e in entries
     ]
+    # Findings as dashed lines, each named by its report and month once per date (a report's
+    # findings share its date), e.g. "ambtsbericht aug. 2015".
     ticks = [
-        {"date": f.date.isoformat(), "finding": f.id, "type": f.type.value}
+        {
+            "date": f.date.isoformat(),
+            "finding": f.id,
+            "type": gettext(LABELS.get(f.type.value, f.type.value)),
+            "what": gettext(N_("country report %(month)s"))
+            % {"month": format_date(f.date, "MMM yyyy", locale=lang)},
+        }
         for f in pack.findings.values()
         if f.country == country
     ]
@@ -73,14 +88,11 @@ def timeline_svg(
             "start": w.start.isoformat(),
             "end": (w.end or horizon).isoformat(),
             "kind": w.contradiction.kind.value,
+            "what": gettext(WINDOW_TITLES[w.contradiction.kind.value]),
+            "shade": contradicted,
         }
         for w in checks.windows(pack, country)
-        if w.contradiction.kind
-        in (
-            checks.Kind.RELOCATION,
-            checks.Kind.PROTECTION,
-            checks.Kind.DESIGNATION,
-        )
+        if w.contradiction.kind.value in WINDOW_TITLES
     ]
     lanes = sorted({b["lane"] for b in bars})
     height = max(60, 22 * len(lanes))
@@ -89,8 +101,18 @@ def timeline_svg(
     if shades:
         layers.append(
             alt.Chart(_data(shades))
-            .mark_rect(color="#d9480f", opacity=0.15)
-            .encode(x=x, x2="end:T", tooltip=["kind:N", "end:T"])
+            .mark_rect(opacity=0.18)
+            .encode(
+                x=x,
+                x2="end:T",
+                # Its own legend entry, in the colour the windows are drawn in.
+                fill=alt.Fill(
+                    "shade:N",
+                    title=gettext("Shaded"),
+                    scale=alt.Scale(domain=[contradicted], range=[SHADE]),
+                ),
+                tooltip=[alt.Tooltip("what:N", title=contradicted), "start:T", "end:T"],
+            )
         )
     layers.append(
         alt.Chart(_data(bars))
@@ -98,7 +120,7 @@ def timeline_svg(
         .encode(
             x=x,
             x2="end:T",
-            y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=320)),
+            y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=420)),
             color=alt.Color("kind:N", title=gettext("Kind"), scale=alt.Scale(scheme="dark2")),
             # The legend shows both: a pale bar is an unverified entry (not applied).
             opacity=alt.Opacity(
@@ -109,27 +131,35 @@ def timeline_svg(
             tooltip=["entry:N", "start:T", "end:T"],
         )
     )
-    if shades:  # each shaded window says which contradiction it is
-        # Named once per kind, at its first window, one row per kind (no overlap).
-        kinds = list(dict.fromkeys(w["kind"] for w in shades))
-        first = [
-            {**w, "what": gettext(WINDOW_TITLES.get(w["kind"], w["kind"]))}
-            for w in (next(v for v in shades if v["kind"] == k) for k in kinds)
-        ]
-        for i, w in enumerate(first):
-            layers.append(
-                alt.Chart(_data([w]))
-                .mark_text(align="left", baseline="bottom", dx=3, fontSize=12, color="#8a2a00")
-                .encode(x=x, y=alt.value(height + 30 + 15 * i), text="what:N")
-            )
+    # Each shaded window says which contradiction it is, at its start, one row per window
+    # below the axis (no overlap); a window of the same kind and start is named once.
+    named = list({(w["start"], w["kind"]): w for w in shades}.values())
+    first = min([*(b["start"] for b in bars), *(t["date"] for t in ticks), as_of.isoformat()])
+    place = _rows(date.fromisoformat(first), horizon)
+    for w, row in zip(named, place([(w["start"], w["what"], 0.0) for w in named]), strict=True):
+        layers.append(
+            alt.Chart(_data([w]))
+            .mark_text(align="left", baseline="bottom", dx=3, fontSize=13, color="#8a2a00")
+            .encode(x=x, y=alt.value(height + 32 + 16 * row), text="what:N")
+        )
     if ticks:
         layers.append(
             alt.Chart(_data(ticks))
             .mark_rule(color="#1c1c1c", strokeDash=[4, 3])
-            .encode(x=alt.X("date:T"), tooltip=["finding:N", "type:N"])
+            .encode(x=alt.X("date:T"), tooltip=["what:N", "type:N", "finding:N"])
         )
+        # Named above the plot, rows staggered so that reports months apart do not overlap.
+        dated = list({t["date"]: t for t in ticks}.values())
+        rows = place([(t["date"], t["what"], 0.5) for t in dated])
+        for t, row in zip(dated, rows, strict=True):
+            layers.append(
+                alt.Chart(_data([t]))
+                .mark_text(align="center", baseline="bottom", fontSize=13, color="#1c1c1c")
+                .encode(x="date:T", y=alt.value(-20 - 16 * row), text="what:N")
+            )
     # The date the page is about: a solid line, labelled.
-    marker = [{"date": as_of.isoformat(), "text": gettext("as of %(day)s") % {"day": as_of}}]
+    shown = format_date(as_of, "d MMM yyyy", locale=lang)
+    marker = [{"date": as_of.isoformat(), "text": gettext("as of %(day)s") % {"day": shown}}]
     layers.append(
         alt.Chart(_data(marker)).mark_rule(color="#a1161b", strokeWidth=2).encode(x="date:T")
     )
@@ -140,15 +170,43 @@ def timeline_svg(
     )
     chart = (
         alt.layer(*layers)
-        .properties(width=760, height=height, title=f"{country}: {over_time}")
+        .properties(width=WIDTH, height=height, title=f"{country}: {over_time}")
         .configure_axis(labelFontSize=13, titleFontSize=13)
-        .configure_legend(labelFontSize=13, titleFontSize=13)
-        .configure_title(fontSize=16)
+        .configure_legend(labelFontSize=13, titleFontSize=13, labelLimit=360)
+        # Room above the plot for the report names and the date marker.
+        .configure_title(fontSize=16, offset=8)
     )
     svg: str = vl_convert.vegalite_to_svg(chart.to_dict())
     return svg
 
 
+WIDTH = 760  # the plot's width in px
+CHAR = 6.5  # about the width of a character at font size 13 (measured: 5.8), px
+
+
+def _rows(first: date, last: date) -> Callable[[list[tuple[str, str, float]]], list[int]]:
+    """Rows for text labels on the time axis, so that none overlaps another: each label
+    (its date, its text, where on it the date falls: 0 left, 0.5 centre) goes into the first
+    row where it clears the labels already there."""
+    span = max((last - first).days, 1)
+
+    def place(labels: list[tuple[str, str, float]]) -> list[int]:
+        ends: list[float] = []  # per row, where its last label ends (px)
+        out = []
+        for day, text, anchor in labels:
+            at = (date.fromisoformat(day) - first).days / span * WIDTH
+            start = at - anchor * len(text) * CHAR
+            row = next((r for r, end in enumerate(ends) if start > end + 8), len(ends))
+            if row == len(ends):
+                ends.append(0.0)
+            ends[row] = start + len(text) * CHAR
+            out.append(row)
+        return out
+
+    return place
+
+
+SHADE = "#d9480f"
 WINDOW_TITLES = {
     checks.Kind.RELOCATION.value: N_("relocation contradicted"),
     checks.Kind.PROTECTION.value: N_("protection duty contradicted"),

@@ -1,7 +1,10 @@
-"""Problems on forms in plain words: a short code from the route, a sentence in the reader's
-language here (English message ids, Dutch in the web catalogue). A message that is not a code
-is shown as it is, translated where the catalogue has it."""
+"""Problems on forms and pages in plain words: a short code from the route, a sentence in the
+reader's language here (English message ids, Dutch in the web catalogue). A message from the
+store, the API or the case model (written for developers and the CLI) is matched against
+PATTERNS and said again in plain words, its names and numbers kept; any other message is shown
+as it is, translated where the catalogue has it."""
 
+import re
 from collections.abc import Callable
 
 from haven.errors import Problem
@@ -18,12 +21,130 @@ MESSAGES: dict[str, str] = {
     "country": N_("Enter %(field)s as a two-letter country code, for example RU or IQ."),
 }
 
+# The store's and the API's messages (haven/store, haven/web routes, haven/validation), each
+# once: a pattern for its English text, with the parts it names as groups, and the sentence.
+_Q = r"'(?P<{}>.*)'"  # a quoted name (repr) in a message
+PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"^case '.*' is at version (?P<now>\d+), not (?P<was>\d+): reload"),
+        N_(
+            "Someone saved this case after you opened it: it is now at version %(now)s, and "
+            "you edited version %(was)s. Nothing was saved: reload the page and make your "
+            "change again."
+        ),
+    ),
+    (
+        re.compile(r"^case " + _Q.format("ref") + r" is not assigned or shared with .*$"),
+        N_("Case %(ref)s is not assigned to you or shared with you."),
+    ),
+    (re.compile(r"^no case " + _Q.format("ref") + "$"), N_("There is no case %(ref)s.")),
+    (
+        re.compile(r"^case " + _Q.format("ref") + r" has no version " + _Q.format("n") + "$"),
+        N_("Case %(ref)s has no version %(n)s."),
+    ),
+    (
+        re.compile(r"^role (?P<role>\S+) may not "),
+        N_("Your role may not do this."),
+    ),
+    (
+        re.compile(r"^only an admin may "),
+        N_("Only an administrator may do this."),
+    ),
+    (
+        re.compile(r"^no user " + _Q.format("name") + r" in this organisation$"),
+        N_("There is no user %(name)s in this organisation."),
+    ),
+    (
+        re.compile(r"^no active user " + _Q.format("name") + r"( in .*| here)$"),
+        N_("There is no active user %(name)s here."),
+    ),
+    (
+        re.compile(r"^you cannot disable your own account$"),
+        N_("You cannot disable your own account."),
+    ),
+    (
+        re.compile(r"^you cannot change the role of your own account$"),
+        N_("You cannot change the role of your own account."),
+    ),
+    (
+        re.compile(r"^this username cannot be used; choose another$"),
+        N_("This username cannot be used: choose another."),
+    ),
+    (
+        re.compile(r"^must be 1 to (?P<max>\d+) characters, without spaces or control"),
+        N_("Use 1 to %(max)s characters, without spaces."),
+    ),
+    (
+        re.compile(r"^must be at least (?P<min>\d+) characters$"),
+        N_("Use at least %(min)s characters."),
+    ),
+    (re.compile(r"^(?P<role>.*) is not a role$"), N_("Choose a role from the list.")),
+    (re.compile(r"^unknown action$"), N_("Choose one of the buttons on the page.")),
+    (
+        re.compile(r"^(contains a NUL character|must not contain the NUL character)"),
+        N_("Contains an invisible character (NUL) that cannot be stored: remove it."),
+    ),
+    (re.compile(r"^no job (?P<id>.*)$"), N_("There is no job %(id)s.")),
+    (re.compile(r"^no queue (?P<id>.*)$"), N_("There is no work queue %(id)s.")),
+    (
+        re.compile(r"^no item (?P<id>\S+) in queue (?P<queue>\S+)$"),
+        N_("Work queue %(queue)s has no item %(id)s."),
+    ),
+    (re.compile(r"^no item (?P<id>.*)$"), N_("There is no work item %(id)s.")),
+    (
+        re.compile(r"^item (?P<id>\d+) is already closed$"),
+        N_("Item %(id)s is already closed."),
+    ),
+    (
+        re.compile(_Q.format("name") + r" may not work on case " + _Q.format("ref") + "$"),
+        N_("%(name)s may not work on case %(ref)s: it is not assigned to or shared with them."),
+    ),
+    (re.compile(r"^no letter format "), N_("Choose the letter as HTML or PDF.")),
+    (
+        re.compile(r"^the pack has no entries for " + _Q.format("code") + "$"),
+        N_("The policy has no entries for %(code)s."),
+    ),
+    (
+        re.compile(r"^no draft pack named " + _Q.format("name") + "$"),
+        N_("There is no draft policy named %(name)s."),
+    ),
+    (
+        re.compile(r"^longer than (?P<max>\d+) characters$"),
+        N_("Use at most %(max)s characters."),
+    ),
+    (
+        re.compile(r"^not a date \(expected YYYY-MM-DD"),
+        N_("Enter a real date, for example 2015-10-01."),
+    ),
+    (
+        re.compile(r"^is required \(recorded with the export\)$"),
+        N_("Fill this in: it is recorded with the export."),
+    ),
+    (
+        re.compile(r"^\S+ is not after today \(\S+\)$"),
+        N_("Choose a date after today."),
+    ),
+    (re.compile(r"^Not Found$"), N_("There is no page at this address.")),
+    (re.compile(r"^Method Not Allowed$"), N_("This page cannot be used that way.")),
+]
+
+
+def plain_message(message: str, gettext: Callable[[str], str], field: str = "") -> str:
+    """A store or API message in plain words in the reader's language; else as it is
+    (translated if the catalogue has it)."""
+    for pattern, template in PATTERNS:
+        found = pattern.search(message)
+        if found:
+            text = gettext(template) % {"field": field, **found.groupdict()}
+            return text[:1].upper() + text[1:]
+    return gettext(message)
+
 
 def say(problem: Problem, fields: dict[str, str], gettext: Callable[[str], str]) -> str:
     """The problem as a sentence naming its field (`fields`: field -> its label, translated)."""
     field = fields.get(problem.where, problem.where)
     template = MESSAGES.get(problem.message)
     if template is None:
-        return gettext(problem.message)
+        return plain_message(problem.message, gettext, field)
     text = gettext(template) % {"field": field}
     return text[:1].upper() + text[1:]

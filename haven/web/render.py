@@ -5,14 +5,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from haven.i18n import LANGUAGES, normalise, translations
 from haven.policy.pack import Pack
-from haven.reports import plain
+from haven.reports import plain, wording
+from haven.reports.wording import country_name
 from haven.web.labels import label
 from haven.web.messages import say
 from haven.web.nav import MenuItem, menu
@@ -41,12 +41,6 @@ def language(request: Request) -> str:
 
 def gettext_for(lang: str) -> Any:
     return translations(lang, "haven.web", "web")
-
-
-def country_name(code: str, lang: str) -> str:
-    """'Russia (RU)': the name in the reader's language (Babel's CLDR data), with the code."""
-    name = Locale.parse(lang).territories.get(code.upper())
-    return f"{name} ({code})" if name else code
 
 
 def _field_problem(problems: list[Any], field: str) -> Any:
@@ -97,6 +91,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         flag_text=lambda code: plain.flag_text(code, lang, pack),
         # A step's heading, from the pack (framework.yaml: steps).
         step_title=lambda rule: plain.step_title(rule, lang, pack),
+        # A step's finding in the pack's words for the reader (haven/reports/wording.py).
+        finding_text=lambda step: wording.finding_text(step, lang, pack),
         plain=plain,
         path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),

@@ -13,6 +13,7 @@ from haven.store.auth import authenticate, revoke
 from haven.store.throttle import login as throttled_login
 from haven.web import nav
 from haven.web.forms import checked_form, text
+from haven.web.messages import plain_message
 from haven.web.render import gettext_for, language, render
 from haven.web.security import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie
 from haven.web.session import WebUser, database, web_user
@@ -54,7 +55,8 @@ async def login(request: Request) -> Response:
         page.headers["Retry-After"] = str(err.retry_after)
         return page
     except HavenError as err:
-        message = err.problems[0].message if err.problems else str(err)
+        gettext = gettext_for(language(request)).gettext
+        message = plain_message(err.problems[0].message if err.problems else str(err), gettext)
         return render(
             request,
             "login.html",

@@ -26,6 +26,7 @@ from haven.vocab import Category, FlagCode, Recommendation, Status
 from haven.web import caseerrors, caseform, casepage
 from haven.web.forms import checked_form, text
 from haven.web.lintview import segments
+from haven.web.messages import plain_message
 from haven.web.render import gettext_for, language, render
 from haven.web.session import WebUser, database, web_user
 
@@ -214,7 +215,11 @@ def _assessment_context(
         # opens: its facts, history and editor, and what to correct instead of an assessment.
         return {
             "result": None,
-            "invalid": err.problems,
+            # Each in plain words, naming its field (the editor's wording).
+            "invalid": [
+                Problem(p.where, caseerrors.plain(p.where, p.message, _gettext(request))[2])
+                for p in err.problems
+            ],
             "as_of": day,
             "why_day": casepage.WHY_DAY[why],
             "sources": pack.sources,
@@ -296,6 +301,10 @@ def _case_response(
     )
 
 
+def _gettext(request: Request) -> Any:
+    return gettext_for(language(request)).gettext
+
+
 @router.post("/cases/{ref}/edit")
 async def edit_case(request: Request, ref: str, user: User) -> Response:
     """htmx: answers with the form again, with problems next to their fields, or saved.
@@ -314,7 +323,8 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
             repo.update_case(s, user.actor, ref, case, version_number(version_text) or -1)
         saved = True
     except PreconditionFailed as err:
-        errors[""] = err.problems[0].message if err.problems else str(err)
+        gettext = gettext_for(language(request)).gettext
+        errors[""] = plain_message(err.problems[0].message if err.problems else str(err), gettext)
     except InputError as err:
         gettext = gettext_for(language(request)).gettext
         for p in err.problems:

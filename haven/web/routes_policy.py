@@ -88,7 +88,7 @@ def timeline(request: Request, country: str, user: User) -> Response:
     key = (pack.version, code, lang, day, as_of)
     svg = _charts.get(key)
     if svg is None:
-        svg = timeline_svg(pack, code, day, gettext_for(lang).gettext, as_of)
+        svg = timeline_svg(pack, code, day, gettext_for(lang).gettext, as_of, lang)
         if len(_charts) > 256:
             _charts.clear()
         _charts[key] = svg

@@ -206,7 +206,7 @@ def test_editing_shows_field_errors_and_never_half_saves(api: Api) -> None:
     assert [i["kind"] for i in stored["case"]["incidents"]] == ["threat", "assault"]
     # Editing from a stale page is a conflict, not a lost update.
     r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, **{"procedure.status": "pending"}))
-    assert "is at version 2, not 1" in r.text
+    assert "it is now at version 2, and you edited version 1. Nothing was saved" in r.text
     assert api.get("/cases/RU-1", "officer").json()["version"] == 2
     # Without script the form posts normally and comes back to the case page.
     r = b.post("/cases/RU-1/edit", edit_form("RU-1", 2, token), htmx=False)
@@ -243,6 +243,10 @@ def test_dutch(api: Api) -> None:
     # Step headings in the pack's Dutch (haven/packs/nl/i18n/nl.yaml: steps).
     assert "<h4>Aanwijzing in het landgebonden asielbeleid</h4>" in r.text
     assert "<h4>Group designation in country policy</h4>" not in r.text
+    # Step findings in the pack's Dutch sentences (i18n/nl.yaml: step_findings).
+    assert "Uitgesloten door het beleid: Een binnenlands vestigingsalternatief" in r.text
+    assert "Bewijsmaatstaf: geringe indicaties volstaan. Voldaan:" in r.text
+    assert "Excluded by policy" not in r.text and "Standard minor_indications" not in r.text
     # Off-site targets are ignored.
     r = b.get("/lang/en?next=https://evil.example", follow_redirects=False)
     assert r.headers["location"] == "/"
@@ -261,10 +265,22 @@ def test_policy_explorer_shows_contradictions_and_a_chart(api: Api) -> None:
     # Entries, country-report findings and contradiction windows on one time axis.
     assert "ru-lgbti-risk-group-2015" in svg.text
     assert "ru-lgbti-2015-08-homophobia-throughout-russia" in svg.text
-    assert "relocation_vs_nationwide_harm" in svg.text
-    # The page's date marked and named, windows named, and a legend for pale (unverified) bars.
-    assert "as of 2015-10-01" in svg.text and "relocation contradicted" in svg.text
-    assert "unverified" in svg.text
+    # The page's date marked and named, each finding named by its report and month, windows
+    # named (also the second relocation window, from 8 June 2023), and a legend for pale
+    # (unverified) bars and for the shading.
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg.text)
+    assert "as of 1 Oct 2015" in texts
+    assert {"country report Jul 2014", "country report Aug 2015", "country report Jul 2017"} <= set(
+        texts
+    )
+    assert texts.count("relocation contradicted") == 2
+    assert {"unverified", "Shaded", "policy contradicted by a finding"} <= set(texts)
+    b.get("/lang/nl?next=/policy")
+    dutch = b.get("/policy/RU/timeline.svg?as_of=2015-10-01")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", dutch.text)
+    assert {"per 1 okt 2015", "ambtsbericht aug 2015", "vestigingsalternatief weersproken"} <= set(
+        texts
+    )
     assert svg.headers["content-security-policy"].startswith("default-src 'none'")
     assert b.get("/policy?country=ZZ").status_code == 404
 
@@ -365,7 +381,7 @@ def test_impact_against_a_draft_pack(
     assert found is None or "Protection indicated" not in found.group(0)
     assert "Draft: without-ru" in drafted
     # Only listed drafts, never a path; a broken draft is a message, not a crash.
-    assert "no draft pack named" in b.get("/impact?draft=../../etc").text
+    assert "There is no draft policy named ../../etc." in b.get("/impact?draft=../../etc").text
     r = b.get("/impact?draft=broken")
     assert r.status_code == 200 and "draft broken: " in r.text
 
@@ -434,3 +450,33 @@ def test_the_editor_refuses_a_date_after_today_next_to_its_field(api: Api) -> No
     assert 'id="err-procedure-decided"' in r.text
     assert "The decision date cannot be in the future." in r.text
     assert api.get("/cases/RU-1", "officer").json()["version"] == 1
+
+
+def test_store_and_model_messages_are_plain_dutch(api: Api) -> None:
+    """Issue 15: messages from the store, the API and the case model were shown in English
+    (and in developer words) in the Dutch interface."""
+    seed(api)
+    b = signed_in(api)
+    b.get("/lang/nl?next=/cases")
+    token = b.csrf("/cases/RU-1")
+    # A region of another country (the case model and admit): in Dutch, next to its field.
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, region="IR-01"))
+    assert 'id="err-region"' in r.text
+    assert "De regio moet een regio van het land van de nationaliteit zijn" in r.text
+    assert "is a region of" not in r.text
+    # A stale version (the store's optimistic concurrency).
+    assert "Opgeslagen als versie 2" in b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token)).text
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token))
+    assert "de zaak staat nu op versie 2 en u bewerkte versie 1" in r.text
+    assert "reload and edit again" not in r.text
+    # The error page of a case that does not exist, and of a form with a stale token.
+    r = b.get("/cases/NO-SUCH-CASE")
+    assert r.status_code == 404 and "Er is geen zaak NO-SUCH-CASE." in r.text
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 2, "forged"))
+    assert r.status_code == 403
+    assert "het beveiligingstoken van het formulier ontbreekt" in r.text
+    # Sign-in.
+    out = Browser(api, lang="nl")
+    out.c.cookies.set("haven_lang", "nl")
+    r = out.login("officer", "wrong password, long enough")
+    assert r.status_code == 401 and "onbekende gebruiker of verkeerd wachtwoord" in r.text

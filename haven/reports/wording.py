@@ -1,0 +1,183 @@
+"""A step's finding in the reader's language.
+
+The engine states each finding in English (`steps[].finding`, the contract) and names the
+sentences it is made of (`finding_keys`) with their arguments (`finding_args`, strings). The
+pack words each sentence (framework.yaml: step_findings; i18n/<lang>.yaml) with `{argument}`
+placeholders; here the arguments are said in the reader's language and the sentences joined.
+
+Arguments, by name (the engine writes them so, haven.assess):
+  entry        an entry id                -> its label
+  date         an ISO date                -> the date in words
+  standard     a Standard value           -> the standard in words
+  credibility  a Finding value            -> the finding in words
+  recommendation  a Recommendation value  -> the outcome in words
+  incidents, serious   "i:kind:actor,..." -> "incident 1 (threat, the state), ..."
+  state, unreported    "i,..."            -> "incident 1, ..."
+  claim        "sogi,...;tag,..."         -> the claimed profile in words
+  reasons      sentence keys, comma-joined -> each sentence, joined by "; "
+  as_of        an ISO date                -> the date in words
+  country      a country code             -> its name, with the code
+  category     a Category value           -> the designation's category in words
+  group        a group id                 -> its label
+  entries      entry ids, comma-joined    -> their labels, joined by "; "
+  which        credibility fields, comma-joined ("identity,nationality") -> in words
+  *_credibility  a Finding value          -> the finding in words
+  anything else (regions, months, unverified and others: ids and codes) is shown as it is.
+
+`engine_words` says the same sentences the engine's way (codes, ISO dates, `incidents[0]`), so
+a test can check that the pack's English sentences are the engine's own. Pure."""
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from babel import Locale
+
+from haven.i18n import normalise
+from haven.policy.pack import Pack
+from haven.reports import plain
+from haven.reports.plain import N_, tr
+
+# The credibility findings the gate names (argument `which`), as the memo heads them.
+FIELDS = {"identity": N_("Identity"), "nationality": N_("Nationality")}
+
+
+def country_name(code: str, lang: str) -> str:
+    """'Rusland (RU)': the country's name in `lang` (Babel's CLDR data), with its code."""
+    name = Locale.parse(plain.DATE_LOCALES.get(lang, "en_GB")).territories.get(code.upper())
+    return f"{name} ({code})" if name else code
+
+
+class _Keep(dict[str, str]):
+    """Arguments for str.format_map: a placeholder without an argument stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _incidents(value: str, with_what: bool, say: Callable[[int, str, str], str]) -> str:
+    out = []
+    for item in filter(None, value.split(",")):
+        i, _, rest = item.partition(":")
+        kind, _, actor = rest.partition(":")
+        out.append(say(int(i), kind, actor) if with_what else say(int(i), "", ""))
+    return ", ".join(out)
+
+
+def _claim(value: str, word: Callable[[str, str], str]) -> str:
+    sogi, _, tags = value.partition(";")
+    parts = [
+        ", ".join(word("sogi", s) for s in filter(None, sogi.split(","))),
+        ", ".join(word("tag", t) for t in filter(None, tags.split(","))),
+    ]
+    return "; ".join(p for p in parts if p)
+
+
+def _sentences(
+    keys: Sequence[str], args: Mapping[str, str], pack: Pack, lang: str, say: Callable[..., str]
+) -> str | None:
+    """The sentences joined, or None if the pack lacks one of them."""
+    texts = [pack.finding_sentence(k, lang) for k in keys]
+    if not keys or any(t is None for t in texts):
+        return None
+    said = _Keep({name: say(name, value) for name, value in args.items()})
+    out = [str(t).format_map(said) for t in texts]
+    if lang != "en":  # a sentence that opens with an argument ("identity not ...") starts upper
+        out = [t[:1].upper() + t[1:] for t in out]
+    return " ".join(out)
+
+
+def _reasons(
+    value: str, args: Mapping[str, str], pack: Pack, lang: str, say: Callable[..., str]
+) -> str:
+    """The phrases a further assessment names (`reasons`: their keys), joined by "; "."""
+    said = _Keep({n: say(n, v) for n, v in args.items() if n != "reasons"})
+    return "; ".join(
+        (pack.finding_sentence(k, lang) or k).format_map(said) for k in value.split(",") if k
+    )
+
+
+def finding_text(step: Any, lang: str, pack: Pack) -> str:
+    """The step's finding in `lang`: the pack's sentences with the arguments in words; the
+    engine's English `finding` when the language is English or a sentence is missing."""
+    keys: list[str] = list(getattr(step, "finding_keys", None) or [])
+    args: dict[str, str] = dict(getattr(step, "finding_args", None) or {})
+    if normalise(lang) == "en" or not keys:
+        return str(step.finding)
+
+    def incident(i: int, kind: str, actor: str) -> str:
+        name = tr(N_("incident {n}"), lang).format(n=i + 1)
+        if not kind:
+            return name
+        what = f"{plain.incident_kind_text(kind, lang)}, {plain.actor_text(actor, lang)}"
+        return f"{name} ({what})"
+
+    def word(kind: str, code: str) -> str:
+        if kind == "sogi":
+            return plain.sogi_text(code, lang)
+        tag = pack.tags.get(code)
+        return pack.text("tags", code, tag.label, lang) if tag else code
+
+    def say(name: str, value: str) -> str:
+        if name == "entry":
+            return pack.entry_label(value, lang)
+        if name in ("date", "as_of"):
+            return plain.day(date.fromisoformat(value), lang)
+        if name == "standard":
+            return plain.standard_text(value, lang)
+        if name == "credibility" or name.endswith("_credibility"):
+            return plain.credibility_text(value, lang)
+        if name == "country":
+            return country_name(value, lang)
+        if name == "category":
+            return plain.designation_text(value, lang)
+        if name == "group":
+            group = pack.groups.get(value)
+            return pack.text("groups", value, group.label, lang) if group else value
+        if name == "entries":
+            return "; ".join(pack.entry_label(e, lang) for e in value.split(",") if e)
+        if name == "which":
+            fields = [tr(FIELDS.get(f, f), lang).lower() for f in value.split(",") if f]
+            return tr(N_(" and "), lang).join(fields)
+        if name == "recommendation":
+            return plain.outcome_text(value, lang)
+        if name in ("incidents", "serious", "state", "unreported"):
+            return _incidents(value, name in ("incidents", "serious"), incident)
+        if name == "claim":
+            return _claim(value, word)
+        if name == "reasons":
+            return _reasons(value, args, pack, lang, say)
+        return value
+
+    return _sentences(keys, args, pack, lang, say) or str(step.finding)
+
+
+def engine_words(keys: Sequence[str], args: Mapping[str, str], pack: Pack) -> str | None:
+    """The sentences in the pack's own language with the arguments as the engine writes them
+    (codes, ISO dates, `incidents[0] (threat, non_state)`): equal to the engine's `finding`
+    when the pack's sentences are the engine's words."""
+
+    def say(name: str, value: str) -> str:
+        if name == "entry":
+            entry = pack.entries.get(value)
+            return entry.label if entry else value
+        if name == "entries":
+            return "; ".join(say("entry", e) for e in value.split(",") if e)
+        if name == "group":
+            group = pack.groups.get(value)
+            return group.label if group else value
+        if name == "which":
+            return " and ".join(value.split(","))
+        if name in ("incidents", "serious", "state", "unreported"):
+            return _incidents(
+                value,
+                name in ("incidents", "serious"),
+                lambda i, kind, actor: f"incidents[{i}]" + (f" ({kind}, {actor})" if kind else ""),
+            )
+        if name == "claim":
+            return _claim(value, lambda _kind, code: code)
+        if name == "reasons":
+            return _reasons(value, args, pack, "en", say)
+        return value
+
+    return _sentences(keys, args, pack, "en", say)
