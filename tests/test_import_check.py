@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import PACK, cases
-from test_case_contract import BASE, CHANGES
 
 from haven.cases import arrow_jsonl, caseload
 from haven.cases.synthetic import synthetic_caseload
 from haven.cli import import_check
 from haven.cli.import_check import Checked, Entry
 from haven.store.bulk_import import Prepared
+from tests.strategies import PACK, cases
+from tests.test_case_contract import BASE, CHANGES
 
 TODAY = date(2026, 12, 5)
 

@@ -91,7 +91,7 @@ def test_bulk_import_is_all_or_nothing(db: Database, background: bool) -> None:
     officer = _actors(db)["officer"]
     with db.session() as s:
         repo.create_case(s, officer, _cases(1)[0])
-        raw = s.connection().connection.driver_connection
+        raw: Any = s.connection().connection.driver_connection
         sqlite = db.url.startswith("sqlite")
         cache = raw.execute("PRAGMA cache_size").fetchone()[0] if sqlite else None
     # The third batch collides with the stored case: the two batches before it go too (in the
