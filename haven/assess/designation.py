@@ -105,25 +105,25 @@ def select(case: Case, policy: PolicyOn) -> Selected:
             )
         )
     for e in unverified:
-        # A note or a reason for the doubt is the pack's own words: then the English finding.
-        plain = not e.note and not (e.verified and e.unconfirmed_from is not None)
-        steps.append(
-            step(
-                policy,
-                RuleId.UNVERIFIED,
-                _unverified_text(e, as_of),
-                [e],
-                keys=[FindingKey.UNVERIFIED_NOT_APPLIED_2] if plain else [],
-                args={"entry": e.id},
-            )
-        )
+        text, keys, args = _unverified_text(e)
+        steps.append(step(policy, RuleId.UNVERIFIED, text, [e], keys=keys, args=args))
     return Selected(chosen, steps, better_unknown, [e.id for e in unverified])
 
 
-def _unverified_text(e: Designation, as_of: date) -> str:
+def _unverified_text(e: Designation) -> tuple[str, list[FindingKey], dict[str, str]]:
+    """The finding, its sentences and their arguments (haven/reports/wording.py); the note on
+    the doubt is the pack's (`note`: Pack.note)."""
+    args = {"entry": e.id}
     if e.verified and e.unconfirmed_from is not None:
+        args |= {"date": str(e.valid_from), "since": str(e.unconfirmed_from.date), "note": e.id}
         return (
             f"Not applied: {e.label} (from {e.valid_from}) is unconfirmed since "
-            f"{e.unconfirmed_from.date}: {e.unconfirmed_from.note}"
+            f"{e.unconfirmed_from.date}: {e.unconfirmed_from.note}",
+            [FindingKey.UNCONFIRMED_SINCE],
+            args,
         )
-    return f"Not applied, unverified: {e.label}. {e.note or ''}".strip()
+    keys = [FindingKey.UNVERIFIED_NOT_APPLIED_2]
+    if e.note:
+        keys.append(FindingKey.UNVERIFIED_NOTE)
+        args["note"] = e.id
+    return f"Not applied, unverified: {e.label}. {e.note or ''}".strip(), keys, args

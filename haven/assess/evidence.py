@@ -17,7 +17,7 @@ from haven.cases import Case
 from haven.policy.checks import NATIONWIDE, NO_PROTECTION, Kind, cite, describe, who
 from haven.policy.entries import Designation, EntryBase, InternalProtectionEntry, RelocationStatus
 from haven.policy.evidence import Finding, FindingType
-from haven.policy.framework import RuleId
+from haven.policy.framework import FindingKey, RuleId
 from haven.policy.pack import Pack
 from haven.vocab import Category, InternalProtection
 from haven.vocab import Finding as Credibility
@@ -50,7 +50,11 @@ def _step(
     policy: EntryBase | RuleId,
     finding: str,
     as_of: date,
+    said: tuple[FindingKey, Kind, dict[str, str]],
 ) -> Step:
+    """The step; `said`: the key of its sentence, the check whose basis it quotes and its
+    further arguments (haven/reports/wording.py)."""
+    key, kind, args = said
     if isinstance(policy, RuleId):
         policy_sources, entries = pack.rule(policy).sources, []
     else:
@@ -61,7 +65,19 @@ def _step(
         finding=finding + " This does not change the recommendation: the officer weighs it.",
         sources=[s for s in sources if s in pack.sources],
         entries=entries,
+        finding_keys=[key, FindingKey.EVIDENCE_WEIGHS],
+        finding_args={
+            "finding": f.id,
+            "who": f.group + (":" + ",".join(f.regions) if f.regions else ""),
+            "paraphrase": f.id,
+            "basis": kind.value,
+            **args,
+        },
     )
+
+
+def _applied(d: Designation) -> dict[str, str]:
+    return {"category": d.category.value, "designation": d.id}
 
 
 def _allowed(pack: Pack, case: Case, as_of: date) -> list[InternalProtectionEntry]:
@@ -99,6 +115,11 @@ def contradicted(case: Case, as_of: date, pack: Pack, applied: Applied) -> list[
                 f"{describe(pack, f)} says {who(pack, f.group, f.regions)} are systematically "
                 f"persecuted: {f.paraphrase} ({pack.check_basis(Kind.DESIGNATION).text}.)",
                 as_of,
+                (
+                    (FindingKey.EVIDENCE_DESIGNATION, Kind.DESIGNATION, _applied(d))
+                    if d
+                    else (FindingKey.EVIDENCE_NO_DESIGNATION, Kind.DESIGNATION, {})
+                ),
             )
         )
     if applied.protection_required:
@@ -114,6 +135,7 @@ def contradicted(case: Case, as_of: date, pack: Pack, applied: Applied) -> list[
                         f"protect {who(pack, f.group, f.regions)}: {f.paraphrase} "
                         f"({pack.check_basis(Kind.PROTECTION).text}.)",
                         as_of,
+                        (FindingKey.EVIDENCE_PROTECTION, Kind.PROTECTION, {}),
                     )
                 )
     if applied.relocation is InternalProtection.POSSIBLE:
@@ -131,6 +153,7 @@ def contradicted(case: Case, as_of: date, pack: Pack, applied: Applied) -> list[
                         f"{who(pack, f.group, f.regions)} is not confined to one area: "
                         f"{f.paraphrase} ({pack.check_basis(Kind.RELOCATION).text}.)",
                         as_of,
+                        (FindingKey.EVIDENCE_RELOCATION, Kind.RELOCATION, {}),
                     )
                 )
     return steps

@@ -99,7 +99,8 @@ def route(case: Case, policy: PolicyOn) -> Routing:
                 f" Regional exception for {e.exception_region_note}: the officer must check "
                 f"whether {case.region} falls under it."
             )
-            keys = []  # the pack's note is in its own words only: the English finding is shown
+            keys.append(FindingKey.SAFE_REGION_NOTE)
+            args |= {"region_note": e.id, "region": str(case.region)}
     out = SafeCountryOut(
         designated=True,
         exception_applies=exception is not None,

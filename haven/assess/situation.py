@@ -8,7 +8,7 @@ from haven.assess.trace import step
 from haven.cases import Case
 from haven.policy.decisions import SITUATION
 from haven.policy.entries import ExceptionalSituation, SituationLevel
-from haven.policy.framework import RuleId
+from haven.policy.framework import FindingKey, RuleId
 from haven.policy.rules import first_of
 from haven.policy.snapshot import PolicyOn
 
@@ -41,7 +41,14 @@ def check(case: Case, policy: PolicyOn) -> Situation:
         if not e.verified_on(as_of):
             unverified.append(e.id)
             steps.append(
-                step(policy, RuleId.UNVERIFIED, f"Not applied, unverified: {e.label}.", [e])
+                step(
+                    policy,
+                    RuleId.UNVERIFIED,
+                    f"Not applied, unverified: {e.label}.",
+                    [e],
+                    keys=[FindingKey.UNVERIFIED_NOT_APPLIED_2],
+                    args={"entry": e.id},
+                )
             )
         elif m is Match.UNKNOWN:
             unknown.append(e.id)
@@ -51,19 +58,36 @@ def check(case: Case, policy: PolicyOn) -> Situation:
                     RuleId.EXCEPTIONAL_SITUATION,
                     f"{e.label}: applies only if the region of origin is recorded and credible.",
                     [e],
+                    keys=[FindingKey.SITUATION_REGION_OPEN],
+                    args={"entry": e.id},
                 )
             )
         elif e is chosen:
-            steps.append(step(policy, RuleId.EXCEPTIONAL_SITUATION, _text(e), [e]))
+            text, key = _text(e)
+            steps.append(
+                step(
+                    policy,
+                    RuleId.EXCEPTIONAL_SITUATION,
+                    text,
+                    [e],
+                    keys=[key],
+                    args={"entry": e.id, "date": str(e.valid_from)},
+                )
+            )
     return Situation(chosen, steps, unknown, unverified)
 
 
-def _text(e: ExceptionalSituation) -> str:
+def _text(e: ExceptionalSituation) -> tuple[str, FindingKey]:
+    """The finding and the key of its sentence (haven/reports/wording.py)."""
     if e.level is SituationLevel.MOST_EXCEPTIONAL:
-        return f"{e.label} (from {e.valid_from}): mere presence is a real risk of serious harm."
+        return (
+            f"{e.label} (from {e.valid_from}): mere presence is a real risk of serious harm.",
+            FindingKey.SITUATION_MOST,
+        )
     if e.level is SituationLevel.LESS_EXCEPTIONAL:
         return (
             f"{e.label} (from {e.valid_from}): some individual elements are needed on top of "
-            f"the general violence (sliding scale)."
+            f"the general violence (sliding scale).",
+            FindingKey.SITUATION_LESS,
         )
-    return f"{e.label} (from {e.valid_from})."
+    return f"{e.label} (from {e.valid_from}).", FindingKey.SITUATION_IN_FORCE

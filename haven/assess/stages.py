@@ -67,6 +67,11 @@ def _not_known(ctx: Context) -> Later:
         f"incidents[{i}] ({x.kind.value}, {x.date})"
         for i, x in ((i, ctx.recorded.incidents[i]) for i in later)
     )
+    # Argument `later`: "i:kind:date,..." (haven/reports/wording.py).
+    said = ",".join(
+        f"{i}:{ctx.recorded.incidents[i].kind.value}:{ctx.recorded.incidents[i].date}"
+        for i in later
+    )
     return Later(
         [
             step(
@@ -74,6 +79,8 @@ def _not_known(ctx: Context) -> Later:
                 RuleId.FACTS_AS_OF,
                 f"Not known on {ctx.policy.as_of}: {listed}. Dated after the as-of date, they "
                 f"are left out of this assessment.",
+                keys=[FindingKey.FACTS_LATER],
+                args={"as_of": str(ctx.policy.as_of), "later": said},
             )
         ]
     )
@@ -163,6 +170,7 @@ def _guardrails(ctx: Context) -> Guarded:
     steps = []
     for c in checks:
         label = f"flag {c.flag.value}" if c.flag else "not flagged"
+        head = FindingKey.GUARD_FLAGGED if c.flag else FindingKey.GUARD_NOT_FLAGGED
         cited = on_date(policy, c.sources, RuleId.GUARDRAILS)
         steps.append(
             Step(
@@ -171,6 +179,12 @@ def _guardrails(ctx: Context) -> Guarded:
                 sources=cited.sources,
                 entries=c.entries,
                 later_sources=cited.later,
+                finding_keys=[head, *c.keys],
+                finding_args={
+                    "reason": c.reason.value,
+                    **({"flag": c.flag.value} if c.flag else {}),
+                    **c.args,
+                },
             )
         )
     return Guarded(flags, steps)

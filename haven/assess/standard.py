@@ -105,7 +105,13 @@ def evaluate(known: Known, policy: PolicyOn, designation: Designation | None) ->
                         keys=[key, FindingKey.STANDARD_PAST_HARM],
                         args=args,
                     ),
-                    step(policy, RuleId.PAST_HARM, past.text),
+                    step(
+                        policy,
+                        RuleId.PAST_HARM,
+                        past.text,
+                        keys=[FindingKey.RULE_TEXT],
+                        args={"rule": RuleId.PAST_HARM.value},
+                    ),
                 ],
             )
     elif fired.id == "open_incidents":
@@ -135,7 +141,16 @@ def evaluate(known: Known, policy: PolicyOn, designation: Designation | None) ->
                     keys=[FindingKey.STANDARD_HEAD, FindingKey.STANDARD_FORWARD],
                     args=args,
                 ),
-                step(policy, RuleId.FORWARD_LOOKING, f"{ahead.title}: {ahead.text}"),
+                step(
+                    policy,
+                    RuleId.FORWARD_LOOKING,
+                    f"{ahead.title}: {ahead.text}",
+                    keys=[FindingKey.RULE_TITLED],
+                    args={
+                        "rule_title": RuleId.FORWARD_LOOKING.value,
+                        "rule": RuleId.FORWARD_LOOKING.value,
+                    },
+                ),
             ],
             forward_looking=True,
         )

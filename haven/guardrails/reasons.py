@@ -17,7 +17,7 @@ from haven.policy.entries import (
     ProtectionDuty,
 )
 from haven.policy.facts import forbidden_reaches
-from haven.policy.framework import STANDARD_RULES, RuleId
+from haven.policy.framework import STANDARD_RULES, FindingKey, RuleId
 from haven.policy.pack import Pack
 from haven.policy.rules import pick
 from haven.vocab import FlagCode, Reason
@@ -42,6 +42,9 @@ class ReasonCheck:
     message: str
     sources: list[str]
     entries: list[str] = field(default_factory=list)
+    # The sentences `message` says and their arguments (haven/reports/wording.py).
+    keys: tuple[FindingKey, ...] = ()
+    args: dict[str, str] = field(default_factory=dict)
 
 
 def check_reasons(case: Case, as_of: date, pack: Pack, ctx: ReasonContext) -> list[ReasonCheck]:
@@ -77,6 +80,8 @@ def _check(r: Reason, case: Case, as_of: date, pack: Pack, ctx: ReasonContext) -
             f"(from {w.valid_from}).",
             list(w.sources_on(as_of)),
             [w.id],
+            (FindingKey.GUARD_WAIVER,),
+            {"as_of": str(as_of), "entry": w.id, "date": str(w.valid_from)},
         )
     if fired.id == "exclusion" and ctx.relocation_exclusion is not None:
         x = ctx.relocation_exclusion
@@ -87,16 +92,20 @@ def _check(r: Reason, case: Case, as_of: date, pack: Pack, ctx: ReasonContext) -
             f"{x.label} (from {x.valid_from}).",
             list(x.sources_on(as_of)),
             [x.id],
+            (FindingKey.GUARD_EXCLUSION,),
+            {"as_of": str(as_of), "entry": x.id, "date": str(x.valid_from)},
         )
     if fired.id == "state_is_persecutor":
+        protection = r is Reason.NO_STATE_PROTECTION_SOUGHT
         message = (
             "The refusal relies on the applicant not seeking protection, but the state is "
             "the actor of persecution in a credible incident: it cannot be asked to protect."
-            if r is Reason.NO_STATE_PROTECTION_SOUGHT
+            if protection
             else "The refusal relies on internal relocation, but the state is the actor of "
             "persecution in a credible incident: there is normally no safe area."
         )
-        return ReasonCheck(r, flag, message, list(state_rule.sources))
+        key = FindingKey.GUARD_STATE_PROTECTION if protection else FindingKey.GUARD_STATE_RELOCATION
+        return ReasonCheck(r, flag, message, list(state_rule.sources), [], (key,))
     if fired.id == "standard_misapplied" and d is not None:
         std = pack.rule(STANDARD_RULES[d.evidentiary_standard])
         return ReasonCheck(
@@ -107,13 +116,25 @@ def _check(r: Reason, case: Case, as_of: date, pack: Pack, ctx: ReasonContext) -
             f"meet it.",
             [*d.sources_on(as_of), *(s for s in std.sources if s not in d.sources_on(as_of))],
             [d.id],
+            (FindingKey.GUARD_STANDARD,),
+            {"as_of": str(as_of), "standard": d.evidentiary_standard.value, "entry": d.id},
         )
     for e in forbidden:
         if fired.id == entry_fact(e).name:
-            return ReasonCheck(r, flag, e.message, list(e.sources_on(as_of)), [e.id])
+            return ReasonCheck(
+                r,
+                flag,
+                e.message,
+                list(e.sources_on(as_of)),
+                [e.id],
+                (FindingKey.GUARD_FORBIDDEN,),
+                {"message": e.id},
+            )
     return ReasonCheck(
         r,
         None,
         f"No rule in the pack forbids relying on {r.value} for this applicant on {as_of}.",
         list(pack.rule(RuleId.GUARDRAILS).sources),
+        keys=(FindingKey.GUARD_NONE,),
+        args={"as_of": str(as_of)},
     )

@@ -47,6 +47,10 @@ class Rule(BaseModel):
     )
 
 
+# The framework rules whose own words are a step's finding (i18n/<lang>.yaml: rules,
+# rule_titles): the law the step states, said in the reader's language.
+QUOTED_RULES = (RuleId.PAST_HARM, RuleId.FORWARD_LOOKING)
+
 # The framework rule that defines each evidentiary standard.
 STANDARD_RULES: dict[Standard, RuleId] = {
     Standard.MEMBERSHIP: RuleId.STANDARD_MEMBERSHIP,
@@ -154,6 +158,30 @@ class FindingKey(StrEnum):
     IPA_POSSIBLE = "internal_protection.possible"
     IPA_ALLOWED_ONLY = "internal_protection.allowed_only"
     IPA_WOULD_EXCLUDE = "internal_protection.would_exclude"
+    FACTS_LATER = "facts_as_of.later"
+    SITUATION_REGION_OPEN = "exceptional_situation.region_open"
+    SITUATION_MOST = "exceptional_situation.most_exceptional"
+    SITUATION_LESS = "exceptional_situation.less_exceptional"
+    SITUATION_IN_FORCE = "exceptional_situation.in_force"
+    GUARD_FLAGGED = "guardrails.flagged"
+    GUARD_NOT_FLAGGED = "guardrails.not_flagged"
+    GUARD_WAIVER = "guardrails.waiver"
+    GUARD_EXCLUSION = "guardrails.exclusion"
+    GUARD_STATE_PROTECTION = "guardrails.state_protection"
+    GUARD_STATE_RELOCATION = "guardrails.state_relocation"
+    GUARD_STANDARD = "guardrails.standard_misapplied"
+    GUARD_FORBIDDEN = "guardrails.forbidden"
+    GUARD_NONE = "guardrails.none"
+    EVIDENCE_DESIGNATION = "evidence.designation"
+    EVIDENCE_NO_DESIGNATION = "evidence.no_designation"
+    EVIDENCE_PROTECTION = "evidence.protection_duty"
+    EVIDENCE_RELOCATION = "evidence.relocation"
+    EVIDENCE_WEIGHS = "evidence.weighs"
+    UNVERIFIED_NOTE = "unverified.note"
+    UNCONFIRMED_SINCE = "unverified.unconfirmed_since"
+    SAFE_REGION_NOTE = "safe_country.region_note"
+    RULE_TEXT = "rule.text"
+    RULE_TITLED = "rule.titled"
     REC_HEAD = "recommendation.head"
     REC_NOT_ASSESSABLE = "recommendation.not_assessable"
     REC_DEFERRED = "recommendation.deferred"

@@ -14,9 +14,16 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from haven.errors import PolicyError, Problem
-from haven.policy.entries import EntryBase, ForbiddenReasoning, Moratorium, SafeCountry
+from haven.policy.entries import (
+    Designation,
+    EntryBase,
+    ForbiddenReasoning,
+    Moratorium,
+    SafeCountry,
+)
 from haven.policy.evidence import Finding, Report
 from haven.policy.framework import (
+    QUOTED_RULES,
     CheckBasis,
     CheckId,
     FindingKey,
@@ -33,6 +40,18 @@ from haven.policy.texts import PackTexts
 from haven.vocab import FlagCode
 
 E = TypeVar("E", bound=EntryBase)
+
+
+def doubt_note(e: EntryBase) -> str | None:
+    """The pack's words on why a designation is in doubt, as the designation step quotes them:
+    the reset's note once a verified entry is unconfirmed, else an unverified entry's note."""
+    if not isinstance(e, Designation):
+        return None
+    if e.verified and e.unconfirmed_from is not None:
+        return e.unconfirmed_from.note
+    return e.note if not e.verified else None
+
+
 # A framework section's key: a check, flag or step id.
 K = TypeVar("K", bound=StrEnum)
 
@@ -129,6 +148,17 @@ class Pack:
             "flags": {str(code) for code in self.flags},
             "steps": {str(rule) for rule in self.steps},
             "step_findings": set(self.step_findings),
+            "messages": {e.id for e in self.entries.values() if isinstance(e, ForbiddenReasoning)},
+            "findings": set(self.findings),
+            "checks": {str(c) for c in self.checks},
+            "rules": {str(r) for r in QUOTED_RULES if r in self.rules},
+            "rule_titles": {str(r) for r in QUOTED_RULES if r in self.rules},
+            "notes": {e.id for e in self.entries.values() if doubt_note(e)},
+            "region_notes": {
+                e.id
+                for e in self.entries.values()
+                if isinstance(e, SafeCountry) and e.exception_region_note
+            },
         }
 
     def text(self, kind: str, key: str, default: str, lang: str) -> str:
@@ -156,6 +186,42 @@ class Pack:
         its `{argument}` placeholders; None if the pack has no such sentence."""
         found = self.step_findings.get(key)
         return self.text("step_findings", key, found.text, lang) if found else None
+
+    def reasoning_message(self, entry_id: str, lang: str) -> str:
+        """A forbidden-reasoning entry's message for the case officer, in `lang`."""
+        entry = self.entries.get(entry_id)
+        default = entry.message if isinstance(entry, ForbiddenReasoning) else entry_id
+        return self.text("messages", entry_id, default, lang)
+
+    def paraphrase(self, finding_id: str, lang: str) -> str:
+        """What a country-report finding says (findings.yaml: paraphrase), in `lang`."""
+        found = self.findings.get(finding_id)
+        return self.text("findings", finding_id, found.paraphrase if found else finding_id, lang)
+
+    def check_text(self, check: str, lang: str) -> str:
+        """The legal basis of a consistency check (framework.yaml: checks), in `lang`."""
+        basis = self.checks.get(CheckId(check)) if check in set(CheckId) else None
+        return self.text("checks", check, basis.text if basis else check, lang)
+
+    def rule_text(self, rule: str, lang: str, *, title: bool = False) -> str:
+        """A framework rule's text (or title) a step quotes, in `lang`."""
+        found = self.rules.get(RuleId(rule)) if rule in set(RuleId) else None
+        if found is None:
+            return rule
+        if title:
+            return self.text("rule_titles", rule, found.title, lang)
+        return self.text("rules", rule, found.text, lang)
+
+    def note(self, entry_id: str, lang: str) -> str:
+        """Why a designation is unverified or unconfirmed (`doubt_note`), in `lang`."""
+        entry = self.entries.get(entry_id)
+        return self.text("notes", entry_id, (doubt_note(entry) if entry else None) or "", lang)
+
+    def region_note(self, entry_id: str, lang: str) -> str:
+        """A safe country's note on its regional exception, in `lang`."""
+        entry = self.entries.get(entry_id)
+        note = entry.exception_region_note if isinstance(entry, SafeCountry) else None
+        return self.text("region_notes", entry_id, note or "", lang)
 
     def source_title(self, source_id: str, lang: str) -> str:
         source = self.sources.get(source_id)

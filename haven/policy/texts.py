@@ -1,7 +1,8 @@
 """A pack's texts in another language: entry labels, source titles, tag and group labels, flag
-texts and step titles, kept in `i18n/<lang>.yaml` beside the pack (apart from the entries,
-which are data) and keyed by id. Pure: the loader reads the file; here the model, the look-up
-and the completeness check.
+texts, step titles and findings' sentences, forbidden-reasoning messages, country-report
+findings' paraphrases and the consistency checks' legal bases, kept in `i18n/<lang>.yaml`
+beside the pack (apart from the entries, which are data) and keyed by id. Pure: the loader
+reads the file; here the model, the look-up and the completeness check.
 
 A missing translation falls back to the pack's own (English) text; `haven policy validate`
 lists what is missing, and any text for an id the pack does not have (a typo, or an entry a
@@ -32,9 +33,52 @@ class PackTexts(BaseModel):
         description="sentence key -> a sentence of a step's finding, with the same {arguments} "
         "(framework.yaml: step_findings)",
     )
+    messages: dict[str, str] = Field(
+        default_factory=dict,
+        description="forbidden-reasoning entry id -> its message for the case officer",
+    )
+    findings: dict[str, str] = Field(
+        default_factory=dict, description="country-report finding id -> its paraphrase"
+    )
+    rules: dict[str, str] = Field(
+        default_factory=dict,
+        description="framework rule a step quotes -> its text (framework.yaml: rules)",
+    )
+    rule_titles: dict[str, str] = Field(
+        default_factory=dict,
+        description="framework rule a step quotes -> its title (framework.yaml: rules)",
+    )
+    notes: dict[str, str] = Field(
+        default_factory=dict,
+        description="entry id -> why it is unverified or unconfirmed (its `note`, or "
+        "`unconfirmed_from.note`), where a step says so",
+    )
+    region_notes: dict[str, str] = Field(
+        default_factory=dict,
+        description="safe-country entry id -> its `exception_region_note`",
+    )
+    checks: dict[str, str] = Field(
+        default_factory=dict,
+        description="consistency check -> its legal basis in plain words (framework.yaml: checks)",
+    )
 
 
-KINDS = ("entries", "sources", "tags", "groups", "flags", "steps", "step_findings")
+KINDS = (
+    "entries",
+    "sources",
+    "tags",
+    "groups",
+    "flags",
+    "steps",
+    "step_findings",
+    "messages",
+    "findings",
+    "checks",
+    "rules",
+    "rule_titles",
+    "notes",
+    "region_notes",
+)
 SINGULAR = {
     "entries": "entry",
     "sources": "source",
@@ -43,6 +87,13 @@ SINGULAR = {
     "flags": "flag",
     "steps": "step",
     "step_findings": "finding sentence",
+    "messages": "forbidden-reasoning entry",
+    "findings": "finding",
+    "checks": "check",
+    "rules": "quoted rule",
+    "rule_titles": "quoted rule",
+    "notes": "entry with a note on its doubt",
+    "region_notes": "safe country with a regional exception note",
 }
 
 

@@ -175,7 +175,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
                 "code": f.code.value,
                 "text": plain.flag_text(f.code, lang, pack),
                 "reason": plain.reason_text(f.reason, lang),
-                "message": f.message,
+                "message": wording.flag_message(f, a.steps, lang, pack),
                 "sources": sources(f.sources),
             }
             for f in a.flags

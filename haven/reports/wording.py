@@ -22,6 +22,17 @@ Arguments, by name (the engine writes them so, haven.assess):
   entries      entry ids, comma-joined    -> their labels, joined by "; "
   which        credibility fields, comma-joined ("identity,nationality") -> in words
   *_credibility  a Finding value          -> the finding in words
+  reason       a Reason value             -> the refusal reason in words
+  later        "i:kind:date,..."          -> "incident 1 (threat, 3 October 2015), ..."
+  message      a forbidden-reasoning entry id -> its message (i18n: messages)
+  finding      a country-report finding id -> "finding X (report R, dated M, counted from D)"
+  paraphrase   a country-report finding id -> what it says (i18n: findings)
+  who          "group" or "group:region,..." -> the group's label, id and regions
+  basis        a consistency check id     -> its legal basis (i18n: checks)
+  rule, rule_title  a framework rule id   -> its text, its title (i18n: rules, rule_titles)
+  note         a designation's id         -> why it is in doubt (i18n: notes)
+  region_note  a safe country's id        -> its regional exception note (i18n: region_notes)
+  since        an ISO date                -> the date in words
   anything else (regions, months, unverified and others: ids and codes) is shown as it is.
 
 `engine_words` says the same sentences the engine's way (codes, ISO dates, `incidents[0]`), so
@@ -29,11 +40,13 @@ a test can check that the pack's English sentences are the engine's own. Pure.""
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from babel import Locale
 
 from haven.i18n import normalise
+from haven.policy.checks import describe, who
 from haven.policy.pack import Pack
 from haven.reports import plain
 from haven.reports.plain import N_, tr
@@ -62,6 +75,20 @@ def _incidents(value: str, with_what: bool, say: Callable[[int, str, str], str])
         kind, _, actor = rest.partition(":")
         out.append(say(int(i), kind, actor) if with_what else say(int(i), "", ""))
     return ", ".join(out)
+
+
+def _later(value: str, say: Callable[[int, str, str], str]) -> str:
+    """'i:kind:date,...': incidents dated after the as-of date."""
+    out = []
+    for item in filter(None, value.split(",")):
+        i, kind, when = item.split(":", 2)
+        out.append(say(int(i), kind, when))
+    return ", ".join(out)
+
+
+def _who(value: str) -> tuple[str, tuple[str, ...]]:
+    group, _, regions = value.partition(":")
+    return group, tuple(filter(None, regions.split(",")))
 
 
 def _claim(value: str, word: Callable[[str, str], str]) -> str:
@@ -121,7 +148,7 @@ def finding_text(step: Any, lang: str, pack: Pack) -> str:
     def say(name: str, value: str) -> str:
         if name == "entry":
             return pack.entry_label(value, lang)
-        if name in ("date", "as_of"):
+        if name in ("date", "as_of", "since"):
             return plain.day(date.fromisoformat(value), lang)
         if name == "standard":
             return plain.standard_text(value, lang)
@@ -147,9 +174,73 @@ def finding_text(step: Any, lang: str, pack: Pack) -> str:
             return _claim(value, word)
         if name == "reasons":
             return _reasons(value, args, pack, lang, say)
+        if name == "reason":
+            return plain.reason_text(value, lang)
+        if name == "later":
+            return _later(
+                value,
+                lambda i, kind, when: (
+                    tr(N_("incident {n}"), lang).format(n=i + 1)
+                    + f" ({plain.incident_kind_text(kind, lang)}, {say('date', when)})"
+                ),
+            )
+        if name == "message":
+            return pack.reasoning_message(value, lang)
+        if name == "paraphrase":
+            return pack.paraphrase(value, lang)
+        if name == "basis":
+            return pack.check_text(value, lang)
+        if name in ("rule", "rule_title"):
+            return pack.rule_text(value, lang, title=name == "rule_title")
+        if name == "note":
+            return pack.note(value, lang)
+        if name == "region_note":
+            return pack.region_note(value, lang)
+        if name == "finding":
+            return _finding(value, lang, pack)
+        if name == "who":
+            group_id, regions = _who(value)
+            label = say("group", group_id)
+            if not regions:
+                return f"{label} ({group_id})"
+            return tr(N_("{label} ({group}, from {regions})"), lang).format(
+                label=label, group=group_id, regions=", ".join(regions)
+            )
         return value
 
     return _sentences(keys, args, pack, lang, say) or str(step.finding)
+
+
+def flag_message(flag: Any, steps: Sequence[Any], lang: str, pack: Pack) -> str:
+    """A flag's message (`flags[].message`, the engine's English) in `lang`: the sentences of
+    the guardrail step that raised it, less its heading."""
+    rule = f"guardrails.{getattr(flag.reason, 'value', flag.reason)}"
+    found = next((s for s in steps if s.rule == rule and s.finding_keys), None)
+    if found is None:
+        return str(flag.message)
+    said = SimpleNamespace(
+        finding=flag.message,
+        finding_keys=list(found.finding_keys)[1:],
+        finding_args=found.finding_args,
+    )
+    return finding_text(said, lang, pack)
+
+
+def _finding(finding_id: str, lang: str, pack: Pack) -> str:
+    """'bevinding X (R, gedateerd 2015-08, geteld vanaf 31 augustus 2015)'."""
+    f = pack.findings.get(finding_id)
+    if f is None:
+        return finding_id
+    report = pack.reports.get(f.report)
+    month = report.month if report else None
+    when = plain.day(f.date, lang)
+    if month:
+        return tr(N_("finding {id} ({report}, dated {month}, counted from {date})"), lang).format(
+            id=f.id, report=f.report, month=month, date=when
+        )
+    return tr(N_("finding {id} ({report}, from {date})"), lang).format(
+        id=f.id, report=f.report, date=when
+    )
 
 
 def engine_words(keys: Sequence[str], args: Mapping[str, str], pack: Pack) -> str | None:
@@ -178,6 +269,25 @@ def engine_words(keys: Sequence[str], args: Mapping[str, str], pack: Pack) -> st
             return _claim(value, lambda _kind, code: code)
         if name == "reasons":
             return _reasons(value, args, pack, "en", say)
+        if name == "later":
+            return _later(value, lambda i, kind, when: f"incidents[{i}] ({kind}, {when})")
+        if name == "message":
+            return pack.reasoning_message(value, "en")
+        if name == "paraphrase":
+            return pack.paraphrase(value, "en")
+        if name == "basis":
+            return pack.check_text(value, "en")
+        if name in ("rule", "rule_title"):
+            return pack.rule_text(value, "en", title=name == "rule_title")
+        if name == "note":
+            return pack.note(value, "en")
+        if name == "region_note":
+            return pack.region_note(value, "en")
+        if name == "finding" and value in pack.findings:
+            return describe(pack, pack.findings[value])
+        if name == "who":
+            group_id, regions = _who(value)
+            return who(pack, group_id, regions)
         return value
 
     return _sentences(keys, args, pack, "en", say)
