@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from haven.reports.wording import finding_text
 from tests.store.store_helpers import PASSWORD, Api, make_case
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "haven" / "packs" / "nl"
@@ -250,6 +251,24 @@ def test_dutch(api: Api) -> None:
     # Off-site targets are ignored.
     r = b.get("/lang/en?next=https://evil.example", follow_redirects=False)
     assert r.headers["location"] == "/"
+
+
+def test_dutch_case_page_has_no_english_reasoning(api: Api) -> None:
+    """Cases reaching the guardrail, evidence, 15(c) and later-facts steps: in Dutch, each step
+    says the pack's Dutch sentences (tests/test_dutch_steps.py) and no English finding."""
+    from tests.test_dutch_steps import PACK as NL
+    from tests.test_dutch_steps import cases_reaching, flat
+
+    b = signed_in(api)
+    b.get("/lang/nl?next=/cases")
+    for kind, case, as_of, a in cases_reaching():
+        case["id"] = f"NL-{kind}"
+        api.create("officer", case)
+        page = flat(b.get(f"/cases/{case['id']}?as_of={as_of}").text)
+        assert any(s.rule.split(".")[0] == kind for s in a.steps)
+        for step in a.steps:
+            assert flat(finding_text(step, "nl", NL)) in page, (kind, step.rule)
+            assert flat(step.finding) not in page, (kind, step.rule)
 
 
 def test_policy_explorer_shows_contradictions_and_a_chart(api: Api) -> None:
