@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
-from haven.assess.trace import step
+from haven.assess.trace import not_applied, on_entry, step
 from haven.cases.facts import STATE_ACTOR, UNREPORTED, IncidentFact
 from haven.cases.known import Known
 from haven.policy.decisions import PROTECTION_DUTY, WAIVER
@@ -51,26 +51,16 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
             continue
         if not e.verified_on(as_of):
             unverified.append(e.id)
-            steps.append(
-                step(
-                    policy,
-                    RuleId.UNVERIFIED,
-                    f"Not applied, unconfirmed: {e.label}.",
-                    [e],
-                    keys=[FindingKey.UNCONFIRMED],
-                    args={"entry": e.id},
-                )
-            )
+            steps.append(not_applied(policy, e))
         elif m is Match.UNKNOWN:
             unknown.append(e.id)
             steps.append(
-                step(
+                on_entry(
                     policy,
                     RuleId.PROTECTION_DUTY,
                     f"Would be waived if the open facts are found credible: {e.label}.",
-                    [e],
-                    keys=[FindingKey.DUTY_WOULD_BE_WAIVED],
-                    args={"entry": e.id},
+                    e,
+                    FindingKey.DUTY_WOULD_BE_WAIVED,
                 )
             )
     state = state_is_actor(known)

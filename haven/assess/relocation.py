@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
-from haven.assess.trace import step
+from haven.assess.trace import not_applied, step
 from haven.cases import Case
 from haven.policy.decisions import INTERNAL_PROTECTION, RELOCATION_EXCLUSION
 from haven.policy.entries import Designation, InternalProtectionEntry, RelocationStatus
@@ -44,16 +44,7 @@ def assess_relocation(
     unverified = [e.id for e, _ in found if not e.verified_on(as_of)]
     for e, _ in found:
         if not e.verified_on(as_of):
-            steps.append(
-                step(
-                    policy,
-                    RuleId.UNVERIFIED,
-                    f"Not applied, unconfirmed: {e.label}.",
-                    [e],
-                    keys=[FindingKey.UNCONFIRMED],
-                    args={"entry": e.id},
-                )
-            )
+            steps.append(not_applied(policy, e))
     usable = [e for e, m in found if m is Match.YES and e.verified_on(as_of)]
     excluded = [e for e in usable if e.status is RelocationStatus.EXCLUDED]  # all are cited
     exclusion = first_of(RELOCATION_EXCLUSION, as_of, ((e, m is Match.YES) for e, m in found))

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from haven.assess.match import Basis, Match, region_match
 from haven.assess.model import Step
-from haven.assess.trace import step
+from haven.assess.trace import not_applied, on_entry
 from haven.cases import Case
 from haven.policy.decisions import SITUATION
 from haven.policy.entries import ExceptionalSituation, SituationLevel
@@ -40,39 +40,22 @@ def check(case: Case, policy: PolicyOn) -> Situation:
             continue
         if not e.verified_on(as_of):
             unverified.append(e.id)
-            steps.append(
-                step(
-                    policy,
-                    RuleId.UNVERIFIED,
-                    f"Not applied, unverified: {e.label}.",
-                    [e],
-                    keys=[FindingKey.UNVERIFIED_NOT_APPLIED_2],
-                    args={"entry": e.id},
-                )
-            )
+            steps.append(not_applied(policy, e, unverified=True))
         elif m is Match.UNKNOWN:
             unknown.append(e.id)
             steps.append(
-                step(
+                on_entry(
                     policy,
                     RuleId.EXCEPTIONAL_SITUATION,
                     f"{e.label}: applies only if the region of origin is recorded and credible.",
-                    [e],
-                    keys=[FindingKey.SITUATION_REGION_OPEN],
-                    args={"entry": e.id},
+                    e,
+                    FindingKey.SITUATION_REGION_OPEN,
                 )
             )
         elif e is chosen:
             text, key = _text(e)
             steps.append(
-                step(
-                    policy,
-                    RuleId.EXCEPTIONAL_SITUATION,
-                    text,
-                    [e],
-                    keys=[key],
-                    args={"entry": e.id, "date": str(e.valid_from)},
-                )
+                on_entry(policy, RuleId.EXCEPTIONAL_SITUATION, text, e, key, date=str(e.valid_from))
             )
     return Situation(chosen, steps, unknown, unverified)
 

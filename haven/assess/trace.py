@@ -52,3 +52,20 @@ def step(
         finding_keys=[str(k) for k in keys],
         finding_args=dict(args or {}),
     )
+
+
+def on_entry(
+    policy: PolicyOn, rule: RuleId, finding: str, e: EntryBase, key: FindingKey, **more: str
+) -> Step:
+    """A step about one entry that says one sentence, of the entry (`{entry}`) and `more`."""
+    return step(policy, rule, finding, [e], keys=[key], args={"entry": e.id, **more})
+
+
+def not_applied(policy: PolicyOn, e: EntryBase, *, unverified: bool = False) -> Step:
+    """An entry that may apply but may not drive the outcome on the date: not applied, as
+    unverified or (`unverified` False) as unconfirmed."""
+    if unverified:
+        finding, key = f"Not applied, unverified: {e.label}.", FindingKey.UNVERIFIED_NOT_APPLIED_2
+    else:
+        finding, key = f"Not applied, unconfirmed: {e.label}.", FindingKey.UNCONFIRMED
+    return on_entry(policy, RuleId.UNVERIFIED, finding, e, key)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from haven.web.labels import N_
-from haven.web.messages import plain_message
+from haven.web.messages import MESSAGES, Rules, plain_message, said
 
 # Form field -> its name in a sentence, and the id of its control in _editor.html.
 FIELDS: dict[str, tuple[str, str]] = {
@@ -30,26 +30,24 @@ INCIDENT = re.compile(r"^incidents\[(\d+)\]\.(date|kind|actor|credibility|sought
 INCIDENT_IDS = {"date": "date", "kind": "kind", "actor": "actor", "credibility": "cred",
                 "sought_protection": "sought"}  # fmt: skip
 
-RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"not a date"), N_("%(field)s must be a real date, for example 2015-10-01.")),
-    (
-        re.compile(r"ISO 3166-1 alpha-2"),
-        N_("Enter %(field)s as a two-letter country code, for example RU or IQ."),
-    ),
+# The contract's messages, each a pattern and its sentence (the form messages' where the same).
+RULES: Rules = [
+    (re.compile(r"not a date"), MESSAGES["date"]),
+    (re.compile(r"ISO 3166-1 alpha-2"), MESSAGES["country"]),
     (
         re.compile(r"ISO 3166-2"),
         N_("Enter %(field)s as a region code such as RU-MOW, or leave it empty."),
     ),
-    (re.compile(r"at most \d+ characters|too long"), N_("%(field)s is too long: shorten it.")),
-    (re.compile(r"[Ff]ield required|missing"), N_("Enter %(field)s.")),
+    (re.compile(r"at most \d+ characters|too long"), MESSAGES["too_long"]),
+    (re.compile(r"[Ff]ield required|missing"), MESSAGES["required"]),
     (re.compile(r"in the future|after the date"), N_("%(field)s cannot be in the future.")),
     # haven/assess/admit.py and the case model (haven/cases/model.py, ids.py)
     (
         re.compile(r"is a region of \w+, not of the nationality"),
         N_("%(field)s must be a region of the nationality, for example RU-MOW for RU."),
     ),
-    (re.compile(r"^unknown tag "), N_("Choose %(field)s from the list.")),
-    (re.compile(r"is not allowed; expected"), N_("Choose %(field)s from the list.")),
+    (re.compile(r"^unknown tag "), MESSAGES["choice"]),
+    (re.compile(r"is not allowed; expected"), MESSAGES["choice"]),
     (re.compile(r"is listed twice"), N_("%(field)s lists the same choice twice.")),
     (
         re.compile(r"^may not contain '/'"),
@@ -84,8 +82,8 @@ def plain(where: str, message: str, gettext: Callable[[str], str]) -> tuple[str,
         # One entry for a list's items: `profile.tags[2]` is named as the profile tags.
         name, control = FIELDS.get(re.sub(r"\[\d+\]$", "", where), (where, "editor-heading"))
         label = gettext(name)
-    for pattern, template in RULES:
-        if pattern.search(message):
-            text = gettext(template) % {"field": label}
-            return where, control, text[:1].upper() + text[1:]
-    return where, control, plain_message(message, gettext, label)
+    return (
+        where,
+        control,
+        said(RULES, message, gettext, label) or plain_message(message, gettext, label),
+    )

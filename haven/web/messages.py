@@ -10,6 +10,10 @@ from collections.abc import Callable
 from haven.errors import Problem
 from haven.web.labels import N_
 
+# Patterns of messages, each with its sentence (an English message id with %(name)s for the
+# pattern's groups and the field).
+Rules = list[tuple[re.Pattern[str], str]]
+
 MESSAGES: dict[str, str] = {
     "required": N_("Enter %(field)s."),
     "too_long": N_("%(field)s is too long: shorten it."),
@@ -24,7 +28,7 @@ MESSAGES: dict[str, str] = {
 # The store's and the API's messages (haven/store, haven/web routes, haven/validation), each
 # once: a pattern for its English text, with the parts it names as groups, and the sentence.
 _Q = r"'(?P<{}>.*)'"  # a quoted name (repr) in a message
-PATTERNS: list[tuple[re.Pattern[str], str]] = [
+PATTERNS: Rules = [
     (
         re.compile(r"^case '.*' is at version (?P<now>\d+), not (?P<was>\d+): reload"),
         N_(
@@ -129,15 +133,26 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def sentence(template: str, gettext: Callable[[str], str], **values: str) -> str:
+    """`template` in the reader's language with `values` filled in, as a sentence."""
+    text = gettext(template) % values
+    return text[:1].upper() + text[1:]
+
+
+def said(rules: Rules, message: str, gettext: Callable[[str], str], field: str) -> str | None:
+    """The sentence of the first rule whose pattern `message` matches (its groups and `field`
+    filled in), or None."""
+    for pattern, template in rules:
+        found = pattern.search(message)
+        if found:
+            return sentence(template, gettext, field=field, **found.groupdict())
+    return None
+
+
 def plain_message(message: str, gettext: Callable[[str], str], field: str = "") -> str:
     """A store or API message in plain words in the reader's language; else as it is
     (translated if the catalogue has it)."""
-    for pattern, template in PATTERNS:
-        found = pattern.search(message)
-        if found:
-            text = gettext(template) % {"field": field, **found.groupdict()}
-            return text[:1].upper() + text[1:]
-    return gettext(message)
+    return said(PATTERNS, message, gettext, field) or gettext(message)
 
 
 def say(problem: Problem, fields: dict[str, str], gettext: Callable[[str], str]) -> str:
@@ -146,5 +161,4 @@ def say(problem: Problem, fields: dict[str, str], gettext: Callable[[str], str])
     template = MESSAGES.get(problem.message)
     if template is None:
         return plain_message(problem.message, gettext, field)
-    text = gettext(template) % {"field": field}
-    return text[:1].upper() + text[1:]
+    return sentence(template, gettext, field=field)
