@@ -110,7 +110,7 @@ def impact_page(request: Request, user: User) -> HTMLResponse:
         return job_response(request, result)
     by_rule: dict[str, list[object]] = defaultdict(list)
     for change in result.changed if result else []:
-        for rule in change.changed_rules or ["(none)"]:
+        for rule in change.changed_rules or [""]:  # "": no entry changed, findings did
             by_rule[rule].append(change)
     return render(
         request,
