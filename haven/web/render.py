@@ -87,6 +87,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         # The pack's own texts in the reader's language (haven/policy/texts.py).
         entry_label=lambda eid: pack.entry_label(eid, lang),
         pack_text=lambda kind, key, default: pack.text(kind, key, default, lang),
+        paraphrase=lambda finding: pack.paraphrase(finding, lang),
+        check_text=lambda check: pack.check_text(check, lang),
         # A flag's meaning with the law that says so, from the pack (framework.yaml: flags).
         flag_text=lambda code: plain.flag_text(code, lang, pack),
         # A step's heading, from the pack (framework.yaml: steps).
