@@ -30,6 +30,17 @@ def _kind(e: EntryBase) -> str:
     return KIND_TITLES.get(kind, kind)
 
 
+def _spans(e: EntryBase, end: date) -> list[tuple[date, date, bool]]:
+    """(start, end, verified) of an entry's bar: unverified throughout, or verified until a
+    policy reset left it unconfirmed and unverified from then."""
+    uc = e.unconfirmed_from
+    if not e.verified:
+        return [(e.valid_from, end, False)]
+    if uc is None or uc.date >= end:
+        return [(e.valid_from, end, True)]
+    return [(e.valid_from, uc.date, True), (uc.date, end, False)]
+
+
 def _data(rows: list[dict[str, str]]) -> Any:
     return alt.Data(values=rows)  # type: ignore[no-untyped-call]
 
@@ -58,17 +69,19 @@ def timeline_svg(
     everyone, over_time = gettext("everyone"), gettext("policy over time")
     contradicted = gettext("policy contradicted by a finding")
     verified, unverified = gettext("verified"), gettext("unverified")
+    # One bar per entry; an entry left unconfirmed by a policy reset turns pale from that date.
     bars = [
         {
             "lane": f"{gettext(_kind(e))} · {e.group or everyone}",
             "kind": gettext(_kind(e)),
-            "start": e.valid_from.isoformat(),
-            "end": (e.valid_to or horizon).isoformat(),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
             "entry": e.id,
             "label": e.label,
-            "verified": verified if e.verified else unverified,
+            "verified": verified if sure else unverified,
         }
         for e in entries
+        for start, end, sure in _spans(e, e.valid_to or horizon)
     ]
     # Findings as dashed lines, each named by its report and month once per date (a report's
     # findings share its date), e.g. "ambtsbericht aug. 2015".
