@@ -154,6 +154,7 @@ class Pack:
             "rules": {str(r) for r in QUOTED_RULES if r in self.rules},
             "rule_titles": {str(r) for r in QUOTED_RULES if r in self.rules},
             "notes": {e.id for e in self.entries.values() if doubt_note(e)},
+            "pack": {"name"},
             "region_notes": {
                 e.id
                 for e in self.entries.values()

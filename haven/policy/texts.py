@@ -57,6 +57,9 @@ class PackTexts(BaseModel):
         default_factory=dict,
         description="safe-country entry id -> its `exception_region_note`",
     )
+    pack: dict[str, str] = Field(
+        default_factory=dict, description="`name` -> the pack's name (pack.yaml: name)"
+    )
     checks: dict[str, str] = Field(
         default_factory=dict,
         description="consistency check -> its legal basis in plain words (framework.yaml: checks)",
@@ -78,6 +81,7 @@ KINDS = (
     "rule_titles",
     "notes",
     "region_notes",
+    "pack",
 )
 SINGULAR = {
     "entries": "entry",
@@ -94,6 +98,7 @@ SINGULAR = {
     "rule_titles": "quoted rule",
     "notes": "entry with a note on its doubt",
     "region_notes": "safe country with a regional exception note",
+    "pack": "pack text",
 }
 
 

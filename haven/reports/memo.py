@@ -181,7 +181,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
             for f in a.flags
         ],
         "pack_id": a.policy.pack,
-        "pack_name": pack.meta.name,
+        "pack_name": pack.text("pack", "name", pack.meta.name, lang),
         "pack_version": a.policy.version,
         "as_of": day(a.as_of, lang),
         "as_of_iso": a.as_of.isoformat(),
