@@ -9,60 +9,45 @@ lists what is missing, and any text for an id the pack does not have (a typo, or
 draft removed), which is otherwise unused."""
 
 import string
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from haven.errors import Problem
 
+Texts = dict[str, str]  # id -> its text in the file's language
+
+
+def _texts(description: str) -> Any:
+    """A kind of text: by id, none by default."""
+    return Field(default_factory=dict, description=description)
+
 
 class PackTexts(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    entries: dict[str, str] = Field(default_factory=dict, description="entry id -> label")
-    sources: dict[str, str] = Field(default_factory=dict, description="source id -> title")
-    tags: dict[str, str] = Field(default_factory=dict, description="tag id -> label")
-    groups: dict[str, str] = Field(default_factory=dict, description="group id -> label")
-    flags: dict[str, str] = Field(
-        default_factory=dict, description="flag code -> its meaning (framework.yaml: flags)"
+    entries: Texts = _texts("entry id -> label")
+    sources: Texts = _texts("source id -> title")
+    tags: Texts = _texts("tag id -> label")
+    groups: Texts = _texts("group id -> label")
+    flags: Texts = _texts("flag code -> its meaning (framework.yaml: flags)")
+    steps: Texts = _texts("step (rule id) -> its heading (framework.yaml: steps)")
+    step_findings: Texts = _texts(
+        "sentence key -> a sentence of a step's finding, with the same {arguments} "
+        "(framework.yaml: step_findings)"
     )
-    steps: dict[str, str] = Field(
-        default_factory=dict, description="step (rule id) -> its heading (framework.yaml: steps)"
+    messages: Texts = _texts("forbidden-reasoning entry id -> its message for the case officer")
+    findings: Texts = _texts("country-report finding id -> its paraphrase")
+    rules: Texts = _texts("framework rule a step quotes -> its text (framework.yaml: rules)")
+    rule_titles: Texts = _texts("framework rule a step quotes -> its title (framework.yaml: rules)")
+    notes: Texts = _texts(
+        "entry id -> why it is unverified or unconfirmed (its `note`, or "
+        "`unconfirmed_from.note`), where a step says so"
     )
-    step_findings: dict[str, str] = Field(
-        default_factory=dict,
-        description="sentence key -> a sentence of a step's finding, with the same {arguments} "
-        "(framework.yaml: step_findings)",
-    )
-    messages: dict[str, str] = Field(
-        default_factory=dict,
-        description="forbidden-reasoning entry id -> its message for the case officer",
-    )
-    findings: dict[str, str] = Field(
-        default_factory=dict, description="country-report finding id -> its paraphrase"
-    )
-    rules: dict[str, str] = Field(
-        default_factory=dict,
-        description="framework rule a step quotes -> its text (framework.yaml: rules)",
-    )
-    rule_titles: dict[str, str] = Field(
-        default_factory=dict,
-        description="framework rule a step quotes -> its title (framework.yaml: rules)",
-    )
-    notes: dict[str, str] = Field(
-        default_factory=dict,
-        description="entry id -> why it is unverified or unconfirmed (its `note`, or "
-        "`unconfirmed_from.note`), where a step says so",
-    )
-    region_notes: dict[str, str] = Field(
-        default_factory=dict,
-        description="safe-country entry id -> its `exception_region_note`",
-    )
-    pack: dict[str, str] = Field(
-        default_factory=dict, description="`name` -> the pack's name (pack.yaml: name)"
-    )
-    checks: dict[str, str] = Field(
-        default_factory=dict,
-        description="consistency check -> its legal basis in plain words (framework.yaml: checks)",
+    region_notes: Texts = _texts("safe-country entry id -> its `exception_region_note`")
+    pack: Texts = _texts("`name` -> the pack's name (pack.yaml: name)")
+    checks: Texts = _texts(
+        "consistency check -> its legal basis in plain words (framework.yaml: checks)"
     )
 
 
