@@ -230,8 +230,7 @@ class Pack:
             days.add(e.valid_from)
             if e.valid_to:
                 days.add(e.valid_to)
-            if e.unconfirmed_from:
-                days.add(e.unconfirmed_from.date)
+            days.update(e.doubt_dates())
         return sorted(days)
 
     # -- consistency ---------------------------------------------------------------------
@@ -362,6 +361,8 @@ class Pack:
         ]
         if e.unconfirmed_from:
             problems += self._cite(f"{where}: unconfirmed_from", e.unconfirmed_from.sources)
+        if e.review_flag:
+            problems += self._cite(f"{where}: review_flag", e.review_flag.sources)
         groups = [("group", e.group)] if e.group else []
         if isinstance(e, SafeCountry):
             groups += [(f"exception_groups[{i}]", g) for i, g in enumerate(e.exception_groups)]
@@ -381,7 +382,7 @@ class Pack:
             "rules": [
                 r.model_dump(mode="json", exclude_defaults=True) for r in self.rules.values()
             ],
-            "entries": [loc.entry.model_dump(mode="json") for loc in self.located],
+            "entries": [loc.entry.hashed() for loc in self.located],
         }
         if self.checks:
             doc["checks"] = [c.model_dump(mode="json") for c in self.checks.values()]
