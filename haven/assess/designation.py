@@ -5,9 +5,9 @@ from datetime import date
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import DesignationOut, Step
-from haven.assess.trace import step
+from haven.assess.trace import step, under_review_text
 from haven.cases import Case
-from haven.policy.entries import Designation
+from haven.policy.entries import Designation, IndividualProfile
 from haven.policy.framework import FindingKey, RuleId
 from haven.policy.precedence import DESIGNATION, choose, preferred
 from haven.policy.snapshot import PolicyOn
@@ -106,7 +106,11 @@ def select(case: Case, policy: PolicyOn) -> Selected:
         )
     for e in unverified:
         # A note or a reason for the doubt is the pack's own words: then the English finding.
-        plain = not e.note and not (e.verified and e.unconfirmed_from is not None)
+        plain = (
+            not e.note
+            and not (e.verified and e.unconfirmed_from is not None)
+            and not e.under_review(as_of)
+        )
         steps.append(
             step(
                 policy,
@@ -117,10 +121,42 @@ def select(case: Case, policy: PolicyOn) -> Selected:
                 args={"entry": e.id},
             )
         )
+    steps += _individual_profiles(case, policy)
     return Selected(chosen, steps, better_unknown, [e.id for e in unverified])
 
 
+def _individual_profiles(case: Case, policy: PolicyOn) -> list[Step]:
+    """Profiles the policy names without lowering the standard of proof: shown, never applied
+    (they set no designation, standard or outcome, so neither engine counts them)."""
+    as_of, pack = policy.as_of, policy.pack
+    steps: list[Step] = []
+    for e in policy.in_force(IndividualProfile, case.nationality):
+        m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
+        if m is Match.NO:
+            continue
+        grade = f" (grade: {e.eu_grade.value})" if e.eu_grade else ""
+        if not e.verified_on(as_of):
+            text = under_review_text(e, as_of) or f"Not applied, unverified: {e.label}."
+            steps.append(step(policy, RuleId.UNVERIFIED, text, [e]))
+            continue
+        when = "" if m is Match.YES else "If the open facts are found credible: "
+        steps.append(
+            step(
+                policy,
+                RuleId.DESIGNATION,
+                f"{when}{e.label} (from {e.valid_from}){grade}. The profile does not lower the "
+                f"standard of proof: the claim is assessed individually, weighing these "
+                f"circumstances.",
+                [e],
+            )
+        )
+    return steps
+
+
 def _unverified_text(e: Designation, as_of: date) -> str:
+    review = under_review_text(e, as_of)
+    if review is not None:
+        return review
     if e.verified and e.unconfirmed_from is not None:
         return (
             f"Not applied: {e.label} (from {e.valid_from}) is unconfirmed since "

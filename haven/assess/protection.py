@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
-from haven.assess.trace import step
+from haven.assess.trace import step, under_review_text
 from haven.cases.facts import STATE_ACTOR, UNREPORTED, IncidentFact
 from haven.cases.known import Known
 from haven.policy.decisions import PROTECTION_DUTY, WAIVER
@@ -55,9 +55,9 @@ def assess_duty(known: Known, policy: PolicyOn) -> Duty:
                 step(
                     policy,
                     RuleId.UNVERIFIED,
-                    f"Not applied, unconfirmed: {e.label}.",
+                    under_review_text(e, as_of) or f"Not applied, unconfirmed: {e.label}.",
                     [e],
-                    keys=[FindingKey.UNCONFIRMED],
+                    keys=[] if e.under_review(as_of) else [FindingKey.UNCONFIRMED],
                     args={"entry": e.id},
                 )
             )

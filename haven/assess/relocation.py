@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import Step
-from haven.assess.trace import step
+from haven.assess.trace import step, under_review_text
 from haven.cases import Case
 from haven.policy.decisions import INTERNAL_PROTECTION, RELOCATION_EXCLUSION
 from haven.policy.entries import Designation, InternalProtectionEntry, RelocationStatus
@@ -48,9 +48,9 @@ def assess_relocation(
                 step(
                     policy,
                     RuleId.UNVERIFIED,
-                    f"Not applied, unconfirmed: {e.label}.",
+                    under_review_text(e, as_of) or f"Not applied, unconfirmed: {e.label}.",
                     [e],
-                    keys=[FindingKey.UNCONFIRMED],
+                    keys=[] if e.under_review(as_of) else [FindingKey.UNCONFIRMED],
                     args={"entry": e.id},
                 )
             )

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from haven.assess.match import Basis, Match, region_match
 from haven.assess.model import Step
-from haven.assess.trace import step
+from haven.assess.trace import step, under_review_text
 from haven.cases import Case
 from haven.policy.decisions import SITUATION
 from haven.policy.entries import ExceptionalSituation, SituationLevel
@@ -41,7 +41,12 @@ def check(case: Case, policy: PolicyOn) -> Situation:
         if not e.verified_on(as_of):
             unverified.append(e.id)
             steps.append(
-                step(policy, RuleId.UNVERIFIED, f"Not applied, unverified: {e.label}.", [e])
+                step(
+                    policy,
+                    RuleId.UNVERIFIED,
+                    under_review_text(e, as_of) or f"Not applied, unverified: {e.label}.",
+                    [e],
+                )
             )
         elif m is Match.UNKNOWN:
             unknown.append(e.id)

@@ -6,6 +6,7 @@ apart (`later_sources`).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
 from haven.assess.model import Step
 from haven.policy.entries import EntryBase
@@ -51,4 +52,17 @@ def step(
         later_sources=later,
         finding_keys=[str(k) for k in keys],
         finding_args=dict(args or {}),
+    )
+
+
+def under_review_text(e: EntryBase, as_of: date) -> str | None:
+    """Why an entry under review on `as_of` is not applied (None: it is not under review)."""
+    rf = e.review_flag
+    if rf is None or not e.under_review(as_of):
+        return None
+    since = rf.date.strftime("%B %Y") if rf.date_precision.value == "month" else str(rf.date)
+    unsure = "" if rf.date_verified else " (the day of the banner is unverified)"
+    return (
+        f"Not applied: {e.label} (from {e.valid_from}) comes from a version its issuer marks "
+        f'"under review" since {since}{unsure}: {rf.note}'
     )

@@ -22,6 +22,7 @@ from haven.policy.framework import (
     FindingKey,
     FindingText,
     FlagText,
+    LegalWeight,
     Rule,
     RuleId,
     StepTitle,
@@ -77,6 +78,7 @@ class Pack:
         flags: list[FlagText] | None = None,
         steps: list[StepTitle] | None = None,
         step_findings: list[FindingText] | None = None,
+        legal_weight: list[LegalWeight] | None = None,
     ) -> None:
         self.meta = meta
         # The linter's concept lexicons (lint/concepts.yaml), raw: haven.guardrails checks
@@ -108,6 +110,11 @@ class Pack:
                 "finding sentences",
             )
         problems += self._check_evidence(list(reports or ()), list(findings or ()))
+        # The legal weight of the policy by period (framework.yaml: legal_weight), optional.
+        self.legal_weight: list[LegalWeight] = sorted(
+            legal_weight or (), key=lambda w: w.valid_from
+        )
+        problems += self._check_weight(self.legal_weight)
         if problems:
             raise PolicyError(problems)
         self._by_country: dict[str | None, list[EntryBase]] = defaultdict(list)
@@ -182,6 +189,10 @@ class Pack:
     def countries(self) -> list[str]:
         return sorted(c for c in self._by_country if c is not None)
 
+    def weight_on(self, on: date) -> LegalWeight | None:
+        """The legal weight of the pack's policy on a date (framework.yaml: legal_weight)."""
+        return next((w for w in self.legal_weight if w.in_force(on)), None)
+
     def rule(self, rule: RuleId) -> Rule:
         return self.rules[rule]
 
@@ -231,6 +242,10 @@ class Pack:
             if e.valid_to:
                 days.add(e.valid_to)
             days.update(e.doubt_dates())
+        for w in self.legal_weight:
+            days.add(w.valid_from)
+            if w.valid_to:
+                days.add(w.valid_to)
         return sorted(days)
 
     # -- consistency ---------------------------------------------------------------------
@@ -276,6 +291,20 @@ class Pack:
         for loc in self.located:
             problems += self._check_entry(loc)
         problems += _overlaps(self.located)
+        return problems
+
+    def _check_weight(self, periods: list[LegalWeight]) -> list[Problem]:
+        """framework.yaml: legal_weight: known sources, ordered intervals that do not overlap."""
+        problems = _duplicates("framework.yaml: legal_weight", (w.id for w in periods))
+        for i, w in enumerate(periods):
+            where = f"framework.yaml: legal_weight {w.id!r}"
+            problems += self._cite(where, w.sources)
+            if w.valid_to is not None and w.valid_to <= w.valid_from:
+                problems.append(Problem(f"{where}: valid_to", "is not after valid_from"))
+            if i and (periods[i - 1].valid_to is None or periods[i - 1].valid_to > w.valid_from):
+                problems.append(
+                    Problem(f"{where}: valid_from", f"overlaps {periods[i - 1].id!r}")
+                )
         return problems
 
     def _check_bases(self, checks: list[CheckBasis]) -> list[Problem]:
@@ -390,6 +419,8 @@ class Pack:
             doc["flags"] = [f.model_dump(mode="json") for f in self.flags.values()]
         if self.steps:
             doc["steps"] = [s.model_dump(mode="json") for s in self.steps.values()]
+        if self.legal_weight:  # a pack without it keeps its earlier version
+            doc["legal_weight"] = [w.model_dump(mode="json") for w in self.legal_weight]
         if self.reports or self.findings:  # a pack without evidence keeps its earlier version
             doc["reports"] = [r.model_dump(mode="json") for r in self.reports.values()]
             doc["findings"] = [f.model_dump(mode="json") for f in self.findings.values()]
