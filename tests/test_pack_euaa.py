@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
-from haven.assess import assess
+from haven.assess import Assessment, assess
 from haven.cases.readers import parse_case
 from haven.impact.agreement import summary
 from haven.impact.columnar import ENGINE, evaluate
@@ -97,8 +97,8 @@ def test_the_legal_weight_of_the_guidance_changes_on_19_january_2022() -> None:
     before = assess(case, date(2022, 1, 18), EU)
     after = assess(case, date(2022, 1, 19), EU)
 
-    def weight(a: object) -> tuple[str, list[str]]:
-        steps = [s for s in a.steps if s.finding.startswith("Legal weight")]  # type: ignore[attr-defined]
+    def weight(a: Assessment) -> tuple[str, list[str]]:
+        steps = [s for s in a.steps if s.finding.startswith("Legal weight")]
         assert len(steps) == 1
         return steps[0].finding, steps[0].sources
 
@@ -139,7 +139,7 @@ def test_a_version_under_review_is_shown_and_never_applied_by_either_engine() ->
 def test_a_review_flag_outside_the_entry_is_a_plain_error() -> None:
     base = EU.entries["sy-2024-04-ipa-damascus"].model_dump(mode="json")
     flag = ReviewFlag(date=date(2026, 1, 1), sources=("euaa-sy-2024-ipa",), note="outside it")
-    with pytest.raises(ValueError, match="review_flag.date must fall inside"):
+    with pytest.raises(ValueError, match=r"review_flag\.date must fall inside"):
         type(EU.entries["sy-2024-04-ipa-damascus"]).model_validate(
             {**base, "review_flag": flag.model_dump(mode="json")}, strict=False
         )

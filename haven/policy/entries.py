@@ -319,7 +319,8 @@ class ExceptionalSituation(EntryBase):
 
     @model_validator(mode="after")
     def _elements(self) -> "ExceptionalSituation":
-        if self.individual_elements is not None and self.level is not SituationLevel.LESS_EXCEPTIONAL:
+        less = self.level is SituationLevel.LESS_EXCEPTIONAL
+        if self.individual_elements is not None and not less:
             raise ValueError("individual_elements: only for level less_exceptional")
         return self
 

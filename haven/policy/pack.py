@@ -301,10 +301,9 @@ class Pack:
             problems += self._cite(where, w.sources)
             if w.valid_to is not None and w.valid_to <= w.valid_from:
                 problems.append(Problem(f"{where}: valid_to", "is not after valid_from"))
-            if i and (periods[i - 1].valid_to is None or periods[i - 1].valid_to > w.valid_from):
-                problems.append(
-                    Problem(f"{where}: valid_from", f"overlaps {periods[i - 1].id!r}")
-                )
+            end = periods[i - 1].valid_to if i else None
+            if i and (end is None or end > w.valid_from):
+                problems.append(Problem(f"{where}: valid_from", f"overlaps {periods[i - 1].id!r}"))
         return problems
 
     def _check_bases(self, checks: list[CheckBasis]) -> list[Problem]:
