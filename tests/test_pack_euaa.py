@@ -215,3 +215,22 @@ def test_the_api_and_web_app_serve_the_eu_pack(tmp_path: Path) -> None:
                 assert explorer.status_code == 200, explorer.text[:500]
     finally:
         db.engine.dispose()
+
+
+def test_the_iraqi_lgbti_control_pair_against_the_dutch_pack() -> None:
+    """The dossier's control pair (§8.10): on 2021-06-01 both packs give group persecution with
+    membership as the standard. On 2025-01-01 the EU pack does (IQ-2024-11); the Dutch pack
+    holds the same designation but marks it unconfirmed after the reset of 27 May 2024, so it
+    is shown and not applied there: a comparison must report that side as unconfirmed, not as
+    a divergence of substance."""
+    case = parse_case(json.dumps(CASES[1]))
+    nl = load_pack("nl")
+    for day in (date(2021, 6, 1), date(2025, 1, 1)):
+        eu = assess(case, day, EU)
+        assert eu.designation is not None and eu.designation.category.value == "group_persecution"
+        assert eu.evidentiary_standard.value == "membership"
+    dutch = assess(case, date(2021, 6, 1), nl)
+    assert dutch.designation is not None and dutch.designation.category.value == "group_persecution"
+    assert dutch.evidentiary_standard.value == "membership"
+    later = assess(case, date(2025, 1, 1), nl)
+    assert later.designation is None and "iq-lgbti-group-persecution-2012" in later.unverified
