@@ -17,6 +17,8 @@ from haven.policy.entries import (
     EntryBase,
     ExceptionalSituation,
     ForbiddenReasoning,
+    GuidanceGrade,
+    IndividualProfile,
     InternalProtectionEntry,
     Moratorium,
     ProtectionDuty,
@@ -83,6 +85,23 @@ def _scope(draw: st.DrawFn, *, country_wide: bool = False) -> dict[str, Any]:
             "sources": (SOURCE,),
             "note": "Nobody has confirmed it since the reset.",
         }
+    # The optional fields of graded, versioned guidance (EU pack): a review flag changes what
+    # the engines do (the entry is not applied from its date), the others are carried along.
+    if scope["verified"] and draw(st.integers(0, 4)) == 0:
+        last = end or date(2027, 1, 1)
+        scope["review_flag"] = {
+            "date": start + timedelta(days=max(1, (last - start).days // 3)),
+            "date_precision": draw(st.sampled_from(["day", "month"])),
+            "date_verified": draw(st.booleans()),
+            "sources": (SOURCE,),
+            "note": "The issuer marks the version under review.",
+        }
+    if draw(st.booleans()):
+        scope["version"] = f"XX-{start.year}-{start.month:02d}"
+        scope["date_precision"] = draw(st.sampled_from(["day", "month"]))
+        scope["eu_grade"] = draw(st.sampled_from([g.value for g in GuidanceGrade]))
+        if draw(st.booleans()):
+            scope["carried_from"] = "XX-2010"
     return scope
 
 
@@ -98,7 +117,13 @@ def entries(draw: st.DrawFn, n: int) -> EntryBase:
     # Ids start with a letter drawn at random, so the id tie-break is exercised both ways.
     prefix = draw(st.sampled_from("abyz"))
     kind = draw(st.sampled_from(["designation", "duty", "ipa", "safe", "moratorium", "situation",
-                                 "forbidden", "forbidden"]))  # fmt: skip
+                                 "forbidden", "forbidden", "profile"]))  # fmt: skip
+    if kind == "profile":
+        return _entry(IndividualProfile, n, prefix + "prof", {
+            **draw(_scope()),
+            "kind": "individual_profile",
+            "group": draw(st.sampled_from(GROUPS)),
+        })  # fmt: skip
     if kind == "designation":
         return _entry(Designation, n, prefix + "des", {
             **draw(_scope()),
@@ -147,10 +172,15 @@ def entries(draw: st.DrawFn, n: int) -> EntryBase:
             "except_lodged_more_than_months": draw(st.one_of(st.none(), st.integers(1, 24))),
         })  # fmt: skip
     if kind == "situation":
+        level = draw(st.sampled_from(list(SituationLevel)))
+        elements = None
+        if level is SituationLevel.LESS_EXCEPTIONAL:
+            elements = draw(st.one_of(st.none(), st.sampled_from(["low", "high"])))
         return _entry(ExceptionalSituation, n, prefix + "sit", {
             **draw(_scope()),
             "kind": "exceptional_situation",
-            "level": draw(st.sampled_from(list(SituationLevel))).value,
+            "level": level.value,
+            "individual_elements": elements,
         })  # fmt: skip
     return _entry(ForbiddenReasoning, n, prefix + "fr", {
         **draw(_scope(country_wide=draw(st.booleans()))),

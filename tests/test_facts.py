@@ -146,3 +146,27 @@ def test_every_entry_reaches_a_case_alike_in_both_readings(
             for e in entries:
                 by_case = [CODE[entry_match(pack, e, c, as_of, basis)] for c in cases]
                 assert columns[e.id].to_list() == by_case, (e.id, basis)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(packs(), DAYS)
+def test_an_entry_under_review_is_in_doubt_from_its_date_in_one_place(
+    pack: Pack, day: date
+) -> None:
+    """`review_flag` (a version its issuer marks "under review") is read in one place,
+    `EntryBase.verified_on`, which both engines call: from the flag's date the entry drives
+    nothing, its doubt date is a boundary both engines are compared on, and the trace cites the
+    flag's sources."""
+    for e in pack.entries.values():
+        rf = e.review_flag
+        if rf is None:
+            continue
+        assert rf.date in e.doubt_dates() and rf.date in pack.boundaries()
+        if day >= rf.date:
+            assert e.under_review(day) and not e.verified_on(day)
+            assert set(rf.sources) <= set(e.sources_on(day))
+        else:
+            assert not e.under_review(day)
+            assert e.verified_on(day) == (
+                e.verified and (e.unconfirmed_from is None or day < e.unconfirmed_from.date)
+            )

@@ -5,9 +5,9 @@ from datetime import date
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import DesignationOut, Step
-from haven.assess.trace import step
+from haven.assess.trace import not_applied, step, under_review_text
 from haven.cases import Case
-from haven.policy.entries import Designation
+from haven.policy.entries import Designation, IndividualProfile
 from haven.policy.framework import FindingKey, RuleId
 from haven.policy.precedence import DESIGNATION, choose, preferred
 from haven.policy.snapshot import PolicyOn
@@ -105,15 +105,46 @@ def select(case: Case, policy: PolicyOn) -> Selected:
             )
         )
     for e in unverified:
-        text, keys, args = _unverified_text(e)
+        text, keys, args = _unverified_text(e, as_of)
         steps.append(step(policy, RuleId.UNVERIFIED, text, [e], keys=keys, args=args))
+    steps += _individual_profiles(case, policy)
     return Selected(chosen, steps, better_unknown, [e.id for e in unverified])
 
 
-def _unverified_text(e: Designation) -> tuple[str, list[FindingKey], dict[str, str]]:
+def _individual_profiles(case: Case, policy: PolicyOn) -> list[Step]:
+    """Profiles the policy names without lowering the standard of proof: shown, never applied
+    (they set no designation, standard or outcome, so neither engine counts them)."""
+    as_of, pack = policy.as_of, policy.pack
+    steps: list[Step] = []
+    for e in policy.in_force(IndividualProfile, case.nationality):
+        m = entry_match(pack, e, case, as_of, Basis.CREDIBLE)
+        if m is Match.NO:
+            continue
+        grade = f" (grade: {e.eu_grade.value})" if e.eu_grade else ""
+        if not e.verified_on(as_of):
+            steps.append(not_applied(policy, e, unverified=True))
+            continue
+        when = "" if m is Match.YES else "If the open facts are found credible: "
+        steps.append(
+            step(
+                policy,
+                RuleId.DESIGNATION,
+                f"{when}{e.label} (from {e.valid_from}){grade}. The profile does not lower the "
+                f"standard of proof: the claim is assessed individually, weighing these "
+                f"circumstances.",
+                [e],
+            )
+        )
+    return steps
+
+
+def _unverified_text(e: Designation, as_of: date) -> tuple[str, list[FindingKey], dict[str, str]]:
     """The finding, its sentences and their arguments (haven/reports/wording.py); the note on
     the doubt is the pack's (`note`: Pack.note)."""
     args = {"entry": e.id}
+    review = under_review_text(e, as_of)
+    if review is not None:
+        return review, [], args
     if e.verified and e.unconfirmed_from is not None:
         args |= {"date": str(e.valid_from), "since": str(e.unconfirmed_from.date), "note": e.id}
         return (

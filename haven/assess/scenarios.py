@@ -105,8 +105,7 @@ def coverage_gaps(checks: list[Check], pack: Pack) -> list[str]:
         edges = [e.valid_from]
         if e.valid_to:
             edges.append(e.valid_to)
-        if e.unconfirmed_from:
-            edges.append(e.unconfirmed_from.date)
+        edges += e.doubt_dates()
         for edge in edges:
             if not any(d < edge for d in seen):
                 gaps.append(f"{e.id}: no check before {edge}")

@@ -275,7 +275,25 @@ def _recommendation(ctx: Context) -> Recommended:
         keys=[FindingKey.REC_HEAD, *outcome.keys],
         args=args,
     )
-    return Recommended(outcome, unverified, [said])
+    return Recommended(outcome, unverified, [said, *_weight(ctx)])
+
+
+def _weight(ctx: Context) -> list[Step]:
+    """The legal weight of the pack's policy on the date (framework.yaml: legal_weight), citing
+    the sources that existed then and concern the case's country or every country."""
+    policy, country = ctx.policy, ctx.case.nationality
+    weight = policy.pack.weight_on(policy.as_of)
+    if weight is None:
+        return []
+    cited = policy.cite(s for s in weight.sources if policy.pack.sources[s].concerns(country))
+    return [
+        Step(
+            rule=RuleId.RECOMMENDATION.value,
+            finding=f"Legal weight on {policy.as_of} ({weight.weight.value}): {weight.text}",
+            sources=cited.sources or policy.rule_sources(RuleId.RECOMMENDATION),
+            later_sources=cited.later,
+        )
+    ]
 
 
 def on_date(policy: PolicyOn, ids: list[str], rule: RuleId) -> Citation:

@@ -173,9 +173,14 @@ def validate(
     cited = {
         s
         for e in policy.entries.values()
-        for s in (*e.sources, *(e.unconfirmed_from.sources if e.unconfirmed_from else ()))
+        for s in (
+            *e.sources,
+            *(e.unconfirmed_from.sources if e.unconfirmed_from else ()),
+            *(e.review_flag.sources if e.review_flag else ()),
+        )
     }
     cited |= {s for r in policy.rules.values() for s in r.sources}
+    cited |= {s for w in policy.legal_weight for s in w.sources}
     cited |= {s for f in policy.findings.values() for s in (f.report, *f.sources)}
     cited |= {s for b in policy.checks.values() for s in b.sources}
     cited |= {s for f in policy.flags.values() for s in f.sources}

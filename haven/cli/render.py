@@ -141,6 +141,8 @@ def entries(rows: list[EntryBase], pack: Pack, title: str) -> Table:
         status = "" if e.verified else " [UNVERIFIED]"
         if e.unconfirmed_from:
             status += f" [unconfirmed from {e.unconfirmed_from.date}]"
+        if e.review_flag:
+            status += f" [under review from {e.review_flag.date}]"
         scope = f" ({', '.join(e.regions)})" if e.regions else ""
         srcs = "\n".join(f"{s}: {pack.sources[s].title[:60]}" for s in e.sources)
         t.add_row(

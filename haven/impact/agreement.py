@@ -120,8 +120,8 @@ def _edges(e: EntryBase) -> list[date]:
     days = {e.valid_from, e.valid_from - timedelta(days=1)}
     if e.valid_to is not None:
         days |= {e.valid_to, e.valid_to - timedelta(days=1)}
-    if e.unconfirmed_from is not None:
-        days |= {e.unconfirmed_from.date, e.unconfirmed_from.date - timedelta(days=1)}
+    for doubt in e.doubt_dates():
+        days |= {doubt, doubt - timedelta(days=1)}
     return sorted(days)
 
 

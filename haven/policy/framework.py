@@ -3,6 +3,7 @@
 They live in the pack (with sources) so that the engine hard-codes no legal fact.
 """
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -208,3 +209,28 @@ class FindingText(BaseModel):
 
     id: FindingKey
     text: str = Field(min_length=3, description="The sentence, with {argument} placeholders")
+
+
+class Weight(StrEnum):
+    """How far the pack's policy binds a decision-maker in a period."""
+
+    NOT_BINDING = "not_binding"  # invited to take it into account
+    TAKE_INTO_ACCOUNT = "must_take_into_account"  # a duty to take it into account, not to follow
+    BINDING = "binding"
+
+
+class LegalWeight(BaseModel):
+    """The legal weight of the pack's policy in one period (framework.yaml: legal_weight,
+    optional): shown in every assessment as of a day inside it, citing its sources."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    valid_from: date
+    valid_to: date | None = Field(None, description="Exclusive: first day it no longer applies")
+    weight: Weight
+    text: str = Field(min_length=10, description="The weight and its legal basis in plain words")
+    sources: tuple[str, ...] = Field(min_length=1)
+
+    def in_force(self, on: date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on < self.valid_to)

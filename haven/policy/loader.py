@@ -21,7 +21,14 @@ from haven.errors import PolicyError, Problem
 from haven.packs import DEFAULT_PACK
 from haven.policy.entries import Entry, EntryBase
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, FindingText, FlagText, Rule, StepTitle
+from haven.policy.framework import (
+    CheckBasis,
+    FindingText,
+    FlagText,
+    LegalWeight,
+    Rule,
+    StepTitle,
+)
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import Located, Pack, PackMeta
 from haven.policy.sources import Source
@@ -99,6 +106,12 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
         if "step_findings" in _read(root / "framework.yaml", "framework.yaml")
         else []
     )
+    # Optional: the legal weight of the pack's policy by period.
+    legal_weight = (
+        _list(root, "framework.yaml", "legal_weight", LegalWeight)
+        if "legal_weight" in _read(root / "framework.yaml", "framework.yaml")
+        else []
+    )
     entries: list[Located] = []
     problems: list[Problem] = []
     files = sorted((root / "entries").glob("*.yaml"))
@@ -145,6 +158,7 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
         flags,
         steps,
         step_findings,
+        legal_weight,
     )
     _load_texts(root, pack)
     return pack

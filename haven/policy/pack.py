@@ -29,6 +29,7 @@ from haven.policy.framework import (
     FindingKey,
     FindingText,
     FlagText,
+    LegalWeight,
     Rule,
     RuleId,
     StepTitle,
@@ -96,6 +97,7 @@ class Pack:
         flags: list[FlagText] | None = None,
         steps: list[StepTitle] | None = None,
         step_findings: list[FindingText] | None = None,
+        legal_weight: list[LegalWeight] | None = None,
     ) -> None:
         self.meta = meta
         # The linter's concept lexicons (lint/concepts.yaml), raw: haven.guardrails checks
@@ -127,6 +129,11 @@ class Pack:
                 "finding sentences",
             )
         problems += self._check_evidence(list(reports or ()), list(findings or ()))
+        # The legal weight of the policy by period (framework.yaml: legal_weight), optional.
+        self.legal_weight: list[LegalWeight] = sorted(
+            legal_weight or (), key=lambda w: w.valid_from
+        )
+        problems += self._check_weight(self.legal_weight)
         if problems:
             raise PolicyError(problems)
         self._by_country: dict[str | None, list[EntryBase]] = defaultdict(list)
@@ -249,6 +256,10 @@ class Pack:
     def countries(self) -> list[str]:
         return sorted(c for c in self._by_country if c is not None)
 
+    def weight_on(self, on: date) -> LegalWeight | None:
+        """The legal weight of the pack's policy on a date (framework.yaml: legal_weight)."""
+        return next((w for w in self.legal_weight if w.in_force(on)), None)
+
     def rule(self, rule: RuleId) -> Rule:
         return self.rules[rule]
 
@@ -297,8 +308,11 @@ class Pack:
             days.add(e.valid_from)
             if e.valid_to:
                 days.add(e.valid_to)
-            if e.unconfirmed_from:
-                days.add(e.unconfirmed_from.date)
+            days.update(e.doubt_dates())
+        for w in self.legal_weight:
+            days.add(w.valid_from)
+            if w.valid_to:
+                days.add(w.valid_to)
         return sorted(days)
 
     # -- consistency ---------------------------------------------------------------------
@@ -344,6 +358,19 @@ class Pack:
         for loc in self.located:
             problems += self._check_entry(loc)
         problems += _overlaps(self.located)
+        return problems
+
+    def _check_weight(self, periods: list[LegalWeight]) -> list[Problem]:
+        """framework.yaml: legal_weight: known sources, ordered intervals that do not overlap."""
+        problems = _duplicates("framework.yaml: legal_weight", (w.id for w in periods))
+        for i, w in enumerate(periods):
+            where = f"framework.yaml: legal_weight {w.id!r}"
+            problems += self._cite(where, w.sources)
+            if w.valid_to is not None and w.valid_to <= w.valid_from:
+                problems.append(Problem(f"{where}: valid_to", "is not after valid_from"))
+            end = periods[i - 1].valid_to if i else None
+            if i and (end is None or end > w.valid_from):
+                problems.append(Problem(f"{where}: valid_from", f"overlaps {periods[i - 1].id!r}"))
         return problems
 
     def _check_bases(self, checks: list[CheckBasis]) -> list[Problem]:
@@ -429,6 +456,8 @@ class Pack:
         ]
         if e.unconfirmed_from:
             problems += self._cite(f"{where}: unconfirmed_from", e.unconfirmed_from.sources)
+        if e.review_flag:
+            problems += self._cite(f"{where}: review_flag", e.review_flag.sources)
         groups = [("group", e.group)] if e.group else []
         if isinstance(e, SafeCountry):
             groups += [(f"exception_groups[{i}]", g) for i, g in enumerate(e.exception_groups)]
@@ -448,7 +477,7 @@ class Pack:
             "rules": [
                 r.model_dump(mode="json", exclude_defaults=True) for r in self.rules.values()
             ],
-            "entries": [loc.entry.model_dump(mode="json") for loc in self.located],
+            "entries": [loc.entry.hashed() for loc in self.located],
         }
         if self.checks:
             doc["checks"] = [c.model_dump(mode="json") for c in self.checks.values()]
@@ -456,6 +485,8 @@ class Pack:
             doc["flags"] = [f.model_dump(mode="json") for f in self.flags.values()]
         if self.steps:
             doc["steps"] = [s.model_dump(mode="json") for s in self.steps.values()]
+        if self.legal_weight:  # a pack without it keeps its earlier version
+            doc["legal_weight"] = [w.model_dump(mode="json") for w in self.legal_weight]
         if self.reports or self.findings:  # a pack without evidence keeps its earlier version
             doc["reports"] = [r.model_dump(mode="json") for r in self.reports.values()]
             doc["findings"] = [f.model_dump(mode="json") for f in self.findings.values()]

@@ -6,7 +6,14 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from haven.policy.entries import Entry
 from haven.policy.evidence import Finding, Report
-from haven.policy.framework import CheckBasis, FindingText, FlagText, Rule, StepTitle
+from haven.policy.framework import (
+    CheckBasis,
+    FindingText,
+    FlagText,
+    LegalWeight,
+    Rule,
+    StepTitle,
+)
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import PackMeta
 from haven.policy.sources import Source
@@ -33,6 +40,8 @@ class _Framework(BaseModel):
     steps: list[StepTitle]
     # Optional: the sentences of the steps' findings (complete when given).
     step_findings: list[FindingText] = []
+    # Optional: the legal weight of the pack's policy by period.
+    legal_weight: list[LegalWeight] = []
 
 
 class _Findings(BaseModel):
