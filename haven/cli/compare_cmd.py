@@ -109,7 +109,7 @@ def table(doc: dict[str, Any], country: str) -> Table:
         t.add_column("windows", no_wrap=True)
     for d in doc["divergences"]:
         style = "bold red" if d["kind"] in ("nl_stricter", "only_eu") else ""
-        row = [
+        row: list[str | Text] = [
             f"{d['topic']} · {d['profile']}",
             Text(d["kind"], style=style),
             _side(d["left"]),
