@@ -4,6 +4,8 @@ to import the other. They are put together in one place: haven.server."""
 from fastapi import Request, Response
 
 from haven.errors import InputError, Problem
+from haven.policy.loader import PACKS_DIR, load_pack
+from haven.policy.pack import Pack
 from haven.reports.memo import MEDIA_TYPES, MemoFormat
 
 
@@ -45,3 +47,25 @@ def version_number(text: str) -> int | None:
         return None
     number = int(text) if len(text) <= 12 else VERSION_MAX + 1
     return number if number <= VERSION_MAX else 0
+
+
+def pack_ids(request: Request) -> list[str]:
+    """The packs a request may name: the app's own, those registered with the app
+    (`app.state.packs`), and those shipped with Haven."""
+    own: Pack = request.app.state.pack
+    extra: dict[str, Pack] = getattr(request.app.state, "packs", {})
+    shipped = sorted(p.parent.name for p in PACKS_DIR.glob("*/pack.yaml"))
+    return list(dict.fromkeys([own.meta.id, *extra, *shipped]))
+
+
+def named_pack(request: Request, name: str, field: str) -> Pack:
+    """A pack by id (see pack_ids). Never a directory: a request must not load files by path."""
+    own: Pack = request.app.state.pack
+    if name == own.meta.id:
+        return own
+    extra: dict[str, Pack] = getattr(request.app.state, "packs", {})
+    if name in extra:
+        return extra[name]
+    if name.isidentifier() and (PACKS_DIR / name / "pack.yaml").is_file():
+        return load_pack(name)
+    raise InputError([Problem(field, f"no pack named {name!r}")])

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pydantic import BeforeValidator
 
+from haven.doors import named_pack as named_pack  # re-exported for the API routers
 from haven.doors import no_nul as no_nul  # re-exported for the API routers
 from haven.errors import InputError, Problem, Unauthenticated
-from haven.policy.loader import PACKS_DIR, load_pack
 from haven.policy.pack import Pack
 from haven.store.auth import authenticate
 from haven.store.db import Database
@@ -83,17 +83,3 @@ async def raw_body(request: Request) -> bytes:
 
 
 RawBody = Annotated[bytes, Depends(raw_body)]
-
-
-def named_pack(request: Request, name: str, field: str) -> Pack:
-    """A pack by id: the app's own, one registered with the app (`app.state.packs`), or a
-    pack shipped with Haven. Never a directory: a request must not load files by path."""
-    own: Pack = request.app.state.pack
-    if name == own.meta.id:
-        return own
-    extra: dict[str, Pack] = getattr(request.app.state, "packs", {})
-    if name in extra:
-        return extra[name]
-    if name.isidentifier() and (PACKS_DIR / name / "pack.yaml").is_file():
-        return load_pack(name)
-    raise InputError([Problem(field, f"no pack named {name!r}")])
