@@ -203,3 +203,43 @@ def test_any_two_packs(pack: Pack) -> None:
     assert doc["packs"] == ["example", "nl"]
     assert {d["kind"] for d in doc["divergences"]} == {"only_nl"}
     assert len(compare(example, pack, "AQ", date(2020, 1, 1))) == 2
+
+
+def _entry(kind: str, **fields: Any) -> Any:
+    from pydantic import TypeAdapter
+
+    from haven.policy.entries import Entry
+
+    base = {"id": "x-" + kind.replace("_", "-"), "label": "an entry", "country": "IR", "kind": kind}
+    base |= {"valid_from": "2020-01-01", "sources": ["s"]}
+    return TypeAdapter(Entry).validate_json(json.dumps(base | fields))
+
+
+def test_the_favourability_order_per_topic() -> None:
+    from haven.policy.compare import kind_of
+
+    def designation(**over: Any) -> Any:
+        given = {"category": "group_persecution", "evidentiary_standard": "membership"}
+        return _entry("designation", group="g", **(given | {"ground": "refugee"} | over))
+
+    gp = designation()
+    subsidiary = designation(ground="subsidiary")
+    unknown_ground = designation(ground=None)
+    risk = designation(category="risk_group", evidentiary_standard="individual")
+    assert kind_of(risk, gp) is Kind.LEFT_STRICTER
+    assert kind_of(gp, risk) is Kind.LEFT_MORE_FAVOURABLE
+    assert kind_of(subsidiary, gp) is Kind.LEFT_STRICTER
+    assert kind_of(unknown_ground, gp) is Kind.SAME
+    excluded = _entry("internal_protection", status="excluded")
+    allowed = _entry("internal_protection", status="allowed", allowed_regions=["IR-10"])
+    elsewhere = _entry("internal_protection", status="allowed", allowed_regions=["IR-11"])
+    assert kind_of(allowed, excluded) is Kind.LEFT_STRICTER
+    assert kind_of(allowed, elsewhere) is Kind.DIFFERENT
+    most = _entry("exceptional_situation", level="most_exceptional")
+    less = _entry("exceptional_situation", level="less_exceptional")
+    assert kind_of(most, less) is Kind.LEFT_MORE_FAVOURABLE
+    stop = _entry("moratorium", decision=True, departure=False)
+    both = _entry("moratorium", decision=True, departure=True)
+    assert kind_of(stop, stop) is Kind.SAME
+    assert kind_of(stop, both) is Kind.DIFFERENT
+    assert kind_of(stop, None) is Kind.ONLY_LEFT and kind_of(None, both) is Kind.ONLY_RIGHT
