@@ -42,7 +42,7 @@ from haven.policy.entries import (
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
 from haven.policy.precedence import ordered
-from haven.vocab import CATEGORY_RANK, STANDARD_RANK, Ground
+from haven.vocab import CATEGORY_RANK, STANDARD_RANK, Ground, Standard
 
 
 class Kind(StrEnum):
@@ -61,14 +61,24 @@ class Topic(StrEnum):
     MORATORIUM = "moratorium"
 
 
+INDIVIDUAL_PROFILE = "individual_profile"
 # Art. 15(c) and internal protection are read per region as well as per profile.
 REGIONED = frozenset({Topic.INTERNAL_PROTECTION, Topic.EXCEPTIONAL_SITUATION})
-TOPIC_KINDS: dict[Topic, type[EntryBase]] = {
-    Topic.DESIGNATION: Designation,
-    Topic.INTERNAL_PROTECTION: InternalProtectionEntry,
-    Topic.EXCEPTIONAL_SITUATION: ExceptionalSituation,
-    Topic.MORATORIUM: Moratorium,
+# The entry kinds read per topic, by their `kind` name. `individual_profile` (a profile a pack
+# names without lowering the standard of proof, e.g. EUAA's "risk-impacting circumstances") is
+# read with the designations when a pack's schema has that kind.
+TOPIC_KINDS: dict[Topic, frozenset[str]] = {
+    Topic.DESIGNATION: frozenset({"designation", INDIVIDUAL_PROFILE}),
+    Topic.INTERNAL_PROTECTION: frozenset({"internal_protection"}),
+    Topic.EXCEPTIONAL_SITUATION: frozenset({"exceptional_situation"}),
+    Topic.MORATORIUM: frozenset({"moratorium"}),
 }
+
+
+def topic_entries(pack: Pack, country: str, topic: Topic) -> list[EntryBase]:
+    """A pack's entries of a topic for a country (any date)."""
+    return [e for e in pack.for_country(country) if getattr(e, "kind", None) in TOPIC_KINDS[topic]]
+
 
 # -- favourability, declared once: lower is more favourable to the applicant ------------------
 # Designations: a lower standard of proof first (membership < limited < minor < individual),
@@ -91,11 +101,14 @@ LEVEL_RANK: dict[SituationLevel, int] = {
 
 # Optional entry fields that some packs carry (an EU pack's own grade, its "under review"
 # banner, the precision of its dates, the version a section was carried from): read if present.
-OPTIONAL_FIELDS = ("eu_grade", "date_precision", "carried_from")
+OPTIONAL_FIELDS = ("eu_grade", "individual_elements", "version", "date_precision", "carried_from")
 
 
 def _rank(e: EntryBase) -> tuple[int, ...] | None:
     """The entry's place in the favourability order of its topic; None: not ordered."""
+    if getattr(e, "kind", None) == INDIVIDUAL_PROFILE:
+        # Named, but assessed individually: after every designation.
+        return (STANDARD_RANK[Standard.INDIVIDUAL], len(CATEGORY_RANK))
     if isinstance(e, Designation):
         return (STANDARD_RANK[e.evidentiary_standard], CATEGORY_RANK[e.category])
     if isinstance(e, InternalProtectionEntry):
@@ -108,7 +121,9 @@ def _rank(e: EntryBase) -> tuple[int, ...] | None:
 def values(e: EntryBase) -> dict[str, Any]:
     """What an entry says, as plain values."""
     found: dict[str, Any] = {}
-    if isinstance(e, Designation):
+    if getattr(e, "kind", None) == INDIVIDUAL_PROFILE:
+        found = {"evidentiary_standard": Standard.INDIVIDUAL.value}
+    elif isinstance(e, Designation):
         found = {
             "category": e.category.value,
             "evidentiary_standard": e.evidentiary_standard.value,
@@ -276,12 +291,10 @@ def profile_name(atoms: Sequence[Atom]) -> str:
 
 def profiles(left: Pack, right: Pack, country: str, topic: Topic) -> list[Profile]:
     """The profiles either pack addresses on a topic for a country (any date)."""
-    kind = TOPIC_KINDS[topic]
     entries = [
         (side, (p, e))
         for side, p in enumerate((left, right))
-        for e in p.for_country(country)
-        if isinstance(e, kind)
+        for e in topic_entries(p, country, topic)
     ]
     regioned = topic in REGIONED
     regions: list[str | None] = [None]
@@ -336,17 +349,18 @@ def _governing(entries: list[EntryBase]) -> EntryBase | None:
     specific (haven.policy.precedence)."""
     if not entries:
         return None
-    if all(isinstance(e, Designation) for e in entries):
-        return min(entries, key=lambda e: (_rank(e), e.id))
+    if all(getattr(e, "kind", None) in TOPIC_KINDS[Topic.DESIGNATION] for e in entries):
+        return min(entries, key=lambda e: (_rank(e) or (), e.id))
     return ordered([e for e in entries if e.group is not None] or entries)[0]
 
 
 def side(pack: Pack, country: str, profile: Profile, on: date) -> Side:
-    kind = TOPIC_KINDS[profile.topic]
     a = profile.atom
     regioned = profile.topic in REGIONED
     live = [
-        e for e in pack.in_force(kind, on, country) if e.country and applies(pack, e, a, regioned)
+        e
+        for e in ordered(topic_entries(pack, country, profile.topic))
+        if e.in_force(on) and applies(pack, e, a, regioned)
     ]
     chosen = _governing([e for e in live if not_counted_because(e, on) is None])
     shown = tuple((e, why) for e in live if (why := not_counted_because(e, on)) is not None)
