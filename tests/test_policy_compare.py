@@ -210,7 +210,12 @@ def _entry(kind: str, **fields: Any) -> Any:
 
     from haven.policy.entries import Entry
 
-    base = {"id": "x-" + kind.replace("_", "-"), "label": "an entry", "country": "IR", "kind": kind}
+    base: dict[str, Any] = {
+        "id": "x-" + kind.replace("_", "-"),
+        "label": "an entry",
+        "country": "IR",
+        "kind": kind,
+    }
     base |= {"valid_from": "2020-01-01", "sources": ["s"]}
     return TypeAdapter(Entry).validate_json(json.dumps(base | fields))
 

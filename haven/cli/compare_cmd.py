@@ -109,9 +109,11 @@ def table(doc: dict[str, Any], country: str) -> Table:
         t.add_column("windows", no_wrap=True)
     for d in doc["divergences"]:
         style = "bold red" if d["kind"] in ("nl_stricter", "only_eu") else ""
+        nothing_counted = d["left"]["entry"] is None and d["right"]["entry"] is None
         row: list[str | Text] = [
             f"{d['topic']} · {d['profile']}",
-            Text(d["kind"], style=style),
+            Text(d["kind"], style=style)
+            + (Text("\n(nothing counted)", style="dim") if nothing_counted else Text("")),
             _side(d["left"]),
             _side(d["right"]),
         ]
