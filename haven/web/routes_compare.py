@@ -45,7 +45,14 @@ class Query:
             except InputError:
                 self.problems.append(Problem(name, "choice"))
         self.countries = sorted({c for p in self.packs for c in p.countries()})
-        code = (self.values["country"] or "IR").upper()
+        # By default the first country both packs speak about.
+        shared = (
+            sorted(set.intersection(*(set(p.countries()) for p in self.packs)))
+            if self.packs
+            else []
+        )
+        fallback = (shared or self.countries or [""])[0]
+        code = (self.values["country"] or fallback).upper()
         self.values["country"] = code
         if self.countries and code not in self.countries:
             self.problems.append(Problem("country", "choice"))

@@ -83,3 +83,12 @@ def test_compare_field_errors(api: Api) -> None:
 def test_the_auditor_has_no_compare_page(api: Api) -> None:
     b = signed_in(api, "auditor")
     assert b.get("/policy/compare").status_code == 403
+
+
+def test_the_menu_link_opens_a_comparison(api: Api) -> None:
+    b = signed_in(api, "researcher")
+    r = b.get("/policy/compare")
+    assert r.status_code == 200, r.text
+    assert 'table class="compare"' in r.text
+    r = b.get("/policy/compare?left=nl&right=nope")
+    assert r.status_code == 422 and 'href="#f-right"' in r.text
