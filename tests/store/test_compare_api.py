@@ -1,12 +1,9 @@
 """GET /api/v1/policy/compare: the JSON of `haven policy compare`, 422 naming the field."""
 
-from pathlib import Path
 from typing import Any
 
-from haven.policy.loader import load_pack
+from tests.store.compare_helpers import register_eu_mini
 from tests.store.store_helpers import Api
-
-EU_MINI = Path(__file__).parent.parent / "packs" / "eu-mini"
 
 
 def fields(r: Any) -> list[str]:
@@ -14,8 +11,7 @@ def fields(r: Any) -> list[str]:
 
 
 def _with_eu_mini(api: Api) -> None:
-    """Register the test pack with the app, as a deployment registers its packs."""
-    api.client.app.state.packs = {"eu-mini": load_pack(str(EU_MINI))}  # type: ignore[attr-defined]
+    register_eu_mini(api.client.app)
 
 
 def test_compare_as_of_and_period(api: Api) -> None:

@@ -2,17 +2,14 @@
 table, the timeline with the windows shaded, Dutch, field errors, and who may open it."""
 
 import re
-from pathlib import Path
 
-from haven.policy.loader import load_pack
+from tests.store.compare_helpers import register_eu_mini
 from tests.store.store_helpers import Api
 from tests.store.test_web_pages import signed_in
 
-EU_MINI = Path(__file__).parent.parent / "packs" / "eu-mini"
-
 
 def _with_eu_mini(api: Api) -> None:
-    api.client.app.state.packs = {"eu-mini": load_pack(str(EU_MINI))}  # type: ignore[attr-defined]
+    register_eu_mini(api.client.app)
 
 
 def test_compare_page_on_a_date(api: Api) -> None:
