@@ -118,7 +118,7 @@ def compare_page(request: Request, user: User) -> HTMLResponse:
         values=query.values | ({"as_of": query.as_of.isoformat()} if not query.period else {}),
         problems=query.problems,
         doc=doc,
-        pack_ids=pack_ids(request),
+        pack_choices=pack_ids(request),
         countries=query.countries,
         kinds={k: kind_label(k, left_id, right_id, tr.gettext) for k in (*KIND_COLOURS, "same")},
         colours=KIND_COLOURS,
