@@ -1,9 +1,13 @@
 """Request plumbing shared by the HTTP doors (the API and the web app), so that neither has
 to import the other. They are put together in one place: haven.server."""
 
+from typing import Any
+
 from fastapi import Request, Response
 
 from haven.errors import InputError, Problem
+from haven.policy.loader import PACKS_DIR, load_pack
+from haven.policy.pack import Pack
 from haven.reports.memo import MEDIA_TYPES, MemoFormat
 
 
@@ -45,3 +49,32 @@ def version_number(text: str) -> int | None:
         return None
     number = int(text) if len(text) <= 12 else VERSION_MAX + 1
     return number if number <= VERSION_MAX else 0
+
+
+def _registered(request: Request) -> dict[str, Pack]:
+    """Packs registered with the app (`app.state.packs`): a mapping of id to pack, or an
+    object holding one as `.packs` (a server's offered packs)."""
+    found: Any = getattr(request.app.state, "packs", None) or {}
+    found = getattr(found, "packs", found)
+    return dict(found)
+
+
+def pack_ids(request: Request) -> list[str]:
+    """The packs a request may name: the app's own, those registered with the app, and those
+    shipped with Haven."""
+    own: Pack = request.app.state.pack
+    shipped = sorted(p.parent.name for p in PACKS_DIR.glob("*/pack.yaml"))
+    return list(dict.fromkeys([own.meta.id, *_registered(request), *shipped]))
+
+
+def named_pack(request: Request, name: str, field: str) -> Pack:
+    """A pack by id (see pack_ids). Never a directory: a request must not load files by path."""
+    own: Pack = request.app.state.pack
+    if name == own.meta.id:
+        return own
+    extra = _registered(request)
+    if name in extra:
+        return extra[name]
+    if name.isidentifier() and (PACKS_DIR / name / "pack.yaml").is_file():
+        return load_pack(name)
+    raise InputError([Problem(field, f"no pack named {name[:60]!r}")])

@@ -2,13 +2,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from haven.api import deps, errors
 from haven.clock import today
 from haven.codes import check_country
 from haven.errors import InputError, Problem
 from haven.policy import checks
+from haven.policy.compare import compare as compare_on
+from haven.policy.compare import compare_period
+from haven.policy.compare_json import as_of_json, period_json
 from haven.policy.pack import Pack
 from haven.store.access import Action
 from haven.store.repo import Actor, require
@@ -110,6 +113,65 @@ def check(
     day = as_of or today()
     found = checks.check(pack, code, day)
     return {"as_of": day.isoformat(), "contradictions": [c.as_json() for c in found]}
+
+
+@router.get(
+    "/compare",
+    summary="Two packs side by side for a country, on a date or over a period",
+)
+def compare(
+    request: Request,
+    country: Annotated[str, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")],
+    packs: Annotated[
+        str, Query(description="Two pack ids, left first, e.g. `nl,euaa`", max_length=200)
+    ],
+    as_of: Annotated[deps.QueryDate | None, Query(description="The date (default: today)")] = None,
+    start: Annotated[
+        deps.QueryDate | None, Query(alias="from", description="Start of a period")
+    ] = None,
+    end: Annotated[
+        deps.QueryDate | None, Query(alias="to", description="End of a period, inclusive")
+    ] = None,
+) -> dict[str, Any]:
+    """For every profile either pack addresses (groups aligned through the shared tag and
+    sogi vocabulary), what each pack says (designation, internal protection, 15(c) per region,
+    moratorium) and a divergence kind relative to the first pack: `nl_stricter`,
+    `nl_more_favourable`, `only_nl`, `only_eu`, `same`, `different`. Each side carries its
+    entry, values and sources (id, title, date, url); entries unverified on the date are
+    listed under `not_counted`, never as the pack's position. With `from` and `to`, each
+    divergence has the windows in which it held. The same JSON as `haven policy compare`."""
+    left, right = _two_packs(request, packs)
+    code = _country(country)
+    if code not in left.countries() and code not in right.countries():
+        raise InputError(
+            [
+                Problem(
+                    "country", f"neither {left.meta.id} nor {right.meta.id} has entries for {code}"
+                )
+            ]
+        )
+    if as_of is not None and (start is not None or end is not None):
+        raise InputError([Problem("as_of", "give as_of or from/to, not both")])
+    if start is not None or end is not None:
+        if start is None or end is None:
+            missing = "from" if start is None else "to"
+            raise InputError([Problem(missing, "a period needs both from and to")])
+        if start > end:
+            raise InputError([Problem("from", f"{start} is after the end of the period ({end})")])
+        rows = compare_period(left, right, code, start, end)
+        return period_json(left, right, start, end, rows)
+    day = as_of or today()
+    return as_of_json(left, right, day, compare_on(left, right, code, day))
+
+
+def _two_packs(request: Request, value: str) -> tuple[Pack, Pack]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if len(names) != 2:
+        raise InputError([Problem("packs", "give two pack ids separated by a comma")])
+    return (
+        deps.named_pack(request, names[0], "packs"),
+        deps.named_pack(request, names[1], "packs"),
+    )
 
 
 @router.get("/sources")

@@ -76,9 +76,10 @@ def register(only: str | None = None) -> None:
         app.command("generate")(demo_cmd.generate)
         app.command("demo")(demo_cmd.demo)
     if want("policy"):
-        from haven.cli import diff_cmd, policy_cmd
+        from haven.cli import compare_cmd, diff_cmd, policy_cmd
 
         policy_cmd.app.command("diff")(diff_cmd.diff)
+        policy_cmd.app.command("compare")(compare_cmd.compare)
         app.add_typer(policy_cmd.app, name="policy")
     if want("serve", "users", "db"):
         from haven.cli import server_cmd, users_cmd  # noqa: F401 - users_cmd adds commands

@@ -19,6 +19,7 @@ from haven.web import (
     routes_audit,
     routes_auth,
     routes_cases,
+    routes_compare,
     routes_home,
     routes_impact,
     routes_jobs,
@@ -45,6 +46,7 @@ def mount(app: FastAPI) -> None:
         routes_auth,
         routes_cases,
         routes_memo,
+        routes_compare,  # before routes_policy: /policy/compare is not a country
         routes_policy,
         routes_impact,
         routes_queues,

@@ -19,6 +19,7 @@ MENU = (
     MenuItem("/cases", N_("Caseload"), frozenset({Action.CASE_LIST})),
     MenuItem("/policy", N_("Policy explorer"), frozenset({Action.POLICY_READ})),
     MenuItem("/policy/diff", N_("Policy diff"), frozenset({Action.POLICY_READ})),
+    MenuItem("/policy/compare", N_("Compare packs"), frozenset({Action.POLICY_READ})),
     # The web impact re-assesses the stored cases the user can see (a bulk case read).
     MenuItem("/impact", N_("Impact"), frozenset({Action.CASE_LIST, Action.CASE_READ})),
     MenuItem("/research", N_("Research export"), frozenset({Action.STATS_READ})),

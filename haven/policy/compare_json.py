@@ -1,0 +1,97 @@
+"""The JSON of `haven policy compare` (contract v1.1, section 5), shared by the CLI, the API and
+the web page: `{"as_of" | "from"/"to", "packs", "divergences": [...]}`."""
+
+from datetime import date
+from typing import Any
+
+from haven.policy.compare import Divergence, Side, values
+from haven.policy.entries import EntryBase
+from haven.policy.pack import Pack
+
+# Entries under `not_counted` are in force but unverified, unconfirmed or under review on the
+# date: shown with the reason (`why`), never counted as the pack's position.
+
+
+def _sources(pack: Pack, e: EntryBase, on: date) -> list[dict[str, Any]]:
+    found = []
+    for sid in e.sources_on(on):
+        s = pack.sources.get(sid)
+        if s is None:
+            continue
+        day = s.published or s.signed or s.known_from
+        found.append(
+            {
+                "id": s.id,
+                "title": s.title,
+                "date": day.isoformat() if day else None,
+                "url": s.url,
+            }
+        )
+    return found
+
+
+def _entry(pack: Pack, e: EntryBase, on: date) -> dict[str, Any]:
+    group = pack.groups.get(e.group) if e.group else None
+    return {
+        "entry": e.id,
+        "label": e.label,
+        "group": e.group,
+        "group_label": group.label if group else None,
+        "valid_from": e.valid_from.isoformat(),
+        "valid_to": e.valid_to.isoformat() if e.valid_to else None,
+        "values": values(e),
+        "sources": _sources(pack, e, on),
+    }
+
+
+def side_json(pack: Pack, s: Side, on: date) -> dict[str, Any]:
+    """One pack's side: its counted entry (`entry` null when it has none), the values and
+    sources, and the entries shown but not counted, each with the reason."""
+    base: dict[str, Any] = (
+        _entry(pack, s.entry, on)
+        if s.entry is not None
+        else {"entry": None, "label": None, "values": None, "sources": []}
+    )
+    return {
+        "pack": s.pack,
+        **base,
+        "not_counted": [
+            {**_entry(pack, e, on), "why": f"not counted as the pack's position: {why}"}
+            for e, why in s.not_counted
+        ],
+    }
+
+
+def divergence_json(left: Pack, right: Pack, d: Divergence, on: date) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "country": d.country,
+        "topic": d.topic.value,
+        "profile": d.profile.name,
+        "kind": d.kind.value,
+        "left": side_json(left, d.left, on),
+        "right": side_json(right, d.right, on),
+    }
+    if d.windows:
+        doc["windows"] = [{"from": a.isoformat(), "to": b.isoformat()} for a, b in d.windows]
+    return doc
+
+
+def as_of_json(left: Pack, right: Pack, on: date, rows: list[Divergence]) -> dict[str, Any]:
+    return {
+        "as_of": on.isoformat(),
+        "packs": [left.meta.id, right.meta.id],
+        "divergences": [divergence_json(left, right, d, on) for d in rows],
+    }
+
+
+def period_json(
+    left: Pack, right: Pack, start: date, end: date, rows: list[Divergence]
+) -> dict[str, Any]:
+    """Each divergence with its windows; its sides as on the first day of its first window."""
+    return {
+        "as_of": None,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "packs": [left.meta.id, right.meta.id],
+        "divergences": [divergence_json(left, right, d, d.windows[0][0]) for d in rows],
+    }

@@ -1,0 +1,142 @@
+"""The compare page's timeline: both packs' entries for a country on one time axis, one lane
+per pack, kind and group, with the windows in which the packs diverge shaded by kind. Drawn
+like the explorer's chart (haven.web.chart): Altair rendered to SVG on the server."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import altair as alt
+import vl_convert
+from babel.dates import format_date
+
+from haven.policy.compare import Divergence
+from haven.policy.pack import Pack
+from haven.web.chart import WIDTH, _data, _kind
+from haven.web.labels import N_
+
+# Shaded windows, one colour per divergence kind (`same` is not shaded).
+KIND_LABELS = {
+    "nl_stricter": N_("%(left)s stricter"),
+    "nl_more_favourable": N_("%(left)s more favourable"),
+    "only_nl": N_("only %(left)s"),
+    "only_eu": N_("only %(right)s"),
+    "same": N_("same"),
+    "different": N_("different, not ranked"),
+}
+KIND_COLOURS = {
+    "nl_stricter": "#d9480f",
+    "nl_more_favourable": "#1c7ed6",
+    "only_nl": "#868e96",
+    "only_eu": "#f08c00",
+    "different": "#7048e8",
+}
+
+
+def kind_label(kind: str, left: str, right: str, gettext: Callable[[str], str]) -> str:
+    return gettext(KIND_LABELS[kind]) % {"left": left, "right": right}
+
+
+def compare_svg(
+    left: Pack,
+    right: Pack,
+    country: str,
+    rows: list[Divergence],
+    start: date,
+    end: date,
+    gettext: Callable[[str], str],
+    lang: str = "en",
+) -> str:
+    """`rows`: compare_period between `start` and `end` (their windows are shaded)."""
+    everyone = gettext("everyone")
+    horizon = end + timedelta(days=1)
+    verified, unverified = gettext("verified"), gettext("unverified")
+    bars = [
+        {
+            "lane": f"{p.meta.id} · {gettext(_kind(e))} · {e.group or everyone}",
+            "pack": p.meta.id,
+            "start": max(e.valid_from, start).isoformat(),
+            "end": min(e.valid_to or horizon, horizon).isoformat(),
+            "entry": e.id,
+            "verified": verified if e.verified else unverified,
+        }
+        for p in (left, right)
+        for e in p.for_country(country)
+        if e.valid_from <= end and (e.valid_to is None or e.valid_to > start)
+    ]
+    names = {k: kind_label(k, left.meta.id, right.meta.id, gettext) for k in KIND_LABELS}
+    shades = [
+        {
+            "start": a.isoformat(),
+            "end": (b + timedelta(days=1)).isoformat(),
+            "what": names[d.kind.value],
+            "profile": f"{d.topic.value}: {d.profile.name}",
+        }
+        for d in rows
+        if d.kind.value in KIND_COLOURS
+        for a, b in d.windows
+    ]
+    lanes = sorted({b["lane"] for b in bars})
+    height = max(60, 22 * len(lanes))
+    x = alt.X(
+        "start:T",
+        title=gettext("Date"),
+        axis=alt.Axis(format="%Y"),
+        scale=alt.Scale(domain=[start.isoformat(), horizon.isoformat()]),
+    )
+    layers: list[Any] = []
+    if shades:
+        shown = [k for k in KIND_COLOURS if any(s["what"] == names[k] for s in shades)]
+        layers.append(
+            alt.Chart(_data(shades))
+            .mark_rect(opacity=0.14)
+            .encode(
+                x=x,
+                x2="end:T",
+                fill=alt.Fill(
+                    "what:N",
+                    title=gettext("Divergence"),
+                    scale=alt.Scale(
+                        domain=[names[k] for k in shown], range=[KIND_COLOURS[k] for k in shown]
+                    ),
+                ),
+                tooltip=["what:N", "profile:N", "start:T", "end:T"],
+            )
+        )
+    if bars:
+        layers.append(
+            alt.Chart(_data(bars))
+            .mark_bar(height=14)
+            .encode(
+                x=x,
+                x2="end:T",
+                y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=420)),
+                color=alt.Color("pack:N", title=gettext("Pack"), scale=alt.Scale(scheme="dark2")),
+                opacity=alt.Opacity(
+                    "verified:N",
+                    scale=alt.Scale(domain=[verified, unverified], range=[1.0, 0.35]),
+                    title=gettext("Verified"),
+                ),
+                tooltip=["entry:N", "start:T", "end:T"],
+            )
+        )
+    # The date the page is about (or the end of its period): a solid line.
+    marker = [{"date": end.isoformat()}]
+    layers.append(
+        alt.Chart(_data(marker)).mark_rule(color="#a1161b", strokeWidth=2).encode(x="date:T")
+    )
+    title = gettext("%(left)s and %(right)s, %(start)s to %(end)s") % {
+        "left": left.meta.id,
+        "right": right.meta.id,
+        "start": format_date(start, "d MMM yyyy", locale=lang),
+        "end": format_date(end, "d MMM yyyy", locale=lang),
+    }
+    chart = (
+        alt.layer(*layers)
+        .properties(width=WIDTH, height=height, title=f"{country}: {title}")
+        .configure_axis(labelFontSize=13, titleFontSize=13)
+        .configure_legend(labelFontSize=13, titleFontSize=13, labelLimit=360)
+        .configure_title(fontSize=16, offset=8)
+    )
+    svg: str = vl_convert.vegalite_to_svg(chart.to_dict())
+    return svg
