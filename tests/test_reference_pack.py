@@ -45,7 +45,10 @@ def test_every_recommendation_has_one_place_in_the_order() -> None:
 def test_the_note_is_made_only_when_the_reference_is_more_favourable(
     day: str, reference_better: bool, own_better: bool
 ) -> None:
-    own, ref = assess(CASE, date.fromisoformat(day), OWN), assess(CASE, date.fromisoformat(day), REF)
+    own, ref = (
+        assess(CASE, date.fromisoformat(day), OWN),
+        assess(CASE, date.fromisoformat(day), REF),
+    )
     assert (reference_note(own, ref) is not None) is reference_better
     assert (reference_note(ref, own) is not None) is own_better
 
