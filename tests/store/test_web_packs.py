@@ -95,3 +95,24 @@ def test_the_policy_explorer_shows_the_chosen_pack(web: Browser) -> None:
     assert "timeline.svg?as_of=2015-10-01&amp;pack=example-common" in other.text
     chart = web.get("/policy/AQ/timeline.svg?as_of=2015-10-01&pack=example-common")
     assert chart.status_code == 200 and "xc-aq-cartographers-2015" in chart.text
+
+
+def test_the_impact_page_compares_two_packs_on_one_date(api: Api, web: Browser) -> None:
+    caseload = (EXAMPLE / "caseload.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in caseload[1:]:  # EX-AQ-1 is already stored
+        assert api.create("officer", json.loads(line)).status_code == 201
+    page = web.get("/impact?from=2017-06-01&to=2017-06-01&to_pack=example-common")
+    assert page.status_code == 200, page.text[:500]
+    assert 'id="between-packs"' in page.text and "example-common" in page.text
+    table = page.text[page.text.index('id="by-profile"') :]
+    assert "<code>AQ:cartographer</code></td><td>2</td>" in table
+    assert '<option value="example-common" selected>' in page.text  # the to_pack selector
+    assert "EX-AQ-1" in page.text and "EX-AQ-3" in page.text and "EX-AQ-2" not in page.text
+    export = web.get("/impact/export.csv?from=2017-06-01&to=2017-06-01&to_pack=example-common")
+    assert export.status_code == 200
+    rows = export.text.splitlines()
+    assert rows[0].endswith(",profile") and len(rows) == 3 and rows[1].endswith(",AQ:cartographer")
+    same = web.get("/impact?from=2017-06-01&to=2017-06-01")
+    assert 'id="by-profile"' not in same.text and 'id="between-packs"' not in same.text
+    bad = web.get("/impact?from=2017-06-01&to=2017-06-01&to_pack=nosuch")
+    assert bad.status_code == 422 and "nosuch" in bad.text
