@@ -77,3 +77,9 @@ def test_the_stored_caseload_gives_the_same_impact_between_packs(db_url: str) ->
     from_file = _ok("impact", str(CASELOAD), *BETWEEN, "--engine", "columnar")
     stored = _ok("impact", "--org", "alpha", "--user", "ann", *BETWEEN, url=db_url)
     assert stored == from_file
+
+
+def test_a_work_queue_preview_between_packs() -> None:
+    out = json.loads(_ok("queue", "preview", str(CASELOAD), "--from", "2015-10-01", "--to",
+                         "2015-10-01", "--pack", str(EXAMPLE), "--to-pack", str(COMMON)))  # fmt: skip
+    assert [i["case_id"] for i in out["items"]] == ["EX-AQ-1"]  # the refused one improves

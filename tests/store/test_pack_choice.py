@@ -90,3 +90,17 @@ def test_the_policy_endpoints_answer_under_the_named_pack(api: Api) -> None:
     assert "xc-aq-cartographers-2015" in r.text
     default = api.get("/policy/entries?country=AQ&as_of=2015-10-01", as_="officer")
     assert "xc-aq-cartographers-2015" not in default.text
+
+
+def test_a_work_queue_between_packs(api: Api) -> None:
+    """The lawyer's work queue from the impact between packs: the refused case whose outcome
+    would be better under the other pack on the date."""
+    for case in CASELOAD:
+        assert api.create("officer", case).status_code == 201
+    body = {"from": "2015-10-01", "to": "2015-10-01", "to_pack": "example-common"}
+    r = api.post("/queues", as_="reviewer", body=body)
+    assert r.status_code == 201, r.text
+    items = api.get(f"/queues/{r.json()['id']}", as_="reviewer").json()["work_items"]
+    assert [i["case"] for i in items] == ["EX-AQ-1"]
+    bad = api.post("/queues", as_="reviewer", body={**body, "to_pack": "nosuch"})
+    assert bad.status_code == 422 and "to_pack" in bad.text, bad.text
