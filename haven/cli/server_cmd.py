@@ -23,7 +23,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Bind address (loopback by default)"),
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", help="Worker processes (state lives in the DB)"),
-    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="The default pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", envvar="HAVEN_PACK", help="The default pack"),
     packs: str = typer.Option(
         "",
         "--packs",
