@@ -28,7 +28,7 @@ from haven.web import caseerrors, caseform, casepage
 from haven.web.forms import checked_form, text
 from haven.web.lintview import segments
 from haven.web.messages import plain_message
-from haven.web.packchoice import chosen_pack, offered
+from haven.web.packchoice import chosen_pack, offered, pack_query
 from haven.web.render import gettext_for, language, render
 from haven.web.session import WebUser, database, web_user
 
@@ -387,10 +387,12 @@ async def save_assessment(request: Request, ref: str, user: User) -> Response:
         day = date.fromisoformat(raw)
     except ValueError:
         day = today()
+    pack = pack_of(request)  # the pack the page showed (`?pack=` on the form's action)
     with database(request).session() as s:
-        repo.assess_and_store(s, user.actor, ref, day, pack_of(request))
+        repo.assess_and_store(s, user.actor, ref, day, pack)
     return RedirectResponse(
-        f"/cases/{quote(ref, safe='')}?as_of={day.isoformat()}#history", status_code=303
+        f"/cases/{quote(ref, safe='')}?as_of={day.isoformat()}{pack_query(request)}#history",
+        status_code=303,
     )
 
 

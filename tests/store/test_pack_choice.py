@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from haven.server import create_app
+from haven.store import auth
+from haven.store.access import Role
 from haven.store.db import Database
 from tests.store.store_helpers import Api
 
@@ -104,3 +106,26 @@ def test_a_work_queue_between_packs(api: Api) -> None:
     assert [i["case"] for i in items] == ["EX-AQ-1"]
     bad = api.post("/queues", as_="reviewer", body={**body, "to_pack": "nosuch"})
     assert bad.status_code == 422 and "to_pack" in bad.text, bad.text
+
+
+def test_the_memo_api_notes_the_reference_pack(db: Database) -> None:
+    """With a reference pack configured, the memo of a stored case says when that pack is more
+    favourable on the date; under the reference pack itself it says nothing of the kind."""
+    app = create_app(db, pack=str(EXAMPLE), packs=[str(COMMON)], reference=str(COMMON))
+    with TestClient(app) as client:
+        with db.session() as s:
+            org = auth.ensure_org(s, "ex", "Ex")
+            auth.add_user(s, org, "olga", "long enough pw!", Role.CASE_OFFICER)
+        token = client.post(
+            "/api/v1/login", json={"username": "olga", "password": "long enough pw!"}
+        ).json()["token"]
+        h = {"Authorization": f"Bearer {token}"}
+        assert client.post("/api/v1/cases", json=CASE, headers=h).status_code == 201
+        memo = "/api/v1/cases/EX-AQ-1/memo?as_of=2015-10-01&format=html"
+        r = client.get(memo, headers=h)
+        assert r.status_code == 200, r.text[:300]
+        assert 'class="reference"' in r.text and "xc-guidance-2015" in r.text
+        nl = client.get(memo + "&lang=nl", headers=h)
+        assert "gunstiger voor de aanvrager" in nl.text
+        other = client.get(memo + "&pack=example-common", headers=h)
+        assert other.status_code == 200 and 'class="reference"' not in other.text

@@ -4,6 +4,7 @@ Dutch, when the reference pack recommends something more favourable on the date,
 packs' sources; an unknown pack is a plain error naming `pack`. The fictional example packs."""
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,3 +117,19 @@ def test_the_impact_page_compares_two_packs_on_one_date(api: Api, web: Browser) 
     assert 'id="by-profile"' not in same.text and 'id="between-packs"' not in same.text
     bad = web.get("/impact?from=2017-06-01&to=2017-06-01&to_pack=nosuch")
     assert bad.status_code == 422 and "nosuch" in bad.text
+
+
+def test_an_assessment_saved_from_the_page_is_saved_under_its_pack(api: Api, web: Browser) -> None:
+    page = web.get("/cases/EX-AQ-1?as_of=2015-10-01&pack=example-common")
+    assert 'action="/cases/EX-AQ-1/assessments?pack=example-common"' in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf
+    saved = web.c.post(
+        "/cases/EX-AQ-1/assessments?pack=example-common",
+        data={"csrf": csrf.group(1), "as_of": "2015-10-01"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text[:300]
+    assert saved.headers["location"].endswith("as_of=2015-10-01&pack=example-common#history")
+    stored = api.get("/cases/EX-AQ-1/assessments", as_="officer").json()
+    assert [a["policy"]["pack"] for a in stored] == ["example-common"], stored
