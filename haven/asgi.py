@@ -5,7 +5,13 @@ import os
 from haven.packs import DEFAULT_PACK
 from haven.server import create_app
 
-app = create_app(pack=os.environ.get("HAVEN_PACK", DEFAULT_PACK))
+app = create_app(
+    pack=os.environ.get("HAVEN_PACK", DEFAULT_PACK),
+    # More packs offered besides the shipped ones (names or directories, comma-separated), and
+    # the pack the memo and the case page compare with.
+    packs=[p for p in os.environ.get("HAVEN_PACKS", "").split(",") if p.strip()],
+    reference=os.environ.get("HAVEN_REFERENCE_PACK") or None,
+)
 # Every request checks its query parameters against the OpenAPI schema (deps.known_query).
 # Built lazily, the first request a worker takes spent seconds of CPU building it while the
 # requests behind it queued; with several workers each paid it, on the cores the others serve

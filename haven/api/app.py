@@ -2,7 +2,7 @@
 case versions and the audit log are in the database, so several processes can serve one
 PostgreSQL."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -25,12 +25,19 @@ from haven.api import (
 )
 from haven.api.bodies import REGISTRY
 from haven.packs import DEFAULT_PACK
-from haven.policy.loader import load_pack
+from haven.policy.loader import offered
 from haven.store.db import Database
 
 
-def create_api(db: Database | None = None, pack: str = DEFAULT_PACK) -> FastAPI:
-    """The JSON API alone. haven.server puts it together with the web app."""
+def create_api(
+    db: Database | None = None,
+    pack: str = DEFAULT_PACK,
+    packs: Sequence[str] = (),
+    reference: str | None = None,
+) -> FastAPI:
+    """The JSON API alone. haven.server puts it together with the web app. `pack` answers when
+    a request names none; the shipped packs and `packs` (names or directories) may be named;
+    `reference` is the pack the memo and case page compare with (haven.policy.packset)."""
     app = FastAPI(
         title="Haven",
         version=__version__,
@@ -39,7 +46,8 @@ def create_api(db: Database | None = None, pack: str = DEFAULT_PACK) -> FastAPI:
         dependencies=[Depends(deps.known_query), Depends(deps.no_nul)],
     )
     app.state.db = db or Database()
-    app.state.pack = load_pack(pack)
+    app.state.packs = offered(pack, packs, reference)
+    app.state.pack = app.state.packs.default
     errors.install(app)
     routers = (routes_public, routes_cases, routes_policy, routes_admin, routes_memo, routes_queue)
     for module in routers:
@@ -52,7 +60,8 @@ def create_api(db: Database | None = None, pack: str = DEFAULT_PACK) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        response.headers.update(deps.standard_headers(app.state.pack))
+        answered = getattr(request.state, "pack", None) or app.state.pack
+        response.headers.update(deps.standard_headers(answered))
         return response
 
     def openapi() -> dict[str, Any]:

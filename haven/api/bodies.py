@@ -23,15 +23,28 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+_PACK = (
+    "The id of a pack this server offers (GET /api/v1/packs); default: the server's default pack"
+)
+
+
 class AssessRequest(_Body):
     case: Case
     as_of: date | None = Field(None, description="Default: today")
+    pack: str | None = Field(None, max_length=200, description=_PACK)
 
 
 class ImpactRequest(_Body):
     cases: list[Case] = Field(max_length=100_000)
     from_: date = Field(alias="from")
     to: date
+    pack: str | None = Field(None, max_length=200, description=_PACK)
+    to_pack: str | None = Field(
+        None,
+        max_length=200,
+        description="The pack of the `to` side (default: `pack`): with `from` equal to `to`, "
+        "whose outcome would differ under this pack",
+    )
 
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
 

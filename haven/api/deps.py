@@ -4,13 +4,14 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator
 
 from haven.doors import named_pack as named_pack  # re-exported for the API routers
 from haven.doors import no_nul as no_nul  # re-exported for the API routers
 from haven.errors import InputError, Problem, Unauthenticated
 from haven.policy.pack import Pack
+from haven.policy.packset import PackSet
 from haven.store.auth import authenticate
 from haven.store.db import Database
 from haven.store.repo import Actor
@@ -32,9 +33,30 @@ def db(request: Request) -> Database:
     return database
 
 
-def pack(request: Request) -> Pack:
-    policy: Pack = request.app.state.pack
+def packs(request: Request) -> PackSet:
+    """The packs this server offers (GET /api/v1/packs)."""
+    offered: PackSet = request.app.state.packs
+    return offered
+
+
+def chosen(request: Request, policy: Pack) -> Pack:
+    """Remember the pack a request is answered under, for the X-Haven-Pack header."""
+    request.state.pack = policy
     return policy
+
+
+def pack(
+    request: Request,
+    pack: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="The id of a pack this server offers (GET /api/v1/packs); "
+            "default: the server's default pack",
+        ),
+    ] = None,
+) -> Pack:
+    return chosen(request, packs(request).get(pack, "query.pack"))
 
 
 def standard_headers(policy: Pack) -> dict[str, str]:

@@ -16,6 +16,7 @@ from haven.cases import Case
 from haven.clock import today
 from haven.doors import document_response
 from haven.policy.pack import Pack
+from haven.policy.packset import PackSet
 from haven.reports import memo as memos
 from haven.reports.memo import MemoFormat
 from haven.store import repo
@@ -49,12 +50,15 @@ def case_memo(
     db: Annotated[Database, Depends(deps.db)],
     actor: Annotated[Actor, Depends(deps.actor)],
     pack: Annotated[Pack, Depends(deps.pack)],
+    packs: Annotated[PackSet, Depends(deps.packs)],
     as_of: deps.QueryDate | None = None,
     lang: Lang = Lang.EN,
     format: MemoFormat = MemoFormat.PDF,
 ) -> Response:
     """The memo for the case's current version as of a date (default today), in English or
-    Dutch. It supports and does not replace the officer's decision."""
+    Dutch, under `pack` (default: the server's). It supports and does not replace the officer's
+    decision; where the reference pack (GET /api/v1/policy/packs) recommends something more
+    favourable on the date, it says so."""
     day = as_of or today()
     with db.session() as s:
         _, version = repo.read_case(s, actor, ref)
@@ -68,7 +72,9 @@ def case_memo(
             format=format.value,
         )
         case = Case.model_validate_json(json.dumps(version.data))
-    document = memos.build(case, day, pack, lang.value, datetime.now(UTC))
+    document = memos.build(
+        case, day, pack, lang.value, datetime.now(UTC), reference=packs.reference(pack)
+    )
     # A plain `def`: FastAPI runs it in a worker thread, so a second of PDF rendering does not
     # hold up other requests.
     data = memos.render(document, pack, format)

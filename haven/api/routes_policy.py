@@ -13,6 +13,7 @@ from haven.policy.compare import compare as compare_on
 from haven.policy.compare import compare_period
 from haven.policy.compare_json import as_of_json, period_json
 from haven.policy.pack import Pack
+from haven.policy.packset import PackSet
 from haven.store.access import Action
 from haven.store.repo import Actor, require
 
@@ -39,16 +40,25 @@ def _country(code: str) -> str:
 
 
 @router.get("/packs")
-def packs(pack: PACK) -> list[dict[str, Any]]:
-    return [
-        {
-            **pack.meta.model_dump(mode="json"),
-            "version": pack.version,
-            "entries": len(pack.entries),
-            "sources": len(pack.sources),
-            "countries": pack.countries(),
-        }
-    ]
+def packs(offered: Annotated[PackSet, Depends(deps.packs)]) -> list[dict[str, Any]]:
+    """The packs this server offers, the default first: name one as `pack` in a request.
+    `reference` is the pack the memo and case page compare it with, if any."""
+    found = []
+    for pid in offered.ids():
+        pack = offered.packs[pid]
+        ref = offered.reference(pack)
+        found.append(
+            {
+                **pack.meta.model_dump(mode="json"),
+                "version": pack.version,
+                "entries": len(pack.entries),
+                "sources": len(pack.sources),
+                "countries": pack.countries(),
+                "default": pack is offered.default,
+                "reference": ref.meta.id if ref else None,
+            }
+        )
+    return found
 
 
 @router.get("/entries")

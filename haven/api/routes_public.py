@@ -12,7 +12,7 @@ from haven.cases.known import future_dates
 from haven.clock import today
 from haven.errors import InputError, Problem
 from haven.impact import compare
-from haven.policy.pack import Pack
+from haven.policy.packset import PackSet
 from haven.store.access import Action
 from haven.store.db import Database
 from haven.store.repo import Actor, audit, require
@@ -46,13 +46,16 @@ def login(
 )
 def assessments(
     raw: deps.RawBody,
+    request: Request,
     actor: Annotated[Actor, Depends(deps.actor)],
-    pack: Annotated[Pack, Depends(deps.pack)],
+    packs: Annotated[PackSet, Depends(deps.packs)],
     db: Annotated[Database, Depends(deps.db)],
 ) -> dict[str, Any]:
-    """Assess one case as of a date (contract section 2). Nothing is stored but an audit line."""
+    """Assess one case as of a date (contract section 2), under `pack` (default: the server's
+    default pack). Nothing is stored but an audit line."""
     require(actor, Action.ASSESS_STATELESS)
     req = parse(AssessRequest, raw)
+    pack = deps.chosen(request, packs.get(req.pack, "pack"))
     _no_future([("case.", req.case)])
     result = assess(req.case, req.as_of or today(), pack)
     with db.session() as s:
@@ -68,15 +71,20 @@ def assessments(
 )
 def impact(
     raw: deps.RawBody,
+    request: Request,
     actor: Annotated[Actor, Depends(deps.actor)],
-    pack: Annotated[Pack, Depends(deps.pack)],
+    packs: Annotated[PackSet, Depends(deps.packs)],
     db: Annotated[Database, Depends(deps.db)],
 ) -> dict[str, Any]:
-    """Re-assess a caseload on two dates and list whose outcome changes (contract section 3)."""
+    """Re-assess a caseload on two (pack, date) pairs and list whose outcome changes (contract
+    section 3): two dates under `pack`, or, with `to_pack` and one date for `from` and `to`,
+    whose outcome would differ under the other pack, grouped by profile."""
     require(actor, Action.ASSESS_STATELESS)
     req = parse(ImpactRequest, raw)
+    pack = deps.chosen(request, packs.get(req.pack, "pack"))
+    after_pack = packs.get(req.to_pack, "to_pack") if req.to_pack else None
     _no_future([(f"cases[{i}].", c) for i, c in enumerate(req.cases)])
-    result = compare(req.cases, req.from_, req.to, pack)
+    result = compare(req.cases, req.from_, req.to, pack, after_pack)
     with db.session() as s:
         audit(s, actor, "impact.stateless", cases=len(req.cases))
     return result.model_dump(mode="json", by_alias=True)

@@ -18,6 +18,7 @@ from haven.api.routes_memo import Lang
 from haven.doors import document_response
 from haven.errors import Problem
 from haven.policy.pack import Pack
+from haven.policy.packset import PackSet
 from haven.reports import letter as letters
 from haven.reports.memo import MemoFormat, filename
 from haven.store import queue as store
@@ -43,6 +44,12 @@ class NewQueueRequest(_Body):
     from_: date = Field(alias="from")
     to: date
     name: str | None = Field(None, min_length=1, max_length=200)
+    to_pack: str | None = Field(
+        None,
+        max_length=200,
+        description="The pack of the `to` side (default: the request's pack): with `from` equal "
+        "to `to`, the refused cases whose outcome would be better under that pack",
+    )
 
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
 
@@ -64,15 +71,23 @@ for _m in (NewQueueRequest, AssignRequest, CommentRequest, CloseRequest):
 
 
 @router.post("", status_code=201, openapi_extra=openapi_body(NewQueueRequest))
-def create_queue(raw: deps.RawBody, db: DB, actor: ACTOR, pack: PACK) -> dict[str, Any]:
-    """Re-assess the organisation's cases on both dates and save, as open work items, the
-    refused cases whose outcome improved (reviewer; officers and advocates: their own cases)."""
+def create_queue(
+    raw: deps.RawBody,
+    db: DB,
+    actor: ACTOR,
+    pack: PACK,
+    packs: Annotated[PackSet, Depends(deps.packs)],
+) -> dict[str, Any]:
+    """Re-assess the organisation's cases on both dates (or under `?pack=` and `to_pack`) and
+    save, as open work items, the refused cases whose outcome improved (reviewer; officers and
+    advocates: their own cases)."""
     require(actor, Action.QUEUE_CREATE)  # the role first, then the body
     req = parse(NewQueueRequest, raw)
+    after_pack = packs.get(req.to_pack, "to_pack") if req.to_pack else None
     skipped: list[Problem] = []
     with db.session() as s:
         q, rows = store.create_queue(
-            s, actor, req.from_, req.to, pack, name=req.name, skipped=skipped
+            s, actor, req.from_, req.to, pack, after_pack, name=req.name, skipped=skipped
         )
         # Cases left out because they no longer validate, and why: to be corrected.
         out = store.queue_json(q, len(rows), len(rows))

@@ -87,6 +87,29 @@ def claims_profile_expr(profile: pl.Expr) -> pl.Expr:
     )
 
 
+def profile_key(nationality: str, p: Profile) -> str:
+    """A case's claimed profile as one pack-independent key, for grouping an impact: the
+    nationality, then the claimed SOGI values and tags, sorted (`IR:christian_convert`,
+    `RU:gay+lesbian`; `AF` when nothing is claimed)."""
+    claimed = sorted({*(s.value for s in p.sogi), *p.tags})
+    return f"{nationality}:{'+'.join(claimed)}" if claimed else nationality
+
+
+def profile_key_expr(nationality: pl.Expr, profile: pl.Expr) -> pl.Expr:
+    """The same over the contract's columns (an absent list claims nothing)."""
+    claimed = (
+        pl.concat_list([profile.struct.field(f).fill_null([]) for f in PROFILE_CLAIM])
+        .list.unique()
+        .list.sort()
+        .list.join("+")
+    )
+    return (
+        pl.when(claimed.fill_null("") == "")
+        .then(nationality)
+        .otherwise(pl.concat_str([nationality, pl.lit(":"), claimed]))
+    )
+
+
 # SOGI values as bits: the columnar engine holds a case's SOGI list as one integer (the OR of
 # its values' bits), so a group's "any of these" is one AND.
 SOGI_BITS = {s.value: 1 << i for i, s in enumerate(Sogi)}

@@ -8,8 +8,8 @@ from typing import Any
 
 from rich.console import Console
 
-from haven.errors import InputError, Problem
-from haven.policy.loader import load_pack
+from haven.errors import InputError, PolicyError, Problem
+from haven.policy.loader import load_pack, resolve
 from haven.policy.pack import Pack
 
 out = Console(highlight=False, soft_wrap=True)
@@ -36,7 +36,12 @@ def parse_date(value: str | None, option: str, default: date | None = None) -> d
         ) from None
 
 
-def pack_option(name: str) -> Pack:
+def pack_option(name: str, option: str = "--pack") -> Pack:
+    """The pack a command option names; an unknown one is an error naming that option."""
+    try:
+        resolve(name)
+    except PolicyError as e:
+        raise PolicyError([Problem(option, p.message) for p in e.problems]) from None
     return load_pack(name)
 
 

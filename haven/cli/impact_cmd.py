@@ -1,10 +1,13 @@
-"""`haven impact FILE --from DATE --to DATE`: whose outcome changes between two dates."""
+"""`haven impact FILE --from DATE --to DATE`: whose outcome changes between two dates;
+`haven impact FILE --from-pack A --to-pack B --on DATE`: whose outcome would differ under
+another pack (the same comparison of two (pack, date) pairs)."""
 
 import json
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +26,7 @@ from haven.errors import InputError, Problem
 from haven.impact import Impact, compare
 from haven.impact.stream import BATCH_SIZE, ImpactStream
 from haven.packs import DEFAULT_PACK
+from haven.policy.pack import Pack
 from haven.reports.impact_html import render_html
 
 _MARK = "\0changed\0"  # stands for the changed list in the JSON head, replaced by the spool
@@ -50,9 +54,20 @@ def impact(
     file: str | None = typer.Argument(
         None, help="A caseload (JSONL or JSON array), or - for stdin; none with --org"
     ),
-    date_from: str = typer.Option(..., "--from", help="YYYY-MM-DD: the earlier as-of date"),
-    date_to: str = typer.Option(..., "--to", help="YYYY-MM-DD: the later as-of date"),
-    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
+    date_from: str | None = typer.Option(None, "--from", help="YYYY-MM-DD: the earlier as-of date"),
+    date_to: str | None = typer.Option(None, "--to", help="YYYY-MM-DD: the later as-of date"),
+    on: str | None = typer.Option(
+        None, "--on", help="YYYY-MM-DD: one date for both sides (with --from-pack/--to-pack)"
+    ),
+    pack: str | None = typer.Option(
+        None, "--pack", help=f"Pack name or directory (default {DEFAULT_PACK})"
+    ),
+    from_pack: str | None = typer.Option(
+        None, "--from-pack", help="The pack of the first side (instead of --pack)"
+    ),
+    to_pack: str | None = typer.Option(
+        None, "--to-pack", help="The pack of the second side: whose outcome would differ under it"
+    ),
     draft: str | None = typer.Option(
         None, "--draft", help="Compare against a draft pack directory on --to"
     ),
@@ -80,10 +95,8 @@ def impact(
     only(fmt, (Format.JSON, Format.JSONL, Format.TABLE, Format.HTML))
     if batch_size < 1:
         raise InputError([Problem("--batch-size", "must be at least 1")])
-    before = parse_date(date_from, "--from")
-    after = parse_date(date_to, "--to")
-    policy = pack_option(pack)
-    after_policy = pack_option(draft) if draft else None
+    before, after = _dates(date_from, date_to, on)
+    policy, after_policy = _packs(pack, from_pack, to_pack, draft)
     if org is not None or user is not None or file is None:
         if file is not None:
             raise InputError([Problem("FILE", "give a file or --org and --user, not both")])
@@ -100,6 +113,33 @@ def impact(
         return
     cases = read_caseload(file, stdin=sys.stdin)
     _show(compare(_progress(cases), before, after, policy, after_policy), fmt, output)
+
+
+def _dates(date_from: str | None, date_to: str | None, on: str | None) -> tuple[date, date]:
+    """The two sides' dates: --from and --to, or --on for both (a comparison of packs)."""
+    if on is not None:
+        given = [o for o, v in (("--from", date_from), ("--to", date_to)) if v is not None]
+        if given:
+            raise InputError([Problem(given[0], "give --on or --from and --to, not both")])
+        day = parse_date(on, "--on")
+        return day, day
+    return parse_date(date_from, "--from"), parse_date(date_to, "--to")
+
+
+def _packs(
+    pack: str | None, from_pack: str | None, to_pack: str | None, draft: str | None
+) -> tuple[Pack, Pack | None]:
+    """The two sides' packs: --pack (or --from-pack) on both, or --to-pack / --draft on the
+    second side."""
+    if pack is not None and from_pack is not None:
+        raise InputError([Problem("--from-pack", "give --pack or --from-pack, not both")])
+    if to_pack is not None and draft is not None:
+        raise InputError([Problem("--to-pack", "give --to-pack or --draft, not both")])
+    first = (
+        pack_option(from_pack, "--from-pack") if from_pack else pack_option(pack or DEFAULT_PACK)
+    )
+    second = to_pack or draft
+    return first, pack_option(second, "--to-pack" if to_pack else "--draft") if second else None
 
 
 def _columnar(stream: ImpactStream, fmt: Format, output: Path | None) -> None:

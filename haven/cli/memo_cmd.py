@@ -18,6 +18,7 @@ from haven.clock import today
 from haven.errors import Forbidden, InputError, Problem
 from haven.i18n import LANGUAGES
 from haven.packs import DEFAULT_PACK
+from haven.policy.loader import offered
 from haven.reports import memo as memos
 from haven.reports.memo import MemoFormat
 
@@ -33,6 +34,12 @@ def memo(
         None, "--format", help="pdf or html; default: from --out (.html: html, else pdf)"
     ),
     pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
+    reference: str | None = typer.Option(
+        None,
+        "--reference-pack",
+        help="Note where this pack (name or directory) is more favourable on the date "
+        "(default: the other shipped pack, if there is exactly one)",
+    ),
     org: str | None = typer.Option(None, "--org", help="Read a stored case of this organisation"),
     user: str | None = typer.Option(None, "--user", help="... as this user"),
 ) -> None:
@@ -43,6 +50,9 @@ def memo(
     if fmt is None:
         fmt = MemoFormat.HTML if output.suffix.lower() in (".html", ".htm") else MemoFormat.PDF
     policy = pack_option(pack)
+    ref = (
+        pack_option(reference, "--reference-pack") if reference else offered(pack).reference(policy)
+    )
     if (org is None) != (user is None):
         raise InputError([Problem("--org" if org is None else "--user", "give both or neither")])
     if org is not None and user is not None:
@@ -52,7 +62,7 @@ def memo(
         if len(cases) != 1:
             raise InputError([Problem(case, f"holds {len(cases)} cases; a memo is for one")])
         subject = cases[0]
-    document = memos.build(subject, day, policy, lang, datetime.now(UTC))
+    document = memos.build(subject, day, policy, lang, datetime.now(UTC), reference=ref)
     data = memos.render(document, policy, fmt)
     try:
         write_private(output, data)

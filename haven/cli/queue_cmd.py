@@ -21,6 +21,7 @@ from haven.cli.private import write_private
 from haven.errors import Forbidden, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
 from haven.packs import DEFAULT_PACK
+from haven.policy.pack import Pack
 from haven.queue import Item, build
 from haven.reports import letter as letters
 from haven.reports.memo import MemoFormat
@@ -62,6 +63,9 @@ def preview(
     date_to: str = typer.Option(..., "--to", help="YYYY-MM-DD: the later as-of date"),
     pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     draft: str | None = typer.Option(None, "--draft", help="A draft pack directory for --to"),
+    to_pack: str | None = typer.Option(
+        None, "--to-pack", help="Another pack for --to: the cases more favourable under it"
+    ),
     fmt: Format = typer.Option(Format.JSON, "--format", help="json or table"),
 ) -> None:
     """The work queue a caseload file would give, without storing anything."""
@@ -69,7 +73,7 @@ def preview(
     before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     policy = pack_option(pack)
     cases = read_caseload(file, stdin=sys.stdin)
-    impact, items = build(cases, before, after, policy, pack_option(draft) if draft else None)
+    impact, items = build(cases, before, after, policy, _after_pack(draft, to_pack))
     if fmt is Format.TABLE:
         out.print(_table(items, f"{len(items)} of {impact.cases} cases to act on"))
     else:
@@ -81,6 +85,15 @@ def preview(
                 "items": [i.model_dump(mode="json") for i in items],
             }
         )
+
+
+def _after_pack(draft: str | None, to_pack: str | None) -> Pack | None:
+    """The pack of the later side: a draft, or another pack (a queue between packs)."""
+    if draft and to_pack:
+        raise InputError([Problem("--to-pack", "give --to-pack or --draft, not both")])
+    if to_pack:
+        return pack_option(to_pack, "--to-pack")
+    return pack_option(draft, "--draft") if draft else None
 
 
 @contextmanager
@@ -112,12 +125,15 @@ def create(
     user: str = USER,
     pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or directory"),
     draft: str | None = typer.Option(None, "--draft", help="A draft pack directory for --to"),
+    to_pack: str | None = typer.Option(
+        None, "--to-pack", help="Another pack for --to: the cases more favourable under it"
+    ),
     name: str | None = typer.Option(None, "--name", help="A name for the queue"),
 ) -> None:
     """Save the work queue over the stored cases one may read (reviewer: all of them)."""
     before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     policy = pack_option(pack)
-    after_policy = pack_option(draft) if draft else None
+    after_policy = _after_pack(draft, to_pack)
 
     def work(s: Session, actor: Actor) -> dict[str, object]:
         skipped: list[Problem] = []

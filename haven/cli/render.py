@@ -112,7 +112,13 @@ def caseload(results: list[Assessment]) -> Table:
 
 
 def impact(result: Impact) -> Group:
-    m = Table(title=f"Transitions {result.from_} → {result.to} ({result.cases} cases)")
+    a, b = result.policy_before, result.policy_after
+    sides = (
+        f"{result.from_} → {result.to}"
+        if a.pack == b.pack
+        else f"{a.pack} {result.from_} → {b.pack} {result.to}"
+    )
+    m = Table(title=f"Transitions {sides} ({result.cases} cases)")
     m.add_column("from")
     m.add_column("to")
     m.add_column("cases", justify="right")
@@ -130,7 +136,12 @@ def impact(result: Impact) -> Group:
             ", ".join(ch.changed_fields),
             ", ".join(ch.changed_rules),
         )
-    return Group(m, c)
+    p = Table(title="Changed cases by claimed profile")
+    p.add_column("profile")
+    p.add_column("cases", justify="right")
+    for profile, n in result.changed_by_profile.items():
+        p.add_row(profile, str(n))
+    return Group(m, c, p) if result.changed_by_profile else Group(m, c)
 
 
 def entries(rows: list[EntryBase], pack: Pack, title: str) -> Table:

@@ -10,6 +10,7 @@ from haven.cli import keys_cmd
 from haven.cli.common import out
 from haven.errors import InputError, Problem
 from haven.packs import DEFAULT_PACK
+from haven.policy.loader import offered
 from haven.store.access import Role
 from haven.store.auth import add_user, ensure_org
 from haven.store.db import Database, database_url, upgrade
@@ -22,7 +23,19 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Bind address (loopback by default)"),
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", help="Worker processes (state lives in the DB)"),
-    pack: str = typer.Option(DEFAULT_PACK, "--pack"),
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", envvar="HAVEN_PACK", help="The default pack"),
+    packs: str = typer.Option(
+        "",
+        "--packs",
+        envvar="HAVEN_PACKS",
+        help="More packs offered besides the shipped ones (names or directories, comma-separated)",
+    ),
+    reference: str | None = typer.Option(
+        None,
+        "--reference-pack",
+        envvar="HAVEN_REFERENCE_PACK",
+        help="The pack the memo and case page compare with (default: the other shipped pack)",
+    ),
     trusted_proxies: str = typer.Option(
         "",
         "--trusted-proxies",
@@ -44,6 +57,10 @@ def serve(
     url = database_url()
     upgrade(url)
     os.environ["HAVEN_PACK"] = pack
+    os.environ["HAVEN_PACKS"] = packs
+    if reference:
+        os.environ["HAVEN_REFERENCE_PACK"] = reference
+    offered(pack, [p for p in packs.split(",") if p.strip()], reference)  # errors here, not later
     out.print(
         f"Haven API on http://{host}:{port}/api/v1 — database {_safe(url)}; "
         "OpenAPI at /openapi.json"

@@ -1,4 +1,5 @@
-"""Compare a caseload's assessments on two dates, or under two packs.
+"""Compare a caseload's assessments on two (pack, date) pairs: two dates under one pack, or
+one date under two packs (`haven impact --from-pack A --to-pack B --on D`).
 
 This version loops over cases with the single-case engine; a columnar engine can replace the
 loop later, and must agree with it.
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from haven.assess import Assessment, assess
 from haven.assess.model import PolicyRef
 from haven.cases import Case
+from haven.cases.facts import profile_key
 from haven.policy.pack import Pack
 from haven.vocab import Status
 
@@ -61,6 +63,11 @@ class Change(_Out):
     changed_rules: list[str] = Field(
         description="Entries that determined the outcome on one side and not the other"
     )
+    profile: str | None = Field(
+        None,
+        description="The case's claimed profile: nationality, then SOGI values and tags "
+        "(`IR:christian_convert`); the key of `changed_by_profile`",
+    )
 
 
 class Transition(_Out):
@@ -80,6 +87,9 @@ class Impact(_Out):
     transitions: list[Transition]
     changed: list[Change]
     changed_by_status: dict[str, int]
+    changed_by_profile: dict[str, int] = Field(
+        default_factory=dict, description="Changed cases per claimed profile (Change.profile)"
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -112,9 +122,11 @@ def compare(
                     after=sb,
                     changed_fields=fields,
                     changed_rules=rules,
+                    profile=profile_key(case.nationality, case.profile),
                 )
             )
     by_status = Counter(c.status.value for c in changed)
+    by_profile = Counter(c.profile for c in changed if c.profile is not None)
     return Impact(
         from_=before,
         to=after,
@@ -124,4 +136,5 @@ def compare(
         transitions=[Transition(from_=f, to=t, count=c) for (f, t), c in sorted(counts.items())],
         changed=changed,
         changed_by_status=dict(sorted(by_status.items())),
+        changed_by_profile=dict(sorted(by_profile.items())),
     )

@@ -7,6 +7,7 @@ from datetime import date
 import polars as pl
 
 from haven.assess.model import PolicyRef
+from haven.cases.facts import profile_key_expr
 from haven.impact.batch import LINE, normalise
 from haven.impact.columnar import ENGINE, evaluate_flat, flatten, spread
 from haven.impact.compare import COMPARED, Change, Impact, Summary, Transition
@@ -23,7 +24,15 @@ SUMMARY_COLS = (
     "flags",
 )
 # The columns of a changes frame, in the contract's order for a changed case.
-CHANGE_COLS = ("case_id", "status", "before", "after", "changed_fields", "changed_rules")
+CHANGE_COLS = (
+    "case_id",
+    "status",
+    "before",
+    "after",
+    "changed_fields",
+    "changed_rules",
+    "profile",
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ def changes(
     status = lf.select(
         pl.col("id").alias("case_id"),
         pl.col("procedure").struct.field("status").fill_null("pending").alias("status"),
+        profile_key_expr(pl.col("nationality"), pl.col("profile")).alias("profile"),
         pl.col(LINE),
     )
     # Pass 1, every case: only the fields that decide whether a case changed (Polars prunes
@@ -92,6 +102,7 @@ def changes(
             .list.set_symmetric_difference("applied_after")
             .list.sort()
             .alias("changed_rules"),
+            "profile",
         )
         .collect(engine=ENGINE)
     )
@@ -117,6 +128,7 @@ def change_objects(frame: pl.DataFrame) -> list[Change]:
             after=Summary.model_construct(**row["after"]),
             changed_fields=row["changed_fields"],
             changed_rules=row["changed_rules"],
+            profile=row["profile"],
         )
         for row in frame.iter_rows(named=True)
     ]
@@ -129,6 +141,7 @@ class Tally:
         self.cases = 0
         self.transitions: Counter[tuple[str, str]] = Counter()
         self.by_status: Counter[str] = Counter()
+        self.by_profile: Counter[str] = Counter()
 
     def add(self, part: FrameImpact) -> None:
         self.cases += part.cases
@@ -136,6 +149,8 @@ class Tally:
             self.transitions[(f, t)] += k
         for s, k in part.changed.group_by("status").len().iter_rows():
             self.by_status[s] += k
+        for p, k in part.changed.group_by("profile").len().iter_rows():
+            self.by_profile[p] += k
 
     def impact(
         self, before: date, after: date, pack: Pack, after_pack: Pack, changed: list[Change]
@@ -152,6 +167,7 @@ class Tally:
             ],
             changed=changed,
             changed_by_status=dict(sorted(self.by_status.items())),
+            changed_by_profile=dict(sorted(self.by_profile.items())),
         )
 
 

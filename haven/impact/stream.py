@@ -66,6 +66,8 @@ class ImpactStream:
                 # reported instead, as when the whole file's schema is checked first.
                 continue
             found, rows = value_problems(df.lazy(), self.pack, MAX_REPORTED - bad)
+            if not found and self.after_pack is not self.pack:  # its tags must be known too
+                found, rows = value_problems(df.lazy(), self.after_pack, MAX_REPORTED - bad)
             problems += found
             bad += rows
             if problems:

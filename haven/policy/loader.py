@@ -9,6 +9,7 @@ haven.guardrails.text_lexicon; a pack without it lints with the pattern table on
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,7 @@ from haven.policy.framework import (
 )
 from haven.policy.groups import Group, Tag
 from haven.policy.pack import Located, Pack, PackMeta
+from haven.policy.packset import PackSet
 from haven.policy.sources import Source
 from haven.policy.texts import PackTexts
 from haven.validation import problems as pydantic_problems
@@ -86,6 +88,36 @@ def resolve(name_or_path: str) -> Path:
     if name_or_path.isidentifier() and shipped.is_dir():
         return shipped
     raise PolicyError([Problem("--pack", f"no pack named {name_or_path!r} and no such directory")])
+
+
+def shipped() -> list[str]:
+    """The names of the packs shipped with Haven (directories of haven/packs with a pack.yaml)."""
+    return sorted(
+        d.name for d in PACKS_DIR.iterdir() if d.name.isidentifier() and (d / "pack.yaml").is_file()
+    )
+
+
+def offered(
+    default: str = DEFAULT_PACK, extra: Iterable[str] = (), reference: str | None = None
+) -> PackSet:
+    """The packs a server offers: the shipped ones, the default and the `extra` ones (names or
+    directories), by id; `reference` (a name or directory) is compared with every other pack.
+    Two directories with one id are an error: a pack id must name one pack."""
+    names = [default, *shipped(), *extra, *([reference] if reference else [])]
+    packs: dict[str, Pack] = {}
+    roots: dict[str, Path] = {}
+    for name in names:
+        pack = load_pack(name)
+        pid, root = pack.meta.id, resolve(name).resolve()
+        if pid in roots and roots[pid] != root:
+            raise PolicyError([Problem(name, f"pack id {pid!r} is already {roots[pid]}")])
+        packs[pid], roots[pid] = pack, root
+    return PackSet(
+        default=load_pack(default),
+        packs=packs,
+        shipped=frozenset(load_pack(n).meta.id for n in shipped()),
+        reference_id=load_pack(reference).meta.id if reference else None,
+    )
 
 
 @cache

@@ -18,7 +18,9 @@ from babel import Locale
 from jinja2 import Environment, Template, select_autoescape
 
 from haven.assess import Assessment, assess
+from haven.assess.favour import ReferenceNote, reference_note
 from haven.cases import Case
+from haven.errors import CaseError
 from haven.i18n import normalise
 from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
@@ -47,6 +49,9 @@ class Memo:
     generated: datetime
     case_version: int | None = None  # the stored version the memo was made from, if stored
     generated_by: str | None = None  # the user who asked for it, if known
+    # A reference pack's more favourable assessment on the same date, if there is one.
+    reference: ReferenceNote | None = None
+    reference_pack: Pack | None = None
 
 
 _env = Environment(autoescape=select_autoescape(default=True), keep_trailing_newline=True)
@@ -66,10 +71,69 @@ def build(
     generated: datetime,
     case_version: int | None = None,
     generated_by: str | None = None,
+    reference: Pack | None = None,
 ) -> Memo:
+    """The memo; with a `reference` pack, it notes when that pack's recommendation on the same
+    date is more favourable to the applicant (haven.assess.favour)."""
+    own = assess(case, as_of, pack)
+    note = compare_with(case, own, reference)
     return Memo(
-        case, assess(case, as_of, pack), normalise(lang), generated, case_version, generated_by
+        case,
+        own,
+        normalise(lang),
+        generated,
+        case_version,
+        generated_by,
+        note,
+        reference if note else None,
     )
+
+
+def compare_with(case: Case, own: Assessment, reference: Pack | None) -> ReferenceNote | None:
+    """The note if `reference` (another pack) is more favourable for this case on the same date.
+    A case the reference pack cannot assess (a tag outside its vocabulary) gets no note."""
+    if reference is None or reference.meta.id == own.policy.pack:
+        return None
+    try:
+        theirs = assess(case, own.as_of, reference)
+    except CaseError:
+        return None
+    return reference_note(own, theirs)
+
+
+REFERENCE_NOTE = N_(
+    "Under {reference_name} ({reference_id}), the recommendation on {date} would be "
+    "“{reference_outcome}”: more favourable to the applicant than “{outcome}” under {name} "
+    "({id}). This is decision support: the officer must take it into account; it does not "
+    "decide."
+)
+SOURCES_UNDER = N_("Sources under {name}:")
+
+
+def reference_paragraph(
+    note: ReferenceNote, pack: Pack, reference: Pack, lang: str
+) -> dict[str, Any]:
+    """The note in words, with both packs' sources for the steps in which they differ (the
+    memo and the case page show the same paragraph)."""
+    text = tr(REFERENCE_NOTE, lang).format(
+        reference_name=reference.meta.name,
+        reference_id=reference.meta.id,
+        date=day(note.own.as_of, lang),
+        reference_outcome=plain.outcome_text(note.reference.recommendation, lang),
+        outcome=plain.outcome_text(note.own.recommendation, lang),
+        name=pack.meta.name,
+        id=pack.meta.id,
+    )
+    return {
+        "text": text,
+        "sides": [
+            {
+                "label": tr(SOURCES_UNDER, lang).format(name=p.meta.id),
+                "sources": [source_citation(p, sid, lang) for sid in ids],
+            }
+            for p, ids in ((pack, note.own_sources), (reference, note.reference_sources))
+        ],
+    }
 
 
 def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
@@ -189,6 +253,9 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "generated_iso": memo.generated.isoformat(timespec="seconds"),
         "case_version": memo.case_version,
         "generated_by": memo.generated_by,
+        "reference": reference_paragraph(memo.reference, pack, memo.reference_pack, lang)
+        if memo.reference and memo.reference_pack
+        else None,
     }
 
 

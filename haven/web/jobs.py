@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -83,10 +84,11 @@ class JobRunner:
         draft_name: str | None,
         draft: Pack | None,
         draft_content: str | None,
+        to_pack: Pack | None = None,
     ) -> tuple[Job, Impact | None]:
         """The job for this impact (a kept one, a running one, or one started now) and its
-        result if it is kept."""
-        params = {
+        result if it is kept. `to_pack`: the pack of the `to` side (impact between packs)."""
+        params: dict[str, Any] = {
             "from": before.isoformat(),
             "to": after.isoformat(),
             "draft": draft_name,
@@ -94,6 +96,9 @@ class JobRunner:
             # A draft changes while it is drafted: its content, not its name, is the key.
             "draft_content": draft_content,
         }
+        if to_pack is not None:
+            params["to_pack"] = [to_pack.meta.id, to_pack.version]
+        after_pack = draft or to_pack
         with self.db.session() as s:
             key = jobs.job_key(s, actor, "impact", params)
             job = jobs.find(s, actor, key)
@@ -109,7 +114,9 @@ class JobRunner:
             else:
                 start = False
         if start:
-            self.submit(job.id, lambda s, beat: _impact(s, actor, before, after, pack, draft, beat))
+            self.submit(
+                job.id, lambda s, beat: _impact(s, actor, before, after, pack, after_pack, beat)
+            )
         return job, None
 
     def queue_job(

@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from haven.i18n import LANGUAGES, normalise, translations
-from haven.policy.pack import Pack
 from haven.reports import plain, wording
 from haven.reports.wording import country_name
 from haven.web.labels import label
 from haven.web.messages import say
 from haven.web.nav import MenuItem, menu
+from haven.web.packchoice import offered, pack_query, page_pack
 from haven.web.security import LANG_COOKIE, csrf_token, ensure_csrf
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -65,7 +65,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         return plain.day(day, lang)
 
     me = getattr(request.state, "web_user", None)
-    pack: Pack = request.app.state.pack
+    pack = page_pack(request)
+    packs = offered(request)
     items = menu(me.actor.role) if me is not None else []
     html = env.get_template(template).render(
         request=request,
@@ -96,6 +97,12 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         # A step's finding in the pack's words for the reader (haven/reports/wording.py).
         finding_text=lambda step: wording.finding_text(step, lang, pack),
         plain=plain,
+        # The pack selector (haven/web/templates/_pack_select.html): the packs the server
+        # offers, the one this page shows, and the query that keeps it in links.
+        pack_ids=packs.ids(),
+        pack_names={i: p.meta.name for i, p in packs.packs.items()},
+        page_pack=pack.meta.id,
+        pack_query=pack_query(request),
         path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **context,

@@ -19,6 +19,7 @@ from haven.codes import check_country
 from haven.doors import version_number
 from haven.errors import CaseError, InputError, NotFound, PreconditionFailed, Problem
 from haven.policy.pack import Pack
+from haven.reports.memo import compare_with, reference_paragraph
 from haven.store import caseload, repo
 from haven.store.models import CaseVersion, StoredAssessment
 from haven.store.models import User as UserRow
@@ -27,6 +28,7 @@ from haven.web import caseerrors, caseform, casepage
 from haven.web.forms import checked_form, text
 from haven.web.lintview import segments
 from haven.web.messages import plain_message
+from haven.web.packchoice import chosen_pack, offered, pack_query
 from haven.web.render import gettext_for, language, render
 from haven.web.session import WebUser, database, web_user
 
@@ -43,8 +45,8 @@ FILTERS: dict[str, list[str]] = {
 
 
 def pack_of(request: Request) -> Pack:
-    pack: Pack = request.app.state.pack
-    return pack
+    """The pack the page shows (`?pack=`, else the server's default)."""
+    return chosen_pack(request)
 
 
 def _filters(request: Request) -> tuple[caseload.CaseFilter, int, list[Problem]]:
@@ -226,9 +228,11 @@ def _assessment_context(
             "entries": pack.entries,
             "decisive": [],
             "changes": {"last": None},
+            "reference": None,
         }
     last = max(stored, key=lambda a: a.id) if stored else None
     return {
+        "reference": _reference(request, case, result, pack),
         "result": result,
         "invalid": None,
         "as_of": day,
@@ -238,6 +242,17 @@ def _assessment_context(
         "decisive": casepage.decisive(result, case) if result else [],
         "changes": _changes(last, result, version, pack) if result else {"last": None},
     }
+
+
+def _reference(
+    request: Request, case: Case, result: Assessment | None, pack: Pack
+) -> dict[str, Any] | None:
+    """The paragraph on a more favourable reference pack (the memo's, haven.reports.memo)."""
+    other = offered(request).reference(pack)
+    note = compare_with(case, result, other) if result else None
+    if note is None or other is None:
+        return None
+    return reference_paragraph(note, pack, other, language(request))
 
 
 @router.get("/cases/{ref}")
@@ -372,10 +387,12 @@ async def save_assessment(request: Request, ref: str, user: User) -> Response:
         day = date.fromisoformat(raw)
     except ValueError:
         day = today()
+    pack = pack_of(request)  # the pack the page showed (`?pack=` on the form's action)
     with database(request).session() as s:
-        repo.assess_and_store(s, user.actor, ref, day, pack_of(request))
+        repo.assess_and_store(s, user.actor, ref, day, pack)
     return RedirectResponse(
-        f"/cases/{quote(ref, safe='')}?as_of={day.isoformat()}#history", status_code=303
+        f"/cases/{quote(ref, safe='')}?as_of={day.isoformat()}{pack_query(request)}#history",
+        status_code=303,
     )
 
 

@@ -1,5 +1,6 @@
-"""Impact page: re-assess the caseload the user can see on two dates and list whose outcome
-changes, grouped by the policy rule that changed; CSV export of the same list. Over more than
+"""Impact page: re-assess the caseload the user can see on two dates (or on one date under two
+packs: `?pack=A&to_pack=B`) and list whose outcome changes, grouped by the policy rule that
+changed and by claimed profile; CSV export of the same list. Over more than
 a small caseload the run is a job (haven/web/jobs.py): the page answers at once with its
 progress, and the result is kept, so the next look and the export are instant."""
 
@@ -15,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from haven.errors import PolicyError, Problem
+from haven.errors import InputError, PolicyError, Problem
 from haven.impact import Impact
 from haven.policy.loader import load_pack
 from haven.policy.pack import Pack
@@ -23,6 +24,7 @@ from haven.store import jobs
 from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.repo import audit
 from haven.web.jobs import JobRunner
+from haven.web.packchoice import chosen_pack, offered
 from haven.web.render import render
 from haven.web.routes_jobs import job_response
 from haven.web.session import WebUser, database, web_user
@@ -77,6 +79,19 @@ def _draft_content(name: str | None) -> str | None:
     return digest.hexdigest()
 
 
+def _to_pack(request: Request, draft: str | None) -> tuple[Pack | None, list[Problem]]:
+    """`?to_pack=`: the pack of the later side, one the server offers (impact between packs)."""
+    name = request.query_params.get("to_pack") or None
+    if name is None:
+        return None, []
+    if draft is not None:
+        return None, [Problem("to_pack", "compare with a draft or with another pack, not both")]
+    try:
+        return offered(request).get(name, "to_pack"), []
+    except InputError as err:
+        return None, err.problems
+
+
 def _impact(
     request: Request,
     user: WebUser,
@@ -84,18 +99,22 @@ def _impact(
     after: date,
     draft: Pack | None = None,
     draft_name: str | None = None,
+    to_pack: Pack | None = None,
 ) -> Impact | jobs.Progress:
     """The impact, computed here over a small caseload or kept from a job; else the job that
-    computes it (started now or already running)."""
-    pack: Pack = request.app.state.pack
+    computes it (started now or already running). `?pack=` chooses the pack of the first side;
+    `to_pack` (or a draft) the pack of the second."""
+    pack = chosen_pack(request)
     runner: JobRunner = request.app.state.jobs
     if runner.visible_cases(user.actor) <= runner.inline_max:
         # The stored caseload decrypted in bulk and read in columnar form, evaluated by the
         # columnar engine (haven/store/columnar_caseload.py): no Pydantic model per case.
         with database(request).session() as s:
-            return StoredImpactStream(s, user.actor, before, after, pack, draft).collect()
+            return StoredImpactStream(
+                s, user.actor, before, after, pack, draft or to_pack
+            ).collect()
     job, kept = runner.impact_job(
-        user.actor, pack, before, after, draft_name, draft, _draft_content(draft_name)
+        user.actor, pack, before, after, draft_name, draft, _draft_content(draft_name), to_pack
     )
     return kept if kept is not None else jobs.progress(job)
 
@@ -104,8 +123,10 @@ def _impact(
 def impact_page(request: Request, user: User) -> HTMLResponse:
     before, after, problems = _dates(request)
     draft_name, draft, draft_problems = _draft(request)
+    to_pack, pack_problems = _to_pack(request, draft_name)
+    problems += pack_problems
     # An invalid date shows the form with its problem and no result (not one for a default).
-    result = None if problems else _impact(request, user, before, after, draft, draft_name)
+    result = None if problems else _impact(request, user, before, after, draft, draft_name, to_pack)
     if isinstance(result, jobs.Progress):
         return job_response(request, result)
     by_rule: dict[str, list[object]] = defaultdict(list)
@@ -123,7 +144,8 @@ def impact_page(request: Request, user: User) -> HTMLResponse:
         drafts=list(drafts()),
         draft=draft_name,
         by_rule=dict(sorted(by_rule.items())),
-        sources=request.app.state.pack.sources,
+        sources=chosen_pack(request).sources,
+        to_pack=to_pack.meta.id if to_pack else None,
     )
 
 
@@ -131,12 +153,17 @@ def impact_page(request: Request, user: User) -> HTMLResponse:
 def impact_export(request: Request, user: User) -> Response:
     before, after, _ = _dates(request)
     draft_name, draft, _ = _draft(request)
-    result = _impact(request, user, before, after, draft, draft_name)
+    to_pack, problems = _to_pack(request, draft_name)
+    if problems:
+        raise InputError(problems)
+    result = _impact(request, user, before, after, draft, draft_name, to_pack)
     if isinstance(result, jobs.Progress):  # not kept yet: its job page, then the export
         return RedirectResponse(f"/jobs/{result.id}", status_code=303)
     buf = io.StringIO()
     out = csv.writer(buf)
-    out.writerow(["case_id", "status", "before", "after", "changed_fields", "changed_rules"])
+    out.writerow(
+        ["case_id", "status", "before", "after", "changed_fields", "changed_rules", "profile"]
+    )
     for c in result.changed:
         out.writerow(
             [
@@ -146,6 +173,7 @@ def impact_export(request: Request, user: User) -> Response:
                 c.after.recommendation,
                 " ".join(c.changed_fields),
                 " ".join(c.changed_rules),
+                _cell(c.profile or ""),
             ]
         )
     with database(request).session() as s:

@@ -32,6 +32,9 @@ def result_url(p: jobs.Progress) -> str:
     query = {"from": p.params.get("from"), "to": p.params.get("to")}
     if p.params.get("draft"):
         query["draft"] = p.params["draft"]
+    if p.params.get("to_pack"):  # impact between packs: both sides' packs
+        query["pack"] = p.params["pack"][0]
+        query["to_pack"] = p.params["to_pack"][0]
     return "/impact?" + urlencode({k: v for k, v in query.items() if v})
 
 

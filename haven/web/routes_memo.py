@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from haven.cases import Case
 from haven.clock import today
 from haven.i18n import LANGUAGES
-from haven.policy.pack import Pack
 from haven.reports import memo as memos
 from haven.reports.memo import MEDIA_TYPES, MemoFormat
 from haven.store import repo
+from haven.web.packchoice import chosen_pack, offered
 from haven.web.render import language
 from haven.web.routes_cases import parse_day
 from haven.web.session import WebUser, database, web_user
@@ -34,9 +34,16 @@ def memo_pdf(request: Request, ref: str, user: Annotated[WebUser, Depends(web_us
             s, user.actor, "case.memo", case_ref=ref, as_of=day.isoformat(), lang=lang, format="pdf"
         )
         case = Case.model_validate_json(json.dumps(version.data))
-    pack: Pack = request.app.state.pack
+    pack = chosen_pack(request)
     document = memos.build(
-        case, day, pack, lang, datetime.now(UTC), rec.version, user.actor.username
+        case,
+        day,
+        pack,
+        lang,
+        datetime.now(UTC),
+        rec.version,
+        user.actor.username,
+        reference=offered(request).reference(pack),
     )
     data = memos.render(document, pack, MemoFormat.PDF)
     name = memos.filename(ref, day, lang, MemoFormat.PDF)

@@ -14,6 +14,7 @@ from haven.policy.pack import Pack
 from haven.store.access import Action
 from haven.store.repo import require
 from haven.web.chart import KIND_TITLES, timeline_svg
+from haven.web.packchoice import chosen_pack
 from haven.web.render import gettext_for, language, render
 from haven.web.session import WebUser, web_user
 
@@ -22,8 +23,7 @@ User = Annotated[WebUser, Depends(web_user)]
 
 
 def _pack(request: Request) -> Pack:
-    pack: Pack = request.app.state.pack
-    return pack
+    return chosen_pack(request)
 
 
 def _country(pack: Pack, code: str) -> str:
@@ -38,7 +38,11 @@ def explorer(request: Request, user: User) -> HTMLResponse:
     require(user.actor, Action.POLICY_READ)
     pack = _pack(request)
     q = request.query_params
-    code = _country(pack, q.get("country") or "RU")
+    countries = pack.countries()
+    # Without a choice: Russia if the pack covers it (the explorer's first example), else the
+    # pack's first country.
+    first = "RU" if "RU" in countries or not countries else countries[0]
+    code = _country(pack, q.get("country") or first)
     problem = None
     try:
         day = date.fromisoformat(q["as_of"]) if q.get("as_of") else today()
