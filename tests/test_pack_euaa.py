@@ -234,3 +234,21 @@ def test_the_iraqi_lgbti_control_pair_against_the_dutch_pack() -> None:
     assert dutch.evidentiary_standard.value == "membership"
     later = assess(case, date(2025, 1, 1), nl)
     assert later.designation is None and "iq-lgbti-group-persecution-2012" in later.unverified
+
+
+def test_a_caseload_tagged_for_the_dutch_pack_can_be_assessed_under_the_eu_pack(
+    tmp_path: Path,
+) -> None:
+    """One vocabulary: every tag of the Dutch pack is known to the EU pack (it may address none
+    of them), so `impact --from-pack nl --to-pack euaa` runs over a real mixed caseload."""
+    assert set(load_pack("nl").tags) <= set(load_pack("euaa").tags)
+    caseload = tmp_path / "caseload.jsonl"
+    assert haven("generate", "--n", "400", "--out", str(caseload)).returncode == 0
+    done = haven(
+        "impact", str(caseload), "--from-pack", "nl", "--to-pack", "euaa", "--on", "2025-02-01"
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["policy_after"]["pack"] == "euaa" and out["cases"] == 400
+    # Iranian LGB: a risk group with minor indications in nl, "highly likely" in the EU analysis.
+    assert any(p.startswith("IR:") for p in out["changed_by_profile"])
