@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from haven.assess import assess
-from haven.assess.favour import FAVOURABILITY, more_favourable, reference_note
+from haven.assess.favour import FAVOURABILITY, ReferenceNote, more_favourable, reference_note
 from haven.cases.readers import parse_case
 from haven.policy.loader import load_pack, offered
+from haven.reports.memo import reference_paragraph
 from haven.vocab import Recommendation as R
 
 PACKS = Path(__file__).resolve().parent / "packs"
@@ -110,3 +111,34 @@ def test_an_unknown_reference_pack_names_the_option(tmp_path: Path) -> None:
     r = haven("memo", str(EXAMPLE / "case.json"), "--pack", str(EXAMPLE), "--reference-pack",
               "nosuch", "--out", str(tmp_path / "m.html"))  # fmt: skip
     assert r.returncode == 2 and "--reference-pack" in r.stderr, r.stderr
+
+
+IRANIAN_GAY = parse_case(
+    '{"id": "IR-REF-1", "nationality": "IR", "region": "IR-07", "profile": {"sogi": ["gay"],'
+    ' "tags": [], "sex": "male", "birth_date": "1990-01-01"}, "credibility": {"identity":'
+    ' "credible", "nationality": "credible", "region": "credible", "profile": "credible"},'
+    ' "incidents": [], "procedure": {"lodged": "2018-09-01", "status": "pending"}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("day", "en", "nl"),
+    [
+        ("2021-06-01", "is not binding on that date", "is op die datum niet bindend"),
+        ("2025-02-01", "the officer must take it into account", "moet het betrekken"),
+    ],
+)
+def test_the_note_states_the_reference_packs_legal_weight_on_the_date(
+    day: str, en: str, nl: str
+) -> None:
+    """Before 19 Jan 2022 the EU guidance was not binding: the note must not say the officer
+    "must take it into account" then (the EU pack's framework.yaml: legal_weight)."""
+    nl_pack, eu = load_pack("nl"), load_pack("euaa")
+    on = date.fromisoformat(day)
+    note = ReferenceNote(assess(IRANIAN_GAY, on, nl_pack), assess(IRANIAN_GAY, on, eu), [], [])
+    assert en in reference_paragraph(note, nl_pack, eu, "en")["text"]
+    assert nl in reference_paragraph(note, nl_pack, eu, "nl")["text"]
+    # On 2025-02-01 the EU analysis ("highly likely to qualify") is more favourable than the
+    # Dutch risk group with no indications shown: the memo names it.
+    if day == "2025-02-01":
+        assert reference_note(note.own, note.reference) is not None

@@ -22,7 +22,7 @@ from haven.assess.favour import ReferenceNote, reference_note
 from haven.cases import Case
 from haven.errors import CaseError
 from haven.i18n import normalise
-from haven.policy.framework import RuleId
+from haven.policy.framework import RuleId, Weight
 from haven.policy.pack import Pack
 from haven.reports import plain, wording
 from haven.reports.plain import N_, day, tr
@@ -104,9 +104,25 @@ def compare_with(case: Case, own: Assessment, reference: Pack | None) -> Referen
 REFERENCE_NOTE = N_(
     "Under {reference_name} ({reference_id}), the recommendation on {date} would be "
     "“{reference_outcome}”: more favourable to the applicant than “{outcome}” under {name} "
-    "({id}). This is decision support: the officer must take it into account; it does not "
-    "decide."
+    "({id})."
 )
+# How far the officer is bound, from the reference pack's declared legal weight on the date
+# (framework.yaml: legal_weight): before 19 Jan 2022 the EU guidance was not binding, so
+# "must take it into account" would overstate it. A pack that declares none: "should weigh".
+WEIGHT_SENTENCE = {
+    Weight.NOT_BINDING: N_(
+        "This is decision support: {reference_id} is not binding on that date and the officer "
+        "may take it into account; it does not decide."
+    ),
+    Weight.TAKE_INTO_ACCOUNT: N_(
+        "This is decision support: the officer must take it into account; it does not decide."
+    ),
+    Weight.BINDING: N_(
+        "This is decision support: {reference_id} binds the decision on that date; the officer "
+        "decides how it applies."
+    ),
+    None: N_("This is decision support: the officer should weigh it; it does not decide."),
+}
 SOURCES_UNDER = N_("Sources under {name}:")
 
 
@@ -123,6 +139,10 @@ def reference_paragraph(
         outcome=plain.outcome_text(note.own.recommendation, lang),
         name=pack.meta.name,
         id=pack.meta.id,
+    )
+    weight = reference.weight_on(note.own.as_of)
+    text += " " + tr(WEIGHT_SENTENCE[weight.weight if weight else None], lang).format(
+        reference_id=reference.meta.id
     )
     return {
         "text": text,
