@@ -45,6 +45,36 @@ def _data(rows: list[dict[str, str]]) -> Any:
     return alt.Data(values=rows)  # type: ignore[no-untyped-call]
 
 
+def entry_bars(
+    bars: list[dict[str, str]],
+    x: Any,
+    lanes: list[str],
+    colour: tuple[str, str],
+    verified: tuple[str, str],
+    gettext: Callable[[str], str],
+) -> Any:
+    """One bar per entry and period, one lane per entry, coloured by `colour` (field, legend
+    title); the legend shows both opacities: a pale bar is an unverified entry (not applied).
+    The policy timeline and the comparison of two packs draw entries alike."""
+    field, title = colour
+    return (
+        alt.Chart(_data(bars))
+        .mark_bar(height=14)
+        .encode(
+            x=x,
+            x2="end:T",
+            y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=420)),
+            color=alt.Color(field, title=title, scale=alt.Scale(scheme="dark2")),
+            opacity=alt.Opacity(
+                "verified:N",
+                scale=alt.Scale(domain=list(verified), range=[1.0, 0.35]),
+                title=gettext("Verified"),
+            ),
+            tooltip=["entry:N", "start:T", "end:T"],
+        )
+    )
+
+
 def timeline_svg(
     pack: Pack,
     country: str,
@@ -128,21 +158,7 @@ def timeline_svg(
             )
         )
     layers.append(
-        alt.Chart(_data(bars))
-        .mark_bar(height=14)
-        .encode(
-            x=x,
-            x2="end:T",
-            y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=420)),
-            color=alt.Color("kind:N", title=gettext("Kind"), scale=alt.Scale(scheme="dark2")),
-            # The legend shows both: a pale bar is an unverified entry (not applied).
-            opacity=alt.Opacity(
-                "verified:N",
-                scale=alt.Scale(domain=[verified, unverified], range=[1.0, 0.35]),
-                title=gettext("Verified"),
-            ),
-            tooltip=["entry:N", "start:T", "end:T"],
-        )
+        entry_bars(bars, x, lanes, ("kind:N", gettext("Kind")), (verified, unverified), gettext)
     )
     # Each shaded window says which contradiction it is, at its start, one row per window
     # below the axis (no overlap); a window of the same kind and start is named once.

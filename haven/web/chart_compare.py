@@ -12,7 +12,7 @@ from babel.dates import format_date
 
 from haven.policy.compare import Divergence
 from haven.policy.pack import Pack
-from haven.web.chart import WIDTH, _data, _kind
+from haven.web.chart import WIDTH, _data, _kind, entry_bars
 from haven.web.labels import N_
 
 # Shaded windows, one colour per divergence kind (`same` is not shaded).
@@ -105,20 +105,7 @@ def compare_svg(
         )
     if bars:
         layers.append(
-            alt.Chart(_data(bars))
-            .mark_bar(height=14)
-            .encode(
-                x=x,
-                x2="end:T",
-                y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=420)),
-                color=alt.Color("pack:N", title=gettext("Pack"), scale=alt.Scale(scheme="dark2")),
-                opacity=alt.Opacity(
-                    "verified:N",
-                    scale=alt.Scale(domain=[verified, unverified], range=[1.0, 0.35]),
-                    title=gettext("Verified"),
-                ),
-                tooltip=["entry:N", "start:T", "end:T"],
-            )
+            entry_bars(bars, x, lanes, ("pack:N", gettext("Pack")), (verified, unverified), gettext)
         )
     # The date the page is about (or the end of its period): a solid line.
     marker = [{"date": end.isoformat()}]
