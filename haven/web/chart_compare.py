@@ -65,23 +65,23 @@ def compare_svg(
         if e.valid_from <= end and (e.valid_to is None or e.valid_to > start)
     ]
     names = {k: kind_label(k, left.meta.id, right.meta.id, gettext) for k in KIND_LABELS}
+    # One window per kind over the union of its profiles' windows: shades of many profiles
+    # stacked on one another blend into grey and no longer match the legend's colours.
+    spans: dict[str, list[tuple[date, date]]] = {}
+    for d in rows:
+        if d.kind.value in KIND_COLOURS:
+            spans.setdefault(d.kind.value, []).extend(d.windows)
     shades = [
-        {
-            "start": a.isoformat(),
-            "end": (b + timedelta(days=1)).isoformat(),
-            "what": names[d.kind.value],
-            "profile": f"{d.topic.value}: {d.profile.name}",
-        }
-        for d in rows
-        if d.kind.value in KIND_COLOURS
-        for a, b in d.windows
+        {"start": a.isoformat(), "end": (b + timedelta(days=1)).isoformat(), "what": names[k]}
+        for k, windows in spans.items()
+        for a, b in _union(windows)
     ]
     lanes = sorted({b["lane"] for b in bars})
     height = max(60, 22 * len(lanes))
     x = alt.X(
         "start:T",
         title=gettext("Date"),
-        axis=alt.Axis(format="%Y"),
+        axis=alt.Axis(format="%Y", tickCount="year"),
         scale=alt.Scale(domain=[start.isoformat(), horizon.isoformat()]),
     )
     layers: list[Any] = []
@@ -89,7 +89,7 @@ def compare_svg(
         shown = [k for k in KIND_COLOURS if any(s["what"] == names[k] for s in shades)]
         layers.append(
             alt.Chart(_data(shades))
-            .mark_rect(opacity=0.14)
+            .mark_rect(opacity=0.22)
             .encode(
                 x=x,
                 x2="end:T",
@@ -100,7 +100,7 @@ def compare_svg(
                         domain=[names[k] for k in shown], range=[KIND_COLOURS[k] for k in shown]
                     ),
                 ),
-                tooltip=["what:N", "profile:N", "start:T", "end:T"],
+                tooltip=["what:N", "start:T", "end:T"],
             )
         )
     if bars:
@@ -127,3 +127,14 @@ def compare_svg(
     )
     svg: str = vl_convert.vegalite_to_svg(chart.to_dict())
     return svg
+
+
+def _union(windows: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Inclusive date windows merged where they overlap or touch."""
+    out: list[tuple[date, date]] = []
+    for a, b in sorted(windows):
+        if out and a <= out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
