@@ -3,15 +3,20 @@ sentence of a finding (framework.yaml: step_findings, i18n/nl.yaml), the engine 
 sentences and their arguments, and the case page and memo say them in Dutch."""
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
-from haven.assess import Assessment
+from haven.assess import Assessment, assess
+from haven.cases import Case
 from haven.policy.framework import FindingKey
 from haven.policy.loader import load_pack
+from haven.policy.pack import Pack
+from haven.policy.scenarios import SCENARIOS, load_checks
 from haven.policy.texts import mismatched, missing
 from haven.reports.wording import engine_words, finding_text
 
 PACK = load_pack("nl")
+EU = load_pack("euaa")
 
 
 def _step(finding: str, keys: list[str], args: dict[str, str]) -> SimpleNamespace:
@@ -125,20 +130,46 @@ def test_the_packs_english_sentences_are_the_engines_words() -> None:
     from tests.test_dutch_steps import scenario_assessments
 
     keys_seen: set[str] = set()
-    for a in _assessed() + [a for _, _, a in scenario_assessments()]:
+    # The EU pack's scenarios reach the sentences only a graded, versioned pack uses (profiles
+    # that do not lower the standard, versions under review, the legal weight).
+    eu = [(EU, a) for a in _scenario_assessments(EU)]
+    for pack, a in (
+        [(PACK, a) for a in _assessed()] + [(PACK, a) for _, _, a in scenario_assessments()] + eu
+    ):
         for s in a.steps:
             assert s.finding_keys, f"{s.rule} names no sentences: {s.finding}"
-            assert engine_words(s.finding_keys, s.finding_args, PACK) == s.finding, s
+            assert engine_words(s.finding_keys, s.finding_args, pack) == s.finding, s
             keys_seen |= set(s.finding_keys) | set(s.finding_args.get("reasons", "").split(","))
     # The synthetic caseload and the pack's scenarios reach all sentences but these.
     unreached = {str(k) for k in FindingKey} - keys_seen
     assert unreached <= {
+        "designation.individual_profile",  # every shipped profile entry has a grade
+        "designation.profile_if_open",  # no EU scenario leaves a profile open
         "internal_protection.allowed_only",
         "safe_country.exception_region",
         "safe_country.suspended",
         "standard.surroundings",
         "unverified.not_applied",
     }, sorted(unreached)
+
+
+def _scenario_assessments(pack: Pack) -> list[Assessment]:
+    """Every check of every scenario of `pack`, assessed."""
+    out = []
+    packs = Path(__file__).resolve().parents[1] / "haven" / "packs"
+    for check in load_checks(packs / pack.meta.id / SCENARIOS):
+        case = Case.model_validate(check.case, strict=False)
+        out.append(assess(case, check.as_of, pack))
+    return out
+
+
+def test_the_eu_packs_findings_in_dutch_leave_no_english_sentence() -> None:
+    english = {f.text.split("{")[0][:30] for f in EU.step_findings.values()}
+    english = {e for e in english if len(e) >= 12}
+    for a in _scenario_assessments(EU):
+        for s in a.steps:
+            dutch = finding_text(s, "nl", EU)
+            assert "{" not in dutch and not any(e in dutch for e in english), dutch
 
 
 def test_dutch_findings_leave_no_english_sentence() -> None:

@@ -5,7 +5,7 @@ from datetime import date
 
 from haven.assess.match import Basis, Match, entry_match
 from haven.assess.model import DesignationOut, Step
-from haven.assess.trace import not_applied, step, under_review_text
+from haven.assess.trace import not_applied, step, under_review
 from haven.cases import Case
 from haven.policy.entries import Designation, IndividualProfile
 from haven.policy.framework import FindingKey, RuleId
@@ -125,6 +125,11 @@ def _individual_profiles(case: Case, policy: PolicyOn) -> list[Step]:
             steps.append(not_applied(policy, e, unverified=True))
             continue
         when = "" if m is Match.YES else "If the open facts are found credible: "
+        keys = [] if m is Match.YES else [FindingKey.PROFILE_IF_OPEN]
+        keys.append(FindingKey.PROFILE_GRADED if e.eu_grade else FindingKey.PROFILE)
+        args = {"entry": e.id, "date": str(e.valid_from)}
+        if e.eu_grade:
+            args["eu_grade"] = e.eu_grade.value
         steps.append(
             step(
                 policy,
@@ -133,6 +138,8 @@ def _individual_profiles(case: Case, policy: PolicyOn) -> list[Step]:
                 f"standard of proof: the claim is assessed individually, weighing these "
                 f"circumstances.",
                 [e],
+                keys=keys,
+                args=args,
             )
         )
     return steps
@@ -142,9 +149,9 @@ def _unverified_text(e: Designation, as_of: date) -> tuple[str, list[FindingKey]
     """The finding, its sentences and their arguments (haven/reports/wording.py); the note on
     the doubt is the pack's (`note`: Pack.note)."""
     args = {"entry": e.id}
-    review = under_review_text(e, as_of)
+    review = under_review(e, as_of)
     if review is not None:
-        return review, [], args
+        return review
     if e.verified and e.unconfirmed_from is not None:
         args |= {"date": str(e.valid_from), "since": str(e.unconfirmed_from.date), "note": e.id}
         return (

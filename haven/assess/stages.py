@@ -290,6 +290,12 @@ def _weight(ctx: Context) -> list[Step]:
         Step(
             rule=RuleId.RECOMMENDATION.value,
             finding=f"Legal weight on {policy.as_of} ({weight.weight.value}): {weight.text}",
+            finding_keys=[FindingKey.LEGAL_WEIGHT.value],
+            finding_args={
+                "as_of": str(policy.as_of),
+                "weight": weight.weight.value,
+                "weight_text": weight.id,
+            },
             sources=cited.sources or policy.rule_sources(RuleId.RECOMMENDATION),
             later_sources=cited.later,
         )

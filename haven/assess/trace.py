@@ -65,9 +65,10 @@ def on_entry(
 def not_applied(policy: PolicyOn, e: EntryBase, *, unverified: bool = False) -> Step:
     """An entry that may apply but may not drive the outcome on the date: not applied, as under
     review (the pack's own words), as unverified or (`unverified` False) as unconfirmed."""
-    review = under_review_text(e, policy.as_of)
+    review = under_review(e, policy.as_of)
     if review is not None:
-        return step(policy, RuleId.UNVERIFIED, review, [e], args={"entry": e.id})
+        finding, keys, args = review
+        return step(policy, RuleId.UNVERIFIED, finding, [e], keys=keys, args=args)
     if unverified:
         finding, key = f"Not applied, unverified: {e.label}.", FindingKey.UNVERIFIED_NOT_APPLIED_2
     else:
@@ -75,14 +76,15 @@ def not_applied(policy: PolicyOn, e: EntryBase, *, unverified: bool = False) -> 
     return on_entry(policy, RuleId.UNVERIFIED, finding, e, key)
 
 
-def under_review_text(e: EntryBase, as_of: date) -> str | None:
-    """Why an entry under review on `as_of` is not applied (None: it is not under review)."""
+def under_review(e: EntryBase, as_of: date) -> tuple[str, list[FindingKey], dict[str, str]] | None:
+    """Why an entry under review on `as_of` is not applied, its sentence and arguments (None: it
+    is not under review)."""
     rf = e.review_flag
     if rf is None or not e.under_review(as_of):
         return None
-    since = rf.date.strftime("%B %Y") if rf.date_precision.value == "month" else str(rf.date)
-    unsure = "" if rf.date_verified else " (the day of the banner is unverified)"
-    return (
+    finding = (
         f"Not applied: {e.label} (from {e.valid_from}) comes from a version its issuer marks "
-        f'"under review" since {since}{unsure}: {rf.note}'
+        f'"under review" since {rf.since_text()}: {rf.note}'
     )
+    args = {"entry": e.id, "date": str(e.valid_from), "review_since": e.id, "review_note": e.id}
+    return finding, [FindingKey.UNDER_REVIEW], args

@@ -110,6 +110,13 @@ class ReviewFlag(BaseModel):
     sources: tuple[str, ...] = Field(min_length=1)
     note: str = Field(min_length=10)
 
+    def since_text(self) -> str:
+        """Since when, as the engine says it: the month when only the month is known."""
+        since = (
+            self.date.strftime("%B %Y") if self.date_precision.value == "month" else str(self.date)
+        )
+        return since + ("" if self.date_verified else " (the day of the banner is unverified)")
+
 
 class EntryBase(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)

@@ -167,6 +167,8 @@ class Pack:
                 for e in self.entries.values()
                 if isinstance(e, SafeCountry) and e.exception_region_note
             },
+            "review_notes": {e.id for e in self.entries.values() if e.review_flag},
+            "legal_weights": {w.id for w in self.legal_weight},
         }
 
     def text(self, kind: str, key: str, default: str, lang: str) -> str:
@@ -230,6 +232,17 @@ class Pack:
         entry = self.entries.get(entry_id)
         note = entry.exception_region_note if isinstance(entry, SafeCountry) else None
         return self.text("region_notes", entry_id, note or "", lang)
+
+    def review_note(self, entry_id: str, lang: str) -> str:
+        """Why an entry is under review (its `review_flag.note`), in `lang`."""
+        entry = self.entries.get(entry_id)
+        note = entry.review_flag.note if entry and entry.review_flag else ""
+        return self.text("review_notes", entry_id, note, lang)
+
+    def weight_text(self, weight_id: str, lang: str) -> str:
+        """The text of a legal weight (framework.yaml: legal_weight), in `lang`."""
+        found = next((w.text for w in self.legal_weight if w.id == weight_id), weight_id)
+        return self.text("legal_weights", weight_id, found, lang)
 
     def source_title(self, source_id: str, lang: str) -> str:
         source = self.sources.get(source_id)

@@ -45,6 +45,8 @@ class PackTexts(BaseModel):
         "`unconfirmed_from.note`), where a step says so"
     )
     region_notes: Texts = _texts("safe-country entry id -> its `exception_region_note`")
+    review_notes: Texts = _texts("entry id -> the note of its `review_flag` (why under review)")
+    legal_weights: Texts = _texts("legal weight id -> its text (framework.yaml: legal_weight)")
     pack: Texts = _texts("`name` -> the pack's name (pack.yaml: name)")
     checks: Texts = _texts(
         "consistency check -> its legal basis in plain words (framework.yaml: checks)"
@@ -66,6 +68,8 @@ KINDS = (
     "rule_titles",
     "notes",
     "region_notes",
+    "review_notes",
+    "legal_weights",
     "pack",
 )
 SINGULAR = {
@@ -83,6 +87,8 @@ SINGULAR = {
     "rule_titles": "quoted rule",
     "notes": "entry with a note on its doubt",
     "region_notes": "safe country with a regional exception note",
+    "review_notes": "entry under review",
+    "legal_weights": "legal weight",
     "pack": "pack text",
 }
 

@@ -33,6 +33,11 @@ Arguments, by name (the engine writes them so, haven.assess):
   note         a designation's id         -> why it is in doubt (i18n: notes)
   region_note  a safe country's id        -> its regional exception note (i18n: region_notes)
   since        an ISO date                -> the date in words
+  review_since an entry id under review   -> since when (the month, if only that is known)
+  review_note  an entry id under review   -> why it is under review (i18n: review_notes)
+  weight       a legal weight's kind      -> in words
+  weight_text  a legal weight id          -> its text (i18n: legal_weights)
+  eu_grade     a guidance grade           -> in words
   anything else (regions, months, unverified and others: ids and codes) is shown as it is.
 
 `engine_words` says the same sentences the engine's way (codes, ISO dates, `incidents[0]`), so
@@ -44,6 +49,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date
 
 from haven.i18n import normalise
 from haven.policy.checks import describe, who
@@ -196,6 +202,16 @@ def finding_text(step: Any, lang: str, pack: Pack) -> str:
             return pack.note(value, lang)
         if name == "region_note":
             return pack.region_note(value, lang)
+        if name == "review_since":
+            return _review_since(pack, value, lang)
+        if name == "review_note":
+            return pack.review_note(value, lang)
+        if name == "weight":
+            return tr(WEIGHTS.get(value, value), lang)
+        if name == "weight_text":
+            return pack.weight_text(value, lang)
+        if name == "eu_grade":
+            return tr(GRADES.get(value, value), lang)
         if name == "finding":
             return _finding(value, lang, pack)
         if name == "who":
@@ -224,6 +240,38 @@ def flag_message(flag: Any, steps: Sequence[Any], lang: str, pack: Pack) -> str:
         finding_args=found.finding_args,
     )
     return finding_text(said, lang, pack)
+
+
+# Legal weights (framework.yaml: legal_weight) and guidance grades (entries' `eu_grade`) in words.
+WEIGHTS = {
+    "not_binding": N_("not binding"),
+    "must_take_into_account": N_("must be taken into account"),
+    "binding": N_("binding"),
+}
+GRADES = {
+    "highly_likely": N_("highly likely to qualify"),
+    "general_wff": N_("a well-founded fear in general"),
+    "risk_impacting": N_("risk-impacting circumstances"),
+    "exceptional_only": N_("only in exceptional cases"),
+    "not_at_risk": N_("in general not at risk"),
+}
+
+
+def _review_since(pack: Pack, entry_id: str, lang: str) -> str:
+    """'augustus 2021 (de dag van de banner is niet geverifieerd)': since when an entry is under
+    review, the month in words when only the month is known."""
+    entry = pack.entries.get(entry_id)
+    rf = entry.review_flag if entry else None
+    if rf is None:
+        return entry_id
+    if rf.date_precision.value == "month":
+        locale = plain.DATE_LOCALES.get(lang, "en_GB")
+        since = format_date(rf.date, "LLLL yyyy", locale=locale)
+    else:
+        since = plain.day(rf.date, lang)
+    if not rf.date_verified:
+        since += tr(N_(" (the day of the banner is unverified)"), lang)
+    return since
 
 
 def _finding(finding_id: str, lang: str, pack: Pack) -> str:
@@ -283,6 +331,13 @@ def engine_words(keys: Sequence[str], args: Mapping[str, str], pack: Pack) -> st
             return pack.note(value, "en")
         if name == "region_note":
             return pack.region_note(value, "en")
+        if name == "review_since":
+            entry = pack.entries.get(value)
+            return entry.review_flag.since_text() if entry and entry.review_flag else value
+        if name == "review_note":
+            return pack.review_note(value, "en")
+        if name == "weight_text":
+            return pack.weight_text(value, "en")
         if name == "finding" and value in pack.findings:
             return describe(pack, pack.findings[value])
         if name == "who":
