@@ -530,7 +530,13 @@ def test_openapi_documents_the_api(api: Api) -> None:
 
 def test_policy_endpoints(api: Api, pack: Pack) -> None:
     packs = api.get("/policy/packs", "officer").json()
-    assert [(p["id"], p["version"]) for p in packs] == [(pack.meta.id, pack.version)]
+    # Every shipped pack is offered, the default first (haven/policy/packset.py).
+    assert (packs[0]["id"], packs[0]["version"], packs[0]["default"]) == (
+        pack.meta.id,
+        pack.version,
+        True,
+    )
+    assert {"nl", "euaa"} <= {p["id"] for p in packs}
     r = api.get("/policy/entries?country=RU&as_of=2015-10-01", "reviewer")
     assert r.status_code == 200
     assert r.json()["country"] == "RU"
