@@ -10,9 +10,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from haven.server import create_app
-from haven.store import auth
-from haven.store.access import Role
-from haven.store.db import Database, upgrade
+from haven.store.db import Database
+from tests.store.store_helpers import one_user_database
 
 EXAMPLE = Path(__file__).resolve().parent / "packs" / "example"
 CASE = EXAMPLE / "case.json"
@@ -56,13 +55,7 @@ def test_impact_with_the_example_pack_is_the_same_in_both_engines() -> None:
 
 
 def _database(tmp_path: Path) -> Database:
-    url = f"sqlite:///{tmp_path / 'haven.db'}"
-    upgrade(url)
-    db = Database(url)
-    with db.session() as s:
-        org = auth.ensure_org(s, "ex", "Example")
-        auth.add_user(s, org, "olga", "a long enough password", Role.CASE_OFFICER)
-    return db
+    return one_user_database(tmp_path, "ex", "Example")
 
 
 def test_the_api_serves_the_example_pack(tmp_path: Path) -> None:

@@ -23,9 +23,8 @@ from haven.policy.entries import ReviewFlag
 from haven.policy.loader import load_pack
 from haven.policy.sources import SourceKind
 from haven.server import create_app
-from haven.store import auth
-from haven.store.access import Role
-from haven.store.db import Database, upgrade
+from haven.store.db import Database
+from tests.store.store_helpers import one_user_database
 
 EU = load_pack("euaa")
 CREDIBLE = {"identity": "credible", "nationality": "credible", "region": "credible",
@@ -171,13 +170,7 @@ def test_policy_validate_and_test_pass_for_the_eu_pack() -> None:
 
 
 def _database(tmp_path: Path) -> Database:
-    url = f"sqlite:///{tmp_path / 'haven.db'}"
-    upgrade(url)
-    db = Database(url)
-    with db.session() as s:
-        org = auth.ensure_org(s, "eu", "EU")
-        auth.add_user(s, org, "olga", "a long enough password", Role.CASE_OFFICER)
-    return db
+    return one_user_database(tmp_path, "eu", "EU")
 
 
 def test_the_api_and_web_app_serve_the_eu_pack(tmp_path: Path) -> None:

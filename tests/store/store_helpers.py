@@ -3,6 +3,7 @@
 import copy
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -10,8 +11,9 @@ from httpx import Response
 from sqlalchemy import text
 
 from haven.cli.demo_cmd import EXAMPLE
+from haven.store import auth
 from haven.store.access import Role
-from haven.store.db import Database
+from haven.store.db import Database, upgrade
 from haven.store.models import Base
 
 PASSWORD = "correct horse battery"  # >= 12 characters, as auth.hash_password demands
@@ -109,3 +111,14 @@ def rows_as_text(db: Database) -> str:
             for row in conn.execute(text(f"SELECT * FROM {table.name}")):
                 parts.append(json.dumps([str(v) for v in row], ensure_ascii=False))
     return "\n".join(parts)
+
+
+def one_user_database(tmp_path: Path, slug: str, name: str) -> Database:
+    """A fresh SQLite database with one organisation and its case officer `olga`."""
+    url = f"sqlite:///{tmp_path / 'haven.db'}"
+    upgrade(url)
+    db = Database(url)
+    with db.session() as s:
+        org = auth.ensure_org(s, slug, name)
+        auth.add_user(s, org, "olga", "a long enough password", Role.CASE_OFFICER)
+    return db
