@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -245,3 +246,27 @@ def test_a_caseload_tagged_for_the_dutch_pack_can_be_assessed_under_the_eu_pack(
     assert out["policy_after"]["pack"] == "euaa" and out["cases"] == 400
     # Iranian LGB: a risk group with minor indications in nl, "highly likely" in the EU analysis.
     assert any(p.startswith("IR:") for p in out["changed_by_profile"])
+
+
+def test_iraqi_lgbti_control_pair_with_the_real_packs() -> None:
+    """Dossier §8.10: both packs ≈ group persecution. While both are verified the compare says
+    `same`; after the Dutch reset of 27 May 2024 the Dutch entry is unconfirmed, and the row
+    is `unconfirmed` (not `only_eu`: the mapping must not invent a divergence)."""
+
+    def lgbti(on: str) -> Any:
+        r = haven(
+            "policy", "compare", "IQ", "--packs", "nl,euaa", "--as-of", on, "--format", "json"
+        )
+        assert r.returncode == 0, r.stderr
+        [row] = [d for d in json.loads(r.stdout)["divergences"] if "gay" in d["profile"]]
+        return row
+
+    before = lgbti("2021-06-01")
+    assert before["kind"] == "same"
+    assert before["left"]["entry"] == "iq-lgbti-group-persecution-2012"
+    after = lgbti("2025-02-01")
+    assert after["kind"] == "unconfirmed"
+    assert after["left"]["entry"] is None
+    assert [e["entry"] for e in after["left"]["not_counted"]] == ["iq-lgbti-group-persecution-2012"]
+    assert after["right"]["entry"] == "iq-2024-11-sogiesc"
+    assert "reliefweb-iq-2024" in [s["id"] for s in after["right"]["sources"]]

@@ -66,6 +66,7 @@ def test_kinds_are_relative_to_the_first_pack(pack: Pack, eu: Pack) -> None:
         "only_eu": "only_nl",
         "same": "same",
         "different": "different",
+        "unconfirmed": "unconfirmed",
     }
     for country, on in (("IR", "2025-02-01"), ("AF", "2024-03-01"), ("SY", "2025-01-01")):
         forward = kinds(pack, eu, country, on)
@@ -76,9 +77,12 @@ def test_iraqi_lgbti_control_pair_is_same_while_both_are_verified(pack: Pack, eu
     assert kinds(pack, eu, "IQ", "2021-06-01") == {
         "designation:sogi=bisexual|gay|intersex|lesbian|queer|trans": "same"
     }
-    # After the Dutch reset of 27 May 2024 the NL entry is unconfirmed: shown, not counted.
-    [row] = compare(pack, eu, "IQ", date(2025, 1, 1))
-    assert row.kind is Kind.ONLY_RIGHT
+    # After the Dutch reset of 27 May 2024 the NL entry is unconfirmed: shown, not counted, and
+    # the row is not a divergence ("only_eu" would claim the Dutch pack is silent).
+    for on in (date(2025, 1, 1), date(2025, 2, 1)):
+        [row] = compare(pack, eu, "IQ", on)
+        assert row.kind is Kind.UNCONFIRMED
+        assert row.right.entry is not None and row.right.entry.id == "eu-iq-sogiesc-2024"
     assert row.left.entry is None
     assert [e.id for e, _ in row.left.not_counted] == ["iq-lgbti-group-persecution-2012"]
 
@@ -86,14 +90,17 @@ def test_iraqi_lgbti_control_pair_is_same_while_both_are_verified(pack: Pack, eu
 def test_a_pack_compared_with_itself_is_the_same_everywhere(pack: Pack) -> None:
     for country in pack.countries():
         rows = compare(pack, pack, country, date(2024, 3, 1))
-        assert {d.kind for d in rows} <= {Kind.SAME}, country
+        assert {d.kind for d in rows} <= {Kind.SAME, Kind.UNCONFIRMED}, country
+        for d in rows:  # unconfirmed exactly where the pack counts none of its entries
+            nothing = d.left.entry is None and bool(d.left.not_counted)
+            assert (d.kind is Kind.UNCONFIRMED) == nothing, (country, d.profile.name)
 
 
 def test_unverified_entries_are_shown_never_counted(pack: Pack, eu: Pack) -> None:
     [bahai] = [
         d for d in compare(pack, eu, "IR", date(2025, 2, 1)) if d.profile.name == "tags=bahai"
     ]
-    assert bahai.kind is Kind.ONLY_LEFT
+    assert bahai.kind is Kind.UNCONFIRMED  # the EU grade is unverified: not "only nl"
     assert bahai.right.entry is None
     [(entry, why)] = bahai.right.not_counted
     assert entry.id == "eu-ir-bahai-2025" and "unverified" in why
@@ -114,8 +121,8 @@ def test_period_windows_follow_the_packs_change_dates(pack: Pack, eu: Pack) -> N
     got = [(d.kind.value, [(str(a), str(b)) for a, b in d.windows]) for d in rows]
     assert got == [
         ("same", [("2021-01-01", "2024-05-26")]),
-        ("only_eu", [("2024-05-27", "2024-11-29")]),
-        ("only_eu", [("2024-11-30", "2025-06-01")]),
+        ("unconfirmed", [("2024-05-27", "2024-11-29")]),
+        ("unconfirmed", [("2024-11-30", "2025-06-01")]),
     ]
     # Windows are those the per-day comparison gives, sampled on both sides of each change.
     for d in rows:

@@ -146,8 +146,8 @@ def compare(
     """For every profile either pack addresses (groups aligned through the shared tag and
     sogi vocabulary), what each pack says (designation, internal protection, 15(c) per region,
     moratorium) and a divergence kind relative to the first pack: `nl_stricter`,
-    `nl_more_favourable`, `only_nl`, `only_eu`, `same`, `different`. Each side carries its
-    entry, values and sources (id, title, date, url); entries unverified on the date are
+    `nl_more_favourable`, `only_nl`, `only_eu`, `same`, `different`, `unconfirmed`. Each side
+    carries its entry, values and sources (id, title, date, url); entries unverified on the date are
     listed under `not_counted`, never as the pack's position. With `from` and `to`, each
     divergence has the windows in which it held. The same JSON as `haven policy compare`."""
     left, right = _two_packs(request, packs)

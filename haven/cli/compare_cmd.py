@@ -60,8 +60,8 @@ def compare(
 ) -> None:
     """What two packs say about every profile either addresses for a country, and how the
     first compares with the second (kinds relative to the first: nl_stricter,
-    nl_more_favourable, only_nl, only_eu, same, different). With --from/--to, the windows in
-    which each divergence held."""
+    nl_more_favourable, only_nl, only_eu, same, different, unconfirmed). With --from/--to, the
+    windows in which each divergence held."""
     only(fmt, (Format.JSON, Format.TABLE, Format.HTML))
     left, right = two_packs(packs)
     code = country_of(country, left, right)

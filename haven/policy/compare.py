@@ -16,11 +16,14 @@ the rest of the country.
 Divergence kinds are relative to the left pack (the contract's words name it `nl`; the packs
 are whichever are given): `nl_stricter` (left less favourable to the applicant than right),
 `nl_more_favourable`, `only_nl` (only left has a counted position), `only_eu` (only right),
-`same`, and `different` (both have a position and they differ, but the favourability order
-does not rank them: moratoria, or two relocation areas).
+`same`, `different` (both have a position and they differ, but the favourability order
+does not rank them: moratoria, or two relocation areas), and `unconfirmed` (a side addresses
+the profile only with entries not counted on the date, so its position is unknown).
 
 Entries not verified on the date (verified: false, unconfirmed after a reset, or under a review
-flag) are shown on their side as `not_counted`, never as the pack's position.
+flag) are shown on their side as `not_counted`, never as the pack's position. A side whose
+only entries are such is not read as silence: "only the other pack" would invent a divergence
+(the Iraqi LGBTI control pair after the Dutch reset of 27 May 2024), so the row is `unconfirmed`.
 """
 
 from collections.abc import Iterable, Sequence
@@ -52,6 +55,7 @@ class Kind(StrEnum):
     ONLY_RIGHT = "only_eu"
     SAME = "same"
     DIFFERENT = "different"
+    UNCONFIRMED = "unconfirmed"
 
 
 class Topic(StrEnum):
@@ -367,6 +371,14 @@ def side(pack: Pack, country: str, profile: Profile, on: date) -> Side:
     return Side(pack.meta.id, chosen, shown)
 
 
+def kind_between(left: Side, right: Side) -> Kind:
+    """The kind of a row: `unconfirmed` when either side addresses the profile only with
+    entries it does not count on the date, else what the two counted positions give."""
+    if any(s.entry is None and s.not_counted for s in (left, right)):
+        return Kind.UNCONFIRMED
+    return kind_of(left.entry, right.entry)
+
+
 def kind_of(left: EntryBase | None, right: EntryBase | None) -> Kind:
     if left is None and right is None:
         return Kind.SAME
@@ -408,7 +420,7 @@ def compare(left: Pack, right: Pack, country: str, on: date) -> list[Divergence]
             ls, rs = side(left, country, profile, on), side(right, country, profile, on)
             if ls.entry is None and rs.entry is None and not ls.not_counted and not rs.not_counted:
                 continue
-            rows.append(Divergence(country, topic, profile, kind_of(ls.entry, rs.entry), ls, rs))
+            rows.append(Divergence(country, topic, profile, kind_between(ls, rs), ls, rs))
     return rows
 
 

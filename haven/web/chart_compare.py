@@ -23,6 +23,7 @@ KIND_LABELS = {
     "only_eu": N_("only %(right)s"),
     "same": N_("same"),
     "different": N_("different, not ranked"),
+    "unconfirmed": N_("position unconfirmed"),
 }
 KIND_COLOURS = {
     "nl_stricter": "#d9480f",
@@ -30,6 +31,7 @@ KIND_COLOURS = {
     "only_nl": "#868e96",
     "only_eu": "#f08c00",
     "different": "#7048e8",
+    "unconfirmed": "#adb5bd",
 }
 
 
