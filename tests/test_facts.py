@@ -133,7 +133,7 @@ def test_every_entry_reaches_a_case_alike_in_both_readings(
     flat = flatten(pl.LazyFrame([c.model_dump(mode="json") for c in cases]))
     for as_of in sorted({d for _, d in drawn}):
         frame = with_age(flat, as_of).with_columns(
-            Claimed(g).computed() for g in pack.groups.values() if g.uses_profile
+            Claimed.of(g).computed() for g in pack.groups.values() if g.uses_profile
         )
         for basis in Basis:
             entries = pack.all_in_force(as_of)

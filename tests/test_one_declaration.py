@@ -5,6 +5,7 @@ each interpreter records the tables each engine reads while assessing a syntheti
 import json
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -225,3 +226,57 @@ def _noting(real: Callable[..., Any], note: Callable[..., None]) -> Callable[...
         return real(*args, **kwargs)
 
     return wrapper
+
+
+def test_group_reach_is_read_from_one_declaration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which person a pack's group reaches (SOGI, tags, sex, ages; an entry's country and
+    regions) is declared once, in haven.policy.reach: the explaining engine, the columnar one
+    and the pack comparison all read it there. A spy records that each asks it; a broken
+    declaration (every group reaches nobody) then changes all three answers."""
+    import haven.policy.reach as reach
+    from haven.assess import match
+    from haven.policy.compare import compare
+    from haven.policy.loader import load_pack
+
+    example = parse_case(
+        (
+            Path(__file__).parents[2] / "shared" / "contract" / "examples" / "ru-moscow-2015.json"
+        ).read_text(encoding="utf-8")
+    )
+    day = date(2015, 10, 1)
+    eu = load_pack("euaa")
+    raws = synthetic_caseload(200, seed=11)
+
+    def answers() -> tuple[Any, ...]:
+        match.group_conditions.cache_clear()  # conditions are cached per group and basis
+        match.region_conditions.cache_clear()
+        one = assess(example, day, PACK).designation
+        many = evaluate(pl.LazyFrame(raws, infer_schema_length=None), day, PACK).collect()
+        rows = {(d.topic, d.profile.name, d.kind) for d in compare(PACK, eu, "IR", date(2025, 2, 1))}
+        return one, many.to_dicts(), rows
+
+    asked: list[str] = []
+    real = reach.group_reach
+
+    def spy(group: Any) -> reach.GroupReach:
+        asked.append(group.id)
+        return real(group)
+
+    try:
+        monkeypatch.setattr(reach, "group_reach", spy)
+        before = answers()
+        assert before[0] is not None and before[0].group == "ru-lgbti"
+        assert "ru-lgbti" in asked  # the engines asked reach about the Russian LGBTI group
+        assert any(g in eu.groups for g in asked)  # the comparison asked about the EU groups
+
+        monkeypatch.setattr(
+            reach, "group_reach", lambda g: reach.GroupReach(tags_all=frozenset({"-"}))
+        )
+        after = answers()
+        assert after[0] is None  # the explaining engine: no designation reaches him
+        assert after[1] != before[1]  # the columnar engine: the caseload's outcomes change
+        assert after[2] != before[2]  # the comparison: the profiles change
+    finally:
+        monkeypatch.undo()
+        match.group_conditions.cache_clear()
+        match.region_conditions.cache_clear()

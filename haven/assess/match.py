@@ -2,9 +2,12 @@
 
 Declared once for both engines: `conditions(pack, entry, basis)` lists the conditions an entry
 puts on a case (its country, its regions, its group's profile and identity, and the
-credibility findings they rest on). Each condition answers for one case (`on`, the explaining
-engine) and as a Polars expression over the flattened caseload (`expr`, the columnar engine);
-an entry reaches a case as far as the least of its conditions does (NO < UNKNOWN < YES).
+credibility findings they rest on). What a known value satisfies is read from
+haven.policy.reach, which the pack comparison reads too; this module adds the unknowns (no
+birth date, no region recorded, an open finding) and the credibility basis. Each condition
+answers for one case (`on`, the explaining engine) and as a Polars expression over the
+flattened caseload (`expr`, the columnar engine); an entry reaches a case as far as the
+least of its conditions does (NO < UNKNOWN < YES).
 """
 
 from collections.abc import Sequence
@@ -18,10 +21,11 @@ import polars as pl
 
 from haven.cases import Case
 from haven.cases.facts import SOGI_BITS
+from haven.policy import reach
 from haven.policy.entries import EntryBase
 from haven.policy.groups import Group
 from haven.policy.pack import Pack
-from haven.vocab import Finding, Sex
+from haven.vocab import Finding
 
 
 class Match(Enum):
@@ -81,13 +85,15 @@ class Credible:
 
 @dataclass(frozen=True)
 class Nationality:
-    country: str
+    place: reach.PlaceReach
 
     def on(self, case: Case, as_of: date) -> Match:
-        return Match.YES if case.nationality == self.country else Match.NO
+        return Match.YES if self.place.country_holds(case.nationality) else Match.NO
 
     def test(self) -> pl.Expr:
-        return pl.col("nat") == self.country
+        if self.place.country is None:
+            return pl.lit(True)
+        return pl.col("nat") == self.place.country
 
     def expr(self) -> pl.Expr:
         return pl.when(self.test()).then(YES).otherwise(NO)
@@ -98,25 +104,22 @@ class Region:
     """Inside the entry's regions (or outside its excepted ones), on a credible region; a case
     with no region recorded is open whatever its region finding."""
 
-    regions: tuple[str, ...]
-    except_regions: tuple[str, ...]
+    place: reach.PlaceReach
     finding: Credible
 
     def on(self, case: Case, as_of: date) -> Match:
         if case.region is None:
             return Match.UNKNOWN
-        if self.regions:
-            inside = case.region in self.regions
-        else:
-            inside = case.region not in self.except_regions
-        return self.finding.on(case, as_of) if inside else Match.NO
+        if self.place.region_holds(case.region):
+            return self.finding.on(case, as_of)
+        return Match.NO
 
     def expr(self) -> pl.Expr:
-        reg = pl.col("reg")
-        if self.regions:
-            inside = reg.is_in(list(self.regions))
+        reg, place = pl.col("reg"), self.place
+        if place.regions:
+            inside = reg.is_in(list(place.regions))
         else:
-            inside = ~reg.is_in(list(self.except_regions))
+            inside = ~reg.is_in(list(place.except_regions))
         return (
             pl.when(reg.is_null())
             .then(UNKNOWN)
@@ -131,14 +134,15 @@ class Claimed:
     """The claimed profile (SOGI and tags) satisfies the group's conditions: yes or no."""
 
     group: Group
+    wants: reach.GroupReach
+
+    @classmethod
+    def of(cls, group: Group) -> "Claimed":
+        return cls(group, reach.group_reach(group))
 
     def on(self, case: Case, as_of: date) -> Match:
-        g, sogi, tags = self.group, set(case.profile.sogi), set(case.profile.tags)
-        holds = (
-            (not g.sogi_any or bool(sogi & set(g.sogi_any)))
-            and (not g.tags_any or bool(tags & set(g.tags_any)))
-            and (not g.tags_all or set(g.tags_all) <= tags)
-        )
+        p = case.profile
+        holds = self.wants.profile_holds((s.value for s in p.sogi), p.tags)
         return Match.YES if holds else Match.NO
 
     @property
@@ -147,15 +151,16 @@ class Claimed:
 
     def computed(self) -> pl.Expr:
         """The list work, done once per group and date into `column` (see `expr`)."""
-        g, c = self.group, pl.lit(True)
-        if g.sogi_any:
-            mask = sum(SOGI_BITS[s.value] for s in set(g.sogi_any))
+        w, c = self.wants, pl.lit(True)
+        if w.sogi_any:
+            mask = sum(SOGI_BITS[s] for s in w.sogi_any)
             c &= (pl.col("sogi_bits") & mask) != 0
-        if g.tags_any:
-            c &= pl.col("tags").list.set_intersection(list(g.tags_any)).list.len() > 0
-        if g.tags_all:
-            wanted = set(g.tags_all)
-            c &= pl.col("tags").list.set_intersection(list(wanted)).list.len() == len(wanted)
+        if w.tags_any:
+            c &= pl.col("tags").list.set_intersection(sorted(w.tags_any)).list.len() > 0
+        if w.tags_all:
+            c &= pl.col("tags").list.set_intersection(sorted(w.tags_all)).list.len() == len(
+                w.tags_all
+            )
         return c.alias(self.column)
 
     def test(self) -> pl.Expr:
@@ -167,51 +172,48 @@ class Claimed:
 
 @dataclass(frozen=True)
 class SexIs:
-    sex: Sex
+    wants: reach.GroupReach
 
     def on(self, case: Case, as_of: date) -> Match:
         if case.profile.sex is None:
             return Match.UNKNOWN
-        return Match.YES if case.profile.sex is self.sex else Match.NO
+        return Match.YES if self.wants.sex_holds(case.profile.sex.value) else Match.NO
 
     def expr(self) -> pl.Expr:
         sex = pl.col("sex")
-        return _tri(sex.is_null(), sex == self.sex.value)
+        return _tri(sex.is_null(), sex == self.wants.sex)
 
 
 @dataclass(frozen=True)
 class AgeWithin:
-    low: int | None
-    high: int | None
+    wants: reach.GroupReach
 
     def on(self, case: Case, as_of: date) -> Match:
         age = case.age_on(as_of)
         if age is None:
             return Match.UNKNOWN
-        outside = (self.low is not None and age < self.low) or (
-            self.high is not None and age > self.high
-        )
-        return Match.NO if outside else Match.YES
+        return Match.YES if self.wants.ages_hold(age, age) else Match.NO
 
     def expr(self) -> pl.Expr:
-        age, inside = pl.col("age"), pl.lit(True)
-        if self.low is not None:
-            inside &= age >= self.low
-        if self.high is not None:
-            inside &= age <= self.high
+        age, inside, w = pl.col("age"), pl.lit(True), self.wants
+        if w.age_min is not None:
+            inside &= age >= w.age_min
+        if w.age_max is not None:
+            inside &= age <= w.age_max
         return _tri(age.is_null(), inside)
 
 
 @cache
 def group_conditions(group: Group, basis: Basis) -> tuple[Condition, ...]:
+    wants = reach.group_reach(group)
     conds: list[Condition] = []
-    if group.uses_profile:
-        conds += [Claimed(group), Credible("profile", basis)]
-    if group.uses_identity:
-        if group.sex is not None:
-            conds.append(SexIs(group.sex))
-        if group.age_min is not None or group.age_max is not None:
-            conds.append(AgeWithin(group.age_min, group.age_max))
+    if wants.uses_profile:
+        conds += [Claimed(group, wants), Credible("profile", basis)]
+    if wants.uses_sex or wants.uses_age:
+        if wants.uses_sex:
+            conds.append(SexIs(wants))
+        if wants.uses_age:
+            conds.append(AgeWithin(wants))
         conds.append(Credible("identity", basis))
     return tuple(conds)
 
@@ -219,11 +221,12 @@ def group_conditions(group: Group, basis: Basis) -> tuple[Condition, ...]:
 @cache
 def region_conditions(entry: EntryBase, basis: Basis) -> tuple[Condition, ...]:
     """The entry's country and regions (no group)."""
+    place = reach.place_reach(entry)
     conds: list[Condition] = []
-    if entry.country is not None:
-        conds.append(Nationality(entry.country))
-    if entry.regions or entry.except_regions:
-        conds.append(Region(entry.regions, entry.except_regions, Credible("region", basis)))
+    if place.country is not None:
+        conds.append(Nationality(place))
+    if place.regional:
+        conds.append(Region(place, Credible("region", basis)))
     return tuple(conds)
 
 

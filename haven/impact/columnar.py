@@ -32,7 +32,7 @@ from haven.cases.facts import (
     claims_profile_expr,
 )
 from haven.impact.batch import COUNTRIES, ISO, normalise
-from haven.policy import decisions
+from haven.policy import decisions, reach
 from haven.policy.entries import (
     Designation,
     EntryBase,
@@ -252,8 +252,11 @@ def evaluate_flat(
     used = {e.group for e in entries if e.group} | {
         g for e in entries if isinstance(e, SafeCountry) for g in e.exception_groups
     }
-    profile_groups = [pack.groups[g] for g in sorted(used) if pack.groups[g].uses_profile]
-    x = _Stages(with_age(flat, as_of).with_columns(Claimed(g).computed() for g in profile_groups))
+    profile_groups = [
+        pack.groups[g] for g in sorted(used) if reach.group_reach(pack.groups[g]).uses_profile
+    ]
+    claimed = [Claimed.of(g).computed() for g in profile_groups]
+    x = _Stages(with_age(flat, as_of).with_columns(claimed))
 
     def match(e: EntryBase, basis: Basis) -> pl.Expr:
         return x.let(f"_m:{basis.value}:{e.id}", entry_match(pack, e, basis))

@@ -33,6 +33,7 @@ from enum import StrEnum
 from itertools import product
 from typing import Any
 
+from haven.policy import reach
 from haven.policy.entries import (
     Designation,
     EntryBase,
@@ -42,7 +43,6 @@ from haven.policy.entries import (
     RelocationStatus,
     SituationLevel,
 )
-from haven.policy.groups import Group
 from haven.policy.pack import Pack
 from haven.policy.precedence import ordered
 from haven.vocab import CATEGORY_RANK, STANDARD_RANK, Ground, Standard
@@ -213,16 +213,16 @@ class Atom:
         return found
 
 
-def _atoms(g: Group | None, region: str | None) -> list[Atom]:
+def _atoms(g: reach.GroupReach | None, region: str | None) -> list[Atom]:
     if g is None:
         return [Atom(region=region)]
-    sogis: Sequence[str | None] = [s.value for s in g.sogi_any] or [None]
-    anys: Sequence[str | None] = list(g.tags_any) or [None]
+    sogis: Sequence[str | None] = sorted(g.sogi_any) or [None]
+    anys: Sequence[str | None] = sorted(g.tags_any) or [None]
     return [
         Atom(
             sogi=s,
             tags=tuple(sorted({*g.tags_all, *([t] if t else [])})),
-            sex=g.sex.value if g.sex else None,
+            sex=g.sex,
             age_min=g.age_min,
             age_max=g.age_max,
             region=region,
@@ -231,32 +231,19 @@ def _atoms(g: Group | None, region: str | None) -> list[Atom]:
     ]
 
 
-def _group_matches(g: Group, a: Atom) -> bool:
-    if g.sogi_any and a.sogi not in {s.value for s in g.sogi_any}:
-        return False
-    if g.tags_any and not set(g.tags_any) & set(a.tags):
-        return False
-    if not set(g.tags_all) <= set(a.tags):
-        return False
-    if g.sex is not None and (g.sex.value != a.sex):
-        return False
-    if g.age_min is not None and (a.age_min is None or a.age_min < g.age_min):
-        return False
-    return g.age_max is None or (a.age_max is not None and a.age_max <= g.age_max)
-
-
-def _region_covers(e: EntryBase, region: str | None) -> bool:
-    if e.regions:
-        return region in e.regions
-    return region not in e.except_regions if region is not None else True
-
-
 def applies(pack: Pack, e: EntryBase, a: Atom, regioned: bool) -> bool:
     """Whether the entry speaks about a person with the profile `a` (on its dates). Regions
-    count only on the topics split by region."""
-    if e.group is not None and not _group_matches(pack.groups[e.group], a):
-        return False
-    return not regioned or _region_covers(e, a.region)
+    count only on the topics split by region. What a group and a place reach is read from
+    haven.policy.reach, as the assessment engines read it (haven.assess.match)."""
+    if e.group is not None:
+        wants = reach.group_reach(pack.groups[e.group])
+        if not (
+            wants.profile_holds([a.sogi] if a.sogi else [], a.tags)
+            and wants.sex_holds(a.sex)
+            and wants.ages_hold(a.age_min, a.age_max)
+        ):
+            return False
+    return not regioned or reach.place_reach(e).region_holds(a.region)
 
 
 @dataclass(frozen=True)
@@ -306,7 +293,7 @@ def profiles(left: Pack, right: Pack, country: str, topic: Topic) -> list[Profil
         regions += sorted({r for _, (_, e) in entries for r in (*e.regions, *e.except_regions)})
     atoms: set[Atom] = set()
     for _, (p, e) in entries:
-        group = p.groups[e.group] if e.group else None
+        group = reach.group_reach(p.groups[e.group]) if e.group else None
         for region in regions:
             atoms.update(_atoms(group, region))
     by_signature: dict[frozenset[tuple[int, str]], list[Atom]] = {}
