@@ -252,7 +252,9 @@ def test_group_reach_is_read_from_one_declaration(monkeypatch: pytest.MonkeyPatc
         match.region_conditions.cache_clear()
         one = assess(example, day, PACK).designation
         many = evaluate(pl.LazyFrame(raws, infer_schema_length=None), day, PACK).collect()
-        rows = {(d.topic, d.profile.name, d.kind) for d in compare(PACK, eu, "IR", date(2025, 2, 1))}
+        rows = {
+            (d.topic, d.profile.name, d.kind) for d in compare(PACK, eu, "IR", date(2025, 2, 1))
+        }
         return one, many.to_dicts(), rows
 
     asked: list[str] = []
