@@ -85,13 +85,24 @@ def create_queue(
     req = parse(NewQueueRequest, raw)
     after_pack = packs.get(req.to_pack, "to_pack") if req.to_pack else None
     skipped: list[Problem] = []
+    silent: list[str] = []
     with db.session() as s:
         q, rows = store.create_queue(
-            s, actor, req.from_, req.to, pack, after_pack, name=req.name, skipped=skipped
+            s,
+            actor,
+            req.from_,
+            req.to,
+            pack,
+            after_pack,
+            name=req.name,
+            skipped=skipped,
+            not_addressed=silent,
         )
         # Cases left out because they no longer validate, and why: to be corrected.
         out = store.queue_json(q, len(rows), len(rows))
         out["skipped"] = [{"case": p.where, "message": p.message} for p in skipped]
+        # Between packs: cases whose nationality one pack does not address (added fields).
+        out |= store.not_addressed_json(silent)
     ops.JOBS.labels("queue.create", "skipped_cases" if skipped else "ok").inc()
     return out
 

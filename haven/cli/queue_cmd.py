@@ -75,7 +75,10 @@ def preview(
     cases = read_caseload(file, stdin=sys.stdin)
     impact, items = build(cases, before, after, policy, _after_pack(draft, to_pack))
     if fmt is Format.TABLE:
-        out.print(_table(items, f"{len(items)} of {impact.cases} cases to act on"))
+        title = f"{len(items)} of {impact.cases} cases to act on"
+        if impact.not_addressed:
+            title += f"; {impact.not_addressed} whose country a pack does not address"
+        out.print(_table(items, title))
     else:
         print_json(
             {
@@ -83,6 +86,8 @@ def preview(
                 "to": after.isoformat(),
                 "cases": impact.cases,
                 "items": [i.model_dump(mode="json") for i in items],
+                "not_addressed": impact.not_addressed,
+                "not_addressed_cases": impact.not_addressed_cases,
             }
         )
 
@@ -137,10 +142,13 @@ def create(
 
     def work(s: Session, actor: Actor) -> dict[str, object]:
         skipped: list[Problem] = []
-        q, rows = store.create_queue(s, actor, before, after, policy, after_policy, name, skipped)
+        silent: list[str] = []
+        q, rows = store.create_queue(
+            s, actor, before, after, policy, after_policy, name, skipped, not_addressed=silent
+        )
         out = store.queue_json(q, len(rows), len(rows))
         out["skipped"] = [{"case": p.where, "message": p.message} for p in skipped]
-        return out
+        return out | store.not_addressed_json(silent)
 
     print_json(_run(org, user, "queue.create", work))
 

@@ -141,7 +141,25 @@ def impact(result: Impact) -> Group:
     p.add_column("cases", justify="right")
     for profile, n in result.changed_by_profile.items():
         p.add_row(profile, str(n))
-    return Group(m, c, p) if result.changed_by_profile else Group(m, c)
+    shown = [m, c, p] if result.changed_by_profile else [m, c]
+    if result.not_addressed:
+        shown.append(not_addressed(result))
+    return Group(*shown)
+
+
+def not_addressed(result: Impact) -> Table:
+    """Between packs: the cases whose nationality a pack does not address, by claimed
+    profile, with the countries each pack is silent on in the caption."""
+    silent = "; ".join(f"{k}: {', '.join(v)}" for k, v in result.not_addressed_countries.items())
+    t = Table(
+        title=f"{result.not_addressed} cases whose country a pack does not address",
+        caption=f"not addressed — {silent}" if silent else None,
+    )
+    t.add_column("profile")
+    t.add_column("cases", justify="right")
+    for profile, n in result.not_addressed_by_profile.items():
+        t.add_row(profile, str(n))
+    return t
 
 
 def entries(rows: list[EntryBase], pack: Pack, title: str) -> Table:

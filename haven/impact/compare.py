@@ -90,19 +90,62 @@ class Impact(_Out):
     changed_by_profile: dict[str, int] = Field(
         default_factory=dict, description="Changed cases per claimed profile (Change.profile)"
     )
+    # Added fields (impact between packs); absent from older results, so all have defaults.
+    not_addressed: int = Field(
+        0,
+        description="Impact between packs: cases whose nationality one of the two packs does "
+        "not address at all (no entry for the country). Its answer there is silence, not a "
+        "divergence; they are counted whether or not their outcome changes. 0 for one pack",
+    )
+    not_addressed_cases: list[str] = Field(
+        default_factory=list, description="The ids of those cases, in input order"
+    )
+    not_addressed_by_profile: dict[str, int] = Field(
+        default_factory=dict, description="Those cases per claimed profile (as changed_by_profile)"
+    )
+    not_addressed_profiles: dict[str, str] = Field(
+        default_factory=dict, description="Case id → its claimed profile key, for those cases"
+    )
+    not_addressed_countries: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per pack id, the caseload's nationalities that pack does not address",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def addressed_by_both(pack: Pack, after_pack: Pack | None) -> frozenset[str] | None:
+    """The countries both sides' packs address (have an entry for); None when both sides use
+    one pack, where "not addressed" does not arise (nothing to compare it with)."""
+    if after_pack is None or after_pack is pack:
+        return None
+    return frozenset(pack.countries()) & frozenset(after_pack.countries())
+
+
+def unaddressed_countries(
+    pack: Pack, after_pack: Pack, seen: Iterable[str]
+) -> dict[str, list[str]]:
+    """Per pack id, the nationalities among `seen` that the pack has no entry for."""
+    seen = set(seen)
+    found: dict[str, set[str]] = {}
+    for p in (pack, after_pack):  # a draft of the same pack shares its id: one key
+        found.setdefault(p.meta.id, set()).update(seen - set(p.countries()))
+    return {k: sorted(v) for k, v in found.items() if v}
 
 
 def compare(
     cases: Iterable[Case], before: date, after: date, pack: Pack, after_pack: Pack | None = None
 ) -> Impact:
     new_pack = after_pack or pack
+    both = addressed_by_both(pack, after_pack)
     counts: Counter[tuple[str, str]] = Counter()
     changed: list[Change] = []
+    unaddressed: list[Case] = []
     n = 0
     for case in cases:
         n += 1
+        if both is not None and case.nationality not in both:
+            unaddressed.append(case)
         a, b = assess(case, before, pack), assess(case, after, new_pack)
         sa, sb = Summary.of(a), Summary.of(b)
         counts[(sa.recommendation, sb.recommendation)] += 1
@@ -127,6 +170,7 @@ def compare(
             )
     by_status = Counter(c.status.value for c in changed)
     by_profile = Counter(c.profile for c in changed if c.profile is not None)
+    silent = Counter(profile_key(c.nationality, c.profile) for c in unaddressed)
     return Impact(
         from_=before,
         to=after,
@@ -137,4 +181,11 @@ def compare(
         changed=changed,
         changed_by_status=dict(sorted(by_status.items())),
         changed_by_profile=dict(sorted(by_profile.items())),
+        not_addressed=len(unaddressed),
+        not_addressed_cases=[c.id for c in unaddressed],
+        not_addressed_by_profile=dict(sorted(silent.items())),
+        not_addressed_profiles={c.id: profile_key(c.nationality, c.profile) for c in unaddressed},
+        not_addressed_countries=unaddressed_countries(
+            pack, new_pack, {c.nationality for c in unaddressed}
+        ),
     )

@@ -1,7 +1,7 @@
 """Impact over a Polars frame: the columnar engine on both dates, joined per case."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -10,7 +10,15 @@ from haven.assess.model import PolicyRef
 from haven.cases.facts import profile_key_expr
 from haven.impact.batch import LINE, normalise
 from haven.impact.columnar import ENGINE, evaluate_flat, flatten, spread
-from haven.impact.compare import COMPARED, Change, Impact, Summary, Transition
+from haven.impact.compare import (
+    COMPARED,
+    Change,
+    Impact,
+    Summary,
+    Transition,
+    addressed_by_both,
+    unaddressed_countries,
+)
 from haven.policy.pack import Pack
 from haven.vocab import Status
 
@@ -34,6 +42,8 @@ CHANGE_COLS = (
     "profile",
 )
 
+NOT_ADDRESSED = {"case_id": pl.String, "profile": pl.String, "nationality": pl.String}
+
 
 @dataclass(frozen=True)
 class FrameImpact:
@@ -42,6 +52,9 @@ class FrameImpact:
     cases: int
     transitions: pl.DataFrame  # recommendation, recommendation_after, len
     changed: pl.DataFrame
+    # Between packs: the cases whose nationality a pack does not address (case_id, profile,
+    # nationality; input order). Empty for one pack.
+    not_addressed: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(NOT_ADDRESSED))
 
 
 def changes(
@@ -54,6 +67,7 @@ def changes(
         pl.col("id").alias("case_id"),
         pl.col("procedure").struct.field("status").fill_null("pending").alias("status"),
         profile_key_expr(pl.col("nationality"), pl.col("profile")).alias("profile"),
+        pl.col("nationality").alias("_nat"),
         pl.col(LINE),
     )
     # Pass 1, every case: only the fields that decide whether a case changed (Polars prunes
@@ -70,8 +84,12 @@ def changes(
         [pl.col(c).ne_missing(pl.col(f"{c}_after")) for c in (*COMPARED, "designation_group")]
     )
     transitions = joined.group_by("recommendation", "recommendation_after").len()
-    t, first_pass, n = pl.collect_all(
-        [transitions, joined.filter(changed_expr), joined.select(pl.len())], engine=ENGINE
+    both = addressed_by_both(pack, after_pack)
+    silent = joined.filter(
+        pl.lit(False) if both is None else ~pl.col("_nat").is_in(sorted(both)).fill_null(False)
+    ).select("case_id", "profile", pl.col("_nat").alias("nationality"))
+    t, first_pass, n, unaddressed = pl.collect_all(
+        [transitions, joined.filter(changed_expr), joined.select(pl.len()), silent], engine=ENGINE
     )
     # Collected once: both dates' plans would otherwise each filter and flatten the input.
     subset = flatten(lf.filter(pl.col(LINE).is_in(first_pass.get_column(LINE).implode())))
@@ -106,7 +124,7 @@ def changes(
         )
         .collect(engine=ENGINE)
     )
-    return FrameImpact(cases=int(n.item()), transitions=t, changed=c)
+    return FrameImpact(cases=int(n.item()), transitions=t, changed=c, not_addressed=unaddressed)
 
 
 def impact_of(
@@ -142,6 +160,12 @@ class Tally:
         self.transitions: Counter[tuple[str, str]] = Counter()
         self.by_status: Counter[str] = Counter()
         self.by_profile: Counter[str] = Counter()
+        # Between packs: ids of the cases a pack does not address (ids only: the rest of the
+        # tally stays flat in the number of cases), their profiles and nationalities.
+        self.not_addressed: list[str] = []
+        self.silent_profiles: dict[str, str] = {}
+        self.silent_by_profile: Counter[str] = Counter()
+        self.silent_countries: set[str] = set()
 
     def add(self, part: FrameImpact) -> None:
         self.cases += part.cases
@@ -151,6 +175,15 @@ class Tally:
             self.by_status[s] += k
         for p, k in part.changed.group_by("profile").len().iter_rows():
             self.by_profile[p] += k
+        silent = part.not_addressed
+        if silent.height:
+            ids = silent.get_column("case_id").to_list()
+            self.not_addressed += ids
+            profiles = silent.get_column("profile").to_list()
+            self.silent_profiles.update(zip(ids, profiles, strict=True))
+            for p, k in silent.group_by("profile").len().iter_rows():
+                self.silent_by_profile[p] += k
+            self.silent_countries.update(silent.get_column("nationality").unique().to_list())
 
     def impact(
         self, before: date, after: date, pack: Pack, after_pack: Pack, changed: list[Change]
@@ -168,6 +201,11 @@ class Tally:
             changed=changed,
             changed_by_status=dict(sorted(self.by_status.items())),
             changed_by_profile=dict(sorted(self.by_profile.items())),
+            not_addressed=len(self.not_addressed),
+            not_addressed_cases=list(self.not_addressed),
+            not_addressed_by_profile=dict(sorted(self.silent_by_profile.items())),
+            not_addressed_profiles=dict(self.silent_profiles),
+            not_addressed_countries=unaddressed_countries(pack, after_pack, self.silent_countries),
         )
 
 

@@ -94,12 +94,16 @@ def create_queue(
     name: str | None = None,
     skipped: list[Problem] | None = None,
     impact: Impact | None = None,
+    not_addressed: list[str] | None = None,
 ) -> tuple[WorkQueue, list[WorkItem]]:
     """Re-assess every current case the caller may read on both dates (or packs) and save the
     refused cases whose outcome improved as open work items. A stored case that no longer
     validates (e.g. a tag the pack no longer knows) is left out and named in `skipped`: one
     such case must not block the queue. `impact`: that re-assessment, made beforehand by
-    `queue_impact` (a web job reads in a session of its own)."""
+    `queue_impact` (a web job reads in a session of its own). `not_addressed` (between packs):
+    extended with the ids of the cases whose nationality one of the packs does not address,
+    reported with the queue, not stored (they are no work item: nothing changed for them
+    that one pack says)."""
     require(actor, Action.QUEUE_CREATE)
     new_pack = after_pack or pack
     left_out: list[Problem] = []
@@ -111,6 +115,8 @@ def create_queue(
             impact, left_out = _impact_case_by_case(s, actor, before, after, pack, after_pack)
     if skipped is not None:
         skipped.extend(left_out)
+    if not_addressed is not None:
+        not_addressed.extend(impact.not_addressed_cases)
     items = items_of(impact)
     # Only the cases that become items are looked up.
     cases = {
@@ -388,6 +394,12 @@ def queue_json(q: WorkQueue, items: int, open_items: int) -> dict[str, Any]:
         "open": open_items,
         "created_at": q.created_at.isoformat() + "Z",
     }
+
+
+def not_addressed_json(case_ids: list[str]) -> dict[str, Any]:
+    """The cases of a queue between packs whose nationality one pack does not address (the
+    impact's `not_addressed` and `not_addressed_cases`; 0 and [] for one pack)."""
+    return {"not_addressed": len(case_ids), "not_addressed_cases": list(case_ids)}
 
 
 def item_json(v: ItemView) -> dict[str, Any]:

@@ -192,6 +192,45 @@ def impact_export(request: Request, user: User) -> Response:
     )
 
 
+@router.get("/impact/not-addressed.csv")
+def not_addressed_export(request: Request, user: User) -> Response:
+    """Between packs: the cases whose nationality one of the two packs does not address (the
+    impact's `not_addressed_cases`), one per row. A CSV of its own, so that the changed-cases
+    export keeps its columns."""
+    before, after, _ = _dates(request)
+    draft_name, draft, _ = _draft(request)
+    to_pack, problems = _to_pack(request, draft_name)
+    if problems:
+        raise InputError(problems)
+    result = _impact(request, user, before, after, draft, draft_name, to_pack)
+    if isinstance(result, jobs.Progress):
+        return RedirectResponse(f"/jobs/{result.id}", status_code=303)
+    silent = {p: set(cs) for p, cs in result.not_addressed_countries.items()}
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    out.writerow(["case_id", "profile", "nationality", "not_addressed_by"])
+    for cid in result.not_addressed_cases:
+        profile = result.not_addressed_profiles.get(cid, "")
+        nationality = profile.split(":")[0]
+        by = " ".join(sorted(p for p, cs in silent.items() if nationality in cs))
+        out.writerow([_cell(cid), _cell(profile), nationality, by])
+    with database(request).session() as s:
+        audit(
+            s,
+            user.actor,
+            "impact.export",
+            rows=len(result.not_addressed_cases),
+            part="not_addressed",
+            **{"from": str(before), "to": str(after)},
+        )
+    name = f"haven-not-addressed-{before}-{after}.csv"
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 def _cell(value: str) -> str:
     """Spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
