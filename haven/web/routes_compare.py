@@ -109,8 +109,17 @@ def compare_page(request: Request, user: User) -> HTMLResponse:
             )
         else:
             doc = as_of_json(left, right, query.as_of, compare(left, right, code, query.as_of))
-    tr = gettext_for(language(request))
+    lang = language(request)
+    tr = gettext_for(lang)
     left_id, right_id = query.values["left"], query.values["right"]
+    by_id = {p.meta.id: p for p in query.packs}
+
+    def source_title(pack_id: str, source: dict[str, Any]) -> str:
+        """A side's source title in the page's language (the pack's i18n `sources`); the
+        JSON keeps the English title."""
+        pack = by_id.get(pack_id)
+        return pack.source_title(source["id"], lang) if pack else str(source["title"])
+
     return render(
         request,
         "policy_compare.html",
@@ -124,6 +133,7 @@ def compare_page(request: Request, user: User) -> HTMLResponse:
         colours=KIND_COLOURS,
         topics=KIND_TITLES,
         chart_query=request.url.query,
+        source_title=source_title,
     )
 
 
