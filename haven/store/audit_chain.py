@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from haven.store.db import STATEMENTS
 from haven.store.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -110,7 +111,11 @@ def entry_hash(e: AuditEntry) -> str:
 
 
 def add(s: Session, entry: AuditEntry) -> None:
-    """Queue an entry; it is chained and written when the session commits."""
+    """Queue an entry; it is chained and written when the session commits. Refused in a
+    `Database.statements()` session: without a transaction the head lock would be released
+    before the entry and the head are written, and two writers could fork a lane."""
+    if s.info.get(STATEMENTS):
+        raise RuntimeError("audit entries need a transaction: use Database.session()")
     s.info.setdefault(_PENDING, []).append(entry)
 
 
