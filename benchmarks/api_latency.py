@@ -6,7 +6,9 @@ time, so a slow server cannot hide queueing (no coordinated omission). Run on de
     .venv/bin/python benchmarks/api_latency.py --rate 200 --seconds 20 [--workers 1]
 
 Starts `haven serve` on a fresh demo database (SQLite in a temp dir, or HAVEN_DATABASE_URL),
-then appends a dated row with the machine to benchmarks/results/api-latency.md.
+then appends a dated row with the machine to benchmarks/results/api-latency.md (not with
+--no-append). It also prints the server's CPU time per request (every worker process, user and
+system, over the measured run): on a loaded machine latency says little, CPU per request does.
 """
 
 import argparse
@@ -21,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -73,10 +76,48 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and every live descendant (uvicorn's workers), from
+    /proc (Linux only): a worker's time counts while it runs, so read it before stopping."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = text.rsplit(")", 1)[1].split()  # after "pid (comm)": state, ppid, ...
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    tree, grew = {pid}, True
+    while grew:
+        more = {c for c, parent in parents.items() if parent in tree} - tree
+        grew = bool(more)
+        tree |= more
+    return sum(times.get(p, 0.0) for p in tree)
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    token: str
+    database: str
+    pid: int
+
+
 @contextmanager
 def served(workers: int, port: int) -> Iterator[tuple[str, str, str]]:
     """`haven serve` with WORKERS processes on a fresh demo database (SQLite in a temp dir, or
     HAVEN_DATABASE_URL, which must be empty) and user bench logged in: (base URL, token, db)."""
+    with serve(workers, port) as s:
+        yield s.base, s.token, s.database
+
+
+@contextmanager
+def serve(workers: int, port: int) -> Iterator[Served]:
+    """As `served`, with the server's process id (for its CPU time)."""
     tmp = Path(tempfile.mkdtemp())
     env = dict(os.environ)
     env.setdefault("HAVEN_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
@@ -117,7 +158,7 @@ def served(workers: int, port: int) -> Iterator[tuple[str, str, str]]:
             base + "/api/v1/login", json={"username": "bench", "password": "benchmark-password"}
         ).json()["token"]
         database = "sqlite" if env["HAVEN_DATABASE_URL"].startswith("sqlite") else "postgresql"
-        yield base, token, database
+        yield Served(base, token, database, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -129,10 +170,16 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--port", type=int, default=8799)
+    ap.add_argument("--no-append", action="store_true", help="print the row only")
     args = ap.parse_args()
-    with served(args.workers, args.port) as (base, token, database):
-        asyncio.run(load(base, token, args.rate, 2))  # warm-up
-        latencies, errors, elapsed = asyncio.run(load(base, token, args.rate, args.seconds))
+    with serve(args.workers, args.port) as server:
+        asyncio.run(load(server.base, server.token, args.rate, 2))  # warm-up
+        cpu = tree_cpu_seconds(server.pid)
+        latencies, errors, elapsed = asyncio.run(
+            load(server.base, server.token, args.rate, args.seconds)
+        )
+        cpu = tree_cpu_seconds(server.pid) - cpu
+    database = server.database
     row = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": machine(),
@@ -147,7 +194,10 @@ def main() -> None:
         "p99_ms": round(percentile(latencies, 99), 2),
         "max_ms": round(max(latencies), 2),
     }
-    print(json.dumps(row, indent=2))
+    # Not a column of the results table (older rows lack it): printed, and quoted in notes.
+    print(json.dumps(row | {"server_cpu_ms_per_request": round(cpu * 1000 / len(latencies), 2)}))
+    if args.no_append:
+        return
     if not RESULTS.exists():
         RESULTS.write_text(
             "# POST /api/v1/assessments latency (open loop, loopback)\n\n"

@@ -11,9 +11,10 @@ from haven.policy.pack import Pack
 from haven.reports.memo import MEDIA_TYPES, MemoFormat
 
 
-def no_nul(request: Request) -> None:
+async def no_nul(request: Request) -> None:
     """A NUL in a path or query value is an error naming it, on every backend: PostgreSQL
-    text cannot hold one (a 500 there, found by fuzzing), SQLite would store it."""
+    text cannot hold one (a 500 there, found by fuzzing), SQLite would store it. Async: no
+    I/O, so no worker-thread hop (FastAPI runs a plain `def` dependency in a thread)."""
     values = [("path", k, v) for k, v in request.path_params.items() if isinstance(v, str)]
     values += [("query", k, v) for k, v in request.query_params.multi_items()]
     found = [f"{where}.{k}" for where, k, v in values if "\x00" in v]

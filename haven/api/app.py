@@ -2,11 +2,13 @@
 case versions and the audit log are in the database, so several processes can serve one
 PostgreSQL."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from haven import __version__
 from haven.api import (
@@ -26,7 +28,34 @@ from haven.api import (
 from haven.api.bodies import REGISTRY
 from haven.packs import DEFAULT_PACK
 from haven.policy.loader import offered
+from haven.policy.pack import Pack
 from haven.store.db import Database
+
+
+class PolicyHeader:
+    """Plain ASGI middleware: the standard headers (deps.standard_headers) on every response,
+    set as it starts, naming the pack the request was answered under (`request.state.pack`,
+    else the default). Not `@app.middleware("http")`: Starlette's BaseHTTPMiddleware runs the
+    rest of the app in a task of its own and pipes the response through a memory stream, a
+    cost every request paid once per such middleware."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answered: Pack = scope.get("state", {}).get("pack") or scope["app"].state.pack
+                headers = MutableHeaders(scope=message)
+                for name, value in deps.standard_headers(answered).items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_api(
@@ -55,14 +84,7 @@ def create_api(
     app.include_router(routes_lint.router)
     app.include_router(routes_users.router)
 
-    @app.middleware("http")
-    async def policy_header(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        answered = getattr(request.state, "pack", None) or app.state.pack
-        response.headers.update(deps.standard_headers(answered))
-        return response
+    app.add_middleware(PolicyHeader)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +20,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from haven.errors import Unauthenticated
 from haven.store.auth import authenticate
@@ -51,22 +52,44 @@ def install(app: FastAPI) -> None:
     if setting("HAVEN_METRICS", "on") != "off":
         app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
 
-    @app.middleware("http")
-    async def operations(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.url.path in DOC_PATHS:
-            refused = await run_in_threadpool(_docs_refused, request)
+    app.add_middleware(Operations)
+
+
+class Operations:
+    """Plain ASGI middleware (see haven.api.app.PolicyHeader for why not BaseHTTPMiddleware):
+    the documentation's access rule, request metrics, and HSTS over HTTPS."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] in DOC_PATHS:
+            refused = await run_in_threadpool(_docs_refused, Request(scope, receive))
             if refused is not None:
-                return refused
+                await refused(scope, receive, send)
+                return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path_format", None) or "unmatched"
-        REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-        LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-        if request.url.scheme == "https":  # behind a trusted proxy: X-Forwarded-Proto
-            response.headers["Strict-Transport-Security"] = HSTS
-        return response
+        status = 500  # an exception before the response started: answered 500 outside
+        https = scope.get("scheme") == "https"  # behind a trusted proxy: X-Forwarded-Proto
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if https:
+                    MutableHeaders(scope=message)["Strict-Transport-Security"] = HSTS
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed)
+        finally:
+            route = getattr(scope.get("route"), "path_format", None) or "unmatched"
+            method = scope["method"]
+            REQUESTS.labels(method, route, str(status)).inc()
+            LATENCY.labels(method, route).observe(time.perf_counter() - started)
 
 
 def healthz() -> dict[str, str]:

@@ -18,7 +18,7 @@ from haven.store.access import Action
 from haven.store.repo import Actor, require
 
 
-def _may_read_policy(actor: Annotated[Actor, Depends(deps.actor)]) -> None:
+async def _may_read_policy(actor: Annotated[Actor, Depends(deps.actor)]) -> None:
     """The role table's policy.read: every role but the auditor (audit log only)."""
     require(actor, Action.POLICY_READ)
 

@@ -26,7 +26,7 @@ from haven.cases.known import known_on
 from haven.errors import CaseError, Problem
 from haven.policy.framework import RuleId
 from haven.policy.pack import Pack
-from haven.policy.snapshot import PolicyOn
+from haven.policy.snapshot import PolicyOn, policy_on
 from haven.vocab import InternalProtection
 
 
@@ -53,7 +53,7 @@ def check_vocabulary(case: Case, pack: Pack) -> None:
 def assess(case: Case, as_of: date, pack: Pack) -> Assessment:
     check_vocabulary(case, pack)
     # Only what existed on the date: the pack as of that date, and the facts known then.
-    ctx = Context(recorded=case, known=known_on(case, as_of), policy=PolicyOn(pack, as_of))
+    ctx = Context(recorded=case, known=known_on(case, as_of), policy=policy_on(pack, as_of))
     trace: list[Step] = []
     for stage in STAGES:
         result = stage.run(ctx)

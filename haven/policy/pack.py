@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +38,9 @@ from haven.policy.groups import Group, Tag
 from haven.policy.precedence import ordered
 from haven.policy.sources import Source
 from haven.policy.texts import PackTexts
+
+if TYPE_CHECKING:
+    from haven.policy.snapshot import PolicyOn
 from haven.vocab import FlagCode
 
 E = TypeVar("E", bound=EntryBase)
@@ -144,6 +147,9 @@ class Pack:
         # Texts in other languages (haven/policy/texts.py), set by the loader; presentation
         # only, so not part of the version.
         self.texts: dict[str, PackTexts] = {}
+        # The pack as of a date, by date (haven.policy.snapshot.policy_on): a pure function of
+        # the pack and the date, so built once per date instead of once per assessment.
+        self.snapshots: dict[date, PolicyOn] = {}
 
     def ids(self) -> dict[str, set[str]]:
         """The ids a translation file may name, by kind."""

@@ -4,7 +4,8 @@ An assessment as of D rests only on what existed on D: the entries in force on D
 documents they and the framework rules cite, those signed or published on or before D (and, for
 legislation, applying on D). Documents dated after D that restate an entry are kept apart as
 `later`: shown for information, never the basis. Built once per assessment (or per date for a
-caseload) so that no step asks the pack about the date again.
+caseload) so that no step asks the pack about the date again, and kept on the pack
+(`policy_on`): the same pack and date always give the same snapshot.
 """
 
 from collections import defaultdict
@@ -110,3 +111,21 @@ class PolicyOn:
     def entry_sources(self, entry: EntryBase) -> Citation:
         """An entry's sources on the date (with those that put it in doubt once past that)."""
         return self.cite(entry.sources_on(self.as_of))
+
+
+# Snapshots kept per pack: far more dates than assessments ask for in practice, and a bound on
+# what a client sending dates at random can make a server hold.
+MAX_SNAPSHOTS = 1024
+
+
+def policy_on(pack: Pack, as_of: date) -> PolicyOn:
+    """The pack as of `as_of`, built once and kept on the pack. A snapshot depends on nothing
+    but the pack (which does not change once loaded) and the date, and nothing changes it
+    after it is built; a date the pack cannot assess raises every time (nothing is kept)."""
+    found = pack.snapshots.get(as_of)
+    if found is None:
+        found = PolicyOn(pack, as_of)
+        if len(pack.snapshots) >= MAX_SNAPSHOTS:
+            pack.snapshots.clear()  # a bound, not an eviction policy: start over
+        pack.snapshots[as_of] = found  # two threads may both build it: the same value
+    return found

@@ -2,6 +2,7 @@
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -23,6 +24,12 @@ RETRY_AFTER = 5
 # exceptions, admin/crash shutdown, starting up, too many connections), as opposed to a
 # statement that is wrong.
 _DOWN_STATES = ("57P01", "57P02", "57P03", "53300")
+# A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out
+# (see _ping_if_idle). Under load connections come back within milliseconds and are not pinged.
+PING_IF_IDLE_SECONDS = 1.0
+_LAST_USED = "haven.last_used"
+# Session.info key of a Database.statements() session: it may not write audit entries.
+STATEMENTS = "haven.statements"
 
 
 def database_url(url: str | None = None) -> str:
@@ -36,12 +43,42 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    # pool_pre_ping: a pooled connection that died with a restart of PostgreSQL is replaced
-    # at checkout, so the same process serves again once the database is back. SQLAlchemy
-    # also empties the pool when a statement fails with a disconnect. connect_timeout bounds
-    # the wait for an unreachable host (else the OS's TCP timeout, minutes).
+    # A pooled connection that died with a restart of PostgreSQL is replaced at checkout when
+    # it has been idle (_ping_if_idle), so the same process serves again once the database is
+    # back; SQLAlchemy also empties the pool when a statement fails with a disconnect.
+    # (pool_pre_ping would ping at every checkout: a round trip per transaction.) LIFO: the
+    # connections in use stay warm, the spare ones idle. connect_timeout bounds the wait for an
+    # unreachable host (else the OS's TCP timeout, minutes).
     args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 10}
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=args)
+    engine = create_engine(
+        url, pool_size=10, max_overflow=10, pool_use_lifo=True, connect_args=args
+    )
+    event.listen(engine, "checkin", _note_use)
+    event.listen(engine, "checkout", _ping_if_idle(engine))
+    return engine
+
+
+def _note_use(_dbapi_conn: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_LAST_USED] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine) -> Any:
+    """A checkout handler: ping a connection that has been idle for PING_IF_IDLE_SECONDS, and
+    have the pool replace it if the ping fails (DisconnectionError makes the pool reconnect).
+    A new connection has no record of use (`info` is cleared when one is replaced) and needs
+    no ping."""
+
+    def checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        used = record.info.get(_LAST_USED)
+        if used is None or time.monotonic() - used < PING_IF_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection failed its ping") from exc
+
+    return checkout
 
 
 def unavailable(exc: BaseException) -> bool:
@@ -117,8 +154,17 @@ class Database:
         self.url = database_url(url)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._turn: AbstractContextManager[object] = (
-            threading.RLock() if self.url.startswith("sqlite") else nullcontext()
+        sqlite = self.url.startswith("sqlite")
+        self._turn: AbstractContextManager[object] = threading.RLock() if sqlite else nullcontext()
+        # PostgreSQL in autocommit mode: a statement is its own transaction, with no BEGIN or
+        # COMMIT round trip. (SQLite's are function calls: its sessions serve as they are.)
+        self._statements = (
+            self._sessions
+            if sqlite
+            else sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
         )
 
     @contextmanager
@@ -130,3 +176,17 @@ class Database:
         concurrently."""
         with self._turn, self._sessions() as s, s.begin():
             yield s
+
+    @contextmanager
+    def statements(self) -> Iterator[Session]:
+        """Statements that each stand alone, e.g. the token check of every request (one
+        indexed read and, at most once a minute, an update of the token's last use): on
+        PostgreSQL in autocommit mode, so each costs one round trip and nothing else.
+
+        Nothing that needs a transaction belongs here: reads that must agree with each other,
+        writes that must happen together, and audit entries, which are chained at commit
+        under the chain's head lock (audit_chain.add refuses them here)."""
+        with self._turn, self._statements() as s:
+            s.info[STATEMENTS] = True
+            yield s
+            s.commit()  # flushes ORM changes (on PostgreSQL each statement already committed)

@@ -1,7 +1,6 @@
 """Mounts the web app on the Haven FastAPI application: pages, static files, HTML errors and
 the browser security headers."""
 
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -9,7 +8,9 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from haven.doors import no_nul
 from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
@@ -69,16 +70,31 @@ def mount(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={target}", status_code=303)
 
-    @app.middleware("http")
-    async def browser_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if response.headers.get("content-type", "").startswith("image/svg+xml"):
-            response.headers["Content-Security-Policy"] = CSP_IMAGE
-        return response
+    app.add_middleware(BrowserHeaders)
+
+
+class BrowserHeaders:
+    """Plain ASGI middleware (no BaseHTTPMiddleware: no task and stream per request): the
+    browser security headers on every response that does not set its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
+                if headers.get("content-type", "").startswith("image/svg+xml"):
+                    headers["Content-Security-Policy"] = CSP_IMAGE
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def html_error(request: Request, exc: Exception) -> Response:

@@ -41,7 +41,7 @@ def web_user(request: Request) -> WebUser:
     if not token:
         raise LoginRequired
     try:
-        with database(request).session() as s:
+        with database(request).statements() as s:  # two reads, no transaction needed
             user = authenticate(s, token)
             org = s.scalar(select(Organisation.name).where(Organisation.id == user.org_id))
             who = WebUser(Actor.of(user), org or "")
