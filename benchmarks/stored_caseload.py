@@ -14,7 +14,10 @@ time, cases/s, peak RSS;
 decrypted in bulk, columnar) and (c) `haven impact FILE` with the same dates: wall time and
 peak RSS of each, and their ratio; the two outputs are compared byte for byte.
 With --baseline DIR, the import is first timed with the code of checkout DIR (PYTHONPATH),
-into a database of its own: the figure before, measured in the same run.
+into a database of its own: the figure before, measured in the same run. With
+--reader-baseline DIR, (b) is also run with the code of checkout DIR on the same database,
+just before (b): the stored-caseload reader before and after, in the same run (its output is
+compared too).
 PostgreSQL: the server on 127.0.0.1:5432 (trust auth); a database is created and dropped.
 Appends a dated table to benchmarks/results/stored-caseload.md.
 """
@@ -102,7 +105,9 @@ def baseline_import(n: int, backend: str, code: Path, file: Path, tmp: Path) -> 
         drop(name)
 
 
-def one(n: int, backend: str, baseline: Path | None = None) -> dict[str, object]:
+def one(
+    n: int, backend: str, baseline: Path | None = None, reader_baseline: Path | None = None
+) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         file = tmp / f"cases-{n}.jsonl"
@@ -125,11 +130,21 @@ def one(n: int, backend: str, baseline: Path | None = None) -> dict[str, object]
                 [*HAVEN, "cases", "import", str(file), "--org", "bench", "--user", "ann"], env
             )
             stored_out, file_out = tmp / "stored.json", tmp / "file.json"
+            base_st: tuple[float, float] | None = None
+            if reader_baseline:
+                base_out = tmp / "stored-baseline.json"
+                base_st = timed(
+                    [*HAVEN, "impact", "--org", "bench", "--user", "ann", *DATES],
+                    env | {"PYTHONPATH": str(reader_baseline)},
+                    base_out,
+                )
             st_s, st_mb = timed(
                 [*HAVEN, "impact", "--org", "bench", "--user", "ann", *DATES], env, stored_out
             )
             fi_s, fi_mb = timed([*HAVEN, "impact", str(file), *DATES], env, file_out)
             same = stored_out.read_bytes() == file_out.read_bytes()
+            if reader_baseline:
+                same = same and base_out.read_bytes() == file_out.read_bytes()
         finally:
             drop(name)
     row: dict[str, object] = {
@@ -139,10 +154,18 @@ def one(n: int, backend: str, baseline: Path | None = None) -> dict[str, object]
     if base_s is not None:
         row["baseline_import_s"] = round(base_s, 2)
         row["baseline_cases_per_s"] = round(n / base_s)
-    return row | {
+    row |= {
         "import_s": round(imp_s, 2),
         "import_cases_per_s": round(n / imp_s),
         "import_peak_mb": round(imp_mb),
+    }
+    if base_st is not None:
+        row |= {
+            "baseline_stored_s": round(base_st[0], 2),
+            "baseline_stored_mb": round(base_st[1]),
+            "baseline_vs_file": round(base_st[0] / fi_s, 2),
+        }
+    return row | {
         "stored_impact_s": round(st_s, 2),
         "stored_peak_mb": round(st_mb),
         "file_impact_s": round(fi_s, 2),
@@ -160,8 +183,15 @@ def main() -> None:
     ap.add_argument(
         "--baseline", type=Path, help="a checkout whose `cases import` is timed first (e.g. main)"
     )
+    ap.add_argument(
+        "--reader-baseline",
+        type=Path,
+        help="a checkout whose `impact --org` is timed on the same database just before (A/B)",
+    )
     args = ap.parse_args()
-    rows = [one(n, b, args.baseline) for b in args.backend for n in args.sizes]
+    rows = [
+        one(n, b, args.baseline, args.reader_baseline) for b in args.backend for n in args.sizes
+    ]
     cols = list(rows[0])
     lines = [
         f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.machine()}, "
