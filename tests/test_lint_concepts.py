@@ -514,6 +514,39 @@ def test_a_contrast_ends_the_clause(lx: Lexicon) -> None:
             "his credibility.",
             _L,
         ),
+        ("Officials did not believe she was a lesbian because she had a child.", _S),
+        ("The Home Office told her that real lesbians do not have children.", _S),
+        (
+            "The judge noted that he had never been in a relationship with a man, which "
+            "undermined his claim to be gay.",
+            _S,
+        ),
+        (
+            "De IND stelt dat eiser zijn geaardheid altijd voor zich heeft gehouden en dat na "
+            "terugkeer ook kan doen.",
+            _D,
+        ),
+        ("De IND vindt dat hij zich in Irak gewoon als hetero kan voordoen.", _D),
+        (
+            "The RPD found that the claimant's failure to claim at the port of entry undermined "
+            "his credibility.",
+            _L,
+        ),
+        (
+            "The Home Office said that if he was genuinely gay he would have claimed asylum sooner.",
+            _L,
+        ),
+        # negation of the concealment itself, harm rather than a choice, country information
+        (
+            "The Tribunal accepted that he would be at risk if he lived openly and that he would "
+            "not conceal his sexuality.",
+            None,
+        ),
+        ("The court held that the IND could not expect him to hide his orientation.", None),
+        ("She fears that she would have to hide her relationship on return.", None),
+        ("Gay men in Iran are forced to live in secret.", None),
+        ("Many LGBT people in Uganda hide their sexuality to avoid violence.", None),
+        ("He applied for asylum two years after arriving in the Netherlands.", None),
     ],
 )
 def test_paraphrases(text: str, reason: Reason | None, lx: Lexicon) -> None:
