@@ -547,6 +547,30 @@ def test_a_contrast_ends_the_clause(lx: Lexicon) -> None:
         ("Gay men in Iran are forced to live in secret.", None),
         ("Many LGBT people in Uganda hide their sexuality to avoid violence.", None),
         ("He applied for asylum two years after arriving in the Netherlands.", None),
+        ("The RPD doubted that the claimant was bisexual because he had fathered children.", _S),
+        ("The officer asked her what the rainbow flag symbolises.", _S),
+        (
+            "Eiser heeft niet duidelijk kunnen maken hoe hij als moslim zijn homoseksualiteit heeft "
+            "kunnen accepteren.",
+            _S,
+        ),
+        ("The Home Office rejected her claim, saying that she had chosen to be a lesbian.", _S),
+        (
+            "Het is onacceptabel dat het lot van LHBTI-asielzoekers volledig afhankelijk is van "
+            "zulke ongefundeerde stereotypen.",
+            _S,
+        ),
+        # the applicant's own reason for telling late, or the explanation accepted
+        (
+            "The appellant did not mention his sexuality at the screening interview because he "
+            "was ashamed.",
+            None,
+        ),
+        (
+            "The judge found his explanation for not mentioning his sexuality earlier credible.",
+            None,
+        ),
+        ("Hij is sinds 2021 lid van het COC en bezoekt regelmatig bijeenkomsten.", None),
     ],
 )
 def test_paraphrases(text: str, reason: Reason | None, lx: Lexicon) -> None:
