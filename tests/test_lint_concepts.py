@@ -464,7 +464,131 @@ def test_a_contrast_ends_the_clause(lx: Lexicon) -> None:
             "In his interview he was asked about gay bars in Tehran and said he had never been to one.",
             None,
         ),
+        # round 4 (issue 20): looks measured against an image, a stereotype named, culture
+        # quizzed or held against at a distance, a choice, a partner, activities, silence
+        ("He was refused because officials thought he was too masculine to be gay.", _S),
+        ("De IND vond dat zij er niet lesbisch uitzag.", _S),
+        ("The decision was based on stereotypical notions of homosexuality.", _S),
+        ("Stereotypes about appearance cannot be used to assess credibility.", None),
+        ("The interviewer asked him who Oscar Wilde was.", _S),
+        (
+            "He had never been to a gay bar in the United Kingdom, which the judge found "
+            "damaged his credibility.",
+            _S,
+        ),
+        (
+            "Eiser is in Nederland nooit naar het COC geweest, wat afbreuk doet aan zijn verklaringen.",
+            _S,
+        ),
+        (
+            "He did not know the penalty for homosexuality in his country, which was held against him.",
+            _S,
+        ),
+        ("He was asked when he decided to become gay.", _S),
+        ("He had not had a partner in the UK, so the judge did not accept that he is gay.", _S),
+        ("Het is niet geloofwaardig dat eiser op zijn achtste al wist dat hij homo was.", _S),
+        ("De IND vond dat hij te makkelijk over zijn geaardheid vertelde.", _S),
+        (
+            "The tribunal considered that his limited activities in Australia did not support "
+            "his claimed sexuality.",
+            _S,
+        ),
+        (
+            "The applicant said he had never been to a gay bar because there were none in his village.",
+            None,
+        ),
+        (
+            "The applicant had never come out in Nigeria and would not do so on return, so he would "
+            "not come to the attention of the authorities.",
+            _D,
+        ),
+        (
+            "He would choose to live discreetly for reasons of family and social pressure, not out "
+            "of fear of persecution.",
+            _D,
+        ),
+        ("He would conceal his sexuality on return out of fear of persecution.", None),
+        ("The court rejected the finding that he could be discreet on return.", None),
+        (
+            "The failure to mention his homosexuality at the screening interview is damaging to "
+            "his credibility.",
+            _L,
+        ),
+        ("Officials did not believe she was a lesbian because she had a child.", _S),
+        ("The Home Office told her that real lesbians do not have children.", _S),
+        (
+            "The judge noted that he had never been in a relationship with a man, which "
+            "undermined his claim to be gay.",
+            _S,
+        ),
+        (
+            "De IND stelt dat eiser zijn geaardheid altijd voor zich heeft gehouden en dat na "
+            "terugkeer ook kan doen.",
+            _D,
+        ),
+        ("De IND vindt dat hij zich in Irak gewoon als hetero kan voordoen.", _D),
+        (
+            "The RPD found that the claimant's failure to claim at the port of entry undermined "
+            "his credibility.",
+            _L,
+        ),
+        (
+            "The Home Office said that if he was genuinely gay he would have claimed asylum sooner.",
+            _L,
+        ),
+        # negation of the concealment itself, harm rather than a choice, country information
+        (
+            "The Tribunal accepted that he would be at risk if he lived openly and that he would "
+            "not conceal his sexuality.",
+            None,
+        ),
+        ("The court held that the IND could not expect him to hide his orientation.", None),
+        ("She fears that she would have to hide her relationship on return.", None),
+        ("Gay men in Iran are forced to live in secret.", None),
+        ("Many LGBT people in Uganda hide their sexuality to avoid violence.", None),
+        ("He applied for asylum two years after arriving in the Netherlands.", None),
+        ("The RPD doubted that the claimant was bisexual because he had fathered children.", _S),
+        ("The officer asked her what the rainbow flag symbolises.", _S),
+        (
+            "Eiser heeft niet duidelijk kunnen maken hoe hij als moslim zijn homoseksualiteit heeft "
+            "kunnen accepteren.",
+            _S,
+        ),
+        ("The Home Office rejected her claim, saying that she had chosen to be a lesbian.", _S),
+        (
+            "Het is onacceptabel dat het lot van LHBTI-asielzoekers volledig afhankelijk is van "
+            "zulke ongefundeerde stereotypen.",
+            _S,
+        ),
+        # the applicant's own reason for telling late, or the explanation accepted
+        (
+            "The appellant did not mention his sexuality at the screening interview because he "
+            "was ashamed.",
+            None,
+        ),
+        (
+            "The judge found his explanation for not mentioning his sexuality earlier credible.",
+            None,
+        ),
+        ("Hij is sinds 2021 lid van het COC en bezoekt regelmatig bijeenkomsten.", None),
     ],
 )
 def test_paraphrases(text: str, reason: Reason | None, lx: Lexicon) -> None:
     assert reasons(text, lx) == ({reason} if reason else set())
+
+
+def test_a_short_quoted_phrase_is_the_writers_sentence_and_a_quotation_naming_the_decision_maker_is_read(
+    lx: Lexicon,
+) -> None:
+    # a term named in quotation marks stays part of the writer's sentence
+    term = "Nu wordt vooral gekeken naar wat men 'het proces van bewustwording en zelfacceptatie' noemt."
+    assert reasons(term, lx) == {_S}
+    # introduced by a reporting verb, the same words are someone's statement
+    said = "He said 'I never went to gay bars at all'."
+    assert reasons(said, lx) == set()
+    # a campaign quoting what the Home Office did reports the decision's reasoning
+    quoted = (
+        "'Home Office officials have turned down genuine applicants and advised them to go home "
+        "and act discreetly,' we said."
+    )
+    assert reasons(quoted, lx) == {_D}

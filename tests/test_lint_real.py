@@ -25,8 +25,8 @@ from haven.vocab import FlagCode
 
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
 # for ≥ 150 passages (met) and ≥ 40 % positives (met since the third labelling round:
-# 117 of 288; see corpus/lint/real/README.md, "Limits").
-MIN_PASSAGES = 288
+# 120 of 299 after the rule writer's 11 passages; see corpus/lint/real/README.md, "Limits").
+MIN_PASSAGES = 299
 MIN_POSITIVE_SHARE = 0.40
 # The linter's measured figures (docs/lint.md, 2026-12-05), micro over codes, as floors
 # (precision, recall). With 220 passages: dev P 1.00 R 0.94, held-out P 0.67 R 0.24. A third
@@ -36,7 +36,11 @@ MIN_POSITIVE_SHARE = 0.40
 # less a small margin; the issue's held-out targets (P >= 0.85, R >= 0.75) are not met yet.
 # The rule writer then tuned on the dev half only (`lint-eval --half dev`, 2026-12-05): dev
 # P 1.00 R 0.92 (56 of 61), held-out, measured once afterwards, P 0.82 R 0.32 (18 of 57).
-FLOORS = {Split.DEV: (0.98, 0.90), Split.HELDOUT: (0.80, 0.30)}
+# Fourth round (2026-12-06, docs/lint.md): concepts on meaning (sentence-wide concepts, short
+# quoted terms read, negated concealment, the applicant's own reason for telling late) and 11
+# passages by the rule writer (8 dev, 3 held-out negatives): dev P 1.00 R 0.98 (63 of 64),
+# held-out P 0.81 R 0.37 (21 of 57). Floors: the measures less a small margin.
+FLOORS = {Split.DEV: (0.98, 0.95), Split.HELDOUT: (0.80, 0.35)}
 
 
 @pytest.fixture(scope="module")

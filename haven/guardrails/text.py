@@ -11,6 +11,7 @@ Whether relying on the reason is forbidden for a case on a date is for the engin
 (haven.assess.lint); this module only reads the text.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from haven.guardrails import text_rules as tr
@@ -62,7 +63,11 @@ def read(text: str, lexicon: Lexicon | None = None) -> Reading:
     `lexicon`: the concepts and cues (the pack's lint/concepts.yaml); without it only the
     pattern table and its quotation, reported-speech and negation checks apply."""
     lexicon = lexicon or _EMPTY
-    quotes = [q for q in quotations(text) if not _quotes_the_decision(lexicon, text, q)]
+    quotes = [
+        q
+        for q in quotations(text)
+        if not _names_a_term(text, q) and not _quotes_the_decision(lexicon, text, q)
+    ]
     spans = sentences(text)
     matches: list[TextMatch] = []
     skipped: list[Skipped] = []
@@ -149,10 +154,37 @@ _VOICE_BEFORE = 200  # characters before a quotation where its speaker is named
 _VOICE_AFTER = 80  # after it, to the end of its sentence ("'…', the letter continued.")
 
 
+_TERM_WORDS = 6  # a quoted phrase this short inside a sentence names a term or a phrase
+_INTRODUCED = re.compile(
+    r"(?:\b(?:said|says|say|stated|states|told|tells|wrote|writes|asked|asks|replied|answered|"
+    r"explained|added|insisted|recalled|recounted|zei|zegt|zeggen|stelde|stelt|vroeg|schreef|"
+    r"schrijft|antwoordde|verklaarde|verklaart|vertelde|vertelt)\b\s*,?|[:,(\[])\s*$",
+    re.IGNORECASE,
+)
+
+
+def _names_a_term(text: str, q: Span) -> bool:
+    """A short quoted phrase in the middle of the writer's sentence ("wat men 'het proces van
+    bewustwording en zelfacceptatie' noemt", "found him to be 'not gay enough'") names a term
+    or marks a phrase: it is the writer's sentence, not someone's statement. A quotation
+    introduced by a reporting verb or a colon, or one that is a sentence of its own, stays a
+    quotation."""
+    inner = text[q.start + 1 : q.end - 1].strip()
+    if len(inner.split()) > _TERM_WORDS or inner.endswith((".", "!", "?")):
+        return False
+    before = text[max(0, q.start - 60) : q.start]
+    tail = before.rstrip()
+    return bool(tail) and tail[-1] not in ".!?\n" and _INTRODUCED.search(before) is None
+
+
 def _quotes_the_decision(lexicon: Lexicon, text: str, q: Span) -> bool:
     """A quotation of the decision itself ("the judge wrote: '…'", "verweerder heeft overwogen:
     '…'", "'…', the letter continued") is the decision's reasoning, not someone else's words:
     it is read like the rest."""
+    if lexicon.decision_in_quote is not None and Passage(lexicon, text, q).hits(
+        lexicon.decision_in_quote
+    ):
+        return True
     group = lexicon.decision_quotes
     if group is None:
         return False

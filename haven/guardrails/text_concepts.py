@@ -99,24 +99,39 @@ def find(
     vetoes: list[Veto] = []
     for clause in clauses(text, sentence):
         for c in lexicon.concepts:
-            chosen = _all_groups(p, c, clause)
-            if chosen is None:
+            if c.scope == "sentence":
                 continue
-            if c.context is not None and not (
-                p.hits(c.context) or (before is not None and before.hits(c.context))
-            ):
-                continue
-            start = min(p.chars(h)[0] for h in chosen)
-            end = max(p.chars(h)[1] for h in chosen)
-            veto = next(
-                ((g, h) for g in c.unless for h in p.in_range(g, clause.start, clause.end)), None
-            )
-            if veto is not None:
-                vetoes.append(Veto(c, start, end, veto[0], p.wording(veto[1])))
-                continue
-            found = tuple((h.group, p.wording(h)) for h in chosen)
-            matches.append(ConceptMatch(c, clause, start, end, found))
+            _match(p, c, clause, before, matches, vetoes)
+    for c in lexicon.concepts:
+        if c.scope == "sentence":
+            _match(p, c, sentence, before, matches, vetoes)
     return p, matches, vetoes
+
+
+def _match(
+    p: Passage,
+    c: Concept,
+    clause: Span,
+    before: "Passage | None",
+    matches: list[ConceptMatch],
+    vetoes: list[Veto],
+) -> None:
+    """Record the concept's match in one clause (or sentence), or the group that vetoes it."""
+    chosen = _all_groups(p, c, clause)
+    if chosen is None:
+        return
+    if c.context is not None and not (
+        p.hits(c.context) or (before is not None and before.hits(c.context))
+    ):
+        return
+    start = min(p.chars(h)[0] for h in chosen)
+    end = max(p.chars(h)[1] for h in chosen)
+    veto = next(((g, h) for g in c.unless for h in p.in_range(g, clause.start, clause.end)), None)
+    if veto is not None:
+        vetoes.append(Veto(c, start, end, veto[0], p.wording(veto[1])))
+        return
+    found = tuple((h.group, p.wording(h)) for h in chosen)
+    matches.append(ConceptMatch(c, clause, start, end, found))
 
 
 def _all_groups(p: Passage, c: Concept, clause: Span) -> list[Hit] | None:

@@ -30,6 +30,9 @@ class Concept(_Model):
     near: list[tuple[str, str, int]] = Field(default_factory=list)
     context: str | None = None
     unless: list[str] = Field(default_factory=list)
+    # Where the groups must all occur: one clause (default), or anywhere in the sentence, for
+    # reasoning whose parts a comma separates ("He had no partner, so he was not believed").
+    scope: Literal["clause", "sentence"] = "clause"
 
 
 class Cue(_Model):
@@ -51,6 +54,10 @@ class Lexicon(_Model):
     # The group naming the decision-maker as speaker: a quotation it introduces is read as
     # the decision's own reasoning, not set aside as someone else's words.
     decision_quotes: str | None = None
+    # The group naming the decision-maker acting inside a quotation ("'Home Office officials
+    # have advised them to go home and act discreetly', we said"): a report of the decision's
+    # reasoning, read like the rest whoever is quoted.
+    decision_in_quote: str | None = None
     _terms: dict[tuple[str, str], tuple["Term", ...]] = PrivateAttr(default_factory=dict)
     _index: dict[str, "_Index"] = PrivateAttr(default_factory=dict)
 
@@ -73,8 +80,9 @@ class Lexicon(_Model):
         for name, by_lang in self.groups.items():
             if set(by_lang) != set(LANGS):
                 raise ValueError(f"group {name!r} must list terms for exactly {LANGS}")
-        if self.decision_quotes is not None and self.decision_quotes not in self.groups:
-            raise ValueError(f"decision_quotes names an unknown group {self.decision_quotes!r}")
+        for quoting in (self.decision_quotes, self.decision_in_quote):
+            if quoting is not None and quoting not in self.groups:
+                raise ValueError(f"a quotation group names an unknown group {quoting!r}")
         every: list[Concept | Cue] = [*self.concepts, *self.cues]
         for c in every:
             named = [*c.all, *c.unless]

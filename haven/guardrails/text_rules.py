@@ -37,6 +37,12 @@ def gap(n: int) -> str:
     return rf"(?:\w+\W+){{0,{n}}}?"
 
 
+def gap_affirmative(n: int) -> str:
+    """Up to n intervening words, none of them a negation: "would not conceal" is the
+    opposite of expecting concealment."""
+    return rf"(?:(?!(?:not|never|no|n't)\b)\w+\W+){{0,{n}}}?"
+
+
 W = r"\W+"
 
 # --- shared vocabulary ---------------------------------------------------------------------
@@ -193,7 +199,7 @@ RULES: tuple[Rule, ...] = (
         "discretion.en.conceal",
         _D,
         rf"\b(?:expected|required|reasonable|asked|obliged|able|can|could|may|should|would|"
-        rf"need(?:s|ed)?|chose|chosen|choose){W}{gap(5)}{_CONCEAL}",
+        rf"need(?:s|ed)?|chose|chosen|choose){W}{gap_affirmative(5)}{_CONCEAL}",
         "expects the applicant to conceal the orientation or hold back its expression",
         TOPIC,
     ),
@@ -274,7 +280,8 @@ RULES: tuple[Rule, ...] = (
         "discretion.en.again",
         _D,
         rf"\b(?:expected|able|can|could|may|reasonable|expect)\W+{gap(3)}(?:do so|do the same|"
-        rf"continue (?:to do so|doing so|this|that)|make the same choice)|\bavoid\w*{W}{gap(2)}"
+        rf"continue (?:to do so|doing so|this|that)|make the same choice)|\b(?:can|could|would|"
+        rf"will|may|might|able to|expected to)\W+{gap(4)}avoid\w*{W}{gap(2)}"
         rf"(?:problems|persecution|harm|trouble|difficulties|threats|violence)",
         "expects the applicant to go on concealing to avoid harm",
         CONCEALMENT,
@@ -689,7 +696,9 @@ NEGATION_BEFORE = _re(
     r"niet (?:mag|kan|mocht|kon) (?:verlangen|verwachten|eisen)|is niet aan|"
     r"(?:hoeft|hoefde|hoeven) (?:\w+ ){0,2}?niet|anders dan (?:verweerder|de minister)|"
     r"geen vragen|niet gevraagd|is niet (?:vereist|toegestaan|relevant|nodig)|verboden|"
-    r"niet toegestaan|evenmin|in strijd met)\b"
+    r"niet toegestaan|evenmin|in strijd met|"
+    # harm, not a choice: "gay men are forced to live in secret"
+    r"(?:forced|compelled) to|gedwongen)\b"
 )
 # A negation a few words before the match ("he was not required to ...").
 NEGATION_JUST_BEFORE = _re(
@@ -710,7 +719,9 @@ NEGATION_AFTER = _re(
     r"\bno longer (?:stands|holds|applies|possible|available)|"
     r"\b(?:cannot|does not|is not|can ?not) (?:on its own|by itself|in itself|alone)|"
     r"\b(?:on its own|by itself|in itself|alone),? (?:cannot|does not|is not|can ?not)|"
-    r"\bout of fear|\bbecause (?:he|she|they) (?:feared|was afraid|were afraid|fear)|"
+    # "not out of fear" is the opposite: a concealment chosen for other reasons (HJ (Iran))
+    r"(?<!not )\bout of fear|(?<!not )\bbecause (?:he|she|they) (?:feared|was afraid|were "
+    r"afraid|fear)|"
     r"\bnot (?:held|counted) against|\b(?:is|are|was|were) (?:not |ir)relevant|\bplays? no role|"
     r"\bis of no (?:significance|relevance)|\bniet relevant|\bgeen (?:\w+ )?rol|"
     r"\b(?:kan|mag|wordt|werd|kon|zal) (?:\w+ ){0,3}?niet (?:langer |meer )?(?:worden )?"
@@ -728,9 +739,11 @@ ATTRIBUTION = _re(
     r"brother)|counsel|the witness|a witness)\s+(?:has |had |also |further |himself |herself |"
     r"themselves )*(?:stated|states|state|claims|claimed|says|said|declares|declared|explains|"
     r"explained|argues|argued|contends|contended|submits|submitted|asserts|asserted|maintains|"
-    r"maintained|alleges|alleged|testified|told (?:us|the (?:service|interviewer|IND|officer))|"
+    r"maintained|alleges|alleged|testified|fears|feared|"
+    r"told (?:us|the (?:service|interviewer|IND|officer))|"
     r"reports|reported|recounts|recounted|indicates|indicated|describes|described|offered|"
-    r"offers|insists|insisted|writes|wrote)\b(?:\s*(?:that|:|,)|\s+(?:to|how|why))|"
+    r"offers|insists|insisted|writes|wrote)\b(?:\s*(?:that|:|,|[\"'“‘„])|"
+    r"\s+(?:to|how|why|he|she|they)\b)|"
     r"\baccording to (?:the applicant|him|her|them|his|her|their|the claimant|counsel)\b|"
     # a second verb of the same subject: "he was asked about X and said that he ..."
     r"\band (?:has |had |also )?(?:stated|said|explained|declared|indicated|replied|answered)"
