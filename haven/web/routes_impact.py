@@ -151,14 +151,9 @@ def impact_page(request: Request, user: User) -> HTMLResponse:
 
 @router.get("/impact/export.csv")
 def impact_export(request: Request, user: User) -> Response:
-    before, after, _ = _dates(request)
-    draft_name, draft, _ = _draft(request)
-    to_pack, problems = _to_pack(request, draft_name)
-    if problems:
-        raise InputError(problems)
-    result = _impact(request, user, before, after, draft, draft_name, to_pack)
-    if isinstance(result, jobs.Progress):  # not kept yet: its job page, then the export
-        return RedirectResponse(f"/jobs/{result.id}", status_code=303)
+    before, after, result = _kept_impact(request, user)
+    if isinstance(result, Response):
+        return result
     buf = io.StringIO()
     out = csv.writer(buf)
     out.writerow(
@@ -197,14 +192,9 @@ def not_addressed_export(request: Request, user: User) -> Response:
     """Between packs: the cases whose nationality one of the two packs does not address (the
     impact's `not_addressed_cases`), one per row. A CSV of its own, so that the changed-cases
     export keeps its columns."""
-    before, after, _ = _dates(request)
-    draft_name, draft, _ = _draft(request)
-    to_pack, problems = _to_pack(request, draft_name)
-    if problems:
-        raise InputError(problems)
-    result = _impact(request, user, before, after, draft, draft_name, to_pack)
-    if isinstance(result, jobs.Progress):
-        return RedirectResponse(f"/jobs/{result.id}", status_code=303)
+    before, after, result = _kept_impact(request, user)
+    if isinstance(result, Response):
+        return result
     silent = {p: set(cs) for p, cs in result.not_addressed_countries.items()}
     buf = io.StringIO()
     out = csv.writer(buf)
@@ -229,6 +219,20 @@ def not_addressed_export(request: Request, user: User) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _kept_impact(request: Request, user: WebUser) -> tuple[date, date, Impact | Response]:
+    """The impact an export writes: its kept result, or (not kept yet) a redirect to its job
+    page, from which the export is offered once the job is done."""
+    before, after, _ = _dates(request)
+    draft_name, draft, _ = _draft(request)
+    to_pack, problems = _to_pack(request, draft_name)
+    if problems:
+        raise InputError(problems)
+    result = _impact(request, user, before, after, draft, draft_name, to_pack)
+    if isinstance(result, jobs.Progress):
+        return before, after, RedirectResponse(f"/jobs/{result.id}", status_code=303)
+    return before, after, result
 
 
 def _cell(value: str) -> str:
