@@ -170,7 +170,17 @@ def demo(
         from haven.cli.server_cmd import serve as run_server
 
         os.environ["HAVEN_DATABASE_URL"] = url
-        run_server(host="127.0.0.1", port=port, workers=1, pack=DEFAULT_PACK)
+        # Every option given: called as a function, Typer's defaults would be OptionInfo objects.
+        run_server(
+            host="127.0.0.1",
+            port=port,
+            workers=1,
+            pack=DEFAULT_PACK,
+            packs="",
+            reference=None,
+            trusted_proxies="",
+            log_format="text",
+        )
 
 
 def _group(a: Assessment) -> str:
