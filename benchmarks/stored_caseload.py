@@ -24,13 +24,13 @@ Appends a dated table to benchmarks/results/stored-caseload.md.
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+
+from report import append_section
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "stored-caseload.md"
@@ -192,29 +192,17 @@ def main() -> None:
     rows = [
         one(n, b, args.baseline, args.reader_baseline) for b in args.backend for n in args.sizes
     ]
-    cols = list(rows[0])
-    lines = [
-        f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}\n",
-        "| " + " | ".join(cols) + " |",
-        "|" + "---|" * len(cols),
-        *("| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows),
-    ]
-    if args.note:
-        lines += ["", args.note]
-    text = "\n".join(lines) + "\n"
+    text = append_section(
+        RESULTS,
+        "# The stored caseload at scale (benchmarks/stored_caseload.py)\n\n"
+        "`haven cases import` of N generated cases into a fresh database (validation, "
+        "encryption, audit), then `haven impact --org --user` over the stored cases and "
+        "`haven impact FILE` over the same cases, dates 2015-06-01 → 2015-10-01, each a "
+        "subprocess (start-up included). Peak memory: max RSS of each subprocess.\n",
+        rows,
+        args.note,
+    )
     print(text)
-    if not RESULTS.exists():
-        RESULTS.write_text(
-            "# The stored caseload at scale (benchmarks/stored_caseload.py)\n\n"
-            "`haven cases import` of N generated cases into a fresh database (validation, "
-            "encryption, audit), then `haven impact --org --user` over the stored cases and "
-            "`haven impact FILE` over the same cases, dates 2015-06-01 → 2015-10-01, each a "
-            "subprocess (start-up included). Peak memory: max RSS of each subprocess.\n",
-            encoding="utf-8",
-        )
-    with RESULTS.open("a", encoding="utf-8") as f:
-        f.write(text)
 
 
 if __name__ == "__main__":

@@ -16,16 +16,14 @@ import argparse
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
-
-import httpx
 
 from haven.cases import Case
 from haven.cases.synthetic import synthetic_caseload
@@ -35,6 +33,9 @@ from haven.store import repo
 from haven.store.access import Role
 from haven.store.auth import add_user, ensure_org
 from haven.store.db import Database, upgrade
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from web_impact import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "web-caseload.md"
@@ -92,21 +93,9 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{args.port}"
     try:
-        with httpx.Client(base_url=base, timeout=30) as c:
-            for _ in range(100):
-                try:
-                    login = c.get("/login")
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            token = re.search(r'name="csrf" value="([^"]+)"', login.text)
-            assert token
-            r = c.post(
-                "/login",
-                data={"csrf": token.group(1), "username": "bench", "password": PASSWORD},
-                follow_redirects=True,
-            )
-            assert r.status_code == 200 and "Caseload" in r.text, r.status_code
+        c = sign_in(base, "bench", PASSWORD)
+        with closing(c):
+            assert "Caseload" in c.get("/cases").text
             for q in QUERIES:  # warm up
                 assert c.get(q).status_code == 200
             times: list[float] = []

@@ -18,19 +18,18 @@ table to benchmarks/results/web-impact.md. The issue's figure before jobs: 9-12 
 
 import argparse
 import os
-import platform
 import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import append_section
 from stored_caseload import HAVEN, PW, database, drop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +43,8 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if values else 0.0
 
 
-def sign_in(base: str, user: str) -> httpx.Client:
+def sign_in(base: str, user: str, password: str = PASSWORD) -> httpx.Client:
+    """A client signed in through the login form, once the server answers."""
     c = httpx.Client(base_url=base, timeout=60)
     for _ in range(300):
         try:
@@ -56,7 +56,7 @@ def sign_in(base: str, user: str) -> httpx.Client:
     assert token, login.text[:500]
     r = c.post(
         "/login",
-        data={"csrf": token.group(1), "username": user, "password": PASSWORD},
+        data={"csrf": token.group(1), "username": user, "password": password},
         follow_redirects=True,
     )
     assert r.status_code == 200, (user, r.status_code)
@@ -191,30 +191,20 @@ def main() -> None:
     args = ap.parse_args()
     load = os.getloadavg()[0]
     rows = [one(n, b, args.workers, args.port) for b in args.backend for n in args.cases]
-    cols = list(rows[0])
-    lines = [
-        f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end\n",
-        "| " + " | ".join(cols) + " |",
-        "|" + "---|" * len(cols),
-        *("| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows),
-    ]
-    if args.note:
-        lines += ["", args.note]
-    text = "\n".join(lines) + "\n"
+    load1 = os.getloadavg()[0]
+    text = append_section(
+        RESULTS,
+        "# The web impact page over the stored caseload (benchmarks/web_impact.py)\n\n"
+        "A reviewer opens /impact (2015-06-01 → 2015-10-01) over N stored cases: a job "
+        "page at once, progress polled every 250 ms, then the result; the second look and "
+        "the CSV come from the kept result. A case officer requests /cases every 200 ms "
+        "meanwhile. Before jobs (issue 16): 9-12 s per visit at 20,000 cases, in the "
+        "request, every visit.\n",
+        rows,
+        args.note,
+        f"load average {load:.1f} at start, {load1:.1f} at end",
+    )
     print(text)
-    if not RESULTS.exists():
-        RESULTS.write_text(
-            "# The web impact page over the stored caseload (benchmarks/web_impact.py)\n\n"
-            "A reviewer opens /impact (2015-06-01 → 2015-10-01) over N stored cases: a job "
-            "page at once, progress polled every 250 ms, then the result; the second look and "
-            "the CSV come from the kept result. A case officer requests /cases every 200 ms "
-            "meanwhile. Before jobs (issue 16): 9-12 s per visit at 20,000 cases, in the "
-            "request, every visit.\n"
-        )
-    with RESULTS.open("a") as f:
-        f.write(text)
 
 
 if __name__ == "__main__":
