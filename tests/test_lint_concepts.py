@@ -592,3 +592,64 @@ def test_a_short_quoted_phrase_is_the_writers_sentence_and_a_quotation_naming_th
         "and act discreetly,' we said."
     )
     assert reasons(quoted, lx) == {_D}
+
+
+# -- round 5: a stereotype topic composed with the writer's judgement ------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Dutch and Flemish write "LGBT" and "holebi" as often as "lhbt" (lexicon `spellings`)
+        "Eiser heeft nooit contact gezocht met de LGBT-gemeenschap in Nederland.",
+        "Eiser kent geen enkele holebi-organisatie in Brussel.",
+        # appearance or sociability read as a sign of the orientation
+        "Neither your walk nor your clothing indicated in the slightest way that you are gay.",
+        # LGBTI people held to a norm
+        "Mag een lesbische vrouw nooit gevoelens gehad hebben voor een man.",
+        # faith and orientation held to exclude each other
+        "As a practising Christian it is inconsistent with your faith that you are gay.",
+        # refused for too little emotion
+        "His claim was refused because he did not use enough emotional language.",
+    ],
+)
+def test_round_five_compositions(text: str, lx: Lexicon) -> None:
+    assert Reason.STEREOTYPED_KNOWLEDGE in reasons(text, lx), explain_reading(text, lx)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the lawful forms stay clear: the applicant's own account found vague, a statement of
+        # risk about LGBTI people in general, the rule stated
+        "His account of becoming aware of his orientation was vague and inconsistent.",
+        "Gay men are not safe in Uganda and must fear arrest.",
+        "A lesbian woman may not be required to conceal her orientation on return.",
+        "He said that he never went to LGBT bars because it was dangerous.",
+    ],
+)
+def test_round_five_lawful_forms_stay_clear(text: str, lx: Lexicon) -> None:
+    assert Reason.STEREOTYPED_KNOWLEDGE not in reasons(text, lx), explain_reading(text, lx)
+
+
+def test_a_spelling_variant_of_another_language_is_refused(pack: Pack) -> None:
+    raw = json.loads(json.dumps(pack.lint_lexicon))
+    raw["spellings"] = {"fr": {"lhbt": ["lgbt"]}}
+    with pytest.raises(ValidationError, match="unknown languages"):
+        parse(raw)
+
+
+def test_spellings_are_what_reads_lgbt_and_holebi_in_dutch(pack: Pack) -> None:
+    raw = json.loads(json.dumps(pack.lint_lexicon))
+    raw.pop("spellings")
+    without = parse(raw)
+    for text in (
+        "Eiser heeft nooit contact gezocht met de LGBT-gemeenschap in Nederland.",
+        "Eiser kent geen enkele holebi-organisatie in Brussel.",
+    ):
+        assert Reason.STEREOTYPED_KNOWLEDGE not in reasons(text, without)
+
+
+def explain_reading(text: str, lx: Lexicon) -> str:
+    r = read(text, lx)
+    return f"matches {[(m.concept, m.found) for m in r.matches]}; set aside {r.skipped}"

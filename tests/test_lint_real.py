@@ -26,7 +26,7 @@ from haven.vocab import FlagCode
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
 # for ≥ 150 passages (met) and ≥ 40 % positives (met since the third labelling round:
 # 120 of 299 after the rule writer's 11 passages; see corpus/lint/real/README.md, "Limits").
-MIN_PASSAGES = 299
+MIN_PASSAGES = 352
 MIN_POSITIVE_SHARE = 0.40
 # The linter's measured figures (docs/lint.md, 2026-12-05), micro over codes, as floors
 # (precision, recall). With 220 passages: dev P 1.00 R 0.94, held-out P 0.67 R 0.24. A third
@@ -40,7 +40,11 @@ MIN_POSITIVE_SHARE = 0.40
 # quoted terms read, negated concealment, the applicant's own reason for telling late) and 11
 # passages by the rule writer (8 dev, 3 held-out negatives): dev P 1.00 R 0.98 (63 of 64),
 # held-out P 0.81 R 0.37 (21 of 57). Floors: the measures less a small margin.
-FLOORS = {Split.DEV: (0.98, 0.95), Split.HELDOUT: (0.80, 0.35)}
+# Fifth round (2026-12-06, docs/lint.md): a compositional layer (a stereotype topic x the
+# writer's judgement, Dutch "lgbt"/"holebi" spellings) and the fourth labeller's passages
+# merged (352 passages): dev P 0.99 R 0.97 (73 of 75), held-out P 0.80 R 0.44 (33 of 75;
+# the same rules before the round: P 0.80 R 0.37). Floors: just below the measures.
+FLOORS = {Split.DEV: (0.97, 0.95), Split.HELDOUT: (0.79, 0.42)}
 
 
 @pytest.fixture(scope="module")

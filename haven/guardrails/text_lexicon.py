@@ -58,15 +58,29 @@ class Lexicon(_Model):
     # have advised them to go home and act discreetly', we said"): a report of the decision's
     # reasoning, read like the rest whoever is quoted.
     decision_in_quote: str | None = None
+    # Spellings of one word that every term of a language accepts alike, per language: a
+    # stem and its variants (Dutch "lhbt" is also written "lgbt" and, in Flanders, "holebi"),
+    # so a group lists "lhbt*-gemeenschap" once and matches "LGBT-gemeenschap" too.
+    spellings: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     _terms: dict[tuple[str, str], tuple["Term", ...]] = PrivateAttr(default_factory=dict)
     _index: dict[str, "_Index"] = PrivateAttr(default_factory=dict)
 
     def terms(self, group: str, lang: str) -> tuple["Term", ...]:
         key = (group, lang)
         if key not in self._terms:
-            phrases = self.groups[group].get(lang, [])
+            phrases = list(dict.fromkeys(self._spelt(self.groups[group].get(lang, []), lang)))
             self._terms[key] = tuple(Term(p) for p in phrases if split_words(p))
         return self._terms[key]
+
+    def _spelt(self, phrases: list[str], lang: str) -> list[str]:
+        """Each phrase, then the same phrase in every variant spelling of its stems."""
+        out = []
+        for p in phrases:
+            out.append(p)
+            for stem, variants in self.spellings.get(lang, {}).items():
+                if stem in p.lower():
+                    out += [p.lower().replace(stem, v) for v in variants]
+        return out
 
     def starting(self, lang: str, w: Word) -> dict[str, list["Term"]]:
         """Per group, the terms whose first token matches this word (a cached index, so a
@@ -80,6 +94,9 @@ class Lexicon(_Model):
         for name, by_lang in self.groups.items():
             if set(by_lang) != set(LANGS):
                 raise ValueError(f"group {name!r} must list terms for exactly {LANGS}")
+        unknown = sorted(set(self.spellings) - set(LANGS))
+        if unknown:
+            raise ValueError(f"spellings name unknown languages {unknown}")
         for quoting in (self.decision_quotes, self.decision_in_quote):
             if quoting is not None and quoting not in self.groups:
                 raise ValueError(f"a quotation group names an unknown group {quoting!r}")
