@@ -197,7 +197,7 @@ class Importer:
         a fresh table by the statistics of the empty one: the first page of an officer's
         cases of one nationality took 141 ms instead of 0.3 ms at 100,000 cases (a sort of
         every match instead of the (org_id, ref) index). `case_versions` and `case_keys` are
-        only read by key; analysing them too cost ~0.6 s more at 100,000 cases. A user who may
+        only read by key; analysing them too cost ~0.37 s more at 100,000 cases. A user who may
         not analyse a table gets a warning from the server, not an error."""
         self.wait()
         if self.target.postgres and self.imported >= BATCH:
