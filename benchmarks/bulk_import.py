@@ -9,8 +9,9 @@ For each size N: `haven generate --n N --seed 2015`, then for each backend a fre
 with one case officer, `haven cases import FILE --org bench --user ann` as a subprocess
 (start-up included): wall time, CPU time (user + sys of the child) and peak RSS, then `haven
 audit verify` (must pass). With --baseline DIR the same import runs first with the code of
-checkout DIR (PYTHONPATH) into a database of its own. Prints a Markdown table with the load
-average before and after each pair.
+checkout DIR (PYTHONPATH) into a database of its own; with --code DIR the *after* import runs
+the code of checkout DIR (e.g. a copy, so that editing the worktree does not change a run).
+Prints a Markdown table with the load average before and after each pair.
 """
 
 import argparse
@@ -85,6 +86,9 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
     ap.add_argument("--backend", nargs="+", default=["sqlite", "postgresql"])
     ap.add_argument("--baseline", type=Path, help="a checkout whose import is timed first")
+    ap.add_argument(
+        "--code", type=Path, help="a checkout timed as *after* (default: the installed haven)"
+    )
     args = ap.parse_args()
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores,"
@@ -104,7 +108,7 @@ def main() -> None:
                 base = None
                 if args.baseline:
                     base = import_once(file, backend, tmp, f"b{n}", args.baseline)
-                wall, cpu, _ = import_once(file, backend, tmp, f"a{n}", None)
+                wall, cpu, _ = import_once(file, backend, tmp, f"a{n}", args.code)
                 load1 = os.getloadavg()[0]
                 before = f"{base[0]:.2f} ({n / base[0]:,.0f})" if base else "–"
                 cpu_before = f"{base[1]:.2f} → " if base else ""

@@ -201,6 +201,8 @@ class _Import:
     def finish(self) -> int:
         """Write the last, partial batch and wait for the writing; how many cases it held."""
         written = self._flush() if self.pending else 0
+        if self.importer and not self.found:
+            self.importer.analyse()
         self.close()
         return written
 

@@ -56,7 +56,8 @@ class CaseRecord(Base):
     __tablename__ = "cases"
     __table_args__ = (UniqueConstraint("org_id", "ref"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # No index of its own: the unique (org_id, ref) constraint's index serves org_id (0011).
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     ref: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]
     # Denormalised from the current version and the latest assessment, for filtering.
@@ -76,7 +77,8 @@ class CaseVersion(Base):
     __tablename__ = "case_versions"
     __table_args__ = (UniqueConstraint("case_id", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # No index of its own: the unique (case_id, version) constraint's index serves it (0011).
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     version: Mapped[int]
     data: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime]
@@ -88,7 +90,8 @@ class CaseAccess(Base):
 
     __tablename__ = "case_access"
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    # Indexed: listing a user's cases asks for theirs (the primary key leads with case_id).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     kind: Mapped[str] = mapped_column(String(16))  # assigned | shared
     created_at: Mapped[datetime]
 
