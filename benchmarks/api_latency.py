@@ -10,7 +10,8 @@ Starts `haven serve` on a fresh demo database (SQLite in a temp dir, or HAVEN_DA
 then appends a dated row with the machine to benchmarks/results/api-latency.md (not with
 --no-append). It also prints the server's CPU time per request (every worker process, user and
 system, over the measured run): on a loaded machine latency says little, CPU per request does;
-and the load generator's own CPU per request (this process), as it shares the cores. The default
+and the load generator's own CPU per request (this process), as it shares the cores, and on
+PostgreSQL that of the database's backends. The default
 client is benchmarks/lean_http.py (a fraction of httpx's CPU); `--client httpx` as before.
 """
 
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,14 +49,15 @@ def percentile(values: list[float], p: float) -> float:
 
 async def load(
     base: str, token: str, rate: float, seconds: float, client: str = "lean"
-) -> tuple[list[float], int, float]:
+) -> tuple[list[float], Counter[str], float]:
     """Send `rate * seconds` requests, request i at `start + i / rate` whatever happened to
-    the ones before it; (latencies in ms from each scheduled time, errors, elapsed seconds).
-    An error is any answer but 200, or none (refused, reset, timed out after 10 s)."""
+    the ones before it; (latencies in ms from each scheduled time, errors by kind, elapsed
+    seconds). An error is any answer but 200 (kind: its status) or none (kind: the exception:
+    refused, reset, timed out after 10 s)."""
     body = {"as_of": "2015-10-01", "case": json.loads(EXAMPLE.read_text())}
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()
     n = int(rate * seconds)
     if client == "lean":
         url = urlsplit(base)
@@ -66,37 +69,37 @@ async def load(
             headers | {"Content-Type": "application/json"},
         )
 
-        async def post() -> bool:
+        async def post() -> str | None:
             try:
                 status, _ = await lean.send(raw)
-            except LeanError:
-                return False
-            return status == 200
+            except LeanError as e:
+                return str(e).split(":", 1)[0]
+            return None if status == 200 else str(status)
 
         closing: Any = lean
     else:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
         http = httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=10)
 
-        async def post() -> bool:
+        async def post() -> str | None:
             try:
                 r = await http.post("/api/v1/assessments", json=body)
-            except httpx.HTTPError:
-                return False
-            return r.status_code == 200
+            except httpx.HTTPError as e:
+                return type(e).__name__
+            return None if r.status_code == 200 else str(r.status_code)
 
         closing = http
     async with closing:
         start = time.perf_counter()
 
         async def one(i: int) -> None:
-            nonlocal errors
             scheduled = start + i / rate
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if not await post():
-                errors += 1
+            error = await post()
+            if error is not None:
+                errors[error] += 1
             latencies.append((time.perf_counter() - scheduled) * 1000)
 
         await asyncio.gather(*(one(i) for i in range(n)))
@@ -129,6 +132,24 @@ def tree_cpu_seconds(pid: int) -> float:
         grew = bool(more)
         tree |= more
     return sum(times.get(p, 0.0) for p in tree)
+
+
+def backends_cpu_seconds(database: str) -> float:
+    """User + system CPU of the live PostgreSQL backends serving DATABASE on this machine
+    (their process title names it; Linux only). Shared processes (WAL writer, checkpointer)
+    and backends of other databases are not counted."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").split()
+            # "postgres: [cluster:] user database host(port) state"
+            if title[:1] != [b"postgres:"] or database.encode() not in title[2:4]:
+                continue
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 @dataclass(frozen=True)
@@ -212,12 +233,16 @@ def main() -> None:
     args = ap.parse_args()
     with serve(args.workers, args.port) as server:
         asyncio.run(load(server.base, server.token, args.rate, 2, args.client))  # warm-up
+        dbname = urlsplit(os.environ.get("HAVEN_DATABASE_URL", "")).path.lstrip("/")
+        postgresql = server.database == "postgresql"
+        db_cpu = backends_cpu_seconds(dbname) if postgresql else 0.0
         cpu, client_cpu = tree_cpu_seconds(server.pid), time.process_time()
         latencies, errors, elapsed = asyncio.run(
             load(server.base, server.token, args.rate, args.seconds, args.client)
         )
         cpu = tree_cpu_seconds(server.pid) - cpu
         client_cpu = time.process_time() - client_cpu
+        db_cpu = backends_cpu_seconds(dbname) - db_cpu if postgresql else 0.0
     database = server.database
     row = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -227,7 +252,7 @@ def main() -> None:
         "target_rps": args.rate,
         "achieved_rps": round(len(latencies) / elapsed, 1),
         "requests": len(latencies),
-        "errors": errors,
+        "errors": sum(errors.values()),
         "p50_ms": round(statistics.median(latencies), 2),
         "p90_ms": round(percentile(latencies, 90), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
@@ -235,9 +260,11 @@ def main() -> None:
     }
     # Not a column of the results table (older rows lack it): printed, and quoted in notes.
     per_request = {
+        "error_kinds": dict(errors),
         "client": args.client,
         "server_cpu_ms_per_request": round(cpu * 1000 / len(latencies), 2),
         "client_cpu_ms_per_request": round(client_cpu * 1000 / len(latencies), 2),
+        "db_backends_cpu_ms_per_request": round(db_cpu * 1000 / len(latencies), 2),
         "loadavg_1m": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(row | per_request))

@@ -11,9 +11,13 @@ one request at a time; more concurrent requests open more connections, up to `co
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Mapping
 
 Response = tuple[int, bytes]  # status, body
+# Reuse a keep-alive connection only if it was idle for less than this (uvicorn closes one idle
+# for 5 s: the default timeout_keep_alive).
+IDLE_REUSE_SECONDS = 4.0
 
 
 class LeanError(Exception):
@@ -41,7 +45,7 @@ class LeanClient:
     def __init__(self, host: str, port: int, connections: int = 200, timeout: float = 10) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.authority = f"{host}:{port}"
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
         self._slots = asyncio.Semaphore(connections)
         self._open: set[asyncio.StreamWriter] = set()
 
@@ -55,11 +59,7 @@ class LeanClient:
         request waiting for a free connection is waiting: its time counts in its timeout."""
         try:
             async with asyncio.timeout(self.timeout), self._slots:
-                if self._idle:
-                    reader, writer = self._idle.pop()
-                else:
-                    reader, writer = await asyncio.open_connection(self.host, self.port)
-                    self._open.add(writer)
+                reader, writer = await self._connection()
                 try:
                     writer.write(raw)
                     status, body, keep = await _response(reader)
@@ -67,12 +67,26 @@ class LeanClient:
                     self._close(writer)
                     raise
                 if keep:
-                    self._idle.append((reader, writer))
+                    self._idle.append((reader, writer, time.monotonic()))
                 else:
                     self._close(writer)
                 return status, body
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as e:
             raise LeanError(f"{type(e).__name__}: {e}") from e
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """An idle connection the server has not closed, else a new one. A server closes a
+        keep-alive connection idle for a while (uvicorn: 5 s); one that it closed as we wrote to
+        it would fail a request that was never served, so such connections are not reused."""
+        now = time.monotonic()
+        while self._idle:
+            reader, writer, since = self._idle.pop()
+            if not reader.at_eof() and now - since < IDLE_REUSE_SECONDS:
+                return reader, writer
+            self._close(writer)
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        self._open.add(writer)
+        return reader, writer
 
     def _close(self, writer: asyncio.StreamWriter) -> None:
         self._open.discard(writer)
