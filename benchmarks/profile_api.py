@@ -34,7 +34,7 @@ def shares(raw: Path) -> tuple[int, Counter[str]]:
         names = set()
         for frame in stack.split(";"):
             name, _, where = frame.partition(" (")
-            names.add(f"{name} ({where.split('site-packages/')[-1].rsplit(':', 1)[0]}")
+            names.add(f"{name} ({where.split('site-packages/')[-1].rsplit(':', 1)[0]})")
         for name in names:
             inclusive[name] += n
     return total, inclusive
