@@ -3,12 +3,16 @@
 Open loop: each request is sent at its scheduled time and its latency is measured from that
 time, so a slow server cannot hide queueing (no coordinated omission). Run on demand:
 
-    .venv/bin/python benchmarks/api_latency.py --rate 200 --seconds 20 [--workers 1]
+    .venv/bin/python benchmarks/api_latency.py --rate 200 --seconds 20 [--workers 1] \
+        [--client lean|httpx]
 
 Starts `haven serve` on a fresh demo database (SQLite in a temp dir, or HAVEN_DATABASE_URL),
 then appends a dated row with the machine to benchmarks/results/api-latency.md (not with
 --no-append). It also prints the server's CPU time per request (every worker process, user and
-system, over the measured run): on a loaded machine latency says little, CPU per request does.
+system, over the measured run): on a loaded machine latency says little, CPU per request does;
+and the load generator's own CPU per request (this process), as it shares the cores, and on
+PostgreSQL that of the database's backends. The default
+client is benchmarks/lean_http.py (a fraction of httpx's CPU); `--client httpx` as before.
 """
 
 import argparse
@@ -21,13 +25,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from lean_http import LeanClient, LeanError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT.parent / "shared" / "contract" / "examples" / "ru-moscow-2015.json"
@@ -40,31 +48,58 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def load(
-    base: str, token: str, rate: float, seconds: float
-) -> tuple[list[float], int, float]:
+    base: str, token: str, rate: float, seconds: float, client: str = "lean"
+) -> tuple[list[float], Counter[str], float]:
+    """Send `rate * seconds` requests, request i at `start + i / rate` whatever happened to
+    the ones before it; (latencies in ms from each scheduled time, errors by kind, elapsed
+    seconds). An error is any answer but 200 (kind: its status) or none (kind: the exception:
+    refused, reset, timed out after 10 s)."""
     body = {"as_of": "2015-10-01", "case": json.loads(EXAMPLE.read_text())}
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=10
-    ) as client:
+    errors: Counter[str] = Counter()
+    n = int(rate * seconds)
+    if client == "lean":
+        url = urlsplit(base)
+        lean = LeanClient(url.hostname or "127.0.0.1", url.port or 80, connections=200)
+        raw = lean.encode(
+            "POST",
+            "/api/v1/assessments",
+            json.dumps(body).encode(),
+            headers | {"Content-Type": "application/json"},
+        )
+
+        async def post() -> str | None:
+            try:
+                status, _ = await lean.send(raw)
+            except LeanError as e:
+                return str(e).split(":", 1)[0]
+            return None if status == 200 else str(status)
+
+        closing: Any = lean
+    else:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        http = httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=10)
+
+        async def post() -> str | None:
+            try:
+                r = await http.post("/api/v1/assessments", json=body)
+            except httpx.HTTPError as e:
+                return type(e).__name__
+            return None if r.status_code == 200 else str(r.status_code)
+
+        closing = http
+    async with closing:
         start = time.perf_counter()
-        n = int(rate * seconds)
 
         async def one(i: int) -> None:
-            nonlocal errors
             scheduled = start + i / rate
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            try:
-                r = await client.post("/api/v1/assessments", json=body)
-                if r.status_code != 200:
-                    errors += 1
-            except httpx.HTTPError:
-                errors += 1
+            error = await post()
+            if error is not None:
+                errors[error] += 1
             latencies.append((time.perf_counter() - scheduled) * 1000)
 
         await asyncio.gather(*(one(i) for i in range(n)))
@@ -97,6 +132,24 @@ def tree_cpu_seconds(pid: int) -> float:
         grew = bool(more)
         tree |= more
     return sum(times.get(p, 0.0) for p in tree)
+
+
+def backends_cpu_seconds(database: str) -> float:
+    """User + system CPU of the live PostgreSQL backends serving DATABASE on this machine
+    (their process title names it; Linux only). Shared processes (WAL writer, checkpointer)
+    and backends of other databases are not counted."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").split()
+            # "postgres: [cluster:] user database host(port) state"
+            if title[:1] != [b"postgres:"] or database.encode() not in title[2:4]:
+                continue
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 @dataclass(frozen=True)
@@ -171,14 +224,25 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--port", type=int, default=8799)
     ap.add_argument("--no-append", action="store_true", help="print the row only")
+    ap.add_argument(
+        "--client",
+        choices=("lean", "httpx"),
+        default="lean",
+        help="load generator: lean (benchmarks/lean_http.py, raw asyncio streams) or httpx",
+    )
     args = ap.parse_args()
     with serve(args.workers, args.port) as server:
-        asyncio.run(load(server.base, server.token, args.rate, 2))  # warm-up
-        cpu = tree_cpu_seconds(server.pid)
+        asyncio.run(load(server.base, server.token, args.rate, 2, args.client))  # warm-up
+        dbname = urlsplit(os.environ.get("HAVEN_DATABASE_URL", "")).path.lstrip("/")
+        postgresql = server.database == "postgresql"
+        db_cpu = backends_cpu_seconds(dbname) if postgresql else 0.0
+        cpu, client_cpu = tree_cpu_seconds(server.pid), time.process_time()
         latencies, errors, elapsed = asyncio.run(
-            load(server.base, server.token, args.rate, args.seconds)
+            load(server.base, server.token, args.rate, args.seconds, args.client)
         )
         cpu = tree_cpu_seconds(server.pid) - cpu
+        client_cpu = time.process_time() - client_cpu
+        db_cpu = backends_cpu_seconds(dbname) - db_cpu if postgresql else 0.0
     database = server.database
     row = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -188,14 +252,22 @@ def main() -> None:
         "target_rps": args.rate,
         "achieved_rps": round(len(latencies) / elapsed, 1),
         "requests": len(latencies),
-        "errors": errors,
+        "errors": sum(errors.values()),
         "p50_ms": round(statistics.median(latencies), 2),
         "p90_ms": round(percentile(latencies, 90), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
         "max_ms": round(max(latencies), 2),
     }
     # Not a column of the results table (older rows lack it): printed, and quoted in notes.
-    print(json.dumps(row | {"server_cpu_ms_per_request": round(cpu * 1000 / len(latencies), 2)}))
+    per_request = {
+        "error_kinds": dict(errors),
+        "client": args.client,
+        "server_cpu_ms_per_request": round(cpu * 1000 / len(latencies), 2),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / len(latencies), 2),
+        "db_backends_cpu_ms_per_request": round(db_cpu * 1000 / len(latencies), 2),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(row | per_request))
     if args.no_append:
         return
     if not RESULTS.exists():

@@ -4,7 +4,8 @@
 and 5% stored assessments, all in one organisation (so all on one audit chain), latency
 measured from each request's scheduled time (no coordinated omission). Run on demand:
 
-    .venv/bin/python benchmarks/api_mixed.py --rate 100 --seconds 20 [--workers 2]
+    .venv/bin/python benchmarks/api_mixed.py --rate 100 --seconds 20 [--workers 2] \
+        [--client lean|httpx] [--no-append]
 
 Uses `haven serve` on a fresh database like benchmarks/api_latency.py (HAVEN_DATABASE_URL must
 be empty), seeds CASES cases, then appends a dated row to benchmarks/results/api-latency.md.
@@ -13,16 +14,19 @@ be empty), seeds CASES cases, then appends a dated row to benchmarks/results/api
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 from api_latency import EXAMPLE, machine, percentile, served
+from lean_http import LeanClient, LeanError
 
 RESULTS = Path(__file__).resolve().parent / "results" / "api-mixed.md"
 CASES = 200
@@ -38,22 +42,77 @@ HEADER = (
 )
 
 
+_EXAMPLE: dict[str, Any] = json.loads(EXAMPLE.read_text())  # read once, not per request
+
+
 def case(ref: str) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(EXAMPLE.read_text())
+    body = dict(_EXAMPLE)
     body["id"] = ref  # an edit stores the same content again: a new version all the same
     return body
 
 
-async def seed(client: httpx.AsyncClient, versions: dict[str, int]) -> None:
+class Client(Protocol):
+    async def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        """(status, body); raises Failed when no answer came."""
+        ...
+
+
+class Failed(Exception):
+    """No answer (refused, reset, timed out)."""
+
+
+class Httpx:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        try:
+            r = await self.client.request(method, path, json=body, headers=headers)
+        except httpx.HTTPError as e:
+            raise Failed(type(e).__name__) from e
+        return r.status_code, r.content
+
+
+class Lean:
+    """benchmarks/lean_http.py; the body-less requests encoded once."""
+
+    def __init__(self, client: LeanClient, token: str) -> None:
+        self.client = client
+        self.auth = {"Authorization": f"Bearer {token}"}
+        self.encoded: dict[tuple[str, str], bytes] = {}
+
+    async def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        if body is None and not headers:
+            raw = self.encoded.get((method, path))
+            if raw is None:
+                raw = self.encoded[method, path] = self.client.encode(method, path, b"", self.auth)
+        else:
+            more = {"Content-Type": "application/json"} if body is not None else {}
+            data = json.dumps(body).encode() if body is not None else b""
+            raw = self.client.encode(method, path, data, self.auth | more | (headers or {}))
+        try:
+            return await self.client.send(raw)
+        except LeanError as e:
+            raise Failed(str(e).split(":", 1)[0]) from e
+
+
+async def seed(client: Client, versions: dict[str, int]) -> None:
     for i in range(CASES):
         ref = f"MX-{i}"
-        r = await client.post("/api/v1/cases", json=case(ref))
-        r.raise_for_status()
+        status, answer = await client.request("POST", "/api/v1/cases", case(ref))
+        if not 200 <= status < 300:
+            raise RuntimeError(f"seeding {ref}: {status} {answer[:200]!r}")
         versions[ref] = 1
 
 
 async def load(
-    client: httpx.AsyncClient, versions: dict[str, int], rate: float, seconds: float, seed_: int
+    client: Client, versions: dict[str, int], rate: float, seconds: float, seed_: int
 ) -> tuple[dict[str, list[float]], dict[str, int], float]:
     rng = random.Random(seed_)
     kinds = rng.choices([k for k, _ in MIX], weights=[w for _, w in MIX], k=int(rate * seconds))
@@ -70,30 +129,28 @@ async def load(
         ref = refs[i % len(refs)]
         try:
             if kind == "read":
-                r = await client.get(f"/api/v1/cases/{ref}")
+                status, _ = await client.request("GET", f"/api/v1/cases/{ref}")
             elif kind == "list":
-                r = await client.get("/api/v1/cases", params={"limit": 50})
+                status, _ = await client.request("GET", "/api/v1/cases?limit=50")
             elif kind == "edit":
-                r = await client.put(
-                    f"/api/v1/cases/{ref}",
-                    json=case(ref),
-                    headers={"If-Match": f'"{versions[ref]}"'},
+                status, answer = await client.request(
+                    "PUT", f"/api/v1/cases/{ref}", case(ref), {"If-Match": f'"{versions[ref]}"'}
                 )
-                if r.status_code == 200:
-                    versions[ref] = max(versions[ref], r.json()["version"])
+                if status == 200:
+                    versions[ref] = max(versions[ref], json.loads(answer)["version"])
             elif kind == "create":
-                r = await client.post("/api/v1/cases", json=case(f"MX-{seed_}-{i}"))
+                status, _ = await client.request("POST", "/api/v1/cases", case(f"MX-{seed_}-{i}"))
             else:
-                r = await client.post(
-                    f"/api/v1/cases/{ref}/assessments", json={"as_of": "2015-10-01"}
+                status, _ = await client.request(
+                    "POST", f"/api/v1/cases/{ref}/assessments", {"as_of": "2015-10-01"}
                 )
-            if r.status_code >= 500:
+            if status >= 500:
                 counts["5xx"] += 1
-            elif r.status_code == 412:
+            elif status == 412:
                 counts["412"] += 1
-            elif r.status_code >= 400:
+            elif status >= 400:
                 counts["other"] += 1
-        except httpx.HTTPError:
+        except Failed:
             counts["other"] += 1
         latencies[kind].append((time.perf_counter() - scheduled) * 1000)
 
@@ -101,16 +158,26 @@ async def load(
     return latencies, counts, time.perf_counter() - start
 
 
-async def run(base: str, token: str, rate: float, seconds: float) -> tuple[Any, ...]:
+async def run(base: str, token: str, rate: float, seconds: float, kind: str) -> tuple[Any, ...]:
+    async def measured(client: Client) -> tuple[Any, ...]:
+        versions: dict[str, int] = {}
+        await seed(client, versions)
+        await load(client, versions, rate, 2, seed_=1)  # warm-up
+        cpu = time.process_time()
+        out = await load(client, versions, rate, seconds, seed_=2)
+        return (*out, time.process_time() - cpu)
+
+    if kind == "lean":
+        url = urlsplit(base)
+        lean = LeanClient(url.hostname or "127.0.0.1", url.port or 80, connections=200)
+        async with lean:
+            return await measured(Lean(lean, token))
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(
         base_url=base, headers=headers, limits=limits, timeout=10
     ) as client:
-        versions: dict[str, int] = {}
-        await seed(client, versions)
-        await load(client, versions, rate, 2, seed_=1)  # warm-up
-        return await load(client, versions, rate, seconds, seed_=2)
+        return await measured(Httpx(client))
 
 
 def main() -> None:
@@ -119,9 +186,18 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--port", type=int, default=8798)
+    ap.add_argument(
+        "--client",
+        choices=("lean", "httpx"),
+        default="lean",
+        help="load generator: lean (benchmarks/lean_http.py) or httpx",
+    )
+    ap.add_argument("--no-append", action="store_true", help="print the row only")
     args = ap.parse_args()
     with served(args.workers, args.port) as (base, token, database):
-        latencies, counts, elapsed = asyncio.run(run(base, token, args.rate, args.seconds))
+        latencies, counts, elapsed, client_cpu = asyncio.run(
+            run(base, token, args.rate, args.seconds, args.client)
+        )
     every = [x for xs in latencies.values() for x in xs]
     row = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -142,7 +218,14 @@ def main() -> None:
             f"{k} {round(percentile(latencies[k], 99), 1)}" for k, _ in MIX if latencies[k]
         ),
     }
-    print(json.dumps(row, indent=2))
+    extra = {
+        "client": args.client,
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / len(every), 2),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(row | extra, indent=2))
+    if args.no_append:
+        return
     text = RESULTS.read_text() if RESULTS.exists() else ""
     with RESULTS.open("a") as f:
         if not text:

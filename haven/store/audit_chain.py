@@ -234,7 +234,11 @@ _APPEND_AND_MOVE_HEAD = (
 def _append_one(s: Session, e: AuditEntry) -> bool:
     """Chain and write one entry in two statements (PostgreSQL); False if no lane was free
     (the caller takes the general path, which opens one)."""
-    found = s.execute(_LOCK_FREE_LANE_WITH_ANCHORS, {"chain": e.chain}).first()
+    # On the session's connection (its transaction), not through Session.execute: these are
+    # Core statements on no loaded object, and the ORM's bulk-UPDATE path (compile state,
+    # synchronising the identity map) cost more CPU than the rest of the append.
+    conn = s.connection()
+    found = conn.execute(_LOCK_FREE_LANE_WITH_ANCHORS, {"chain": e.chain}).first()
     if found is None:
         return False
     lane, seq, prev_hash, anchors = found
@@ -243,7 +247,7 @@ def _append_one(s: Session, e: AuditEntry) -> bool:
     e.hash = entry_hash(e)
     params = {f"e_{c}": getattr(e, c) for c in _ENTRY_COLUMNS}
     params |= {"h_chain": e.chain, "h_lane": lane, "h_seq": e.seq, "h_hash": e.hash}
-    e.id = s.execute(_APPEND_AND_MOVE_HEAD, params).scalar_one()
+    e.id = conn.execute(_APPEND_AND_MOVE_HEAD, params).scalar_one()
     return True
 
 
