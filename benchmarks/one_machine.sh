@@ -7,7 +7,7 @@
 # Order: bulk import (20k, 100k), the stored caseload's impact at 100k and 1M against the file
 # path, the web impact page as a job (20k, 100k), POST /assessments with 1 and 2 workers on
 # SQLite and PostgreSQL at 50 and 200 req/s, the mixed load at 100 req/s. Each script writes
-# its own results file (the API latency rows are printed, not appended: the log keeps them).
+# its own results file (the API rows are printed, not appended: the log keeps them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -56,10 +56,10 @@ drop_pg() { psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXIS
       stamp "mixed load $db workers=$workers rate=100"
       if [ "$db" = postgresql ]; then
         HAVEN_DATABASE_URL=$(fresh_pg haven_one_mixed) \
-          $PY benchmarks/api_mixed.py --rate 100 --seconds "$SECONDS_PER_RUN" --workers "$workers"
+          $PY benchmarks/api_mixed.py --rate 100 --seconds "$SECONDS_PER_RUN" --workers "$workers" --no-append
         drop_pg haven_one_mixed
       else
-        $PY benchmarks/api_mixed.py --rate 100 --seconds "$SECONDS_PER_RUN" --workers "$workers"
+        $PY benchmarks/api_mixed.py --rate 100 --seconds "$SECONDS_PER_RUN" --workers "$workers" --no-append
       fi
     done
   done
