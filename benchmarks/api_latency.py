@@ -214,7 +214,11 @@ def serve(workers: int, port: int) -> Iterator[Served]:
         yield Served(base, token, database, server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # overloaded: still draining its backlog
+            server.kill()
+            server.wait()
 
 
 def main() -> None:

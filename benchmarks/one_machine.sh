@@ -8,7 +8,7 @@
 # path, the web impact page as a job (20k, 100k), POST /assessments with 1 and 2 workers on
 # SQLite and PostgreSQL at 50 and 200 req/s, the mixed load at 100 req/s. Each script writes
 # its own results file (the API rows are printed, not appended: the log keeps them).
-set -euo pipefail
+set -uo pipefail  # a failed step is logged and the next one runs
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 PG=postgresql+psycopg://postgres@127.0.0.1:5432
@@ -19,6 +19,8 @@ IMPORT_SIZES=${IMPORT_SIZES:-20000 100000}
 STORED_SIZES=${STORED_SIZES:-100000 1000000}
 WEB_SIZES=${WEB_SIZES:-20000 100000}
 
+ONLY=${ONLY:-import stored web api mixed}  # the steps to run
+want() { [[ " $ONLY " == *" $1 "* ]]; }
 stamp() { echo "### $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
 fresh_pg() {
   psql -h 127.0.0.1 -U postgres -d postgres -q \
@@ -29,37 +31,45 @@ drop_pg() { psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXIS
 
 {
   stamp "git $(git rev-parse --short HEAD), $(nproc) cores, $(uname -m), $($PY -V)"
-  stamp "bulk import"
-  $PY benchmarks/bulk_import.py --sizes $IMPORT_SIZES
-  stamp "stored caseload impact vs file"
-  $PY benchmarks/stored_caseload.py --sizes $STORED_SIZES --note "benchmarks/one_machine.sh"
-  stamp "web impact page as a job"
-  $PY benchmarks/web_impact.py --cases $WEB_SIZES --note "benchmarks/one_machine.sh"
-  for db in sqlite postgresql; do
+  if want import; then
+    stamp "bulk import"
+    $PY benchmarks/bulk_import.py --sizes $IMPORT_SIZES || stamp "FAILED: bulk import"
+  fi
+  if want stored; then
+    stamp "stored caseload impact vs file"
+    $PY benchmarks/stored_caseload.py --sizes $STORED_SIZES --note "benchmarks/one_machine.sh" \
+      || stamp "FAILED: stored caseload"
+  fi
+  if want web; then
+    stamp "web impact page as a job"
+    $PY benchmarks/web_impact.py --cases $WEB_SIZES --note "benchmarks/one_machine.sh" \
+      || stamp "FAILED: web impact"
+  fi
+  want api && for db in sqlite postgresql; do
     for workers in 1 2; do
       for rate in 50 200; do
         stamp "POST /assessments $db workers=$workers rate=$rate"
         if [ "$db" = postgresql ]; then
           HAVEN_DATABASE_URL=$(fresh_pg haven_one_api) \
             $PY benchmarks/api_latency.py --rate "$rate" --seconds "$SECONDS_PER_RUN" \
-            --workers "$workers" --no-append
+            --workers "$workers" --no-append || stamp FAILED
           drop_pg haven_one_api
         else
           $PY benchmarks/api_latency.py --rate "$rate" --seconds "$SECONDS_PER_RUN" \
-            --workers "$workers" --no-append
+            --workers "$workers" --no-append || stamp FAILED
         fi
       done
     done
   done
-  for db in postgresql sqlite; do
+  want mixed && for db in postgresql sqlite; do
     for workers in 2 1; do
       stamp "mixed load $db workers=$workers rate=100"
       if [ "$db" = postgresql ]; then
         HAVEN_DATABASE_URL=$(fresh_pg haven_one_mixed) \
-          $PY benchmarks/api_mixed.py --rate 100 --seconds "$SECONDS_PER_RUN" --workers "$workers" --no-append
+          $PY benchmarks/api_mixed.py --rate 100 --seconds "$SECONDS_PER_RUN" --workers "$workers" --no-append || stamp FAILED
         drop_pg haven_one_mixed
       else
-        $PY benchmarks/api_mixed.py --rate 100 --seconds "$SECONDS_PER_RUN" --workers "$workers" --no-append
+        $PY benchmarks/api_mixed.py --rate 100 --seconds "$SECONDS_PER_RUN" --workers "$workers" --no-append || stamp FAILED
       fi
     done
   done
