@@ -105,17 +105,23 @@ def baseline_import(n: int, backend: str, code: Path, file: Path, tmp: Path) -> 
         drop(name)
 
 
+def generate(n: int, tmp: Path) -> Path:
+    """`haven generate --n N --seed 2015` into TMP: N distinct synthetic cases (JSON lines)."""
+    file = tmp / f"cases-{n}.jsonl"
+    subprocess.run(
+        [*HAVEN, "generate", "--n", str(n), "--seed", "2015", "--out", str(file)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return file
+
+
 def one(
     n: int, backend: str, baseline: Path | None = None, reader_baseline: Path | None = None
 ) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        file = tmp / f"cases-{n}.jsonl"
-        subprocess.run(
-            [*HAVEN, "generate", "--n", str(n), "--seed", "2015", "--out", str(file)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        file = generate(n, tmp)
         base_s = baseline_import(n, backend, baseline, file, tmp) if baseline else None
         url, name = database(backend, tmp)
         env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(tmp / "keys.json")}

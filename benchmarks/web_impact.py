@@ -30,7 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import append_section
-from stored_caseload import HAVEN, PW, database, drop
+from stored_caseload import HAVEN, PW, database, drop, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "web-impact.md"
@@ -135,12 +135,7 @@ def run(base: str) -> dict[str, object]:
 def one(n: int, backend: str, workers: int, port: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        file = tmp / f"cases-{n}.jsonl"
-        subprocess.run(
-            [*HAVEN, "generate", "--n", str(n), "--seed", "2015", "--out", str(file)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        file = generate(n, tmp)
         url, name = database(backend, tmp, "_web")
         env = {
             **os.environ,
