@@ -16,8 +16,6 @@ from haven.policy.pack import Pack
 from haven.policy.snapshot import PolicyOn, covered_from, policy_on
 from tests.strategies import PACK
 
-EXAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "contract" / "examples"
-
 
 def view(pack: Pack, policy: PolicyOn) -> dict[str, Any]:
     """Everything the reasoning steps read from a snapshot, as plain values."""
@@ -85,10 +83,8 @@ def test_the_kept_snapshots_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None
         assert len(PACK.snapshots) <= 3
 
 
-def test_an_assessment_on_a_kept_snapshot_equals_one_on_a_fresh_snapshot() -> None:
-    path = EXAMPLE / "ru-moscow-2015.json"
-    if not path.is_file():
-        pytest.skip("../shared (the contract examples) is not next to this checkout")
+def test_an_assessment_on_a_kept_snapshot_equals_one_on_a_fresh_snapshot(shared: Path) -> None:
+    path = shared / "contract" / "examples" / "ru-moscow-2015.json"
     case = parse_case(path.read_text())
     on = date(2015, 10, 1)
     PACK.snapshots.clear()
