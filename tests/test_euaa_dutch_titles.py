@@ -15,9 +15,9 @@ from haven.policy.loader import load_pack
 from haven.policy.texts import missing
 from haven.server import create_app
 from tests.store.store_helpers import one_user_database
+from tests.web_sign_in import LOGIN, form_sign_in
 
 EU = load_pack("euaa")
-LOGIN = {"username": "olga", "password": "a long enough password"}
 CASE = {
     "id": "EU-IQ",
     "nationality": "IQ",
@@ -48,20 +48,6 @@ def test_every_eu_source_has_a_dutch_title_that_adds_nothing() -> None:
     assert EU.source_title(GUIDANCE, "en") == EU.sources[GUIDANCE].title == ENGLISH
 
 
-def _signed_in(client: TestClient, lang: str | None) -> TestClient:
-    client.cookies.clear()
-    if lang:
-        client.cookies.set("haven_lang", lang, domain="testserver.local")
-    form = client.get("/login").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
-    assert csrf, form[:300]
-    r = client.post(
-        "/login", data={"csrf": csrf.group(1), "next": "/cases", **LOGIN}, follow_redirects=False
-    )
-    assert r.status_code == 303, r.text
-    return client
-
-
 def test_the_dutch_pages_show_the_dutch_title(tmp_path: Path) -> None:
     db = one_user_database(tmp_path, "eu", "EU")
     try:
@@ -73,7 +59,7 @@ def test_the_dutch_pages_show_the_dutch_title(tmp_path: Path) -> None:
             assert made.status_code == 201, made.text
             compare = "/policy/compare?country=IQ&left=nl&right=euaa&as_of=2025-01-01"
             for lang, title, other in (("nl", DUTCH, ENGLISH), ("en", ENGLISH, DUTCH)):
-                web = _signed_in(client, lang)
+                web = form_sign_in(client, lang=lang)
                 page = web.get("/cases/EU-IQ?as_of=2025-01-01")
                 assert page.status_code == 200, page.text[:500]
                 assert title in page.text and other not in page.text, lang

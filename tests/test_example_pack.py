@@ -2,7 +2,6 @@
 app and impact with no code of its own: packs are independent data (issue 18)."""
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 from haven.server import create_app
 from haven.store.db import Database
 from tests.store.store_helpers import one_user_database
+from tests.web_sign_in import LOGIN, form_sign_in
 
 EXAMPLE = Path(__file__).resolve().parent / "packs" / "example"
 CASE = EXAMPLE / "case.json"
@@ -62,8 +62,7 @@ def test_the_api_serves_the_example_pack(tmp_path: Path) -> None:
     db = _database(tmp_path)
     try:
         with TestClient(create_app(db, pack=str(EXAMPLE))) as client:
-            login = {"username": "olga", "password": "a long enough password"}
-            token = client.post("/api/v1/login", json=login).json()["token"]
+            token = client.post("/api/v1/login", json=LOGIN).json()["token"]
             case = json.loads(CASE.read_text(encoding="utf-8"))
             r = client.post(
                 "/api/v1/assessments",
@@ -84,22 +83,13 @@ def test_the_web_app_serves_the_example_pack(tmp_path: Path) -> None:
     try:
         app = create_app(db, pack=str(EXAMPLE))
         with TestClient(app, base_url="https://testserver") as web:
-            login = {"username": "olga", "password": "a long enough password"}
-            token = web.post("/api/v1/login", json=login).json()["token"]
+            token = web.post("/api/v1/login", json=LOGIN).json()["token"]
             case = json.loads(CASE.read_text(encoding="utf-8"))
             created = web.post(
                 "/api/v1/cases", json=case, headers={"Authorization": f"Bearer {token}"}
             )
             assert created.status_code == 201, created.text
-            form = web.get("/login").text
-            csrf = re.search(r'name="csrf" value="([^"]+)"', form)
-            assert csrf, form[:300]
-            signed = web.post(
-                "/login",
-                data={"csrf": csrf.group(1), "next": "/cases", **login},
-                follow_redirects=False,
-            )
-            assert signed.status_code == 303, signed.text
+            form_sign_in(web)
             page = web.get("/cases/EX-AQ-1?as_of=2016-03-01")
             assert page.status_code == 200, page.text[:500]
             assert "Cartographers from AQ are a risk group (fictional)" in page.text

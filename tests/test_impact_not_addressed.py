@@ -8,7 +8,6 @@ page (English and Dutch) with its CSV; with one pack on two dates they stay 0 an
 import csv
 import io
 import json
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,10 +20,10 @@ from fastapi.testclient import TestClient
 from haven.server import create_app
 from haven.store.db import Database
 from tests.store.store_helpers import one_user_database
+from tests.web_sign_in import LOGIN, form_sign_in
 
 CREDIBLE = {"identity": "credible", "nationality": "credible", "region": "credible",
             "profile": "credible"}  # fmt: skip
-LOGIN = {"username": "olga", "password": "a long enough password"}
 
 
 def _case(cid: str, country: str, *, sogi: list[str], tags: list[str]) -> dict[str, Any]:
@@ -142,24 +141,9 @@ def test_the_api_reports_them(web: tuple[TestClient, dict[str, str]]) -> None:
     assert {"id", "items", "open", "skipped", "policy"} <= set(made)  # the shape it had
 
 
-def _signed_in(client: TestClient, lang: str | None = None) -> TestClient:
-    if lang:
-        client.cookies.set("haven_lang", lang, domain="testserver.local")
-    form = client.get("/login").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
-    assert csrf, form[:300]
-    r = client.post(
-        "/login",
-        data={"csrf": csrf.group(1), "next": "/cases", **LOGIN},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    return client
-
-
 def test_the_web_page_and_its_export(web: tuple[TestClient, dict[str, str]]) -> None:
     client, _ = web
-    browser = _signed_in(client)
+    browser = form_sign_in(client)
     page = browser.get("/impact?from=2025-02-01&to=2025-02-01&to_pack=euaa")
     assert page.status_code == 200, page.text[:500]
     section = page.text[page.text.index('id="not-addressed"') :]
@@ -181,7 +165,9 @@ def test_the_web_page_and_its_export(web: tuple[TestClient, dict[str, str]]) -> 
     assert changed.text.splitlines()[0].endswith(",profile")  # its columns unchanged
     same = browser.get("/impact?from=2025-02-01&to=2025-02-01")
     assert 'id="not-addressed"' not in same.text
-    dutch = _signed_in(client, "nl").get("/impact?from=2025-02-01&to=2025-02-01&to_pack=euaa")
+    dutch = form_sign_in(client, lang="nl").get(
+        "/impact?from=2025-02-01&to=2025-02-01&to_pack=euaa"
+    )
     assert "Zaken uit een land waarover een beleidspakket niets zegt" in dutch.text
     assert "Beleidspakket euaa zegt niets over RU, VE." in dutch.text
     assert "3 zaken komen uit een land" in dutch.text

@@ -5,7 +5,6 @@ both engines; the legal weight of the guidance by period is in every trace; the 
 web app serve it."""
 
 import json
-import re
 import subprocess
 import sys
 from datetime import date
@@ -26,6 +25,7 @@ from haven.policy.sources import SourceKind
 from haven.server import create_app
 from haven.store.db import Database
 from tests.store.store_helpers import one_user_database
+from tests.web_sign_in import LOGIN, form_sign_in
 
 EU = load_pack("euaa")
 CREDIBLE = {"identity": "credible", "nationality": "credible", "region": "credible",
@@ -179,8 +179,7 @@ def test_the_api_and_web_app_serve_the_eu_pack(tmp_path: Path) -> None:
     try:
         app = create_app(db, pack="euaa")
         with TestClient(app, base_url="https://testserver") as web:
-            login = {"username": "olga", "password": "a long enough password"}
-            token = web.post("/api/v1/login", json=login).json()["token"]
+            token = web.post("/api/v1/login", json=LOGIN).json()["token"]
             headers = {"Authorization": f"Bearer {token}"}
             r = web.post(
                 "/api/v1/assessments",
@@ -192,15 +191,7 @@ def test_the_api_and_web_app_serve_the_eu_pack(tmp_path: Path) -> None:
             assert r.json()["designation"]["entry"] == "iq-2024-11-sogiesc"
             created = web.post("/api/v1/cases", json=CASES[2], headers=headers)
             assert created.status_code == 201, created.text
-            form = web.get("/login").text
-            csrf = re.search(r'name="csrf" value="([^"]+)"', form)
-            assert csrf, form[:300]
-            signed = web.post(
-                "/login",
-                data={"csrf": csrf.group(1), "next": "/cases", **login},
-                follow_redirects=False,
-            )
-            assert signed.status_code == 303, signed.text
+            form_sign_in(web)
             page = web.get("/cases/EU-SY?as_of=2023-06-01")
             assert page.status_code == 200, page.text[:500]
             assert "draft evaders and deserters" in page.text
