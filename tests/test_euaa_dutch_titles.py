@@ -48,6 +48,18 @@ def test_every_eu_source_has_a_dutch_title_that_adds_nothing() -> None:
     assert EU.source_title(GUIDANCE, "en") == EU.sources[GUIDANCE].title == ENGLISH
 
 
+NAMES = {
+    "en": {
+        "nl": "Dutch asylum country policy",
+        "euaa": "EU common analysis (EUAA country guidance)",
+    },
+    "nl": {
+        "nl": "Nederlands landgebonden asielbeleid",
+        "euaa": "Gemeenschappelijke EU-analyse (EUAA-landenrichtsnoeren)",
+    },
+}
+
+
 def test_the_dutch_pages_show_the_dutch_title(tmp_path: Path) -> None:
     db = one_user_database(tmp_path, "eu", "EU")
     try:
@@ -66,6 +78,12 @@ def test_the_dutch_pages_show_the_dutch_title(tmp_path: Path) -> None:
                 table = web.get(compare)
                 assert table.status_code == 200, table.text[:500]
                 assert title in table.text and other not in table.text, lang
+                # The pack selector names both packs in the page's language (i18n: pack.name).
+                names = [NAMES[lang][p] for p in ("nl", "euaa")]
+                other_names = [NAMES["en" if lang == "nl" else "nl"][p] for p in ("nl", "euaa")]
+                selector = web.get("/impact").text
+                assert all(f">{n} (" in selector for n in names), (lang, names)
+                assert not any(f">{n} (" in selector for n in other_names), lang
     finally:
         db.engine.dispose()
 

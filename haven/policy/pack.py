@@ -183,6 +183,10 @@ class Pack:
         found = getattr(texts, kind).get(key) if texts else None
         return found or default
 
+    def display_name(self, lang: str) -> str:
+        """The pack's name in `lang` (i18n: pack.name), else its own (pack.yaml: name)."""
+        return self.text("pack", "name", self.meta.name, lang)
+
     def entry_label(self, entry_id: str, lang: str) -> str:
         entry = self.entries.get(entry_id)
         return self.text("entries", entry_id, entry.label if entry else entry_id, lang)

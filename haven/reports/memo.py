@@ -132,12 +132,12 @@ def reference_paragraph(
     """The note in words, with both packs' sources for the steps in which they differ (the
     memo and the case page show the same paragraph)."""
     text = tr(REFERENCE_NOTE, lang).format(
-        reference_name=reference.meta.name,
+        reference_name=reference.display_name(lang),
         reference_id=reference.meta.id,
         date=day(note.own.as_of, lang),
         reference_outcome=plain.outcome_text(note.reference.recommendation, lang),
         outcome=plain.outcome_text(note.own.recommendation, lang),
-        name=pack.meta.name,
+        name=pack.display_name(lang),
         id=pack.meta.id,
     )
     weight = reference.weight_on(note.own.as_of)
@@ -265,7 +265,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
             for f in a.flags
         ],
         "pack_id": a.policy.pack,
-        "pack_name": pack.text("pack", "name", pack.meta.name, lang),
+        "pack_name": pack.display_name(lang),
         "pack_version": a.policy.version,
         "as_of": day(a.as_of, lang),
         "as_of_iso": a.as_of.isoformat(),

@@ -100,7 +100,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         # The pack selector (haven/web/templates/_pack_select.html): the packs the server
         # offers, the one this page shows, and the query that keeps it in links.
         pack_ids=packs.ids(),
-        pack_names={i: p.meta.name for i, p in packs.packs.items()},
+        pack_names={i: p.display_name(lang) for i, p in packs.packs.items()},
         page_pack=pack.meta.id,
         pack_query=pack_query(request),
         path=request.url.path,
