@@ -338,6 +338,8 @@ def test_impact_page_shows_a_bounded_list_per_rule_and_the_csv_all(
     shown = [len(re.findall(r'<tr><td><a href="/cases/', g)) for g in groups]
     assert max(counts) >= 2 and all(n == 1 for n in shown), (counts, shown)
     assert f"The first 1 of these {max(counts)} cases are shown;" in page
+    cut = next(g for g in groups if "cases are shown;" in g)  # said before the list, not after
+    assert cut.index("cases are shown;") < cut.index("<table>"), cut[:500]
     assert '<a href="/impact/export.csv?from=2015-06-01&amp;to=2015-10-01">the CSV export' in page
     csv = b.get("/impact/export.csv?from=2015-06-01&to=2015-10-01").text.splitlines()
     assert {"RU-1", "RU-2"} <= {line.split(",")[0] for line in csv[1:]}
