@@ -18,10 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from haven.assess.engine import assess
 from haven.assess.model import Flag, PolicyRef
 from haven.cases import Case
-from haven.errors import PolicyError
-from haven.guardrails.text import TextMatch, read
+from haven.errors import PolicyError, Problem
+from haven.guardrails import text_model
+from haven.guardrails.text import Reading, TextMatch, read
 from haven.guardrails.text_eval import Item, Outcome
+from haven.guardrails.text_features import featurize
 from haven.guardrails.text_lexicon import Lexicon, parse
+from haven.guardrails.text_model import LintModel, ModelScore
 from haven.guardrails.text_rules import RULES
 from haven.policy.pack import Pack
 from haven.validation import problems
@@ -83,15 +86,25 @@ def lint(
     as_of: date,
     pack: Pack,
     forbidden: Mapping[Reason, Flag] | None = None,
+    model: bool = False,
 ) -> LintResult:
-    """`forbidden` may be passed in when linting many texts for one case and date."""
+    """`forbidden` may be passed in when linting many texts for one case and date. `model`:
+    also flag the sentences the pack's linear model (lint/model.json) reads as relying on a
+    forbidden reason where no rule or concept did (opt-in: `haven lint --model`)."""
     if forbidden is None:
         forbidden = forbidden_reasons(case, as_of, pack)
+    reading = read(text, lexicon(pack))
     flags = [
         _flag(text, m, f, as_of)
-        for m in read(text, lexicon(pack)).matches
+        for m in reading.matches
         if (f := forbidden.get(m.reason)) is not None
     ]
+    if model:
+        flags += [
+            _model_flag(text, s, forbidden[s.reason], as_of)
+            for s in model_scores(text, reading, pack)
+            if _model_reads(s, reading, forbidden)
+        ]
     flags.sort(key=lambda x: (x.start, x.code.value))
     return LintResult(
         case_id=case.id,
@@ -131,6 +144,48 @@ def _explanation(text: str, m: TextMatch, f: Flag, as_of: date) -> str:
     )
 
 
+def model_scores(text: str, reading: Reading, pack: Pack) -> list[ModelScore]:
+    """The model's score of every sentence for every reason it knows."""
+    return text_model.score(lint_model(pack), featurize(text, lexicon(pack), reading))
+
+
+def _model_reads(s: ModelScore, reading: Reading, forbidden: Mapping[Reason, Flag]) -> bool:
+    """A model flag where the score reaches the threshold, relying on the reason is forbidden,
+    and no rule or concept already matched that reason in the sentence."""
+    start = s.sentence.span.start
+    return (
+        s.read
+        and s.reason in forbidden
+        and not any(m.start == start and m.reason is s.reason for m in reading.matches)
+    )
+
+
+def _model_flag(text: str, s: ModelScore, f: Flag, as_of: date) -> LintFlag:
+    span = s.sentence.span
+    return LintFlag(
+        code=f.code,
+        start=span.start,
+        end=span.end,
+        text=text[span.start : span.end],
+        message=f.message,
+        sources=f.sources,
+        reason=s.reason,
+        explanation=(
+            f"The linter's model reads the passage as relying on {s.reason.value} (score "
+            f"{s.probability:.2f}, threshold {s.threshold:.2f}; features that weighed most: "
+            f"{s.why() or 'none'}); no rule or concept matched it. On {as_of} relying on "
+            f"{s.reason.value} is flagged {f.code.value} for this case."
+        ),
+        rule=f"model.{s.reason.value}",
+        lang=s.sentence.lang,
+        match_start=span.start,
+        match_end=span.end,
+        entry=f.entry,
+        concept="model",
+        matched=[f"{name}: {w:+.2f}" for name, w in s.top],
+    )
+
+
 class Verdict(_Out):
     """Why one sentence was or was not flagged (`haven lint --explain`)."""
 
@@ -142,16 +197,38 @@ class Verdict(_Out):
     allowed: list[str] = Field(
         description="Wording that relies on a reason no rule forbids for this case on this date"
     )
+    model: list[str] = Field(
+        default_factory=list,
+        description="With --model: the model's scores below its threshold, for the reasons "
+        "forbidden for this case on this date (scores from 0.25)",
+    )
 
 
-def explain(text: str, case: Case, as_of: date, pack: Pack) -> list[Verdict]:
-    """Every sentence with its flags, the wordings set aside and the reasons allowed."""
+_SHOWN_FROM = 0.25  # a model score below the threshold is named from here (--explain)
+
+
+def explain(text: str, case: Case, as_of: date, pack: Pack, model: bool = False) -> list[Verdict]:
+    """Every sentence with its flags, the wordings set aside and the reasons allowed (and,
+    with `model`, the model's flags and its scores below the threshold)."""
     forbidden = forbidden_reasons(case, as_of, pack)
     reading = read(text, lexicon(pack))
+    scores = model_scores(text, reading, pack) if model else []
     out = []
     for s in reading.sentences:
         inside = [m for m in reading.matches if m.start == s.start]
         flags = [_flag(text, m, f, as_of) for m in inside if (f := forbidden.get(m.reason))]
+        mine = [m for m in scores if m.sentence.span.start == s.start]
+        flags += [
+            _model_flag(text, m, forbidden[m.reason], as_of)
+            for m in mine
+            if _model_reads(m, reading, forbidden)
+        ]
+        below = [
+            f"model: {m.reason.value} scored {m.probability:.2f}, below the threshold "
+            f"{m.threshold:.2f} ({m.why() or 'no feature weighed for it'})"
+            for m in mine
+            if not m.read and m.reason in forbidden and m.probability >= _SHOWN_FROM
+        ]
         allowed = [
             f"{text[m.match_start : m.match_end]!r} ({m.concept}) relies on {m.reason.value}, "
             f"which no rule in the pack forbids for this case on {as_of}"
@@ -172,6 +249,7 @@ def explain(text: str, case: Case, as_of: date, pack: Pack) -> list[Verdict]:
                 flags=flags,
                 set_aside=list(dict.fromkeys(aside)),
                 allowed=allowed,
+                model=below,
             )
         )
     return out
@@ -188,8 +266,25 @@ def lexicon(pack: Pack) -> Lexicon | None:
         raise PolicyError(problems(err, prefix="lint/concepts.yaml: ")) from None
 
 
-def evaluate(items: list[Item], contexts: Mapping[str, Case], pack: Pack) -> list[Outcome]:
-    """Lint every corpus item for its context case and date (contexts hold every item's key)."""
+@cache
+def lint_model(pack: Pack) -> LintModel:
+    """The pack's linear model (lint/model.json), checked once per pack."""
+    name = "lint/model.json"
+    if pack.lint_model is None:
+        raise PolicyError([Problem(name, f"pack {pack.meta.id} has no lint model")])
+    try:
+        return text_model.parse(pack.lint_model)
+    except ValidationError as err:
+        raise PolicyError(problems(err, prefix=f"{name}: ")) from None
+    except ValueError as err:
+        raise PolicyError([Problem(name, str(err))]) from None
+
+
+def evaluate(
+    items: list[Item], contexts: Mapping[str, Case], pack: Pack, model: bool = False
+) -> list[Outcome]:
+    """Lint every corpus item for its context case and date (contexts hold every item's key);
+    `model`: with the pack's model too (`--model`)."""
     cache: dict[tuple[str, date], dict[Reason, Flag]] = {}
     outcomes = []
     for item in items:
@@ -197,6 +292,6 @@ def evaluate(items: list[Item], contexts: Mapping[str, Case], pack: Pack) -> lis
         key = (item.case, item.as_of)
         if key not in cache:
             cache[key] = forbidden_reasons(case, item.as_of, pack)
-        result = lint(item.text, case, item.as_of, pack, cache[key])
+        result = lint(item.text, case, item.as_of, pack, cache[key], model)
         outcomes.append(Outcome(item, frozenset(f.code for f in result.flags)))
     return outcomes

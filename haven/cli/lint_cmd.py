@@ -82,6 +82,11 @@ def lint_file(
     why: bool = typer.Option(
         False, "--explain", help="Say for every sentence why it was or was not flagged"
     ),
+    model: bool = typer.Option(
+        False,
+        "--model",
+        help="Also flag what the pack's linear model (lint/model.json) reads where no rule did",
+    ),
 ) -> None:
     """Flag passages of a draft decision that rely on reasoning forbidden for the case on the
     date, with the character span, the flag code, a plain explanation and the sources."""
@@ -90,9 +95,9 @@ def lint_file(
     the_case = read_case(case)
     text = read_text(file)
     policy = pack_option(pack)
-    result = lint(text, the_case, day, policy)
+    result = lint(text, the_case, day, policy, model=model)
     if why:
-        _explain(text, the_case, day, policy, fmt, result.model_dump(mode="json"))
+        _explain(text, the_case, day, policy, fmt, result.model_dump(mode="json"), model)
         return
     if fmt is Format.JSON:
         print_json(result.model_dump(mode="json"))
@@ -106,14 +111,22 @@ def lint_file(
         out.print(f"[bold]{f.start}–{f.end}[/]  [bold red]{f.code.value}[/]")
         out.print(Text(f"  “{f.text}”", style="italic"))
         out.print(Text(f"  {f.message}"))
+        if f.concept == "model":
+            out.print(Text(f"  {f.explanation}"))
         out.print(Text("  sources: " + ", ".join(f.sources) + "\n", style="dim"))
     out.print(result.notice)
 
 
 def _explain(
-    text: str, case: Case, day: date, policy: Pack, fmt: Format, head: dict[str, Any]
+    text: str,
+    case: Case,
+    day: date,
+    policy: Pack,
+    fmt: Format,
+    head: dict[str, Any],
+    model: bool = False,
 ) -> None:
-    verdicts = explain(text, case, day, policy)
+    verdicts = explain(text, case, day, policy, model)
     if fmt is Format.JSON:
         head.pop("flags")
         print_json({**head, "sentences": [v.model_dump(mode="json") for v in verdicts]})
@@ -133,7 +146,7 @@ def _explain(
             out.print(Text(f"  {f.code.value} (matched by {f.rule}): {f.explanation}"))
             out.print(Text(f"  rule: {f.message}"))
             out.print(Text("  sources: " + ", ".join(f.sources), style="dim"))
-        for line in [*v.set_aside, *v.allowed]:
+        for line in [*v.set_aside, *v.allowed, *v.model]:
             out.print(Text(f"  {line}"))
         out.print()
     out.print(head["notice"])
@@ -222,6 +235,9 @@ def lint_eval(
         help="Read and report only this half of the real corpus (dev: while writing rules, "
         "the held-out file is not opened)",
     ),
+    model: bool = typer.Option(
+        False, "--model", help="Score `haven lint --model`: the rules and the pack's model"
+    ),
 ) -> None:
     """Precision and recall of `haven lint` per flag code on a labelled corpus, on the whole
     corpus and on its held-out split, and on the two halves of the real-text corpus (whose
@@ -229,10 +245,10 @@ def lint_eval(
     only(fmt, (Format.JSON, Format.TABLE))
     items, contexts = load_corpus(corpus)
     policy = pack_option(pack)
-    outcomes = evaluate(items, contexts, policy)
+    outcomes = evaluate(items, contexts, policy, model)
     report: RealReport | None = None
     if not no_real and (real != DEFAULT_REAL or real.is_dir()):
-        report = evaluate_real(real, policy, HALVES if half is None else (half,))
+        report = evaluate_real(real, policy, HALVES if half is None else (half,), model)
     splits: dict[str, tuple[int, list[Score]]] = {
         name: (
             sum(1 for o in outcomes if split is None or o.item.split is split),
@@ -245,6 +261,7 @@ def lint_eval(
     if fmt is Format.JSON:
         doc: dict[str, Any] = {
             "corpus": str(corpus),
+            "model": model,
             "items": len(outcomes),
             "targets": {"precision": TARGET_PRECISION, "recall": TARGET_RECALL, "met": met},
             "splits": {
@@ -260,7 +277,8 @@ def lint_eval(
                 doc["errors"] += [_error_json(o, "real") for o in report.dev_errors()]
         print_json(doc)
     else:
-        table = Table(title=f"haven lint on {corpus} ({len(outcomes)} items)")
+        with_model = " with --model" if model else ""
+        table = Table(title=f"haven lint{with_model} on {corpus} ({len(outcomes)} items)")
         table.add_column("code", no_wrap=True)
         for name, (n, _) in splits.items():
             table.add_column(f"{name} ({n}) P", justify="right")

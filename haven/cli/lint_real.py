@@ -100,11 +100,13 @@ class RealReport:
         return [o for o in self.half(Split.DEV) if not o.correct]
 
 
-def evaluate_real(directory: Path, pack: Pack, halves: tuple[Split, ...] = HALVES) -> RealReport:
+def evaluate_real(
+    directory: Path, pack: Pack, halves: tuple[Split, ...] = HALVES, model: bool = False
+) -> RealReport:
     items = load_real_corpus(directory, halves)
     start = covered_from(pack)
     covered = [i for i in items if start is None or i.as_of >= start]
-    outcomes = evaluate([i.item() for i in covered], real_contexts(covered), pack)
+    outcomes = evaluate([i.item() for i in covered], real_contexts(covered), pack, model)
     return RealReport(directory, outcomes, len(items) - len(covered), halves)
 
 

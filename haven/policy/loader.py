@@ -4,7 +4,8 @@ This module does file I/O; everything it returns is plain data for the pure core
 Layout: pack.yaml, sources.yaml, groups.yaml, framework.yaml, entries/*.yaml, and optionally
 findings.yaml (country-of-origin reports and findings; a pack without it has no evidence) and
 lint/concepts.yaml (the decision-text linter's concept lexicons: reading data, checked by
-haven.guardrails.text_lexicon; a pack without it lints with the pattern table only).
+haven.guardrails.text_lexicon; a pack without it lints with the pattern table only) and
+lint/model.json (the linter's opt-in model weights, read by `haven lint --model` only).
 """
 
 import json
@@ -176,6 +177,8 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
         if (root / "lint" / "concepts.yaml").is_file()
         else None
     )
+    model_file = root / "lint" / "model.json"
+    model = _read_json(model_file, "lint/model.json") if model_file.is_file() else None
     pack = Pack(
         meta,
         sources,
@@ -191,6 +194,7 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> Pack:
         steps,
         step_findings,
         legal_weight,
+        model,
     )
     _load_texts(root, pack)
     return pack
@@ -250,6 +254,13 @@ def _read(file: Path, name: str | None = None) -> dict[str, Any]:
     except yaml.YAMLError as err:
         raise PolicyError([Problem(name, f"not valid YAML: {err}")]) from None
     return _top(name, data)
+
+
+def _read_json(file: Path, name: str) -> dict[str, Any]:
+    try:
+        return _top(name, json.loads(file.read_text(encoding="utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise PolicyError([Problem(name, f"not valid JSON: {err}")]) from None
 
 
 def _top(name: str, data: Any) -> dict[str, Any]:

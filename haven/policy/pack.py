@@ -101,8 +101,12 @@ class Pack:
         steps: list[StepTitle] | None = None,
         step_findings: list[FindingText] | None = None,
         legal_weight: list[LegalWeight] | None = None,
+        lint_model: dict[str, Any] | None = None,
     ) -> None:
         self.meta = meta
+        # The linter's opt-in model (lint/model.json: weights as data), raw, read only by
+        # `haven lint --model`; like the lexicons, not policy and not part of the version.
+        self.lint_model = lint_model
         # The linter's concept lexicons (lint/concepts.yaml), raw: haven.guardrails checks
         # them. Reading data, not policy: they do not change the pack's version.
         self.lint_lexicon = lint_lexicon
