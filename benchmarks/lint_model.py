@@ -14,6 +14,8 @@ Python, deterministically (a seeded shuffle).
 
     .venv/bin/python benchmarks/lint_model.py cv      # 5 folds of the dev half, by source
     .venv/bin/python benchmarks/lint_model.py train   # writes haven/packs/nl/lint/model.json
+    .venv/bin/python benchmarks/lint_model.py per-code  # the chosen setting's CV, per code
+    flock /tmp/bench.lock .venv/bin/python benchmarks/lint_model.py timing  # cost of --model
 
 `cv` trains on the team corpus and four folds of the dev half and predicts the fifth, for each
 setting of a small grid; `train` fits the chosen setting on everything it may read.
@@ -66,6 +68,7 @@ _RULE_FEATURES = ("match:", "concept:")
 # set-aside cues and the language; no lemmas or lemma pairs, which name a source's own wording).
 _LEXICON_FEATURES = (
     "group:",
+    "near-concept:",
     "set-aside:",
     "negation-",
     "reported-speech",
@@ -336,11 +339,35 @@ _ALGORITHM = (
 )
 
 
+def timing(pack: Pack) -> None:
+    """`haven lint` with and without --model on a 100,000-character text (the API's limit),
+    alternating A/B three times, in one process (simplemma's dictionaries loaded first)."""
+    from haven.assess.lint import lint
+
+    items, contexts = load_corpus(DEFAULT_CORPUS)
+    english = [i for i in items if i.lang == "en"]
+    text = ""
+    while len(text) < 100_000:
+        text += " ".join(i.text for i in english) + "\n\n"
+    text = text[:100_000]
+    case, day = contexts["ru-moscow"], date(2019, 1, 1)
+    lint(text[:2000], case, day, pack, model=True)  # warm: dictionaries, lexicon, model
+    for _ in range(3):
+        for with_model in (False, True):
+            t0 = time.perf_counter()
+            result = lint(text, case, day, pack, model=with_model)
+            took = time.perf_counter() - t0
+            print(f"model={with_model}: {took:.2f} s, {len(result.flags)} flags")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["cv", "per-code", "train"])
+    ap.add_argument("what", choices=["cv", "per-code", "train", "timing"])
     args = ap.parse_args()
     pack = load_pack()
+    if args.what == "timing":
+        timing(pack)
+        return
     rows = examples(pack)
     if args.what == "cv":
         cv(rows)

@@ -18,7 +18,7 @@ from haven.guardrails.text_lexicon import Lexicon
 from haven.guardrails.text_spans import Span, quotations
 
 # Bumped when what a feature means changes: a model trained on other features is refused.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 _EMPTY = Lexicon(groups={}, concepts=[], cues=[])
 _CUES = (
@@ -50,7 +50,14 @@ def featurize(text: str, lexicon: Lexicon | None, reading: Reading | None = None
         lemmas = [w.lemma for w in p.words if not w.lemma.isdigit()]
         found.update(f"lemma:{w}" for w in lemmas)
         found.update(f"bigram:{a} {b}" for a, b in itertools.pairwise(lemmas))
-        found.update(f"group:{g}" for g in lex.groups if p.hits(g))
+        present = {g for g in lex.groups if p.hits(g)}
+        found.update(f"group:{g}" for g in present)
+        # A concept of a reason met but for one of its groups, anywhere in the sentence: the
+        # paraphrase a conjunction of word lists misses by one word.
+        for c in lex.concepts:
+            groups = set(c.all) | {g for a, b, _ in c.near for g in (a, b)}
+            if len(groups) >= 2 and len(groups - present) <= 1:
+                found.add(f"near-concept:{c.reason.value}")
         found.update(name for name, pattern in _CUES if pattern.search(text, s.start, s.end))
         if any(q.start < s.end and s.start < q.end for q in quotes):
             found.add("quotation")
