@@ -1,26 +1,32 @@
 """The first caseload page and its counts over a stored caseload, per kind of user, with the
-scoped-user filter of `repo._visible` before (`id IN (the user's case_access ids)`) and after (a
-correlated EXISTS), in the same run (issue 16, item 2: access rules over the stored caseload).
+scoped-user filter of `repo._visible` in several forms, in the same run (issue 16, item 2:
+access rules over the stored caseload). Forms (--forms): `old`, the filter before this change
+(`created_by = user OR id IN (the user's case_access ids)`, kept here only to compare); `new`,
+`repo._visible` as it is (`created_by = user OR EXISTS (the case's access row for the
+user)`); `access` and `access_in`, a candidate measured only: the access rows alone, without
+the created_by arm, as EXISTS and as IN.
 
 Run on demand (not in CI), under the benchmark lock:
 
     flock /tmp/bench.lock .venv/bin/python benchmarks/scoped_caseload.py --sizes 100000 \
-        [--backend sqlite postgresql] [--repeat 3] [--shares 5] [--explain]
+        [--backend postgresql sqlite] [--repeat 3] [--shares 5] [--forms old new access access_in] \
+        [--explain] [--keep]
 
 For each size N and backend: `haven generate --n N --seed 2015`, a fresh database (PostgreSQL:
-`haven_pg16_scoped_<pid>`, dropped afterwards) with a case officer `ann`, a reviewer `rik`
-and an NGO advocate `nadia`; `haven cases import FILE --org bench --user ann` (the bulk
-import: ann created every case and holds an access row for each); then ann shares SHARES
-cases, spread over the reference order, with nadia (`repo.share_case`). Each user's first
-caseload page is then asked for as `haven.store.caseload.search` does, in a fresh session:
-the counts by recommendation over the visible cases, and the first 50 in reference order.
-The two filters alternate (old, new, old, new, ...) REPEAT times; both must give the same
-counts and page. rik reads everything (no filter), nadia holds her cases only through
-access rows, ann created every case (the first arm of the OR decides), olga (a case officer)
-holds every case through an access row and created none (as after a hand-over; written with
-one INSERT ... SELECT, then ANALYZE on PostgreSQL).
-Appends a dated table (best and median seconds, ratio old/new of the best, load average) to
-benchmarks/results/scoped-caseload.md.
+`haven_pg16_scoped_<pid>`, dropped afterwards unless --keep) with a reviewer `rik`, an NGO
+advocate `nadia` and case officers `ann` and `olga`; `haven cases import FILE --org bench
+--user ann` (the bulk import: ann created every case and holds an access row for each); then
+ann shares SHARES cases, spread over the reference order, with nadia (`repo.share_case`), and
+olga is given an access row to every case (as after a hand-over; one INSERT ... SELECT), then
+ANALYZE on PostgreSQL. rik reads everything (no filter); nadia holds a few cases, through
+access rows only; ann created every case (the created_by arm decides); olga holds every case
+through access rows only. Each user's first caseload page is asked for as
+`haven.store.caseload.search` does, each statement in a fresh transaction: the counts by
+recommendation over the visible cases, then the first 50 references in reference order. The
+forms alternate (old, new, ..., old, new, ...) REPEAT times and must all give the same counts
+and page. A statement stopped by the timeout (PostgreSQL, 120 s) is shown as "> 120" and not
+run again. Appends a dated table (best count and page seconds, median of their sum, ratio of
+the best sums old/form, load average) to benchmarks/results/scoped-caseload.md.
 """
 
 import argparse
@@ -37,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from report import append_section
-from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy import Select, exists, func, or_, select, text
 from sqlalchemy.exc import OperationalError
 
 from haven.store import repo
@@ -67,7 +73,34 @@ def visible_in(actor: repo.Actor) -> Select[Any]:
     return q
 
 
-FORMS: dict[str, Visible] = {"old": visible_in, "new": repo._visible}
+def visible_access_only(actor: repo.Actor) -> Select[Any]:
+    """A candidate, measured only: the access rows alone (no `created_by` arm), which
+    PostgreSQL can plan as a semi-join. Equal to `_visible` only while every case's creator
+    holds an access row (create_case and the bulk import write one for scoped creators)."""
+    q = select(CaseRecord).where(CaseRecord.org_id == actor.org_id)
+    if actor.role in SCOPED:
+        q = q.where(
+            exists().where(CaseAccess.case_id == CaseRecord.id, CaseAccess.user_id == actor.user_id)
+        )
+    return q
+
+
+def visible_access_in(actor: repo.Actor) -> Select[Any]:
+    """The same candidate written as `id IN (the user's case_access ids)` without the OR: a
+    semi-join on PostgreSQL, and on SQLite a lookup of the cases the list names."""
+    q = select(CaseRecord).where(CaseRecord.org_id == actor.org_id)
+    if actor.role in SCOPED:
+        shared = select(CaseAccess.case_id).where(CaseAccess.user_id == actor.user_id)
+        q = q.where(CaseRecord.id.in_(shared))
+    return q
+
+
+FORMS: dict[str, Visible] = {
+    "old": visible_in,
+    "new": repo._visible,
+    "access": visible_access_only,
+    "access_in": visible_access_in,
+}
 
 
 def load() -> str:
@@ -159,7 +192,13 @@ def explain(db: Database, actor: repo.Actor, form: Visible) -> str:
 
 
 def one(
-    n: int, backend: str, repeat: int, shares: int, show_plans: bool, keep: bool
+    n: int,
+    backend: str,
+    repeat: int,
+    shares: int,
+    chosen: list[str],
+    show_plans: bool,
+    keep: bool,
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as d:
@@ -197,13 +236,14 @@ def one(
                 with db.session() as s:
                     s.execute(text("ANALYZE cases, case_access"))
             for user, actor in actors.items():
+                forms = {f: FORMS[f] for f in chosen}
                 if show_plans:
-                    for form_name, form in FORMS.items():
+                    for form_name, form in forms.items():
                         print(f"--- {backend} {n} {user} {form_name}\n{explain(db, actor, form)}")
-                times: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
+                times: dict[str, list[tuple[float, float]]] = {f: [] for f in forms}
                 answers: list[Any] = []
                 for _ in range(repeat):
-                    for form_name, form in FORMS.items():
+                    for form_name, form in forms.items():
                         if any(math.isinf(c + p) for c, p in times[form_name]):
                             continue  # stopped once by the timeout: not again
                         t_count, t_page, answer = first_page(db, actor, form)
@@ -212,32 +252,27 @@ def one(
                 counts = [a[0] for a in answers if a[0] is not None]
                 pages = [a[1] for a in answers if a[1] is not None]
                 best = {f: min(c + p for c, p in ts) for f, ts in times.items()}
-                rows.append(
-                    {
-                        "database": "SQLite" if backend == "sqlite" else "PostgreSQL",
-                        "cases": n,
-                        "user": f"{user} ({USERS[user]})",
-                        "visible": sum(c for _, c in counts[0]),
-                        "old count s": seconds(min(c for c, _ in times["old"])),
-                        "old page s": seconds(min(p for _, p in times["old"])),
-                        "new count s": seconds(min(c for c, _ in times["new"])),
-                        "new page s": seconds(min(p for _, p in times["new"])),
-                        "old total median s": seconds(
-                            statistics.median(c + p for c, p in times["old"])
-                        ),
-                        "new total median s": seconds(
-                            statistics.median(c + p for c, p in times["new"])
-                        ),
-                        "old/new (best total)": (
-                            f"> {TIMEOUT_MS / 1000 / best['new']:.0f}"
-                            if math.isinf(best["old"])
-                            else f"{best['old'] / best['new']:.2f}"
-                        ),
-                        "same answer": all(c == counts[0] for c in counts)
-                        and all(p == pages[0] for p in pages),
-                        "load": load(),
-                    }
+                row: dict[str, Any] = {
+                    "database": "SQLite" if backend == "sqlite" else "PostgreSQL",
+                    "cases": n,
+                    "user": f"{user} ({USERS[user]})",
+                    "visible": sum(c for _, c in counts[0]),
+                }
+                for f, ts in times.items():
+                    row[f"{f} count s"] = seconds(min(c for c, _ in ts))
+                    row[f"{f} page s"] = seconds(min(p for _, p in ts))
+                    row[f"{f} median s"] = seconds(statistics.median(c + p for c, p in ts))
+                for f in list(forms)[1:]:
+                    row[f"old/{f}"] = (
+                        f"> {TIMEOUT_MS / 1000 / best[f]:.0f}"
+                        if math.isinf(best["old"])
+                        else f"{best['old'] / best[f]:.2f}"
+                    )
+                row["same answer"] = all(c == counts[0] for c in counts) and all(
+                    p == pages[0] for p in pages
                 )
+                row["load"] = load()
+                rows.append(row)
                 print(rows[-1], flush=True)
             db.engine.dispose()
         finally:
@@ -255,6 +290,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--shares", type=int, default=5)
     ap.add_argument("--explain", action="store_true", help="print each query plan")
+    ap.add_argument("--forms", nargs="+", choices=list(FORMS), default=["old", "new"])
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     ap.add_argument("--note", default="", help="a line written under the table")
     args = ap.parse_args()
@@ -263,7 +299,7 @@ def main() -> None:
         r
         for b in args.backend
         for n in args.sizes
-        for r in one(n, b, args.repeat, args.shares, args.explain, args.keep)
+        for r in one(n, b, args.repeat, args.shares, args.forms, args.explain, args.keep)
     ]
     text = append_section(
         RESULTS,
