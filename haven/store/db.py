@@ -49,7 +49,14 @@ def make_engine(url: str | None = None) -> Engine:
     # (pool_pre_ping would ping at every checkout: a round trip per transaction.) LIFO: the
     # connections in use stay warm, the spare ones idle. connect_timeout bounds the wait for an
     # unreachable host (else the OS's TCP timeout, minutes).
-    args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 10}
+    query = make_url(url).query
+    args: dict[str, Any] = {} if "connect_timeout" in query else {"connect_timeout": 10}
+    # JIT off (unless the URL sets options): the planner costs the scoped caseload filter (a
+    # correlated EXISTS, repo._visible) above the JIT thresholds and compiled it on every count,
+    # 90-175 ms of a 15 ms statement at 100k cases (benchmarks/results/scoped-caseload.md).
+    # Haven's statements are short; none gains from compiled expressions.
+    if "options" not in query:
+        args["options"] = "-c jit=off"
     engine = create_engine(
         url, pool_size=10, max_overflow=10, pool_use_lifo=True, connect_args=args
     )

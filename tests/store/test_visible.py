@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from haven.store import caseload, repo
 from haven.store.access import Action, Role, allowed
@@ -137,3 +137,13 @@ def test_visible_is_the_access_rule(db: Database, world: World) -> None:
                 select(CaseRecord.ref).where(CaseRecord.id.in_(want)).order_by(CaseRecord.ref)
             )
             assert [r.ref for r in page.rows] == list(refs)[:5]
+
+
+def test_postgresql_sessions_run_without_jit(db: Database) -> None:
+    """The app's PostgreSQL connections turn JIT off: with it on, the planner compiled the
+    scoped filter's correlated EXISTS on every count (90-175 ms of a 15 ms statement at 100k
+    cases, benchmarks/results/scoped-caseload.md)."""
+    with db.session() as s:
+        if s.get_bind().dialect.name != "postgresql":
+            return  # SQLite has no JIT
+        assert s.scalar(text("SHOW jit")) == "off"
