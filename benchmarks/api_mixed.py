@@ -8,7 +8,9 @@ measured from each request's scheduled time (no coordinated omission). Run on de
         [--client lean|httpx] [--no-append]
 
 Uses `haven serve` on a fresh database like benchmarks/api_latency.py (HAVEN_DATABASE_URL must
-be empty), seeds CASES cases, then appends a dated row to benchmarks/results/api-latency.md.
+be empty), seeds CASES cases, then appends a dated row to benchmarks/results/api-mixed.md. It
+also prints the server's CPU time per request (every worker process, user and system, over the
+measured run), the load generator's, and on PostgreSQL that of the database's backends.
 """
 
 import argparse
@@ -19,13 +21,14 @@ import random
 import statistics
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
-from api_latency import EXAMPLE, machine, percentile, served
+from api_latency import EXAMPLE, backends_cpu_seconds, machine, percentile, serve, tree_cpu_seconds
 from lean_http import LeanClient, LeanError
 
 RESULTS = Path(__file__).resolve().parent / "results" / "api-mixed.md"
@@ -158,14 +161,36 @@ async def load(
     return latencies, counts, time.perf_counter() - start
 
 
-async def run(base: str, token: str, rate: float, seconds: float, kind: str) -> tuple[Any, ...]:
-    async def measured(client: Client) -> tuple[Any, ...]:
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds over the measured run: the server (every worker), this load generator, and
+    on PostgreSQL the database's backends serving it."""
+
+    server: float
+    client: float
+    database: float
+
+
+async def run(
+    base: str, token: str, rate: float, seconds: float, kind: str, pid: int, dbname: str
+) -> tuple[dict[str, list[float]], dict[str, int], float, Cpu]:
+    def now() -> Cpu:
+        database = backends_cpu_seconds(dbname) if dbname else 0.0
+        return Cpu(tree_cpu_seconds(pid), time.process_time(), database)
+
+    async def measured(client: Client) -> tuple[dict[str, list[float]], dict[str, int], float, Cpu]:
         versions: dict[str, int] = {}
         await seed(client, versions)
         await load(client, versions, rate, 2, seed_=1)  # warm-up
-        cpu = time.process_time()
-        out = await load(client, versions, rate, seconds, seed_=2)
-        return (*out, time.process_time() - cpu)
+        before = now()
+        latencies, counts, elapsed = await load(client, versions, rate, seconds, seed_=2)
+        after = now()
+        used = Cpu(
+            after.server - before.server,
+            after.client - before.client,
+            after.database - before.database,
+        )
+        return latencies, counts, elapsed, used
 
     if kind == "lean":
         url = urlsplit(base)
@@ -194,9 +219,19 @@ def main() -> None:
     )
     ap.add_argument("--no-append", action="store_true", help="print the row only")
     args = ap.parse_args()
-    with served(args.workers, args.port) as (base, token, database):
-        latencies, counts, elapsed, client_cpu = asyncio.run(
-            run(base, token, args.rate, args.seconds, args.client)
+    with serve(args.workers, args.port) as server:
+        database = server.database
+        dbname = urlsplit(os.environ.get("HAVEN_DATABASE_URL", "")).path.lstrip("/")
+        latencies, counts, elapsed, cpu = asyncio.run(
+            run(
+                server.base,
+                server.token,
+                args.rate,
+                args.seconds,
+                args.client,
+                server.pid,
+                dbname if database == "postgresql" else "",
+            )
         )
     every = [x for xs in latencies.values() for x in xs]
     row = {
@@ -218,9 +253,12 @@ def main() -> None:
             f"{k} {round(percentile(latencies[k], 99), 1)}" for k, _ in MIX if latencies[k]
         ),
     }
+    # Not columns of the results table (older rows lack them): printed, and quoted in notes.
     extra = {
         "client": args.client,
-        "client_cpu_ms_per_request": round(client_cpu * 1000 / len(every), 2),
+        "server_cpu_ms_per_request": round(cpu.server * 1000 / len(every), 2),
+        "client_cpu_ms_per_request": round(cpu.client * 1000 / len(every), 2),
+        "db_backends_cpu_ms_per_request": round(cpu.database * 1000 / len(every), 2),
         "loadavg_1m": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(row | extra, indent=2))

@@ -4,11 +4,11 @@ PostgreSQL."""
 
 from collections.abc import Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from haven import __version__
 from haven.api import (
@@ -26,36 +26,31 @@ from haven.api import (
     routes_users,
 )
 from haven.api.bodies import REGISTRY
+from haven.asgi_middleware import Header, HttpMiddleware, encoded, set_headers
 from haven.packs import DEFAULT_PACK
 from haven.policy.loader import offered
 from haven.policy.pack import Pack
 from haven.store.db import Database
 
 
-class PolicyHeader:
-    """Plain ASGI middleware: the standard headers (deps.standard_headers) on every response,
-    set as it starts, naming the pack the request was answered under (`request.state.pack`,
-    else the default). Not `@app.middleware("http")`: Starlette's BaseHTTPMiddleware runs the
-    rest of the app in a task of its own and pipes the response through a memory stream, a
-    cost every request paid once per such middleware."""
+class PolicyHeader(HttpMiddleware):
+    """The standard headers (deps.standard_headers) on every response, set as it starts,
+    naming the pack the request was answered under (`request.state.pack`, else the default)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def started(self, scope: Scope, message: Message) -> None:
+        answered: Pack = scope.get("state", {}).get("pack") or scope["app"].state.pack
+        set_headers(message, _standard_headers(answered))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                answered: Pack = scope.get("state", {}).get("pack") or scope["app"].state.pack
-                headers = MutableHeaders(scope=message)
-                for name, value in deps.standard_headers(answered).items():
-                    headers[name] = value
-            await send(message)
+# Encoded once per pack (packs live as long as the app; a dropped one leaves the cache).
+_ENCODED: WeakKeyDictionary[Pack, tuple[Header, ...]] = WeakKeyDictionary()
 
-        await self.app(scope, receive, send_with_headers)
+
+def _standard_headers(policy: Pack) -> tuple[Header, ...]:
+    pairs = _ENCODED.get(policy)
+    if pairs is None:
+        pairs = _ENCODED[policy] = encoded(deps.standard_headers(policy))
+    return pairs
 
 
 def create_api(

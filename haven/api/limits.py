@@ -8,14 +8,10 @@ listed in docs/security.md.
 
 import json
 import os
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.types import Message, Receive, Scope, Send
+
+from haven.asgi_middleware import HttpMiddleware
 
 MiB = 1024 * 1024
 # Default body limit, and the larger one for requests that carry a whole caseload.
@@ -28,18 +24,12 @@ def body_limit(path: str) -> int:
     return BULK_BODY_MAX if path.rstrip("/") in BULK_PATHS else BODY_MAX
 
 
-class BodyLimit:
-    """ASGI middleware, outermost: a declared `Content-Length` over the limit is answered 413
-    at once, and a body sent without one is cut off at the limit, before any route,
-    dependency or authentication has read it."""
+class BodyLimit(HttpMiddleware):
+    """Outermost: a declared `Content-Length` over the limit is answered 413 at once, and a
+    body sent without one is cut off at the limit, before any route, dependency or
+    authentication has read it."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = body_limit(scope.get("path", ""))
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):

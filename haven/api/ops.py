@@ -20,9 +20,9 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from haven.asgi_middleware import HttpMiddleware, encoded, set_headers
 from haven.errors import Unauthenticated
 from haven.store.auth import authenticate
 from haven.store.db import Database, alembic_config
@@ -55,17 +55,10 @@ def install(app: FastAPI) -> None:
     app.add_middleware(Operations)
 
 
-class Operations:
-    """Plain ASGI middleware (see haven.api.app.PolicyHeader for why not BaseHTTPMiddleware):
-    the documentation's access rule, request metrics, and HSTS over HTTPS."""
+class Operations(HttpMiddleware):
+    """The documentation's access rule, request metrics, and HSTS over HTTPS."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["path"] in DOC_PATHS:
             refused = await run_in_threadpool(_docs_refused, Request(scope, receive))
             if refused is not None:
@@ -80,7 +73,7 @@ class Operations:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 if https:
-                    MutableHeaders(scope=message)["Strict-Transport-Security"] = HSTS
+                    set_headers(message, _HSTS)
             await send(message)
 
         try:
@@ -90,6 +83,9 @@ class Operations:
             method = scope["method"]
             REQUESTS.labels(method, route, str(status)).inc()
             LATENCY.labels(method, route).observe(time.perf_counter() - started)
+
+
+_HSTS = encoded({"Strict-Transport-Security": HSTS})
 
 
 def healthz() -> dict[str, str]:

@@ -71,7 +71,12 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        http="haven.api.nodelay:NoDelayH11Protocol",  # Nagle off with several workers too
+        # The C parser and libuv loop: less CPU per request than h11 on asyncio. uvloop turns
+        # Nagle off on every accepted TCP connection itself, with several workers too (asyncio
+        # did not: Kludex/uvicorn#3149, the ~40 ms delayed-ACK wait tests/store/
+        # test_workers_latency.py guards against).
+        http="httptools",
+        loop="uvloop",
         log_level="warning",
         access_log=False,  # request lines can carry case references: keep them out of logs
         log_config=ops.log_config(log_format) or uvicorn.config.LOGGING_CONFIG,

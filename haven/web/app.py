@@ -8,10 +8,10 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
+from haven.asgi_middleware import HttpMiddleware, default_headers, encoded, header, set_headers
 from haven.doors import no_nul
 from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
 from haven.store.repo import record_denial
@@ -73,28 +73,17 @@ def mount(app: FastAPI) -> None:
     app.add_middleware(BrowserHeaders)
 
 
-class BrowserHeaders:
-    """Plain ASGI middleware (no BaseHTTPMiddleware: no task and stream per request): the
-    browser security headers on every response that does not set its own."""
+class BrowserHeaders(HttpMiddleware):
+    """The browser security headers on every response that does not set its own."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def started(self, scope: Scope, message: Message) -> None:
+        default_headers(message, _HEADERS)
+        if (header(message, b"content-type") or b"").startswith(b"image/svg+xml"):
+            set_headers(message, _CSP_IMAGE)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                if headers.get("content-type", "").startswith("image/svg+xml"):
-                    headers["Content-Security-Policy"] = CSP_IMAGE
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+_HEADERS = encoded(HEADERS)
+_CSP_IMAGE = encoded({"Content-Security-Policy": CSP_IMAGE})
 
 
 def html_error(request: Request, exc: Exception) -> Response:

@@ -1,6 +1,7 @@
 """Several server processes answer as fast as one: with `--workers 2` uvicorn's supervisor binds
 the listening socket without IPPROTO_TCP, so asyncio left Nagle on and each keep-alive response
-waited ~40 ms for the client's delayed ACK (Kludex/uvicorn#3149; haven/api/nodelay.py)."""
+waited ~40 ms for the client's delayed ACK (Kludex/uvicorn#3149). `haven serve` runs on uvloop,
+which turns Nagle off on every accepted TCP connection itself (haven/cli/server_cmd.py)."""
 
 import time
 from typing import Any
