@@ -25,29 +25,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench_db import database, drop
+
 HAVEN = [sys.executable, "-m", "haven"]
 PW = ["--password", "benchmark password only"]
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-
-
-def _database(backend: str, tmp: Path, suffix: str) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / f'bench{suffix}.db'}", None
-    import psycopg
-
-    name = f"haven_import_{os.getpid()}{suffix}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", name
-
-
-def _drop(name: str | None) -> None:
-    if name:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:
@@ -63,7 +44,7 @@ def import_once(
     file: Path, backend: str, tmp: Path, suffix: str, code: Path | None
 ) -> tuple[float, float, float]:
     """Wall s, CPU s and peak MB of one import into a fresh database (audit verified)."""
-    url, name = _database(backend, tmp, suffix)
+    url, name = database(backend, tmp, "haven_import", suffix)
     env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(tmp / f"k{suffix}")}
     if code:
         env["PYTHONPATH"] = str(code)
@@ -78,7 +59,7 @@ def import_once(
         _run([*HAVEN, "audit", "verify"], env)
         return wall, cpu, after.ru_maxrss / 1024
     finally:
-        _drop(name)
+        drop(name)
 
 
 def main() -> None:

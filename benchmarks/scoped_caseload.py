@@ -42,6 +42,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_db import database, drop
 from report import append_section
 from sqlalchemy import Select, exists, func, or_, select, text
 from sqlalchemy.exc import OperationalError
@@ -55,7 +56,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "scoped-caseload.md"
 HAVEN = [sys.executable, "-m", "haven"]
 PW = ["--password", "benchmark password only"]
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 USERS = {"rik": "reviewer", "nadia": "ngo_advocate", "ann": "case_officer", "olga": "case_officer"}
 PAGE = 50
 # A statement that runs longer is stopped (PostgreSQL) and reported as longer than this.
@@ -116,26 +116,6 @@ def run(cmd: list[str], env: dict[str, str]) -> float:
     if r.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stderr}")
     return time.perf_counter() - t
-
-
-def database(backend: str, tmp: Path) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'bench.db'}", None
-    import psycopg
-
-    name = f"haven_pg16_scoped_{os.getpid()}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", name
-
-
-def drop(name: str | None) -> None:
-    if name:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def first_page(db: Database, actor: repo.Actor, form: Visible) -> tuple[float, float, Any]:
@@ -208,7 +188,7 @@ def one(
             [*HAVEN, "generate", "--n", str(n), "--seed", "2015", "--out", str(file)],
             dict(os.environ),
         )
-        url, name = database(backend, tmp)
+        url, name = database(backend, tmp, "haven_scoped")
         env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(tmp / "keys.json")}
         try:
             for user, role in USERS.items():

@@ -30,14 +30,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_db import database, drop
 from report import append_section
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "stored-caseload.md"
 HAVEN = [sys.executable, "-m", "haven"]
+PREFIX = "haven_bench"  # the PostgreSQL databases' names
 DATES = ["--from", "2015-06-01", "--to", "2015-10-01"]
 PW = ["--password", "benchmark password only"]
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 
 def timed(cmd: list[str], env: dict[str, str], out: Path | None = None) -> tuple[float, float]:
@@ -61,32 +62,12 @@ def timed(cmd: list[str], env: dict[str, str], out: Path | None = None) -> tuple
         return wall, int(f.read().strip().splitlines()[-1]) / 1024
 
 
-def database(backend: str, tmp: Path, suffix: str = "") -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'bench.db'}", None
-    import psycopg
-
-    name = f"haven_bench_{os.getpid()}{suffix}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", name
-
-
-def drop(name: str | None) -> None:
-    if name:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def baseline_import(n: int, backend: str, code: Path, file: Path, tmp: Path) -> float:
     """Seconds for `haven cases import` of the same file with another checkout's code (e.g.
     the main branch before bulk import) into a fresh database of its own."""
     sub = tmp / "baseline"
     sub.mkdir()
-    url, name = database(backend, sub, "_base")
+    url, name = database(backend, sub, PREFIX, "_base")
     env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(sub / "keys.json")}
     env["PYTHONPATH"] = str(code)
     try:
@@ -123,7 +104,7 @@ def one(
         tmp = Path(d)
         file = generate(n, tmp)
         base_s = baseline_import(n, backend, baseline, file, tmp) if baseline else None
-        url, name = database(backend, tmp)
+        url, name = database(backend, tmp, PREFIX)
         env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(tmp / "keys.json")}
         try:
             subprocess.run(

@@ -29,8 +29,9 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_db import database, drop
 from report import append_section
-from stored_caseload import HAVEN, PW, database, drop, generate
+from stored_caseload import HAVEN, PREFIX, PW, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "web-impact.md"
@@ -136,7 +137,7 @@ def one(n: int, backend: str, workers: int, port: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         file = generate(n, tmp)
-        url, name = database(backend, tmp, "_web")
+        url, name = database(backend, tmp, PREFIX, "_web")
         env = {
             **os.environ,
             "HAVEN_DATABASE_URL": url,
