@@ -53,6 +53,11 @@ class LintRequest(_Body):
     text: str = Field(max_length=100_000, description="The draft decision text (en or nl)")
     case: Case
     as_of: date | None = Field(None, description="Default: today")
+    model: bool = Field(
+        False,
+        description="Also flag what the pack's linear model (lint/model.json) reads as "
+        "forbidden reasoning where no rule did (`haven lint --model`); opt-in",
+    )
 
 
 class StoreAssessmentRequest(_Body):

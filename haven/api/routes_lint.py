@@ -13,6 +13,7 @@ from haven.api import deps, errors
 from haven.api.bodies import LintRequest, openapi_body, parse
 from haven.assess.lint import lint as run_lint
 from haven.clock import today
+from haven.errors import InputError, Problem
 from haven.policy.pack import Pack
 from haven.store.access import Action
 from haven.store.db import Database
@@ -37,7 +38,12 @@ def lint(
     each flag has the character span, the flag code, a plain explanation and its sources."""
     require(actor, Action.ASSESS_STATELESS)
     req = parse(LintRequest, raw)
-    result = run_lint(req.text, req.case, req.as_of or today(), pack)
+    if req.model and pack.lint_model is None:
+        raise InputError([Problem("model", f"the policy pack {pack.meta.id} has no lint model")])
+    result = run_lint(req.text, req.case, req.as_of or today(), pack, model=req.model)
+    detail: dict[str, Any] = {"chars": len(req.text), "flags": len(result.flags)}
+    if req.model:  # entries without the model keep the shape they always had
+        detail["model"] = True
     with db.session() as s:
-        audit(s, actor, "lint.stateless", chars=len(req.text), flags=len(result.flags))
+        audit(s, actor, "lint.stateless", **detail)
     return result.model_dump(mode="json")

@@ -36,6 +36,40 @@ def test_lint_endpoint_flags_by_date(api: Api, example_case: dict[str, Any], pac
     assert [f["code"] for f in r.json()["flags"]] == ["protection_seeking_waived"]
 
 
+# Discretion reasoning that no rule or concept reads, only the pack's model (tests/test_lint_model.py).
+MODEL_ONLY = (
+    "Having kept his sexuality hidden in Lagos for many years, the appellant will keep it "
+    "hidden on his return."
+)
+
+
+def test_lint_endpoint_with_the_model(api: Api, example_case: dict[str, Any], pack: Pack) -> None:
+    body = {"text": MODEL_ONLY, "case": example_case, "as_of": "2019-01-01"}
+    r = api.post("/lint", "officer", body)
+    assert r.status_code == 200, r.text
+    assert r.json()["flags"] == []  # the rules alone, as by default
+    r = api.post("/lint", "officer", {**body, "model": True})
+    assert r.status_code == 200, r.text
+    (flag,) = r.json()["flags"]
+    assert flag["code"] == "discretion_reasoning" and flag["rule"] == "model.discretion_possible"
+    case = Case.model_validate_json(json.dumps(example_case))
+    assert r.json() == lint(MODEL_ONLY, case, date(2019, 1, 1), pack, model=True).model_dump(
+        mode="json"
+    )
+    # A pack without a model: the field named, nothing linted.
+    r = api.post("/lint?pack=euaa", "officer", {**body, "model": True})
+    assert r.status_code == 422, r.text
+    assert [p["field"] for p in r.json()["error"]["problems"]] == ["model"]
+    assert api.post("/lint", "officer", {**body, "model": "yes"}).status_code == 422
+    lines = [e["detail"] for e in api.audit() if e["action"] == "lint.stateless"]
+    assert lines == [
+        {"chars": len(MODEL_ONLY), "flags": n} | m for n, m in ((1, MODEL), (0, {}))
+    ]  # newest first
+
+
+MODEL = {"model": True}
+
+
 def test_lint_input_is_strict(api: Api, example_case: dict[str, Any]) -> None:
     def fields(body: dict[str, Any]) -> list[str]:
         r = api.post("/lint", "officer", body)
