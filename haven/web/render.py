@@ -102,6 +102,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         pack_ids=packs.ids(),
         pack_names={i: p.display_name(lang) for i, p in packs.packs.items()},
         page_pack=pack.meta.id,
+        # The draft-text check offers the pack's opt-in model only where the pack has one.
+        has_lint_model=pack.lint_model is not None,
         pack_query=pack_query(request),
         path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),

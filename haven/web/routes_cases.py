@@ -423,19 +423,26 @@ async def lint_text(request: Request, ref: str, user: User) -> HTMLResponse:
                 "over": f"{len(draft) - MAX_LINT_CHARS:,}",
             },
         )
+    pack = pack_of(request)
+    # The pack's opt-in model (`haven lint --model`), where the box is ticked and the pack has one.
+    model = text(form, "model") == "on" and pack.lint_model is not None
+    detail: dict[str, Any] = {"chars": len(draft), "as_of": str(day)}
+    if model:
+        detail["model"] = True
     with database(request).session() as s:
         _, version = repo.read_case(s, user.actor, ref)
         # The text is special-category data: only its length goes into the audit log.
-        repo.audit(s, user.actor, "case.lint", case_ref=ref, chars=len(draft), as_of=str(day))
-    result = lint("" if problem else draft, _case(version), day, pack_of(request))
+        repo.audit(s, user.actor, "case.lint", case_ref=ref, **detail)
+    result = lint("" if problem else draft, _case(version), day, pack, model=model)
     return render(
         request,
         "_lint.html",
         ref=ref,
         as_of=day,
         draft=draft,
+        model=model,
         problem=problem,
         flags=result.flags,
         segments=segments(draft, result.flags),
-        sources=pack_of(request).sources,
+        sources=pack.sources,
     )

@@ -4,6 +4,7 @@ security headers, Dutch, the policy explorer, impact and its export, sign-out.""
 
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -465,6 +466,38 @@ def test_draft_decision_text_is_marked_on_the_case_page(api: Api) -> None:
     lints = [e for e in api.audit() if e["action"] == "case.lint"]
     assert lints and lints[-1]["detail"]["chars"] == len(draft)
     assert not any("St Petersburg" in str(e["detail"]) for e in lints)
+
+
+def test_the_draft_check_offers_the_packs_model(api: Api) -> None:
+    """The box for `haven lint --model`: unticked, the rules alone; ticked, the model's flag,
+    marked as the model's; in Dutch too; the audit line says the model was used."""
+    seed(api)
+    # Discretion reasoning only the model reads (tests/test_lint_model.py).
+    draft = (
+        "Having kept his sexuality hidden in Lagos for many years, the appellant will keep it "
+        "hidden on his return."
+    )
+    for lang, note in (
+        ("en", "Read by the linter's model, not by a rule"),
+        ("nl", "Gelezen door het model van de controle, niet door een regel"),
+    ):
+        b = signed_in(api)
+        b.c.cookies.set("haven_lang", lang, domain="testserver.local")
+        page = b.get("/cases/RU-1?as_of=2019-01-01").text
+        assert (
+            'name="model" value="on"' in page
+            and "checked" not in page.split('name="model"')[1][:40]
+        )
+        token = b.csrf("/cases/RU-1?as_of=2019-01-01")
+        form = {"csrf": token, "as_of": "2019-01-01", "text": draft}
+        r = b.post("/cases/RU-1/lint", form)
+        assert r.status_code == 200 and "<mark" not in r.text
+        r = b.post("/cases/RU-1/lint", {**form, "model": "on"})
+        assert r.status_code == 200
+        assert '<mark data-codes="discretion_reasoning ' in r.text and note in unescape(r.text)
+        assert 'value="on" aria-describedby="lint-model-hint" checked' in r.text
+    lints = [e["detail"] for e in api.audit() if e["action"] == "case.lint"]
+    assert lints[0].get("model") is True and "model" not in lints[1]  # newest first
 
 
 def test_nul_characters_get_an_error_page_naming_the_field(api: Api) -> None:
