@@ -29,7 +29,7 @@ from haven.cases import Case, arrow_jsonl
 from haven.cases.schema import dumped, filled, invalid, plain_dates
 from haven.errors import CaseError, Problem
 from haven.policy.pack import Pack
-from haven.store.bulk_import import Prepared
+from haven.store.bulk_import import BATCH, Prepared
 
 # One row of the input: its label (`line 3`), how to name its id field, and how to validate it.
 Entry = tuple[str, str, Callable[[], Case]]
@@ -83,7 +83,8 @@ def check_lines(
     another layout) is checked by `check_rows` from the first case of its piece on."""
     done = 0
     try:
-        for frame in arrow_jsonl.batches(path, FRAME):
+        # The first frame one batch long: the first batch is written while the next is checked.
+        for frame in arrow_jsonl.batches(path, FRAME, first=min(BATCH, FRAME)):
             yield from _frame_rows(frame, done, entries, pack, day)
             done += frame.height
             progress(frame.height)

@@ -95,3 +95,33 @@ def test_large_import_all_or_nothing_then_audited(db: Database, tmp_path: Path) 
     assert "line 2: id" in r.stderr and "already exists in 'alpha' (conflict)" in r.stderr
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(CaseRecord)) == N
+
+
+def test_a_stored_id_in_a_later_batch_is_a_conflict(db: Database, tmp_path: Path) -> None:
+    # The second batch's ids are looked up while the first batch is being written (on
+    # PostgreSQL on a connection of its own): a stored id there still rejects the whole file.
+    cases = tmp_path / "cases.jsonl"
+    assert (
+        _run(db.url, "generate", "--n", str(N + 2), "--seed", "8", "--out", str(cases)).returncode
+        == 0
+    )
+    r = _run(db.url, "users", "add", "ann", "--role", "case_officer", "--org", "alpha",
+             "--password", PASSWORD)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    lines = cases.read_text(encoding="utf-8").splitlines()
+    stored = tmp_path / "stored.jsonl"
+    stored.write_text(lines[-1] + "\n", encoding="utf-8")
+    assert (
+        _run(db.url, "cases", "import", str(stored), "--org", "alpha", "--user", "ann").returncode
+        == 0
+    )
+
+    r = _run(db.url, "cases", "import", str(cases), "--org", "alpha", "--user", "ann")
+    assert r.returncode != 0
+    assert f"rejected 1 of {N + 2} rows; nothing was imported" in r.stderr
+    assert f"line {N + 2}: id" in r.stderr and "(conflict)" in r.stderr
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(CaseRecord)) == 1
+        assert s.scalar(select(func.count()).where(AuditEntry.action == "case.import")) == 1
+    verify = _run(db.url, "audit", "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
