@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -54,7 +54,20 @@ class CaseRecord(Base):
     """One case per organisation and reference; its content lives in CaseVersion rows."""
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("org_id", "ref"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "ref"),
+        # Filters ask for a value (`= :value`), which only assessed cases have: the indexes
+        # hold those only, not an entry for every imported or unassessed case (0012).
+        *(
+            Index(
+                f"ix_cases_{name}",
+                name,
+                postgresql_where=text(f"{name} IS NOT NULL"),
+                sqlite_where=text(f"{name} IS NOT NULL"),
+            )
+            for name in ("recommendation", "designation")
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     # No index of its own: the unique (org_id, ref) constraint's index serves org_id (0011).
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
@@ -63,8 +76,8 @@ class CaseRecord(Base):
     # Denormalised from the current version and the latest assessment, for filtering.
     nationality: Mapped[str] = mapped_column(String(2), index=True)
     status: Mapped[str] = mapped_column(String(32), index=True)
-    recommendation: Mapped[str | None] = mapped_column(String(32), index=True)
-    designation: Mapped[str | None] = mapped_column(String(32), index=True)
+    recommendation: Mapped[str | None] = mapped_column(String(32))
+    designation: Mapped[str | None] = mapped_column(String(32))
     # Space-separated flag codes of the latest assessment, with a leading and trailing space so
     # that `LIKE '% code %'` matches whole codes only.
     flags: Mapped[str | None] = mapped_column(String(400))

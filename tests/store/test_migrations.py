@@ -132,3 +132,32 @@ def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> 
     upgrade(f"sqlite:///{db}")
     for f in tmp_path.glob("private/haven.db*"):
         assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, f"{f.name} is readable by others"
+
+
+def test_recommendation_and_designation_are_indexed_where_set(db_url: str) -> None:
+    # Partial indexes (0012): a filter on a value uses them; unassessed cases add no entry.
+    upgrade(db_url)
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            for name in ("recommendation", "designation"):
+                query = f"SELECT id FROM cases WHERE org_id = 1 AND {name} = 'x'"
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SET enable_seqscan = off"))
+                    definition = conn.scalar(
+                        text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"),
+                        {"n": f"ix_cases_{name}"},
+                    )
+                    plan = " ".join(r[0] for r in conn.execute(text(f"EXPLAIN {query}")))
+                else:
+                    definition = conn.scalar(
+                        text("SELECT sql FROM sqlite_master WHERE name = :n"),
+                        {"n": f"ix_cases_{name}"},
+                    )
+                    plan = " ".join(
+                        str(r[-1]) for r in conn.execute(text(f"EXPLAIN QUERY PLAN {query}"))
+                    )
+                assert definition is not None and f"{name} IS NOT NULL" in definition
+                assert f"ix_cases_{name}" in plan, plan
+    finally:
+        engine.dispose()
