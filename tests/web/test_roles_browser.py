@@ -1,9 +1,12 @@
 """Every demo role's journey in Chromium, in English and Dutch: sign in, land on the role's
 home, open every menu item (none refused), do the role's main task; axe-core on every page
 (no serious or critical violation) and no page wider than 320 px at phone width (WCAG 1.4.10).
-Screenshots of each home and of the Dutch case page go to docs/img/ (the README shows them)."""
+Screenshots of each home and of the Dutch case page go to the test artifacts, and to docs/img/
+(the README shows them) only when HAVEN_UPDATE_DOCS_IMG=1: a test run leaves the checkout as it
+was (a new screenshot differs in bytes even when nothing changed)."""
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,11 @@ from haven.store.access import Role
 from haven.web.nav import HOMES
 from tests.web.conftest import ARTIFACTS, Demo
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+DOCS_IMG = (
+    Path(__file__).resolve().parents[2] / "docs" / "img"
+    if os.environ.get("HAVEN_UPDATE_DOCS_IMG") == "1"
+    else ARTIFACTS / "img"
+)
 USERS = {
     "olga": Role.CASE_OFFICER,
     "rik": Role.REVIEWER,
@@ -62,6 +69,7 @@ def main_task(page: Any, demo: Demo, user: str, lang: str) -> None:
         page.goto(f"{demo.url}/cases/EX-RU-1?as_of=2015-10-01")
         page.locator("#designation").wait_for()
         if lang == "nl" and user == "olga":
+            DOCS_IMG.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(DOCS_IMG / "case-nl.png"))
     elif user == "nadia":
         page.goto(f"{demo.url}/queues")
