@@ -1,16 +1,16 @@
 """The first caseload page and its counts over a stored caseload, per kind of user, with the
 scoped-user filter of `repo._visible` in several forms, in the same run (issue 16, item 2:
-access rules over the stored caseload). Forms (--forms): `old`, the filter before this change
-(`created_by = user OR id IN (the user's case_access ids)`, kept here only to compare); `new`,
-`repo._visible` as it is (`created_by = user OR EXISTS (the case's access row for the
-user)`); `access` and `access_in`, a candidate measured only: the access rows alone, without
-the created_by arm, as EXISTS and as IN.
+access rules over the stored caseload). Forms (--forms): `old`, the filter before e1b9055
+(`created_by = user OR id IN (the user's case_access ids)`); `or_exists`, the one of e1b9055
+(`created_by = user OR EXISTS (the case's access row for the user)`); both kept here only to
+compare; `new`, `repo._visible` as it is since schema 0013 (the access rows alone, as EXISTS);
+`access_in`, the same written as `id IN (the user's case_access ids)`, measured only.
 
 Run on demand (not in CI), under the benchmark lock:
 
     flock /tmp/bench.lock .venv/bin/python benchmarks/scoped_caseload.py --sizes 100000 \
-        [--backend postgresql sqlite] [--repeat 3] [--shares 5] [--forms old new access access_in] \
-        [--explain] [--keep]
+        [--backend postgresql sqlite] [--repeat 3] [--shares 5] \
+        [--forms old or_exists new access_in] [--explain] [--keep]
 
 For each size N and backend: `haven generate --n N --seed 2015`, a fresh database (PostgreSQL:
 `haven_pg16_scoped_<pid>`, dropped afterwards unless --keep) with a reviewer `rik`, an NGO
@@ -26,7 +26,7 @@ recommendation over the visible cases, then the first 50 references in reference
 forms alternate (old, new, ..., old, new, ...) REPEAT times and must all give the same counts
 and page. A statement stopped by the timeout (PostgreSQL, 120 s) is shown as "> 120" and not
 run again. Appends a dated table (best count and page seconds, median of their sum, ratio of
-the best sums old/form, load average) to benchmarks/results/scoped-caseload.md.
+the best sums first form/form, load average) to benchmarks/results/scoped-caseload.md.
 """
 
 import argparse
@@ -65,7 +65,7 @@ Visible = Callable[[repo.Actor], Select[Any]]
 
 
 def visible_in(actor: repo.Actor) -> Select[Any]:
-    """`repo._visible` before this change, kept here only to compare."""
+    """`repo._visible` before e1b9055, kept here only to compare."""
     q = select(CaseRecord).where(CaseRecord.org_id == actor.org_id)
     if actor.role in SCOPED:
         shared = select(CaseAccess.case_id).where(CaseAccess.user_id == actor.user_id)
@@ -73,20 +73,19 @@ def visible_in(actor: repo.Actor) -> Select[Any]:
     return q
 
 
-def visible_access_only(actor: repo.Actor) -> Select[Any]:
-    """A candidate, measured only: the access rows alone (no `created_by` arm), which
-    PostgreSQL can plan as a semi-join. Equal to `_visible` only while every case's creator
-    holds an access row (create_case and the bulk import write one for scoped creators)."""
+def visible_or_exists(actor: repo.Actor) -> Select[Any]:
+    """`repo._visible` from e1b9055 to schema 0013, kept here only to compare."""
     q = select(CaseRecord).where(CaseRecord.org_id == actor.org_id)
     if actor.role in SCOPED:
-        q = q.where(
-            exists().where(CaseAccess.case_id == CaseRecord.id, CaseAccess.user_id == actor.user_id)
+        shared = exists().where(
+            CaseAccess.case_id == CaseRecord.id, CaseAccess.user_id == actor.user_id
         )
+        q = q.where(or_(CaseRecord.created_by == actor.user_id, shared))
     return q
 
 
 def visible_access_in(actor: repo.Actor) -> Select[Any]:
-    """The same candidate written as `id IN (the user's case_access ids)` without the OR: a
+    """`repo._visible` written as `id IN (the user's case_access ids)`, measured only: a
     semi-join on PostgreSQL, and on SQLite a lookup of the cases the list names."""
     q = select(CaseRecord).where(CaseRecord.org_id == actor.org_id)
     if actor.role in SCOPED:
@@ -97,8 +96,8 @@ def visible_access_in(actor: repo.Actor) -> Select[Any]:
 
 FORMS: dict[str, Visible] = {
     "old": visible_in,
+    "or_exists": visible_or_exists,
     "new": repo._visible,
-    "access": visible_access_only,
     "access_in": visible_access_in,
 }
 
@@ -242,11 +241,12 @@ def one(
                     row[f"{f} count s"] = seconds(min(c for c, _ in ts))
                     row[f"{f} page s"] = seconds(min(p for _, p in ts))
                     row[f"{f} median s"] = seconds(statistics.median(c + p for c, p in ts))
+                base = next(iter(forms))  # the others compared with the first form given
                 for f in list(forms)[1:]:
-                    row[f"old/{f}"] = (
+                    row[f"{base}/{f}"] = (
                         f"> {TIMEOUT_MS / 1000 / best[f]:.0f}"
-                        if math.isinf(best["old"])
-                        else f"{best['old'] / best[f]:.2f}"
+                        if math.isinf(best[base])
+                        else f"{best[base] / best[f]:.2f}"
                     )
                 row["same answer"] = all(c == counts[0] for c in counts) and all(
                     p == pages[0] for p in pages
@@ -270,7 +270,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--shares", type=int, default=5)
     ap.add_argument("--explain", action="store_true", help="print each query plan")
-    ap.add_argument("--forms", nargs="+", choices=list(FORMS), default=["old", "new"])
+    ap.add_argument("--forms", nargs="+", choices=list(FORMS), default=["or_exists", "new"])
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     ap.add_argument("--note", default="", help="a line written under the table")
     args = ap.parse_args()

@@ -161,3 +161,49 @@ def test_recommendation_and_designation_are_indexed_where_set(db_url: str) -> No
                 assert f"ix_cases_{name}" in plan, plan
     finally:
         engine.dispose()
+
+
+def test_a_creator_without_an_access_row_gets_one(db_url: str) -> None:
+    # 0013: the scoped filter reads access rows only, so a case whose creator had none (written
+    # by other means than create_case or the import) gets an `assigned` row; shares stay.
+    command.upgrade(alembic_config(db_url), "0012")
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (id, slug, name, created_at)"
+                    " VALUES (1, 'o', 'O', '2026-01-01')"
+                )
+            )
+            for uid, name in ((1, "ann"), (2, "bob")):
+                conn.execute(
+                    text(
+                        "INSERT INTO users (id, org_id, username, password_hash, role, active,"
+                        " created_at) VALUES (:id, 1, :name, '-', 'case_officer', true, '2026-01-01')"
+                    ),
+                    {"id": uid, "name": name},
+                )
+            for cid, by in ((1, 1), (2, 1), (3, None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO cases (id, org_id, ref, version, nationality, status,"
+                        " created_at, updated_at, created_by) VALUES (:id, 1, :ref, 1, 'RU',"
+                        " 'pending', '2026-01-02', '2026-01-02', :by)"
+                    ),
+                    {"id": cid, "ref": f"C{cid}", "by": by},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO case_access (case_id, user_id, kind, created_at) VALUES"
+                    " (2, 1, 'assigned', '2026-01-03'), (2, 2, 'shared', '2026-01-03')"
+                )
+            )
+        upgrade(db_url)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT case_id, user_id, kind FROM case_access ORDER BY case_id, user_id")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, 1, "assigned"), (2, 1, "assigned"), (2, 2, "shared")]

@@ -2,7 +2,8 @@
 stored-caseload impact, queues, jobs), gives exactly the cases the access rule allows: for
 random organisations, users of every listing role, case creators and shares, on SQLite and on
 PostgreSQL, the cases it returns are those `allowed(role, CASE_READ, same_org, related)`
-admits, computed here in plain Python."""
+admits, computed here in plain Python. A case's creator holds an `assigned` access row, as
+`create_case` and the import write it (and migration 0013 for any case without one)."""
 
 import itertools
 from datetime import UTC, datetime
@@ -88,9 +89,11 @@ def _build(db: Database, world: World) -> tuple[list[User], list[int]]:
         ]
         s.add_all(cases)
         s.flush()
+        rows = {(i, by): "assigned" for i, (_, by) in enumerate(world.cases) if by >= 0}
+        rows |= {(c, u): "shared" for c, u in world.shares if (c, u) not in rows}
         s.add_all(
-            CaseAccess(case_id=cases[c].id, user_id=users[u].id, kind="shared", created_at=t)
-            for c, u in world.shares
+            CaseAccess(case_id=cases[c].id, user_id=users[u].id, kind=kind, created_at=t)
+            for (c, u), kind in rows.items()
         )
         s.flush()
         s.expunge_all()  # plain objects for the checks, their ids loaded
