@@ -22,6 +22,7 @@ setting of a small grid; `train` fits the chosen setting on everything it may re
 """
 
 import argparse
+import copy
 import hashlib
 import json
 import math
@@ -44,8 +45,10 @@ from haven.guardrails.text import read
 from haven.guardrails.text_eval import Item, Outcome, Score, overall, score
 from haven.guardrails.text_eval import Split as S
 from haven.guardrails.text_features import FEATURE_VERSION, featurize
-from haven.guardrails.text_lemmas import words
+from haven.guardrails.text_lemmas import language, words
 from haven.guardrails.text_lexicon import Lexicon
+from haven.guardrails.text_lexicon import parse as parse_lexicon
+from haven.guardrails.text_spans import sentences
 from haven.policy.loader import load_pack
 from haven.policy.pack import Pack
 from haven.policy.snapshot import covered_from
@@ -67,11 +70,12 @@ REASONS = (
 # itself: on the training text the rules are near perfect (they were written on it), so a
 # model given their matches learns little else and adds little where they miss.
 _RULE_FEATURES = ("match:", "concept:")
-# Feature families: "all", or "lexicon" (the lexicon's groups, the speaker, negation and
-# set-aside cues and the language; no lemmas or lemma pairs, which name a source's own wording).
-_LEXICON_FEATURES = (
-    "group:",
-    "near-concept:",
+# Feature families: "all" (everything the extractor produces), or the prefixes a family keeps.
+# "lexicon": the lexicon's groups, the speaker, negation and set-aside cues and the language (no
+# lemmas or lemma pairs, which name a source's own wording). "reason": no group either, only
+# reason-level readings (how much of a concept of each reason the sentence holds, in it and in
+# the sentence before) with the cues: nothing that names a word list's wording.
+_CUE_FEATURES = (
     "set-aside:",
     "negation-",
     "reported-speech",
@@ -80,12 +84,21 @@ _LEXICON_FEATURES = (
     "quotation",
     "lang:",
 )
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "lexicon": ("group:", "near-concept:", *_CUE_FEATURES),
+    "lexicon+cover": ("group:", "near-concept:", "cover:", *_CUE_FEATURES),
+    "lexicon+cover+prev": ("group:", "near-concept:", "cover:", "prev:", *_CUE_FEATURES),
+    "reason": ("near-concept:", "cover:", "prev:", *_CUE_FEATURES),
+    "reason-no-prev": ("near-concept:", "cover:", *_CUE_FEATURES),
+}
 
 
 def _used(feature: str, hp: dict[str, Any]) -> bool:
     if not hp["rule_features"] and feature.startswith(_RULE_FEATURES):
         return False
-    return hp["families"] == "all" or feature.startswith((*_LEXICON_FEATURES, *_RULE_FEATURES))
+    if hp["families"] == "all":
+        return True
+    return feature.startswith((*FAMILIES[hp["families"]], *_RULE_FEATURES))
 
 
 FOLDS = 5
@@ -219,6 +232,136 @@ def _level(keys: frozenset[str], level: str) -> frozenset[str]:
     return keys if level == "term" else frozenset(k for k in keys if not k.startswith("term:"))
 
 
+def _term_sources(pack: Pack, rows: list[Example]) -> dict[tuple[str, str, str], set[str]]:
+    """Where each lexicon term (group, language, phrase as written) matches: the dev sources,
+    and "team corpus" for the team corpus."""
+    lex = lexicon(pack)
+    assert lex is not None
+    raw = {
+        (g, lang, variant): phrase
+        for g, by_lang in lex.groups.items()
+        for lang, phrases in by_lang.items()
+        for phrase in phrases
+        for variant in lex._spelt([phrase], lang)
+    }
+    found: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for ex in rows:
+        origin = ex.source if ex.real else "team corpus"
+        for s in sentences(ex.item.text):
+            lang = language(ex.item.text, s.start, s.end)
+            ws = words(ex.item.text, s.start, s.end, lang)
+            for i, w in enumerate(ws):
+                for g, terms in lex.starting(lang, w).items():
+                    for t in terms:
+                        end = t.match_at(ws, i)
+                        if end is not None and end > i:
+                            found[(g, lang, raw.get((g, lang, t.phrase), t.phrase))].add(origin)
+    return found
+
+
+def without_fold(pack: Pack, rows: list[Example], k: int, found: dict[Any, set[str]]) -> Lexicon:
+    """The lexicon less every term that matches in fold k's dev passages and nowhere else in
+    the training data (the team corpus, the other folds): wording the fold alone attests, which
+    a rule writer who had not read the fold would not have had. Pessimistic for general wording
+    that happens to occur in one fold only; concepts and cues shaped by the fold keep the
+    wording other folds share."""
+    fold_k = {ex.source for ex in rows if ex.real and fold(ex.source) == k}
+    assert pack.lint_lexicon is not None
+    doc = copy.deepcopy(pack.lint_lexicon)
+    for g, by_lang in doc["groups"].items():
+        for lang, phrases in by_lang.items():
+            by_lang[lang] = [
+                p
+                for p in phrases
+                if not (found.get((g, lang, p), set()) <= fold_k and found.get((g, lang, p)))
+            ]
+    return parse_lexicon(doc)
+
+
+@dataclass
+class Held:
+    """A dev passage read as if its fold had never been seen (`lofo`)."""
+
+    ex: Example
+    rules: frozenset[FlagCode]  # the rules' flags with the fold's own wording removed
+    # (reason, sentence start) of every rule match of a forbidden reason: what a veto weighs
+    matches: tuple[tuple[Reason, int], ...]
+    sentences: list[tuple[int, frozenset[str]]]  # (start, features) with that lexicon
+    scores: dict[tuple[Reason, int], float] = field(default_factory=dict)  # the model's
+
+
+def lofo(pack: Pack, rows: list[Example], hp: dict[str, Any]) -> list[Held]:
+    """Leave-fold-out: for each fold, the lexicon less the fold's own wording (`without_fold`)
+    and the pattern rules with a correct flag outside the fold; the rules and features of the
+    fold's passages read with them, and the model trained on the rest with the full lexicon
+    (the terms removed match nothing there, so its features are unchanged)."""
+    found = _term_sources(pack, rows)
+    by_id: dict[str, Held] = {}
+    fit_hp = {k: v for k, v in hp.items() if k != "threshold"}
+    for k in range(FOLDS):
+        lex = without_fold(pack, rows, k, found)
+        support = {
+            key
+            for ex in rows
+            if not (ex.real and fold(ex.source) == k)
+            for code, keys in ex.evidence
+            if code in ex.item.expect
+            for key in keys
+            if key.startswith("rule:")
+        }
+        models = {
+            r: fit([ex for ex in rows if not ex.real or fold(ex.source) != k], r, fit_hp)
+            for r in REASONS
+        }
+        for ex in rows:
+            if not ex.real or fold(ex.source) != k:
+                continue
+            reading = read(ex.item.text, lex)
+            kept = [
+                m
+                for m in reading.matches
+                if m.reason in ex.forbidden
+                and (
+                    not m.found
+                    or not m.found[0].startswith("wording: ")
+                    or f"rule:{m.rule}" in support
+                )
+            ]
+            feats = featurize(ex.item.text, lex, reading)
+            held = Held(
+                ex,
+                frozenset(ex.forbidden[m.reason] for m in kept),
+                tuple((m.reason, m.start) for m in kept),
+                [(f.span.start, f.features) for f in feats],
+            )
+            for r, m in models.items():
+                for start, fs in held.sentences:
+                    held.scores[(r, start)] = _sigmoid(m.logit(fs))
+            by_id[ex.item.id] = held
+    return [by_id[ex.item.id] for ex in rows if ex.real]
+
+
+def combine(
+    h: Held, threshold: dict[Reason, float], mode: str, veto: float = 0.0
+) -> dict[str, frozenset[FlagCode]]:
+    """The rules' and the model's flags of a held passage: "rules", "model", "union" (as
+    `--model`), "veto" (a rule flag stands only where the model scores its sentence at least
+    `veto` for its reason)."""
+    model = frozenset(
+        h.ex.forbidden[r]
+        for (r, _), p in h.scores.items()
+        if r in h.ex.forbidden and p >= threshold[r]
+    )
+    rules = h.rules
+    if mode == "veto":
+        rules = frozenset(
+            h.ex.forbidden[r]
+            for r, start in h.matches
+            if r not in threshold or h.scores.get((r, start), 1.0) >= veto
+        )
+    return {"rules": rules, "model": model, "both": rules | model}
+
+
 @dataclass
 class Fitted:
     bias: float
@@ -236,10 +379,16 @@ def fit(rows: list[Example], reason: Reason, hp: dict[str, Any]) -> Fitted:
     """Multiple-instance logistic regression (max over a passage's sentences), AdaGrad + L2."""
     data = [ex for ex in rows if reason in ex.labels]
     counts: dict[str, int] = defaultdict(int)
+    sources: dict[str, set[str]] = defaultdict(set)  # the team corpus counts as one source
     for ex in data:
         for f in set().union(*ex.sentences) if ex.sentences else ():
             counts[f] += 1
-    vocab = {f for f, n in counts.items() if n >= hp["min_count"] and _used(f, hp)}
+            sources[f].add(ex.source if ex.real else "team corpus")
+    vocab = {
+        f
+        for f, n in counts.items()
+        if n >= hp["min_count"] and len(sources[f]) >= hp.get("min_sources", 1) and _used(f, hp)
+    }
     bags = [([s & vocab for s in ex.sentences] or [frozenset()], ex) for ex in data]
     w: dict[str, float] = defaultdict(float)
     g2: dict[str, float] = defaultdict(float)
@@ -388,6 +537,25 @@ def report(rows: list[Example], hp: dict[str, Any]) -> None:
     print("| overall (micro) | " + " | ".join(_fmt(overall(s)) for s in scored.values()) + " |")
 
 
+def lofo_report(pack: Pack, rows: list[Example], hp: dict[str, Any]) -> None:
+    """Dev only, per code: leave-fold-out (`lofo`) figures of the rules, the model alone and
+    rules + model as `--model` combines them (a union)."""
+    dev = [ex for ex in rows if ex.real]
+    held = lofo(pack, rows, hp)
+    thresholds = {r: hp.get("thresholds", {}).get(r.value, hp["threshold"]) for r in REASONS}
+    combined = [combine(h, thresholds, "union") for h in held]
+    columns = {name: [c[name] for c in combined] for name in ("rules", "model", "both")}
+    scored = {name: _scores(dev, preds) for name, preds in columns.items()}
+    print(f"leave-fold-out, dev passages {len(dev)}, {FOLDS} folds by source; setting {hp}")
+    print("| code | rules (LOFO) | model alone (LOFO) | rules + model (LOFO) |")
+    print("|---|---|---|---|")
+    for k, code in enumerate(FlagCode):
+        row = [s[k] for s in scored.values()]
+        if any(s.positives + s.fp for s in row):
+            print(f"| `{code.value}` | " + " | ".join(_fmt(s) for s in row) + " |")
+    print("| overall (micro) | " + " | ".join(_fmt(overall(s)) for s in scored.values()) + " |")
+
+
 def training_files() -> list[Path]:
     team = sorted(DEFAULT_CORPUS.glob("*.yaml"))
     return [*team, DEFAULT_REAL / "dev.yaml", LEXICON]
@@ -448,7 +616,7 @@ def timing(pack: Pack) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["cv", "per-code", "report", "train", "timing"])
+    ap.add_argument("what", choices=["cv", "per-code", "report", "lofo", "train", "timing"])
     args = ap.parse_args()
     pack = load_pack()
     if args.what == "timing":
@@ -461,6 +629,8 @@ def main() -> None:
         per_code(rows, CHOSEN)
     elif args.what == "report":
         report(rows, CHOSEN)
+    elif args.what == "lofo":
+        lofo_report(pack, rows, CHOSEN)
     else:
         doc = train(rows, CHOSEN)
         MODEL.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
