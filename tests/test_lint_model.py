@@ -73,6 +73,30 @@ def test_training_again_gives_the_shipped_weights(trainer: ModuleType, pack: Pac
             assert new["weights"].get(f, 0.0) == pytest.approx(m["weights"].get(f, 0.0), abs=1e-4)
 
 
+def test_the_trainer_and_leave_fold_out_read_the_dev_half_only(
+    trainer: ModuleType, pack: Pack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cv`, `report` and `lofo` work from a directory holding dev.yaml alone: the held-out
+    file is never needed, so never read. Leave-fold-out reads each fold with a lexicon that
+    has lost only wording attested in that fold alone."""
+    (tmp_path / "dev.yaml").write_bytes((ROOT / "corpus/lint/real/dev.yaml").read_bytes())
+    monkeypatch.setattr(trainer, "DEFAULT_REAL", tmp_path)
+    rows = trainer.examples(pack)
+    assert rows and all(ex.item.split.value == "dev" for ex in rows if ex.real)
+    found = trainer._term_sources(pack, rows)
+    full = lexicon(pack)
+    assert full is not None
+    for k in range(trainer.FOLDS):
+        fold_k = {ex.source for ex in rows if ex.real and trainer.fold(ex.source) == k}
+        less = trainer.without_fold(pack, rows, k, found)
+        for g, by_lang in full.groups.items():
+            for lang, phrases in by_lang.items():
+                gone = set(phrases) - set(less.groups[g][lang])
+                assert all(found[(g, lang, p)] and found[(g, lang, p)] <= fold_k for p in gone)
+    held = trainer.lofo(pack, rows, trainer.CHOSEN)
+    assert len(held) == sum(1 for ex in rows if ex.real)
+
+
 def test_scores_are_the_same_whatever_the_order_of_the_features(pack: Pack) -> None:
     model = lint_model(pack)
     sentences = featurize(DRAFT, lexicon(pack))
