@@ -681,6 +681,9 @@ RULES: tuple[Rule, ...] = (
 # Before the match, in the same clause: the rule stated or applied correctly.
 NEGATION_BEFORE = _re(
     r"\b(?:cannot|can ?not|can't|may not|must not|need not|needn't|should not|shall not|"
+    # the rule stated of everyone: "no one may be obliged to conceal", "niemand hoeft ..."
+    r"(?:no one|no-one|nobody|no person|no applicant) (?:may|can|could|should|must|shall|is to|"
+    r"is required to|is obliged to)|niemand (?:mag|kan|hoeft|moet|hoort)|"
     r"no longer|not relevant|irrelevant|regardless of|irrespective of|"
     r"(?:is|are|was|were|be) not (?:required|expected|permitted|allowed|lawful|relevant|"
     r"asked|held|used|taken|demanded|a valid|an acceptable|necessary)|"
