@@ -680,6 +680,9 @@ def explain_reading(text: str, lx: Lexicon) -> str:
         ),
         # a LGBTI symbol: asked how it looks
         ("Zij werd gevraagd hoe de regenboogvlag eruitziet.", _S),
+        # disbelief with the negation anywhere before the verb
+        ("No one at the IND believed he was gay because he had no boyfriend.", _S),
+        ("Niemand geloofde dat hij homo was, omdat hij nooit een vriend had gehad.", _S),
     ],
 )
 def test_round_eight_concepts(text: str, reason: Reason, lx: Lexicon) -> None:
