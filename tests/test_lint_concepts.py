@@ -653,3 +653,72 @@ def test_spellings_are_what_reads_lgbt_and_holebi_in_dutch(pack: Pack) -> None:
 def explain_reading(text: str, lx: Lexicon) -> str:
     r = read(text, lx)
     return f"matches {[(m.concept, m.found) for m in r.matches]}; set aside {r.skipped}"
+
+
+# -- round 8: mechanisms and concept vocabulary, in the team's own paraphrases -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # a stereotype named with a synonym a reviewer would list, and reliance as "full of"
+        ("The refusal letters are riddled with misconceptions about bisexual people.", _S),
+        ("De beslissingen zijn doordrenkt van vooroordelen over homoseksuele mannen.", _S),
+        # the discretion requirement named and still applied
+        ("The caseworker still applies the discretion requirement to lesbian claimants.", _D),
+        ("De IND hanteert nog steeds de discretie-eis bij lhbti-asielzoekers.", _D),
+        # gender expression to be toned down on return
+        ("The judge expected her to dress more femininely and be more discreet if returned.", _D),
+        ("Verwacht wordt dat hij zich bij terugkeer minder vrouwelijk gedraagt.", _D),
+        # the interview built around a named process or LGBTI venues
+        ("De vragen in het gehoor gingen vooral over zijn bewustwordingsproces.", _S),
+        ("The second interview focused on his visits to gay bars in Manchester.", _S),
+        # absent phone or chat traces of same-sex contact judged
+        (
+            "It is implausible that he dated men for years without any chat messages on his phone.",
+            _S,
+        ),
+        # a LGBTI symbol: asked how it looks
+        ("Zij werd gevraagd hoe de regenboogvlag eruitziet.", _S),
+        # disbelief with the negation anywhere before the verb
+        ("No one at the IND believed he was gay because he had no boyfriend.", _S),
+        ("Niemand geloofde dat hij homo was, omdat hij nooit een vriend had gehad.", _S),
+    ],
+)
+def test_round_eight_concepts(text: str, reason: Reason, lx: Lexicon) -> None:
+    assert reason in reasons(text, lx), explain_reading(text, lx)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # the rule stated as a wrong, of everyone, or as irrelevant
+        (
+            "It is impermissible to find him not credible merely because he did not mention his "
+            "orientation at the first interview.",
+            _L,
+        ),
+        ("No one may be expected to hide his sexuality to avoid persecution.", _D),
+        ("That he could avoid harm by living discreetly must be regarded as irrelevant.", _D),
+        ("Niemand hoeft zijn geaardheid te verbergen om vervolging te voorkomen.", _D),
+        # the discretion test named but not applied, or no longer applied
+        ("In HJ (Iran) the Supreme Court rejected the discretion test.", _D),
+        ("The Home Office no longer applies the discretion test.", _D),
+        # stereotypes named in the rule, or decisions full of them held unlawful
+        ("Decisions full of stereotypes are unlawful.", _S),
+        # the interview went over the process; the finding is favourable
+        (
+            "Het gehoor ging over zijn bewustwordingsproces; de IND acht zijn verklaringen "
+            "geloofwaardig.",
+            _S,
+        ),
+        # the applicant's own reason for toning down (fear), not the writer's expectation
+        (
+            "He explained he would have to act less feminine if sent back, out of fear of "
+            "violence.",
+            _D,
+        ),
+    ],
+)
+def test_round_eight_lawful_forms_stay_clear(text: str, reason: Reason, lx: Lexicon) -> None:
+    assert reason not in reasons(text, lx), explain_reading(text, lx)
