@@ -26,7 +26,7 @@ from haven.vocab import FlagCode
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
 # for ≥ 150 passages (met) and ≥ 40 % positives (met since the third labelling round:
 # 120 of 299 after the rule writer's 11 passages; see corpus/lint/real/README.md, "Limits").
-MIN_PASSAGES = 352
+MIN_PASSAGES = 434
 MIN_POSITIVE_SHARE = 0.40
 # The linter's measured figures (docs/lint.md, 2026-12-05), micro over codes, as floors
 # (precision, recall). With 220 passages: dev P 1.00 R 0.94, held-out P 0.67 R 0.24. A third
@@ -44,7 +44,12 @@ MIN_POSITIVE_SHARE = 0.40
 # writer's judgement, Dutch "lgbt"/"holebi" spellings) and the fourth labeller's passages
 # merged (352 passages): dev P 0.99 R 0.97 (73 of 75), held-out P 0.80 R 0.44 (33 of 75;
 # the same rules before the round: P 0.80 R 0.37). Floors: just below the measures.
-FLOORS = {Split.DEV: (0.97, 0.95), Split.HELDOUT: (0.79, 0.42)}
+# Eighth round (2026-12-06, docs/lint.md): a fifth labeller's 82 passages (434; 41 new in each
+# half) and the rule writer's mechanisms on the new dev errors: dev P 0.99 R 0.99 (92 of 93),
+# held-out, measured once afterwards, P 0.75 R 0.42 (39 of 92; the rules before the round on
+# the same passages: P 0.74 R 0.40). The new held-out passages are harder than the old: the
+# held-out floor falls with them. Floors: just below the measures.
+FLOORS = {Split.DEV: (0.98, 0.97), Split.HELDOUT: (0.73, 0.40)}
 
 
 @pytest.fixture(scope="module")
