@@ -20,26 +20,16 @@ import argparse
 import os
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_db import database, drop
+from bench_db import database, drop, run
 
 HAVEN = [sys.executable, "-m", "haven"]
 PW = ["--password", "benchmark password only"]
-
-
-def _run(cmd: list[str], env: dict[str, str]) -> None:
-    r = subprocess.run(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
-        cwd=tempfile.gettempdir(),
-    )  # fmt: skip
-    if r.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stderr}")
 
 
 def import_once(
@@ -51,14 +41,14 @@ def import_once(
     if code:
         env["PYTHONPATH"] = str(code)
     try:
-        _run([*HAVEN, "users", "add", "ann", "--role", "case_officer", "--org", "bench", *PW], env)
+        run([*HAVEN, "users", "add", "ann", "--role", "case_officer", "--org", "bench", *PW], env)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        _run([*HAVEN, "cases", "import", str(file), "--org", "bench", "--user", "ann"], env)
+        run([*HAVEN, "cases", "import", str(file), "--org", "bench", "--user", "ann"], env)
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        _run([*HAVEN, "audit", "verify"], env)
+        run([*HAVEN, "audit", "verify"], env)
         return wall, cpu, after.ru_maxrss / 1024
     finally:
         drop(name)
@@ -96,7 +86,7 @@ def main() -> None:
         tmp = Path(d)
         for n in args.sizes:
             file = tmp / f"cases-{n}.jsonl"
-            _run([*HAVEN, "generate", "--n", str(n), "--seed", "2015", "--out", str(file)], {
+            run([*HAVEN, "generate", "--n", str(n), "--seed", "2015", "--out", str(file)], {
                 **os.environ})  # fmt: skip
             for backend in args.backend:
                 load0 = os.getloadavg()[0]

@@ -34,7 +34,6 @@ import math
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +41,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_db import database, drop
+from bench_db import database, drop, run
 from report import append_section
 from sqlalchemy import Select, exists, func, or_, select, text
 from sqlalchemy.exc import OperationalError
@@ -104,17 +103,6 @@ FORMS: dict[str, Visible] = {
 
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def run(cmd: list[str], env: dict[str, str]) -> float:
-    t = time.perf_counter()
-    r = subprocess.run(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
-        cwd=tempfile.gettempdir(),
-    )  # fmt: skip
-    if r.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stderr}")
-    return time.perf_counter() - t
 
 
 def first_page(db: Database, actor: repo.Actor, form: Visible) -> tuple[float, float, Any]:
