@@ -17,6 +17,7 @@ from typing import overload
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from haven.cases import Case, caseload, tabular
@@ -220,9 +221,13 @@ class _Import:
     def finish(self) -> int:
         """Write the last, partial batch and wait for the writing; how many cases it held."""
         written = self._flush() if self.pending else 0
-        if self.importer and not self.found:
-            self.importer.analyse()
-        self.close()
+        try:
+            if self.importer and not self.found:
+                self.importer.analyse()
+            self.close()
+        except IntegrityError as e:
+            self._raced(e)
+            return 0
         return written
 
     def close(self) -> None:
@@ -241,8 +246,42 @@ class _Import:
         if self.found:  # checking goes on, to report every rejected row; nothing is kept
             return 0
         self.importer = self.importer or self.make_importer()
-        self.importer.write([c for _, c in part])
+        try:
+            self.importer.write([c for _, c in part])
+        except IntegrityError as e:  # the batch before, written in the background, failed
+            self._raced(e)
+            return 0
         return len(part)
+
+    def _raced(self, e: IntegrityError) -> None:
+        """Another writer stored a case with one of this file's ids between its lookup and
+        its write (the unique (organisation, reference) index said so): those rows are
+        conflicts, like ids stored before the import began. The import's transaction is lost;
+        nothing more is written and the caller rolls back."""
+        if not repo.is_ref_conflict(e):
+            raise e
+        if self.importer:
+            self.importer.close()  # the writing thread is done with the session
+            self.importer = None
+        if self.checker is self.s:
+            self.s.rollback()  # SQLite: the lookup below runs in the import's session
+        ids = list(self.first)
+        stored: set[str] = set()
+        for i in range(0, len(ids), bulk_import.BATCH):
+            stored |= repo.existing_refs(self.checker, self.actor, ids[i : i + bulk_import.BATCH])
+        for ref in stored:
+            n = self.first[ref]
+            message = (
+                f"case {ref!r} was stored in {self.org!r} by another user during this import "
+                "(conflict)"
+            )
+            self.found.append((n, Problem(self.entries[n][1], message)))
+        if not stored:  # taken and gone again: still nothing of this import may be kept
+            message = (
+                "a case id of this file was stored by another user during the import and removed "
+                "again (conflict); import the file again"
+            )
+            self.found.append((0, Problem("id", message)))
 
 
 @app.command("export")

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from haven.assess import Assessment, assess
@@ -133,7 +134,12 @@ def create_case(s: Session, actor: Actor, case: Case) -> CaseRecord:
         created_by=actor.user_id,
     )
     s.add(rec)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError as e:  # created by another writer since the lookup above
+        if not is_ref_conflict(e):
+            raise
+        raise Conflict([Problem("id", f"case {case.id!r} already exists")]) from None
     s.add(
         CaseVersion(
             case_id=rec.id,
@@ -378,6 +384,20 @@ def actor_by_name(s: Session, org: str, username: str) -> Actor:
     if user is None:
         raise InputError([Problem("--user", f"no active user {username!r} in {org!r}")])
     return Actor.of(user)
+
+
+# The unique (org_id, ref) index of `cases`, as PostgreSQL names it (SQLite names the columns).
+REF_INDEX = "cases_org_id_ref_key"
+
+
+def is_ref_conflict(e: IntegrityError) -> bool:
+    """Whether a write failed on the unique (organisation, reference) index: another writer
+    stored a case with that id between the lookup and the write (two requests or an import at
+    once). The caller reports it as a conflict naming `id`, not as an internal error."""
+    diag = getattr(e.orig, "diag", None)
+    if diag is not None:  # psycopg
+        return getattr(diag, "constraint_name", None) == REF_INDEX
+    return "UNIQUE constraint failed: cases.org_id, cases.ref" in str(e.orig)
 
 
 def existing_refs(s: Session, actor: Actor, refs: list[str], chunk: int = 500) -> set[str]:
