@@ -8,6 +8,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -224,8 +226,12 @@ def share_case(s: Session, actor: Actor, ref: str, username: str, kind: str = "s
     user = s.scalar(select(User).where(User.username == username, User.org_id == actor.org_id))
     if user is None:
         raise NotFound([Problem("username", f"no user {username!r} in this organisation")])
-    if s.get(CaseAccess, {"case_id": rec.id, "user_id": user.id}) is None:
-        s.add(CaseAccess(case_id=rec.id, user_id=user.id, kind=kind, created_at=now()))
+    # An existing row stays as it is (an assigned case shared again stays assigned); two
+    # shares at once (two requests, two processes) add one row, neither fails on the key.
+    dialect = s.get_bind().dialect.name
+    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(CaseAccess)
+    row = {"case_id": rec.id, "user_id": user.id, "kind": kind, "created_at": now()}
+    s.execute(ins.values(**row).on_conflict_do_nothing())
     audit(s, actor, "case.share", case_ref=ref, with_user=username, kind=kind)
 
 

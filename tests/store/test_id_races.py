@@ -125,3 +125,37 @@ def test_an_id_stored_by_another_writer_during_an_import_is_a_conflict(
         assert s.scalar(select(func.count()).where(AuditEntry.action == "case.import")) == 0
     verify = haven("audit", "verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+@postgres_only
+def test_one_case_shared_with_one_user_twice_at_once(db: Database, example_case: Any) -> None:
+    with db.session() as s:
+        org = auth.ensure_org(s, "alpha", "Alpha")
+        auth.add_user(s, org, "ann", PASSWORD, Role.CASE_OFFICER)
+        auth.add_user(s, org, "nadia", PASSWORD, Role.NGO_ADVOCATE)
+    with db.session() as s:
+        actor = repo.actor_by_name(s, "alpha", "ann")
+        repo.create_case(s, actor, Case.model_validate_json(json.dumps(example_case)))
+    ref = example_case["id"]
+    raised: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with db.session() as s:
+                repo.share_case(s, actor, ref, "nadia")
+        except BaseException as e:  # handed to the test's thread
+            raised.append(e)
+
+    with db.session() as s:
+        repo.share_case(s, actor, ref, "nadia")
+        s.flush()  # written, not yet committed
+        other = threading.Thread(target=second)
+        other.start()
+        _waiting_on(db, "INSERT INTO case_access")
+    other.join(timeout=60)
+    assert raised == []
+    with db.session() as s:
+        nadia = repo.actor_by_name(s, "alpha", "nadia")
+        assert [r.ref for r in repo.list_cases(s, nadia)[1]] == [ref]
+        shares = s.scalars(select(AuditEntry.action).where(AuditEntry.action == "case.share"))
+        assert list(shares) == ["case.share", "case.share"]  # both requests are on record
