@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from haven.errors import Conflict, InputError, Problem, Unauthenticated
 from haven.store.access import Role
+from haven.store.db import violates
 from haven.store.models import ApiToken, Organisation, User
 
 _hasher = PasswordHasher()
@@ -78,7 +80,12 @@ def add_user(s: Session, org: Organisation, username: str, password: str, role: 
         created_at=now(),
     )
     s.add(user)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError as e:  # taken by another admin since the lookup above
+        if not violates(e, "users", "username"):
+            raise
+        raise Conflict([Problem("username", TAKEN)]) from None
     return user
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from haven.errors import Unavailable
@@ -108,6 +108,19 @@ def unavailable(exc: BaseException) -> bool:
     if type(exc.orig).__module__.startswith("psycopg"):
         return True
     return "database is locked" in str(exc.orig)
+
+
+def violates(e: IntegrityError, table: str, *columns: str) -> bool:
+    """Whether a write failed on the unique key of these columns: another writer stored the
+    same value between a lookup and the write (two requests, processes or an import at once).
+    PostgreSQL names the constraint `<table>_<columns>_key` (its default for UNIQUE); SQLite
+    names the columns."""
+    diag = getattr(e.orig, "diag", None)
+    if diag is not None:  # psycopg
+        name = f"{table}_{'_'.join(columns)}_key"
+        return getattr(diag, "constraint_name", None) == name
+    failed = ", ".join(f"{table}.{c}" for c in columns)
+    return f"UNIQUE constraint failed: {failed}" in str(e.orig)
 
 
 def unavailable_error() -> Unavailable:

@@ -20,7 +20,7 @@ from haven.policy.pack import Pack
 from haven.store import audit_chain, datakeys
 from haven.store.access import SCOPED, Action, Role, allowed
 from haven.store.auth import now
-from haven.store.db import Database
+from haven.store.db import Database, violates
 from haven.store.models import (
     AuditEntry,
     CaseAccess,
@@ -392,18 +392,10 @@ def actor_by_name(s: Session, org: str, username: str) -> Actor:
     return Actor.of(user)
 
 
-# The unique (org_id, ref) index of `cases`, as PostgreSQL names it (SQLite names the columns).
-REF_INDEX = "cases_org_id_ref_key"
-
-
 def is_ref_conflict(e: IntegrityError) -> bool:
-    """Whether a write failed on the unique (organisation, reference) index: another writer
-    stored a case with that id between the lookup and the write (two requests or an import at
-    once). The caller reports it as a conflict naming `id`, not as an internal error."""
-    diag = getattr(e.orig, "diag", None)
-    if diag is not None:  # psycopg
-        return getattr(diag, "constraint_name", None) == REF_INDEX
-    return "UNIQUE constraint failed: cases.org_id, cases.ref" in str(e.orig)
+    """Whether a write failed on the unique (organisation, reference) index of `cases`: the
+    caller reports it as a conflict naming `id`, not as an internal error."""
+    return violates(e, "cases", "org_id", "ref")
 
 
 def existing_refs(s: Session, actor: Actor, refs: list[str], chunk: int = 500) -> set[str]:

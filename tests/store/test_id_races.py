@@ -1,7 +1,8 @@
-"""Two writers storing one case id at once (PostgreSQL, several server processes or an import
-beside the web app): the id is looked up first, and a case stored by another transaction after
-that lookup reaches the unique (organisation, reference) index. Both the one-case path and the
-bulk import report it as a conflict naming `id`, not as an internal error, and keep nothing."""
+"""Two writers storing one key at once (PostgreSQL, several server processes or an import
+beside the web app): the key is looked up first, and a row stored by another transaction after
+that lookup reaches the unique index. A case id, in one case or in a bulk import, and a username
+are reported as conflicts naming the field, not as internal errors, and nothing is kept; a case
+shared with the same user twice at once is shared once."""
 
 import json
 import os
@@ -159,3 +160,28 @@ def test_one_case_shared_with_one_user_twice_at_once(db: Database, example_case:
         assert [r.ref for r in repo.list_cases(s, nadia)[1]] == [ref]
         shares = s.scalars(select(AuditEntry.action).where(AuditEntry.action == "case.share"))
         assert list(shares) == ["case.share", "case.share"]  # both requests are on record
+
+
+@postgres_only
+def test_one_username_added_twice_at_once_is_a_conflict(db: Database) -> None:
+    with db.session() as s:
+        org = auth.ensure_org(s, "alpha", "Alpha")
+    raised: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with db.session() as s:
+                auth.add_user(s, org, "ann", PASSWORD, Role.REVIEWER)
+        except BaseException as e:  # handed to the test's thread
+            raised.append(e)
+
+    with db.session() as s:
+        auth.add_user(s, org, "ann", PASSWORD, Role.CASE_OFFICER)  # written, not committed
+        other = threading.Thread(target=second)
+        other.start()
+        _waiting_on(db, "INSERT INTO users")
+    other.join(timeout=60)
+    assert len(raised) == 1 and isinstance(raised[0], Conflict), raised
+    assert [p.where for p in raised[0].problems] == ["username"]
+    with db.session() as s:
+        assert repo.actor_by_name(s, "alpha", "ann").role is Role.CASE_OFFICER
