@@ -722,3 +722,47 @@ def test_round_eight_concepts(text: str, reason: Reason, lx: Lexicon) -> None:
 )
 def test_round_eight_lawful_forms_stay_clear(text: str, reason: Reason, lx: Lexicon) -> None:
     assert reason not in reasons(text, lx), explain_reading(text, lx)
+
+
+# -- round 9: the sixth labeller's dev passages, in the team's own paraphrases -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # an inner journey required or expected
+        ("The caseworker requires a full description of the inner journey to being gay.", _S),
+        ("She did not describe the inner journey that a lesbian can be expected to make.", _S),
+        ("De IND verwacht een innerlijke reis van twijfel naar aanvaarding.", _S),
+        # awareness at an age held to be late
+        ("Twenty is a rather late age to realise that one is gay in Nigeria.", _S),
+        # hesitancy to embrace the orientation judged
+        ("The officer concluded that he is not gay given his hesitancy about his feelings.", _S),
+        # judged according to a Western notion
+        ("Her credibility was assessed according to Western notions of lesbian life.", _S),
+    ],
+)
+def test_round_nine_concepts(text: str, reason: Reason, lx: Lexicon) -> None:
+    assert reason in reasons(text, lx), explain_reading(text, lx)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # fear as the refugee definition's test, not an inner struggle
+        ("It was not accepted that her fear of return to Uganda was well-founded.", _S),
+        ("Niet aannemelijk is dat zijn vrees voor vervolging objectief gegrond is.", _S),
+        # a ground of appeal that the decision failed to engage with the late disclosure
+        (
+            "Failure to engage with the psychologist's report on the appellant's late "
+            "disclosure of his sexuality.",
+            _L,
+        ),
+        # the applicant's own account of when he realised, with nothing held against him
+        ("He realised he was gay at the age of twenty, late in his studies.", _S),
+        # a Western notion named by a court as what may not be relied on
+        ("The assessment may not be based on Western notions of gay life.", _S),
+    ],
+)
+def test_round_nine_lawful_forms_stay_clear(text: str, reason: Reason, lx: Lexicon) -> None:
+    assert reason not in reasons(text, lx), explain_reading(text, lx)

@@ -49,7 +49,7 @@ MIN_POSITIVE_SHARE = 0.40
 # held-out, measured once afterwards, P 0.75 R 0.42 (39 of 92; the rules before the round on
 # the same passages: P 0.74 R 0.40). The new held-out passages are harder than the old: the
 # held-out floor falls with them. Floors: just below the measures.
-FLOORS = {Split.DEV: (0.98, 0.97), Split.HELDOUT: (0.73, 0.40)}
+FLOORS = {Split.DEV: (0.98, 0.97), Split.HELDOUT: (0.74, 0.40)}
 
 
 @pytest.fixture(scope="module")
