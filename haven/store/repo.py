@@ -235,6 +235,41 @@ def share_case(s: Session, actor: Actor, ref: str, username: str, kind: str = "s
     audit(s, actor, "case.share", case_ref=ref, with_user=username, kind=kind)
 
 
+@dataclass(frozen=True)
+class Holder:
+    """A user who holds a case (kind `assigned` or `shared`), or could be given it (kind "")."""
+
+    username: str
+    role: Role
+    kind: str
+
+
+def holders(s: Session, actor: Actor, ref: str) -> tuple[list[Holder], list[Holder]]:
+    """Who holds the case through an access row, and whom the caller could share it with:
+    the organisation's active case officers and NGO advocates who do not hold it yet (the
+    other roles see every case of the organisation, or none). Only for a caller who may share
+    it; usernames and roles only, nothing of the case."""
+    rec = _load(s, actor, ref, Action.CASE_SHARE)
+    rows = s.execute(
+        select(User.username, User.role, CaseAccess.kind)
+        .join(CaseAccess, CaseAccess.user_id == User.id)
+        .where(CaseAccess.case_id == rec.id)
+        .order_by(User.username)
+    ).all()
+    held = [Holder(name, Role(role), kind) for name, role, kind in rows]
+    taken = {h.username for h in held}
+    scoped = s.execute(
+        select(User.username, User.role)
+        .where(
+            User.org_id == actor.org_id,
+            User.active.is_(True),
+            User.role.in_(sorted(r.value for r in SCOPED)),
+        )
+        .order_by(User.username)
+    ).all()
+    return held, [Holder(name, Role(role), "") for name, role in scoped if name not in taken]
+
+
 def list_cases(
     s: Session,
     actor: Actor,

@@ -1,4 +1,5 @@
-"""Caseload and case pages: list and filter, read, edit (htmx), assess as of a date, save."""
+"""Caseload and case pages: list and filter, read, edit (htmx), assess as of a date, save,
+share with a colleague or an advocate."""
 
 import json
 from datetime import date
@@ -20,12 +21,13 @@ from haven.doors import version_number
 from haven.errors import CaseError, InputError, NotFound, PreconditionFailed, Problem
 from haven.policy.pack import Pack
 from haven.reports.memo import compare_with, reference_paragraph
-from haven.store import caseload, repo
+from haven.store import access, caseload, repo
 from haven.store.models import CaseVersion, StoredAssessment
 from haven.store.models import User as UserRow
 from haven.vocab import Category, FlagCode, Recommendation, Status
 from haven.web import caseerrors, caseform, casepage
 from haven.web.forms import checked_form, text
+from haven.web.labels import N_
 from haven.web.lintview import segments
 from haven.web.messages import plain_message
 from haven.web.packchoice import chosen_pack, offered, pack_query
@@ -151,6 +153,12 @@ def _load(request: Request, user: WebUser, ref: str) -> dict[str, Any]:
         authors = {
             u.id: u.username for u in s.scalars(select(UserRow).where(UserRow.id.in_(ids - {None})))
         }
+        # Who holds the case and whom it can be shared with: for those who may share it.
+        held, candidates = (
+            repo.holders(s, user.actor, ref)
+            if access.allowed(user.actor.role, access.Action.CASE_SHARE)
+            else (None, [])
+        )
     # Each version with what it changed against the one before (history is oldest first).
     diffs = [
         (v, casepage.version_diff(history[i - 1].data if i else None, v.data))
@@ -163,6 +171,8 @@ def _load(request: Request, user: WebUser, ref: str) -> dict[str, Any]:
         "stored": stored,
         "authors": authors,
         "diffs": diffs,
+        "held": held,
+        "candidates": candidates,
     }
 
 
@@ -294,6 +304,7 @@ def _case_response(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     anchors: dict[str, str] | None = None,
+    share_problem: str | None = None,
 ) -> HTMLResponse:
     data = _load(request, user, ref)
     context = _assessment_context(
@@ -302,9 +313,19 @@ def _case_response(
     return render(
         request,
         "_assessment.html" if partial else "case.html",
-        status_code=422 if errors or problem else 200,
+        status_code=422 if errors or problem or share_problem else 200,
         ref=ref,
         date_problem=problem,
+        share_problem=share_problem,
+        # The notice after sharing names a user who does hold the case now.
+        shared_with=next(
+            (
+                h.username
+                for h in data["held"] or []
+                if h.username == request.query_params.get("shared")
+            ),
+            None,
+        ),
         values=values if values is not None else caseform.to_form(data["case"]),
         errors=errors or {},
         anchors=anchors or {},
@@ -376,6 +397,29 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
         refresh=saved,
         date_problem=None,
         **context,
+    )
+
+
+@router.post("/cases/{ref}/share")
+async def share_case(request: Request, ref: str, user: User) -> Response:
+    """Share the case with a case officer or NGO advocate of the organisation (as the API's
+    POST /cases/{ref}/share): they see it in their caseload and may work on it."""
+    form = await checked_form(request)
+    username = text(form, "username")
+    gettext = _gettext(request)
+    if not username:
+        message = gettext(N_("Choose whom to share the case with."))
+        return _case_response(request, user, ref, None, share_problem=message)
+    try:
+        with database(request).session() as s:
+            repo.share_case(s, user.actor, ref, username)
+    except NotFound as err:
+        if not err.problems or err.problems[0].where != "username":
+            raise  # the case itself: the error page, as for reading it
+        message = plain_message(err.problems[0].message, gettext)
+        return _case_response(request, user, ref, None, share_problem=message)
+    return RedirectResponse(
+        f"/cases/{quote(ref, safe='')}?shared={quote(username, safe='')}#access", status_code=303
     )
 
 

@@ -562,3 +562,38 @@ def test_store_and_model_messages_are_plain_dutch(api: Api) -> None:
     out.c.cookies.set("haven_lang", "nl")
     r = out.login("officer", "wrong password, long enough")
     assert r.status_code == 401 and "onbekende gebruiker of verkeerd wachtwoord" in r.text
+
+
+def test_sharing_a_case_from_its_page(api: Api) -> None:
+    seed(api)
+    b = signed_in(api)
+    page = b.get("/cases/RU-1").text
+    # Who holds it, and the organisation's other officers and advocates to share it with
+    # (not the reviewer, who sees every case, nor another organisation's officer).
+    access = page[page.index('id="access"') :]
+    assert "officer — Case officer, assigned" in unescape(access)
+    offered = re.findall(r'<option value="([^"]*)">', access)
+    assert offered == ["", "advocate", "advocate2", "officer2"]
+    token = b.csrf("/cases/RU-1")
+    # A name that is not in the organisation: said next to the field, nothing shared.
+    r = b.post("/cases/RU-1/share", {"csrf": token, "username": "x.officer"}, htmx=False)
+    assert r.status_code == 422
+    assert "There is no user x.officer in this organisation." in unescape(r.text)
+    r = b.post("/cases/RU-1/share", {"csrf": token, "username": ""}, htmx=False)
+    assert r.status_code == 422 and "Choose whom to share the case with." in r.text
+    r = b.post("/cases/RU-1/share", {"username": "advocate"}, htmx=False)
+    assert r.status_code == 403  # no CSRF token, nothing changed
+    assert "RU-1" not in signed_in(api, "advocate").get("/cases").text
+
+    r = b.post("/cases/RU-1/share", {"csrf": token, "username": "advocate"}, htmx=False)
+    assert r.status_code == 303 and r.headers["location"] == "/cases/RU-1?shared=advocate#access"
+    page = unescape(b.get(r.headers["location"]).text)
+    assert "Shared with advocate: the case is in their caseload now." in page
+    assert "advocate — NGO advocate, shared" in page
+    assert "RU-1" in signed_in(api, "advocate").get("/cases").text
+    shares = [e for e in api.audit() if e["action"] == "case.share"]
+    assert [(e["case"], e["detail"]["with_user"]) for e in shares] == [("RU-1", "advocate")]
+    # A forged notice names nobody who does not hold the case.
+    assert "Shared with" not in b.get("/cases/RU-1?shared=advocate2").text
+    # The reviewer sees every case and shares none: no such section.
+    assert 'id="access"' not in signed_in(api, "reviewer").get("/cases/RU-1").text
