@@ -170,6 +170,15 @@ def share(ref: str, raw: deps.RawBody, db: DB, actor: ACTOR) -> Response:
     return Response(status_code=204)
 
 
+@router.delete("/{ref}/share/{username}", status_code=204, responses=errors.responses(404, 409))
+def unshare(ref: str, username: str, db: DB, actor: ACTOR) -> Response:
+    """Take back a share (the user no longer sees the case); an assignment stays (409)."""
+    repo.require(actor, Action.CASE_SHARE)
+    with db.session() as s:
+        repo.unshare_case(s, actor, ref, username)
+    return Response(status_code=204)
+
+
 @router.post(
     "/{ref}/assessments",
     status_code=201,

@@ -235,6 +235,24 @@ def share_case(s: Session, actor: Actor, ref: str, username: str, kind: str = "s
     audit(s, actor, "case.share", case_ref=ref, with_user=username, kind=kind)
 
 
+def unshare_case(s: Session, actor: Actor, ref: str, username: str) -> None:
+    """Take back a share: the user no longer sees the case (least privilege, e.g. when an
+    advocate no longer represents the applicant). Only `shared` rows: an assignment (the
+    creator's, or one an import wrote) is not removed here."""
+    rec = _load(s, actor, ref, Action.CASE_SHARE)
+    user = s.scalar(select(User).where(User.username == username, User.org_id == actor.org_id))
+    if user is None:
+        raise NotFound([Problem("username", f"no user {username!r} in this organisation")])
+    row = s.get(CaseAccess, {"case_id": rec.id, "user_id": user.id})
+    if row is None:
+        raise NotFound([Problem("username", f"case {ref!r} is not shared with {username!r}")])
+    if row.kind != "shared":
+        message = f"case {ref!r} is assigned to {username!r}, not shared: unsharing keeps it"
+        raise Conflict([Problem("username", message)])
+    s.delete(row)
+    audit(s, actor, "case.unshare", case_ref=ref, with_user=username)
+
+
 @dataclass(frozen=True)
 class Holder:
     """A user who holds a case (kind `assigned` or `shared`), or could be given it (kind "")."""

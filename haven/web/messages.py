@@ -55,6 +55,17 @@ PATTERNS: Rules = [
         N_("Only an administrator may do this."),
     ),
     (
+        re.compile(r"^case " + _Q.format("ref") + " is not shared with " + _Q.format("name") + "$"),
+        N_("Case %(ref)s is not shared with %(name)s."),
+    ),
+    (
+        re.compile(r"^case " + _Q.format("ref") + " is assigned to " + _Q.format("name") + ", not"),
+        N_(
+            "Case %(ref)s is assigned to %(name)s, not shared with them: an assignment cannot "
+            "be taken back here."
+        ),
+    ),
+    (
         re.compile(r"^no user " + _Q.format("name") + r" in this organisation$"),
         N_("There is no user %(name)s in this organisation."),
     ),

@@ -18,7 +18,14 @@ from haven.cases import Case
 from haven.clock import today
 from haven.codes import check_country
 from haven.doors import version_number
-from haven.errors import CaseError, InputError, NotFound, PreconditionFailed, Problem
+from haven.errors import (
+    CaseError,
+    Conflict,
+    InputError,
+    NotFound,
+    PreconditionFailed,
+    Problem,
+)
 from haven.policy.pack import Pack
 from haven.reports.memo import compare_with, reference_paragraph
 from haven.store import access, caseload, repo
@@ -310,6 +317,9 @@ def _case_response(
     context = _assessment_context(
         request, data["case"], day, data["stored"], data["rec"].version, problem
     )
+    held = data["held"]
+    holding = {h.username for h in held or []}
+    shared, unshared = (request.query_params.get(k) for k in ("shared", "unshared"))
     return render(
         request,
         "_assessment.html" if partial else "case.html",
@@ -317,15 +327,9 @@ def _case_response(
         ref=ref,
         date_problem=problem,
         share_problem=share_problem,
-        # The notice after sharing names a user who does hold the case now.
-        shared_with=next(
-            (
-                h.username
-                for h in data["held"] or []
-                if h.username == request.query_params.get("shared")
-            ),
-            None,
-        ),
+        # The notices after sharing or unsharing: only what is true of the case now.
+        shared_with=shared if shared in holding else None,
+        unshared=unshared if unshared and held is not None and unshared not in holding else None,
         values=values if values is not None else caseform.to_form(data["case"]),
         errors=errors or {},
         anchors=anchors or {},
@@ -420,6 +424,25 @@ async def share_case(request: Request, ref: str, user: User) -> Response:
         return _case_response(request, user, ref, None, share_problem=message)
     return RedirectResponse(
         f"/cases/{quote(ref, safe='')}?shared={quote(username, safe='')}#access", status_code=303
+    )
+
+
+@router.post("/cases/{ref}/unshare")
+async def unshare_case(request: Request, ref: str, user: User) -> Response:
+    """Take a share back (as the API's DELETE /cases/{ref}/share/{username})."""
+    form = await checked_form(request)
+    username = text(form, "username")
+    try:
+        with database(request).session() as s:
+            repo.unshare_case(s, user.actor, ref, username)
+    except (NotFound, Conflict) as err:
+        if not err.problems or err.problems[0].where != "username":
+            raise
+        message = plain_message(err.problems[0].message, _gettext(request))
+        return _case_response(request, user, ref, None, share_problem=message)
+    return RedirectResponse(
+        f"/cases/{quote(ref, safe='')}?unshared={quote(username, safe='')}#access",
+        status_code=303,
     )
 
 

@@ -34,7 +34,7 @@ ENDPOINTS: dict[Action, str] = {
     Action.CASE_READ: "`GET /cases/{id}`, `…/versions`, `GET …/assessments`",
     Action.CASE_LIST: "`GET /cases`",
     Action.CASE_EDIT: "`PUT /cases/{id}`",
-    Action.CASE_SHARE: "`POST /cases/{id}/share`",
+    Action.CASE_SHARE: "`POST /cases/{id}/share`, `DELETE …/share/{name}`",
     Action.CASE_ASSESS: "`POST /cases/{id}/assessments`",
     Action.STATS_READ: "`GET /stats`",
     Action.AUDIT_READ: "`GET /audit`",
@@ -288,6 +288,19 @@ def test_officers_and_advocates_see_only_their_own_and_shared_cases(api: Api) ->
     _may_change(call, 200, "advocate", "B", version=2)
     assert _listed(api, "advocate") == {"B", "C"}
     _may_read(call, 403, "advocate2", "B")
+    # A share taken back: the advocate no longer sees B. An assignment is not taken back
+    # (officer2 created B: 409), a share that is not there is a 404 naming the username, and
+    # only a user who may share the case may take a share back.
+    call(204, "DELETE", "/cases/B/share/advocate", "officer")
+    _may_read(call, 403, "advocate", "B")
+    assert _listed(api, "advocate") == {"C"}
+    r = call(404, "DELETE", "/cases/B/share/advocate", "officer")
+    assert [p["field"] for p in r.json()["error"]["problems"]] == ["username"]
+    r = call(409, "DELETE", "/cases/B/share/officer2", "officer")
+    assert [p["field"] for p in r.json()["error"]["problems"]] == ["username"]
+    call(403, "DELETE", "/cases/B/share/officer", "advocate2")
+    call(403, "DELETE", "/cases/B/share/officer", "reviewer")
+    assert _listed(api, "officer") == {"A", "B", "SAME"}
     # Only users of the same organisation can be shared with.
     r = call(404, "POST", "/cases/A/share", "officer", {"username": "x.officer"})
     assert [p["field"] for p in r.json()["error"]["problems"]] == ["username"]

@@ -593,7 +593,22 @@ def test_sharing_a_case_from_its_page(api: Api) -> None:
     assert "RU-1" in signed_in(api, "advocate").get("/cases").text
     shares = [e for e in api.audit() if e["action"] == "case.share"]
     assert [(e["case"], e["detail"]["with_user"]) for e in shares] == [("RU-1", "advocate")]
+    page = b.get("/cases/RU-1").text
     # A forged notice names nobody who does not hold the case.
     assert "Shared with" not in b.get("/cases/RU-1?shared=advocate2").text
+    assert "no longer holds" not in b.get("/cases/RU-1?unshared=advocate").text
+    # Taken back: the advocate's caseload no longer has it; the officer's assignment has no
+    # such button, and a forged request for it is refused next to the field.
+    assert 'value="officer"' not in page[page.index('class="holders"') :].split("</ul>")[0]
+    r = b.post("/cases/RU-1/unshare", {"csrf": token, "username": "officer"}, htmx=False)
+    assert r.status_code == 422 and "an assignment cannot be taken back" in unescape(r.text)
+    r = b.post("/cases/RU-1/unshare", {"csrf": token, "username": "advocate"}, htmx=False)
+    assert r.status_code == 303 and r.headers["location"] == "/cases/RU-1?unshared=advocate#access"
+    assert "advocate no longer holds this case." in unescape(b.get(r.headers["location"]).text)
+    assert "RU-1" not in signed_in(api, "advocate").get("/cases").text
+    r = b.post("/cases/RU-1/unshare", {"csrf": token, "username": "advocate"}, htmx=False)
+    assert r.status_code == 422 and "Case RU-1 is not shared with advocate." in unescape(r.text)
+    actions = [e["action"] for e in api.audit() if e["action"] in ("case.share", "case.unshare")]
+    assert actions == ["case.unshare", "case.share"]  # newest first
     # The reviewer sees every case and shares none: no such section.
     assert 'id="access"' not in signed_in(api, "reviewer").get("/cases/RU-1").text

@@ -1,7 +1,8 @@
 """A case officer shares a case with an NGO advocate on a phone, in English and Dutch: the
 case page says who holds the case, the form offers the organisation's officers and advocates
-who do not hold it yet, the advocate then finds the case in her caseload, and the page stays
-axe-clean and 320 px wide. Sharing with nobody chosen says so next to the field."""
+who do not hold it yet, the advocate then finds the case in her caseload, and loses it again
+when the share is taken back; the page stays axe-clean and 320 px wide. Sharing with nobody
+chosen says so next to the field."""
 
 from typing import Any
 
@@ -63,10 +64,20 @@ def test_officer_shares_a_case_with_an_advocate(
     assert page.locator('#share-username option[value="nadia"]').count() == 0
     page.locator("#access").screenshot(path=str(ARTIFACTS / f"share-{lang}.png"))
     check_page(page, axe_source, f"share-{lang}-after")
-    officer.close()
 
-    page = advocate.new_page()
-    assert ref in _refs(page, demo)
-    page.goto(f"{demo.url}/cases/{ref}")
-    assert page.locator("h1").first.inner_text().endswith(ref)
+    reader = advocate.new_page()
+    assert ref in _refs(reader, demo)
+    reader.goto(f"{demo.url}/cases/{ref}")
+    assert reader.locator("h1").first.inner_text().endswith(ref)
+
+    # Taken back: the advocate's caseload no longer holds it.
+    stop = {"en": "Stop sharing with nadia", "nl": "Niet meer delen met nadia"}[lang]
+    page.get_by_role("button", name=stop).click()
+    page.wait_for_url(f"**/cases/{ref}?unshared=nadia*")
+    gone = {"en": "nadia no longer holds this case", "nl": "nadia heeft deze zaak niet meer"}
+    assert gone[lang] in page.locator("#access .notice").inner_text()
+    assert "nadia" not in page.locator("#access ul.holders").inner_text()
+    check_page(page, axe_source, f"share-{lang}-taken-back")
+    assert ref not in _refs(reader, demo)
+    officer.close()
     advocate.close()
