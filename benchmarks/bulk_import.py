@@ -12,7 +12,9 @@ audit verify` (must pass). With --baseline DIR the same import runs first with t
 checkout DIR (PYTHONPATH) into a database of its own; with --code DIR the *after* import runs
 the code of checkout DIR (e.g. a copy, so that editing the worktree does not change a run).
 With --rounds R the pair runs R times, the order alternating, and the best of each is shown;
-after every import the files are synced, untimed.
+after every import the files are synced, untimed. With --after-sql SQL (PostgreSQL only) the
+*after* database gets that statement once its schema is made, before the import: what a
+schema change would buy (e.g. foreign keys dropped), measured beside the schema as it is.
 Prints a Markdown table with the load average before and after each pair.
 """
 
@@ -26,22 +28,28 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_db import database, drop, run
+from bench_db import PG_ADMIN, database, drop, run
 
 HAVEN = [sys.executable, "-m", "haven"]
 PW = ["--password", "benchmark password only"]
 
 
 def import_once(
-    file: Path, backend: str, tmp: Path, suffix: str, code: Path | None
+    file: Path, backend: str, tmp: Path, suffix: str, code: Path | None, sql: str | None = None
 ) -> tuple[float, float, float]:
-    """Wall s, CPU s and peak MB of one import into a fresh database (audit verified)."""
+    """Wall s, CPU s and peak MB of one import into a fresh database (audit verified); `sql`
+    run on the database (PostgreSQL) after its schema is made."""
     url, name = database(backend, tmp, "haven_import", suffix)
     env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(tmp / f"k{suffix}")}
     if code:
         env["PYTHONPATH"] = str(code)
     try:
         run([*HAVEN, "users", "add", "ann", "--role", "case_officer", "--org", "bench", *PW], env)
+        if sql and name:
+            import psycopg
+
+            with psycopg.connect(f"{PG_ADMIN} dbname={name}", autocommit=True) as conn:
+                conn.execute(sql)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         run([*HAVEN, "cases", "import", str(file), "--org", "bench", "--user", "ann"], env)
@@ -74,6 +82,11 @@ def main() -> None:
         help="with --baseline: pairs per size and database, the order alternating (before "
         "first, then after first, ...); the best of each is shown",
     )
+    ap.add_argument(
+        "--after-sql",
+        help="PostgreSQL: a statement run on the *after* database before its import (a schema "
+        "change to measure beside the schema as it is)",
+    )
     args = ap.parse_args()
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores,"
@@ -96,7 +109,8 @@ def main() -> None:
                     order = [("b", args.baseline), ("a", args.code)] if args.baseline else [
                         ("a", args.code)]  # fmt: skip
                     for side, code in order[:: 1 if r % 2 == 0 else -1]:
-                        result = import_once(file, backend, tmp, f"{side}{n}r{r}", code)
+                        sql = args.after_sql if side == "a" and backend == "postgresql" else None
+                        result = import_once(file, backend, tmp, f"{side}{n}r{r}", code, sql)
                         (bases if side == "b" else afters).append(result)
                 base = min(bases) if bases else None
                 wall, cpu, _ = min(afters)
