@@ -156,6 +156,20 @@ def case_versions(ref: str, db: DB, actor: ACTOR) -> list[dict[str, Any]]:
         ]
 
 
+@router.get("/{ref}/share", responses=errors.responses(403, 404))
+def holders(ref: str, db: DB, actor: ACTOR) -> dict[str, Any]:
+    """Who holds the case (`assigned` or `shared`), and whom it could be shared with: the
+    organisation's active case officers and NGO advocates who do not hold it yet. For a caller
+    who may share it; usernames and roles only."""
+    repo.require(actor, Action.CASE_SHARE)
+    with db.session() as s:
+        held, candidates = repo.holders(s, actor, ref)
+    return {
+        "holders": [{"username": h.username, "role": h.role.value, "kind": h.kind} for h in held],
+        "candidates": [{"username": c.username, "role": c.role.value} for c in candidates],
+    }
+
+
 @router.post(
     "/{ref}/share",
     status_code=204,

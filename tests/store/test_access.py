@@ -34,7 +34,7 @@ ENDPOINTS: dict[Action, str] = {
     Action.CASE_READ: "`GET /cases/{id}`, `…/versions`, `GET …/assessments`",
     Action.CASE_LIST: "`GET /cases`",
     Action.CASE_EDIT: "`PUT /cases/{id}`",
-    Action.CASE_SHARE: "`POST /cases/{id}/share`, `DELETE …/share/{name}`",
+    Action.CASE_SHARE: "`GET`/`POST /cases/{id}/share`, `DELETE …/share/{name}`",
     Action.CASE_ASSESS: "`POST /cases/{id}/assessments`",
     Action.STATS_READ: "`GET /stats`",
     Action.AUDIT_READ: "`GET /audit`",
@@ -291,6 +291,17 @@ def test_officers_and_advocates_see_only_their_own_and_shared_cases(api: Api) ->
     # A share taken back: the advocate no longer sees B. An assignment is not taken back
     # (officer2 created B: 409), a share that is not there is a 404 naming the username, and
     # only a user who may share the case may take a share back.
+    r = call(200, "GET", "/cases/B/share", "officer")
+    assert r.json() == {
+        "holders": [
+            {"username": "advocate", "role": "ngo_advocate", "kind": "shared"},
+            {"username": "officer", "role": "case_officer", "kind": "shared"},
+            {"username": "officer2", "role": "case_officer", "kind": "assigned"},
+        ],
+        "candidates": [{"username": "advocate2", "role": "ngo_advocate"}],
+    }
+    call(403, "GET", "/cases/B/share", "advocate2")  # not related: nothing of who holds it
+    call(403, "GET", "/cases/B/share", "reviewer")
     call(204, "DELETE", "/cases/B/share/advocate", "officer")
     _may_read(call, 403, "advocate", "B")
     assert _listed(api, "advocate") == {"C"}
