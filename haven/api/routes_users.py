@@ -35,7 +35,11 @@ class PasswordRequest(_Body):
     password: str = Field(min_length=12, max_length=1024)
 
 
-for _m in (UserChangeRequest, PasswordRequest):
+class HandOverRequest(_Body):
+    to: str = Field(min_length=1, max_length=64, description="the colleague who takes the cases")
+
+
+for _m in (UserChangeRequest, PasswordRequest, HandOverRequest):
     REGISTRY[_m.__name__] = _m
 
 
@@ -150,3 +154,19 @@ def revoke_all_tokens(username: USERNAME, db: DB, actor: ACTOR) -> Response:
     with db.session() as s:
         accounts.revoke_token(s, actor.org_id, username, None, actor)
     return Response(status_code=204)
+
+
+@router.post(
+    "/users/{username}/hand-over",
+    openapi_extra=openapi_body(HandOverRequest),
+    tags=["admin"],
+    responses=errors.responses(404),
+)
+def hand_over(username: USERNAME, raw: deps.RawBody, db: DB, actor: ACTOR) -> dict[str, Any]:
+    """Hand a user's cases (and open work items) over to another active case officer or NGO
+    advocate, e.g. when the user leaves; no case content is read."""
+    require(actor, Action.USER_MANAGE)
+    req = parse(HandOverRequest, raw)
+    with db.session() as s:
+        moved = accounts.hand_over(s, actor.org_id, username, req.to, actor)
+    return {"username": username, "to": req.to, "cases": moved}

@@ -1,5 +1,5 @@
-"""`haven users list|disable|enable|role|password|tokens|revoke`: the account lifecycle for
-the operator (the rules and the audit lines are haven/store/accounts.py's). Registered on the
+"""`haven users list|disable|enable|role|password|tokens|revoke|hand-over`: the account
+lifecycle for the operator (the rules and the audit lines are haven/store/accounts.py's). On the
 `users` group of server_cmd beside `haven users add`."""
 
 import getpass
@@ -48,6 +48,18 @@ def enable(username: str = typer.Argument(...), org: str = ORG) -> None:
     with _db().session() as s:
         accounts.set_active(s, accounts.org_of(s, org).id, username, True)
     out.print(f"enabled {username!r} in {org!r}", markup=False)
+
+
+@users.command("hand-over")
+def hand_over(
+    username: str = typer.Argument(...),
+    to: str = typer.Option(..., "--to", help="The active officer or NGO advocate who takes them"),
+    org: str = ORG,
+) -> None:
+    """Hand a user's cases and open work items over to a colleague (someone leaves)."""
+    with _db().session() as s:
+        moved = accounts.hand_over(s, accounts.org_of(s, org).id, username, to)
+    out.print(f"handed {moved} cases of {username!r} over to {to!r} in {org!r}", markup=False)
 
 
 @users.command("role")

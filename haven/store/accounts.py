@@ -3,22 +3,25 @@ and revoke tokens. Used by the API (`/api/v1/users/...`), the web page `/admin/u
 admin, `by` is that admin) and the CLI (`haven users ...`, `by` is None: the operator).
 
 Every change is audited (`user.disable`, `user.enable`, `user.role`, `user.password`,
-`token.revoke`) in the user's organisation's chain. A user of another organisation does not
-exist for an admin (404, as for an unknown name). Admins cannot disable themselves or change
-their own role, so an organisation is never left without the admin who made the change.
+`token.revoke`, `user.hand_over`) in the user's organisation's chain. A user of another
+organisation does not exist for an admin (404, as for an unknown name). Admins cannot disable
+themselves or change their own role, so an organisation is never left without the admin who
+made the change. Handing a user's cases over to a colleague moves access rows only.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from haven.errors import InputError, NotFound, Problem
 from haven.store import audit_chain
-from haven.store.access import Action, Role
+from haven.store.access import SCOPED, Action, Role
 from haven.store.auth import hash_password, now
-from haven.store.models import ApiToken, AuditEntry, Organisation, User
+from haven.store.models import ApiToken, AuditEntry, CaseAccess, Organisation, User, WorkItem
 from haven.store.repo import Actor, require
 
 
@@ -144,3 +147,39 @@ def revoke_token(
         row.revoked = True
     _audit(s, user, by, "token.revoke", token=token_id if token_id is not None else "all", count=n)
     return n
+
+
+def hand_over(s: Session, org_id: int, username: str, to: str, by: Actor | None = None) -> int:
+    """Hand a user's cases over to another active case officer or NGO advocate of the
+    organisation (someone leaves or moves on): their access rows move to `to` (an assignment
+    stays an assignment, a share a share; a case `to` holds already keeps `to`'s row), and so
+    do the open work items assigned to them. Only rows move: no case content is read, so an
+    admin, who may not read cases, can do it. How many cases moved."""
+    user = find(s, org_id, username, by)
+    target = s.scalar(select(User).where(User.org_id == org_id, User.username == to))
+    if target is None:
+        raise NotFound([Problem("to", f"no user {to[:64]!r} in this organisation")])
+    if target.id == user.id:
+        raise InputError([Problem("to", "choose another user to hand the cases over to")])
+    if not target.active or Role(target.role) not in SCOPED:
+        message = f"{to[:64]!r} is not an active case officer or NGO advocate"
+        raise InputError([Problem("to", message)])
+    mine = select(CaseAccess.case_id).where(CaseAccess.user_id == user.id)
+    moved = s.scalar(select(func.count()).select_from(mine.subquery())) or 0
+    dialect = s.get_bind().dialect.name
+    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(CaseAccess)
+    rows = select(CaseAccess.case_id, literal(target.id), CaseAccess.kind, literal(now())).where(
+        CaseAccess.user_id == user.id
+    )
+    names = ["case_id", "user_id", "kind", "created_at"]
+    s.execute(ins.from_select(names, rows).on_conflict_do_nothing())
+    s.execute(delete(CaseAccess).where(CaseAccess.user_id == user.id))
+    items = s.execute(
+        update(WorkItem)
+        .where(WorkItem.assigned_to == user.id, WorkItem.state == "open")
+        .values(assigned_to=target.id)
+        .execution_options(synchronize_session=False)
+    )
+    _audit(s, user, by, "user.hand_over", to=target.username, cases=moved,
+           work_items=int(items.rowcount))  # type: ignore[attr-defined]  # fmt: skip
+    return int(moved)

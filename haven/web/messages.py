@@ -66,6 +66,14 @@ PATTERNS: Rules = [
         ),
     ),
     (
+        re.compile(r"^" + _Q.format("name") + " is not an active case officer or NGO advocate$"),
+        N_("%(name)s is not an active case officer or NGO advocate."),
+    ),
+    (
+        re.compile(r"^choose another user to hand the cases over to$"),
+        N_("Choose another user to hand the cases over to."),
+    ),
+    (
         re.compile(r"^no user " + _Q.format("name") + r" in this organisation$"),
         N_("There is no user %(name)s in this organisation."),
     ),

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from haven.errors import HavenError, InputError, Problem
 from haven.store import accounts
-from haven.store.access import Action, Role
+from haven.store.access import SCOPED, Action, Role
 from haven.store.auth import add_user
 from haven.store.models import Organisation
 from haven.store.repo import audit, require
@@ -38,12 +38,18 @@ def _page(
             toks = accounts.tokens(s, user.actor.org_id, u.username, user.actor)
             rows.append({"user": u, "tokens": [t for t in toks if not t.revoked]})
         audit(s, user.actor, "user.list")
+    # Whom a user's cases can be handed over to: the active officers and advocates.
+    colleagues = [
+        r["user"].username for r in rows if r["user"].active and Role(r["user"].role) in SCOPED
+    ]
     return render(
         request,
         "admin_users.html",
         status_code=status_code,
         rows=rows,
         roles=ROLES,
+        scoped=sorted(r.value for r in SCOPED),
+        colleagues=colleagues,
         problems=problems or [],
         done=done,
     )
@@ -78,7 +84,7 @@ async def add(request: Request, user: User) -> Response:
 
 @router.post("/admin/users/{username}")
 async def change(request: Request, username: str, user: User) -> Response:
-    """One form per action: `do` is active, inactive, role, password or signout."""
+    """One form per action: `do` is active, inactive, role, password, signout or handover."""
     require(user.actor, Action.USER_MANAGE)
     form = await checked_form(request)
     do, org, me = text(form, "do"), user.actor.org_id, user.actor
@@ -92,6 +98,8 @@ async def change(request: Request, username: str, user: User) -> Response:
                 accounts.set_password(s, org, username, text(form, "password"), me)
             elif do == "signout":
                 accounts.revoke_token(s, org, username, None, me)
+            elif do == "handover":
+                accounts.hand_over(s, org, username, text(form, "to"), me)
             else:
                 raise InputError([Problem("do", "unknown action")])
     except HavenError as err:
@@ -123,5 +131,6 @@ def _said(request: Request, what: str, username: str) -> str | None:
         "role": gettext("The role of %(u)s is changed."),
         "password": gettext("The password of %(u)s is set; their sessions and tokens have ended."),
         "signout": gettext("%(u)s is signed out everywhere."),
+        "handover": gettext("The cases and open work items of %(u)s are handed over."),
     }.get(what)
     return said % {"u": username} if said else None

@@ -39,7 +39,7 @@ ENDPOINTS: dict[Action, str] = {
     Action.STATS_READ: "`GET /stats`",
     Action.AUDIT_READ: "`GET /audit`",
     Action.USER_MANAGE: "`GET`/`POST /users`, `PATCH /users/{name}`, `PUT …/password`, "
-    "`GET`/`DELETE …/tokens[/{id}]`",
+    "`GET`/`DELETE …/tokens[/{id}]`, `POST …/hand-over`",
     Action.ASSESS_STATELESS: "`POST /assessments`, `POST /impact`, `POST /lint`",
     Action.POLICY_READ: "`GET /policy/…`",
     Action.QUEUE_CREATE: "`POST /queues`",
