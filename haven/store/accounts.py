@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from haven.errors import InputError, NotFound, Problem
 from haven.store import audit_chain
 from haven.store.access import SCOPED, Action, Role
 from haven.store.auth import hash_password, now
+from haven.store.db import insert_or_skip
 from haven.store.models import ApiToken, AuditEntry, CaseAccess, Organisation, User, WorkItem
 from haven.store.repo import Actor, require
 
@@ -166,8 +165,7 @@ def hand_over(s: Session, org_id: int, username: str, to: str, by: Actor | None 
         raise InputError([Problem("to", message)])
     mine = select(CaseAccess.case_id).where(CaseAccess.user_id == user.id)
     moved = s.scalar(select(func.count()).select_from(mine.subquery())) or 0
-    dialect = s.get_bind().dialect.name
-    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(CaseAccess)
+    ins = insert_or_skip(s, CaseAccess)
     rows = select(CaseAccess.case_id, literal(target.id), CaseAccess.kind, literal(now())).where(
         CaseAccess.user_id == user.id
     )

@@ -11,6 +11,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -108,6 +110,13 @@ def unavailable(exc: BaseException) -> bool:
     if type(exc.orig).__module__.startswith("psycopg"):
         return True
     return "database is locked" in str(exc.orig)
+
+
+def insert_or_skip(s: Session, model: Any) -> Any:
+    """An INSERT for this session's database that can take `.on_conflict_do_nothing()`:
+    a row another writer stored first is left as it is (PostgreSQL and SQLite alike)."""
+    dialect = s.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 def violates(e: IntegrityError, table: str, *columns: str) -> bool:

@@ -8,8 +8,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +18,7 @@ from haven.policy.pack import Pack
 from haven.store import audit_chain, datakeys
 from haven.store.access import SCOPED, Action, Role, allowed
 from haven.store.auth import now
-from haven.store.db import Database, violates
+from haven.store.db import Database, insert_or_skip, violates
 from haven.store.models import (
     AuditEntry,
     CaseAccess,
@@ -228,8 +226,7 @@ def share_case(s: Session, actor: Actor, ref: str, username: str, kind: str = "s
         raise NotFound([Problem("username", f"no user {username!r} in this organisation")])
     # An existing row stays as it is (an assigned case shared again stays assigned); two
     # shares at once (two requests, two processes) add one row, neither fails on the key.
-    dialect = s.get_bind().dialect.name
-    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(CaseAccess)
+    ins = insert_or_skip(s, CaseAccess)
     row = {"case_id": rec.id, "user_id": user.id, "kind": kind, "created_at": now()}
     s.execute(ins.values(**row).on_conflict_do_nothing())
     audit(s, actor, "case.share", case_ref=ref, with_user=username, kind=kind)

@@ -19,13 +19,11 @@ from datetime import datetime, timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from haven.errors import TooManyRequests, Unauthenticated
 from haven.store import auth
-from haven.store.db import Database
+from haven.store.db import Database, insert_or_skip
 from haven.store.models import LoginThrottle, User
 from haven.store.repo import Actor, audit
 
@@ -42,8 +40,7 @@ def _key(kind: str, value: str) -> str:
 
 
 def _lock_row(s: Session, key: str, t: datetime) -> LoginThrottle:
-    dialect = s.get_bind().dialect.name
-    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(LoginThrottle)
+    ins = insert_or_skip(s, LoginThrottle)
     s.execute(ins.values(key=key, failures=0, window_start=t).on_conflict_do_nothing())
     row = s.scalar(
         select(LoginThrottle)
