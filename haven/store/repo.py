@@ -224,6 +224,11 @@ def share_case(s: Session, actor: Actor, ref: str, username: str, kind: str = "s
     user = s.scalar(select(User).where(User.username == username, User.org_id == actor.org_id))
     if user is None:
         raise NotFound([Problem("username", f"no user {username!r} in this organisation")])
+    # A disabled account must not gain cases, and the other roles see every case (reviewer) or
+    # none: a row would give them nothing now and a case on a later change of role.
+    if not user.active or Role(user.role) not in SCOPED:
+        message = f"{username[:64]!r} is not an active case officer or NGO advocate"
+        raise InputError([Problem("username", message)])
     # An existing row stays as it is (an assigned case shared again stays assigned); two
     # shares at once (two requests, two processes) add one row, neither fails on the key.
     ins = insert_or_skip(s, CaseAccess)

@@ -417,7 +417,7 @@ async def share_case(request: Request, ref: str, user: User) -> Response:
     try:
         with database(request).session() as s:
             repo.share_case(s, user.actor, ref, username)
-    except NotFound as err:
+    except (NotFound, InputError) as err:
         if not err.problems or err.problems[0].where != "username":
             raise  # the case itself: the error page, as for reading it
         message = plain_message(err.problems[0].message, gettext)

@@ -22,7 +22,8 @@ from haven.store.access import (
     Role,
     allowed,
 )
-from haven.store.models import CaseRecord, Organisation, User
+from haven.store.auth import now
+from haven.store.models import CaseAccess, CaseRecord, Organisation, User
 from tests.store.store_helpers import PASSWORD, Api, make_case
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access-control.md"
@@ -153,9 +154,16 @@ def test_every_role_gets_exactly_what_the_table_allows(api: Api) -> None:
     """For every role and action: a case shared with the user, one of its organisation that
     is not, and one of another organisation. Success or 403/404 follows `allowed`."""
     call = Audited(api)
-    for who in MATRIX_USERS:
+    for who, role in MATRIX_USERS.items():
         api.create("officer2", make_case(f"REL-{who}"))
-        call(204, "POST", f"/cases/REL-{who}/share", "officer2", {"username": who})
+        if role in SCOPED:
+            call(204, "POST", f"/cases/REL-{who}/share", "officer2", {"username": who})
+            continue
+        # The other roles cannot be given a case (422 naming the username); a row written
+        # before that check existed must still grant them nothing beyond the table.
+        r = call(422, "POST", f"/cases/REL-{who}/share", "officer2", {"username": who})
+        assert r.json()["error"]["problems"][0]["field"] == "username"
+        _share_directly(api, f"REL-{who}", who)
     api.create("officer2", make_case("UNREL"))
     api.create("x.officer", make_case("X-1", nationality="AF", region=None))
 
@@ -239,6 +247,13 @@ def _listed(api: Api, who: str, query: str = "") -> set[str]:
     return {c["id"] for c in r.json()["items"]}
 
 
+def _share_directly(api: Api, ref: str, username: str) -> None:
+    with api.db.session() as s:
+        case_id = s.scalar(select(CaseRecord.id).where(CaseRecord.ref == ref))
+        user_id = s.scalar(select(User.id).where(User.username == username))
+        s.add(CaseAccess(case_id=case_id, user_id=user_id, kind="shared", created_at=now()))
+
+
 def _may_change(call: Audited, want: int, who: str, ref: str, version: int = 1) -> None:
     """Every way to change a case: edit, share and store an assessment."""
     call(want, "PUT", f"/cases/{ref}", who, make_case(ref), headers={"If-Match": f'"{version}"'})
@@ -316,6 +331,18 @@ def test_officers_and_advocates_see_only_their_own_and_shared_cases(api: Api) ->
     r = call(404, "POST", "/cases/A/share", "officer", {"username": "x.officer"})
     assert [p["field"] for p in r.json()["error"]["problems"]] == ["username"]
     _may_read(call, 404, "x.officer", "A")
+    # Only an active case officer or advocate can be given a case: a reviewer already sees
+    # every case, a researcher none, and a disabled account gains nothing (422, nothing kept).
+    call(200, "PATCH", "/users/advocate2", "admin", {"active": False})
+    for username in ("reviewer", "researcher", "advocate2"):
+        r = call(422, "POST", "/cases/A/share", "officer", {"username": username})
+        problem = r.json()["error"]["problems"][0]
+        assert problem == {
+            "field": "username",
+            "message": f"{username!r} is not an active case officer or NGO advocate",
+        }
+    holders = call(200, "GET", "/cases/A/share", "officer").json()["holders"]
+    assert [h["username"] for h in holders] == ["officer"]
     call.check_log()
 
 

@@ -581,6 +581,10 @@ def test_sharing_a_case_from_its_page(api: Api) -> None:
     assert "There is no user x.officer in this organisation." in unescape(r.text)
     r = b.post("/cases/RU-1/share", {"csrf": token, "username": ""}, htmx=False)
     assert r.status_code == 422 and "Choose whom to share the case with." in r.text
+    # A forged name of the reviewer (who sees every case): refused in plain words.
+    r = b.post("/cases/RU-1/share", {"csrf": token, "username": "reviewer"}, htmx=False)
+    assert r.status_code == 422
+    assert "Reviewer is not an active case officer or NGO advocate." in unescape(r.text)
     r = b.post("/cases/RU-1/share", {"username": "advocate"}, htmx=False)
     assert r.status_code == 403  # no CSRF token, nothing changed
     assert "RU-1" not in signed_in(api, "advocate").get("/cases").text
