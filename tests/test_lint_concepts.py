@@ -766,3 +766,64 @@ def test_round_nine_concepts(text: str, reason: Reason, lx: Lexicon) -> None:
 )
 def test_round_nine_lawful_forms_stay_clear(text: str, reason: Reason, lx: Lexicon) -> None:
     assert reason not in reasons(text, lx), explain_reading(text, lx)
+
+
+# -- round 10: the seventh labeller's dev passages, in the team's own paraphrases ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # refused because of the applicant's gender presentation or appearance
+        ("The claim was refused because he arrived presenting as a woman.", _S),
+        ("Her application was rejected because of the way she dressed.", _S),
+        # refused because the applicant's understanding differs from a Western definition
+        ("He lost his claim because his idea of being gay differed from Western definitions.", _S),
+        # the assessment rooted in an outdated notion of gay life
+        ("The credibility findings remain rooted in outdated notions of what gay men do.", _S),
+        ("De beoordeling is gestoeld op een achterhaald beeld van homoseksuelen.", _S),
+        # expected to pass as straight on return
+        ("The officer found that the bisexual applicant could pass and live safely in Lagos.", _D),
+        # waiting to raise the orientation held against the applicant
+        ("He waited until later in the procedure, so his orientation is not believed.", _L),
+        # the awareness process asked for under another name
+        (
+            "De IND mag niet meer vragen naar het bewustwordingsproces. In verkapte vorm "
+            "gebeurt dat in dit besluit toch.",
+            _S,
+        ),
+        ("The decision asks about the awareness process in disguised form.", _S),
+    ],
+)
+def test_round_ten_concepts(text: str, reason: Reason, lx: Lexicon) -> None:
+    assert reason in reasons(text, lx), explain_reading(text, lx)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # years of complaints about decisions: no delay of the applicant's
+        (
+            "After years of complaints that refugee claims were denied, the board issued "
+            "new guidelines on sexual orientation.",
+            _L,
+        ),
+        # passing a test, not passing as straight
+        ("He could pass the language test and live safely in the reception centre.", _D),
+        # the rule stated: no refusal because of appearance
+        ("A claim may not be refused because of the applicant's appearance.", _S),
+        # the applicant's own account of when he told, nothing held against him
+        ("He waited until he felt safe and later told the caseworker he is gay.", _L),
+    ],
+)
+def test_round_ten_lawful_forms_stay_clear(text: str, reason: Reason, lx: Lexicon) -> None:
+    assert reason not in reasons(text, lx), explain_reading(text, lx)
+
+
+def test_round_ten_own_account_called_stereotypical_stays_clear(lx: Lexicon) -> None:
+    # The applicant's own account judged vague and stereotypical is lawful (RvS 201509454/1/V2).
+    text = (
+        "The claim was rejected because he merely gave vague, impersonal and stereotypical "
+        "statements about his orientation."
+    )
+    assert _S not in reasons(text, lx), explain_reading(text, lx)

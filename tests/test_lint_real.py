@@ -26,7 +26,7 @@ from haven.vocab import FlagCode
 # What the corpus holds now (floors, so a passage cannot be lost unnoticed). Issue 20 asks
 # for ≥ 150 passages (met) and ≥ 40 % positives (met since the third labelling round:
 # 120 of 299 after the rule writer's 11 passages; see corpus/lint/real/README.md, "Limits").
-MIN_PASSAGES = 485
+MIN_PASSAGES = 531
 MIN_POSITIVE_SHARE = 0.40
 # The linter's measured figures (docs/lint.md, 2026-12-05), micro over codes, as floors
 # (precision, recall). With 220 passages: dev P 1.00 R 0.94, held-out P 0.67 R 0.24. A third
