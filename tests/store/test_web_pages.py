@@ -564,6 +564,32 @@ def test_store_and_model_messages_are_plain_dutch(api: Api) -> None:
     assert r.status_code == 401 and "onbekende gebruiker of verkeerd wachtwoord" in r.text
 
 
+def test_a_refused_share_is_said_when_everyone_holds_the_case(api: Api) -> None:
+    """With no one left to offer there is no share form; a refusal (a forged request, or a
+    share taken back twice from two tabs) is still said on the page, in the reader's language."""
+    seed(api)
+    for who in ("advocate", "advocate2", "officer2"):
+        assert api.post("/cases/RU-1/share", "officer", {"username": who}).status_code == 204
+    b = signed_in(api)
+    page = b.get("/cases/RU-1").text
+    assert 'id="share-username"' not in page
+    token = b.csrf("/cases/RU-1")
+    r = b.post("/cases/RU-1/share", {"csrf": token, "username": "reviewer"}, htmx=False)
+    assert r.status_code == 422
+    said = re.search(r'<p class="field-error" role="alert"[^>]*>([^<]*)</p>', r.text)
+    assert said and unescape(said.group(1)) == (
+        "Reviewer is not an active case officer or NGO advocate."
+    )
+    nl = Browser(api, lang="nl")
+    nl.c.cookies.set("haven_lang", "nl")
+    assert nl.login("officer").status_code == 303
+    token = nl.csrf("/cases/RU-1")
+    r = nl.post("/cases/RU-1/unshare", {"csrf": token, "username": "reviewer"}, htmx=False)
+    said = re.search(r'<p class="field-error" role="alert"[^>]*>([^<]*)</p>', r.text)
+    assert r.status_code == 422 and said, r.text
+    assert unescape(said.group(1)) == "Zaak RU-1 is niet gedeeld met reviewer."
+
+
 def test_sharing_a_case_from_its_page(api: Api) -> None:
     seed(api)
     b = signed_in(api)
