@@ -246,6 +246,7 @@ def test_the_pack_lexicon_covers_the_text_reasons(lx: Lexicon) -> None:
         (lambda d: d["concepts"][0]["all"].append("no_such_group"), "unknown groups"),
         (lambda d: d["groups"]["negator"].pop("nl"), "exactly"),
         (lambda d: d["concepts"][0].update(reason="made_up"), "reason"),
+        (lambda d: d["adoption"]["unless"].append("no_such_group"), "adoption group"),
     ],
 )
 def test_a_bad_lexicon_is_refused(pack: Pack, change: object, message: str) -> None:
@@ -827,3 +828,57 @@ def test_round_ten_own_account_called_stereotypical_stays_clear(lx: Lexicon) -> 
         "statements about his orientation."
     )
     assert _S not in reasons(text, lx), explain_reading(text, lx)
+
+
+# -- adoption: the writer holds against the applicant what the sentence before reports -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("He stated that he did not know any gay bars in Tehran. This is held against him.", _S),
+        (
+            "Eiser heeft verklaard dat hij geen homobars in Teheran kent. Dit wordt hem "
+            "tegengeworpen.",
+            _S,
+        ),
+        (
+            "She said she would be discreet in Kampala. The respondent holds this against her "
+            "claim to be at risk.",
+            _D,
+        ),
+        (
+            "He stated that he did not know any gay bars in Tehran. That detracts from the "
+            "credibility of his orientation.",
+            _S,
+        ),
+    ],
+)
+def test_reported_reasoning_adopted_by_the_writer(text: str, reason: Reason, lx: Lexicon) -> None:
+    assert reason in reasons(text, lx), explain_reading(text, lx)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # the report alone, or followed by a sentence that does not hold it against him
+        ("He stated that he did not know any gay bars in Tehran.", _S),
+        (
+            "He stated that he did not know any gay bars in Tehran. This is not held against him.",
+            _S,
+        ),
+        (
+            "He stated that he did not know any gay bars in Tehran. Counsel submits that this "
+            "is held against him.",
+            _S,
+        ),
+        # an adverse finding on something else, two sentences later
+        (
+            "He stated that he did not know any gay bars in Tehran. He lives in Utrecht. "
+            "His late asylum application is held against him.",
+            _S,
+        ),
+    ],
+)
+def test_a_report_not_adopted_stays_clear(text: str, reason: Reason, lx: Lexicon) -> None:
+    assert reason not in reasons(text, lx), explain_reading(text, lx)

@@ -72,7 +72,9 @@ def read(text: str, lexicon: Lexicon | None = None) -> Reading:
     matches: list[TextMatch] = []
     skipped: list[Skipped] = []
     before: Passage | None = None
+    reported: list[Skipped] = []  # the previous sentence's reasons set aside as someone's words
     for k, sentence in enumerate(spans):
+        first_skip = len(skipped)
         window_start = spans[k - 1].start if k > 0 else sentence.start
         passage, concepts, vetoes = find(lexicon, text, sentence, before)
         before = passage
@@ -147,7 +149,58 @@ def read(text: str, lexicon: Lexicon | None = None) -> Reading:
                 )
             )
             seen.add(reason)
+        matches += _adopted(lexicon, text, passage, reported, seen, quotes)
+        reported = [k for k in skipped[first_skip:] if k.why in _SOMEONES_WORDS]
     return Reading(matches, skipped, spans)
+
+
+_SOMEONES_WORDS = ("reported speech", "account")
+
+
+def _adopted(
+    lexicon: Lexicon,
+    text: str,
+    p: Passage,
+    reported: list[Skipped],
+    seen: set[Reason],
+    quotes: list[Span],
+) -> list[TextMatch]:
+    """The reasons the previous sentence only reported, where this sentence, in the writer's
+    own voice, holds them against the applicant ("This is held against him")."""
+    adoption = lexicon.adoption
+    if adoption is None or not reported:
+        return []
+    for h in p.hits(adoption.group):
+        start, end = p.chars(h)
+        begin = clause_start(text, p.span, start)
+        if _why(text, p.span, start, end, quotes, True) is not None or any(
+            p.in_range(g, begin, end) for g in adoption.unless
+        ):
+            continue  # "this is not held against him", "counsel says this is held against"
+        out = []
+        for k in reported:
+            if k.reason in seen:
+                continue
+            seen.add(k.reason)
+            out.append(
+                TextMatch(
+                    k.reason,
+                    f"adopted.{k.rule}",
+                    p.lang,
+                    p.span.start,
+                    p.span.end,
+                    start,
+                    end,
+                    "holds against the applicant what the sentence before reports",
+                    "adoption",
+                    (
+                        f"{adoption.group}: {text[start:end]}",
+                        f"reported ({k.rule}): {text[k.match_start : k.match_end]}",
+                    ),
+                )
+            )
+        return out
+    return []
 
 
 _VOICE_BEFORE = 200  # characters before a quotation where its speaker is named

@@ -47,6 +47,12 @@ class Cue(_Model):
     scope: Literal["clause", "sentence", "match"] = "clause"
 
 
+class Adoption(_Model):
+    group: str
+    # Groups that, in the adopting clause up to the adopting words, undo it ("not held against").
+    unless: list[str] = Field(default_factory=list)
+
+
 class Lexicon(_Model):
     groups: dict[str, dict[str, list[str]]]
     concepts: list[Concept]
@@ -58,6 +64,10 @@ class Lexicon(_Model):
     # have advised them to go home and act discreetly', we said"): a report of the decision's
     # reasoning, read like the rest whoever is quoted.
     decision_in_quote: str | None = None
+    # The group of a sentence in the writer's voice that holds against the applicant what the
+    # sentence before reports ("He stated that he knows no gay bars. This is held against
+    # him."): the reported reasoning becomes the decision's own.
+    adoption: "Adoption | None" = None
     # Spellings of one word that every term of a language accepts alike, per language: a
     # stem and its variants (Dutch "lhbt" is also written "lgbt" and, in Flanders, "holebi"),
     # so a group lists "lhbt*-gemeenschap" once and matches "LGBT-gemeenschap" too.
@@ -97,9 +107,11 @@ class Lexicon(_Model):
         unknown = sorted(set(self.spellings) - set(LANGS))
         if unknown:
             raise ValueError(f"spellings name unknown languages {unknown}")
-        for quoting in (self.decision_quotes, self.decision_in_quote):
-            if quoting is not None and quoting not in self.groups:
-                raise ValueError(f"a quotation group names an unknown group {quoting!r}")
+        adopting = [self.adoption.group, *self.adoption.unless] if self.adoption else []
+        special = [self.decision_quotes, self.decision_in_quote, *adopting]
+        for name in (n for n in special if n is not None):
+            if name not in self.groups:
+                raise ValueError(f"a quotation or adoption group names an unknown group {name!r}")
         every: list[Concept | Cue] = [*self.concepts, *self.cues]
         for c in every:
             named = [*c.all, *c.unless]
