@@ -180,11 +180,18 @@ def versions(s: Session, actor: Actor, ref: str) -> list[CaseVersion]:
     ]
 
 
-def update_case(s: Session, actor: Actor, ref: str, case: Case, if_match: int) -> CaseRecord:
-    """A new version, only if the caller saw the current one (else 412, nothing written)."""
+def update_case(
+    s: Session, actor: Actor, ref: str, case: Case, if_match: int, *, skip_unchanged: bool = False
+) -> CaseRecord:
+    """A new version, only if the caller saw the current one (else 412, nothing written).
+    `skip_unchanged` (the web editor): a save whose content equals the current version's
+    writes nothing and returns the record at `if_match` (the API's PUT always makes a version,
+    as its contract says)."""
     rec = _load(s, actor, ref, Action.CASE_EDIT)
     if case.id != ref:
         raise Conflict([Problem("id", f"the case id {case.id!r} does not match {ref!r}")])
+    if skip_unchanged and rec.version == if_match and current(s, rec).data == _content(case):
+        return rec
     # Compare-and-set in the database, so two app processes cannot both win.
     done = s.execute(
         update(CaseRecord)

@@ -36,14 +36,25 @@ def _tri(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
+def _filled(form: FormData, i: int) -> bool:
+    """Something entered in an incident row besides its kind: a row with a date or an actor
+    but no kind is kept, so validation names its kind instead of the row vanishing on save."""
+    return bool(
+        text(form, f"incidents[{i}].date")
+        or text(form, f"incidents[{i}].actor")
+        or text(form, f"incidents[{i}].sought_protection")
+        or text(form, f"incidents[{i}].credibility") not in ("", "open")
+    )
+
+
 def from_form(form: FormData, ref: str) -> dict[str, Any]:
     """The submitted fields as a contract case dict (not yet validated)."""
     incidents = []
     rows = int(text(form, "incident_rows") or "0") if text(form, "incident_rows").isdigit() else 0
     for i in range(min(rows, 200)):
         kind = text(form, f"incidents[{i}].kind")
-        if not kind or text(form, f"incidents[{i}].remove") == "yes":
-            continue
+        if text(form, f"incidents[{i}].remove") == "yes" or not (kind or _filled(form, i)):
+            continue  # removed, or the blank row left as offered
         incident: dict[str, Any] = {
             "kind": kind,
             "actor": text(form, f"incidents[{i}].actor"),

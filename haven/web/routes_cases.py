@@ -354,13 +354,15 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
     version_text = text(form, "version")
     errors: dict[str, str] = {}
     anchors: dict[str, str] = {}  # field -> the id of its control, for the error summary
-    saved = False
+    saved = unchanged = False
     try:
         # Refused on write as the API refuses it: unknown tags, a region of another country,
         # dates after today, an id that cannot be addressed (issue 17).
         case = admit(caseform.validate(values), pack_of(request), today())
+        seen = version_number(version_text) or -1
         with database(request).session() as s:
-            repo.update_case(s, user.actor, ref, case, version_number(version_text) or -1)
+            rec = repo.update_case(s, user.actor, ref, case, seen, skip_unchanged=True)
+            unchanged = rec.version == seen  # nothing to save: no new version
         saved = True
     except PreconditionFailed as err:
         gettext = gettext_for(language(request)).gettext
@@ -396,9 +398,10 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
         errors=errors,
         anchors=anchors,
         saved=saved,
+        unchanged=unchanged,
         choices=caseform.CHOICES,
         tags=pack_of(request).tags,
-        refresh=saved,
+        refresh=saved and not unchanged,
         date_problem=None,
         **context,
     )

@@ -215,6 +215,27 @@ def test_editing_shows_field_errors_and_never_half_saves(api: Api) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/cases/RU-1"
 
 
+def test_the_editor_never_drops_a_half_filled_incident_nor_saves_nothing(api: Api) -> None:
+    seed(api)
+    b = signed_in(api)
+    token = b.csrf("/cases/RU-1")
+    # An incident with a date and an actor but no kind: named, not silently left out.
+    half = {"incidents[1].date": "2015-01-05", "incidents[1].actor": "state"}
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, **half))
+    assert "There is a problem: nothing was saved" in r.text, r.text
+    assert re.search(r'id="err-incidents-1-kind"', r.text), r.text
+    assert api.get("/cases/RU-1", "officer").json()["version"] == 1
+    # A save that changes nothing makes no version (the API's PUT still does, by contract).
+    pending = {"procedure.status": "pending"}
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, **pending))
+    assert "Saved as version 2" in r.text
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 2, token, **pending))
+    assert "Nothing changed: the case stays at version 2." in unescape(r.text)
+    assert api.get("/cases/RU-1", "officer").json()["version"] == 2
+    edits = [e for e in api.audit() if e["action"] == "case.edit"]
+    assert len(edits) == 1
+
+
 def test_case_content_is_escaped(api: Api) -> None:
     api.create("officer", make_case('<img src=x onerror=alert(1)>"'))
     b = signed_in(api)
@@ -547,7 +568,8 @@ def test_store_and_model_messages_are_plain_dutch(api: Api) -> None:
     assert "De regio moet een regio van het land van de nationaliteit zijn" in r.text
     assert "is a region of" not in r.text
     # A stale version (the store's optimistic concurrency).
-    assert "Opgeslagen als versie 2" in b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token)).text
+    pending = edit_form("RU-1", 1, token, **{"procedure.status": "pending"})
+    assert "Opgeslagen als versie 2" in b.post("/cases/RU-1/edit", pending).text
     r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token))
     assert "de zaak staat nu op versie 2 en u bewerkte versie 1" in r.text
     assert "reload and edit again" not in r.text
