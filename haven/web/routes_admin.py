@@ -30,7 +30,11 @@ def _page(
     status_code: int = 200,
     problems: list[Problem] | None = None,
     done: str | None = None,
+    about: str = "",
+    entered: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """`about`: the user whose form the problems are of ("" for the form that adds one);
+    `entered`: what the add form held, given back (never the password)."""
     require(user.actor, Action.USER_MANAGE)
     with database(request).session() as s:
         rows: list[dict[str, Any]] = []
@@ -51,8 +55,23 @@ def _page(
         scoped=sorted(r.value for r in SCOPED),
         colleagues=colleagues,
         problems=problems or [],
+        about=about,
+        entered=entered or {},
+        field_labels=_field_labels(request),
         done=done,
     )
+
+
+def _field_labels(request: Request) -> dict[str, str]:
+    """The words of the form fields a problem can name (the store names them by key)."""
+    gettext = gettext_for(language(request)).gettext
+    return {
+        "username": gettext("Username"),
+        "role": gettext("Role"),
+        "password": gettext("Password"),
+        "to": gettext("Hand over to"),
+        "do": gettext("Action"),
+    }
 
 
 @router.get("/admin/users")
@@ -78,7 +97,8 @@ async def add(request: Request, user: User) -> Response:
             add_user(s, org, username, text(form, "password"), Role(role))
             audit(s, user.actor, "user.create", username=username, role=role)
     except HavenError as err:
-        return _page(request, user, status_code=422, problems=err.problems)
+        entered = {"username": username[:64], "role": role}
+        return _page(request, user, status_code=422, problems=err.problems, entered=entered)
     return _done(request, "added", username)
 
 
@@ -92,8 +112,11 @@ async def change(request: Request, username: str, user: User) -> Response:
         with database(request).session() as s:
             if do in ("active", "inactive"):
                 accounts.set_active(s, org, username, do == "active", me)
-            elif do == "role" and text(form, "role") in ROLES:
-                accounts.set_role(s, org, username, Role(text(form, "role")), me)
+            elif do == "role":
+                role = text(form, "role")
+                if role not in ROLES:
+                    raise InputError([Problem("role", f"{role[:40]!r} is not a role")])
+                accounts.set_role(s, org, username, Role(role), me)
             elif do == "password":
                 accounts.set_password(s, org, username, text(form, "password"), me)
             elif do == "signout":
@@ -103,16 +126,7 @@ async def change(request: Request, username: str, user: User) -> Response:
             else:
                 raise InputError([Problem("do", "unknown action")])
     except HavenError as err:
-        where = f"{username[:64]}: "
-        return _page(
-            request,
-            user,
-            status_code=422,
-            problems=[
-                Problem(where + p.where if p.where else username[:64], p.message)
-                for p in err.problems
-            ],
-        )
+        return _page(request, user, status_code=422, problems=err.problems, about=username[:64])
     return _done(request, do, username)
 
 

@@ -163,6 +163,28 @@ def test_admin_users_page_in_english_and_dutch(api: Api) -> None:
         htmx=False,
     )
     assert r.status_code == 422 and "at least 12 characters" in r.text
+    # The problem is said at the user's card, in words (no field key), linked from the summary.
+    assert re.search(r'<p class="field-error" id="err-user-\d+">Password: ', r.text), r.text
+    assert "<code>" not in r.text and "officer: password" not in r.text
+    # Adding a name that is taken: the form keeps what was entered (not the password), and
+    # the problem sits next to the username.
+    r = b.post(
+        "/admin/users",
+        {"csrf": token.group(1), "username": "officer2", "role": "reviewer",
+         "password": "a long enough password"},
+        htmx=False,
+    )  # fmt: skip
+    assert r.status_code == 422
+    assert 'id="err-new-username"' in r.text and 'value="officer2"' in r.text
+    assert 'aria-invalid="true" aria-describedby="err-new-username"' in r.text
+    assert '<option value="reviewer" selected>' in r.text
+    assert "a long enough password" not in r.text
+    # A role that is not one names the role, not "the buttons".
+    r = b.post(
+        "/admin/users/officer", {"csrf": token.group(1), "do": "role", "role": "boss"},
+        htmx=False,
+    )  # fmt: skip
+    assert r.status_code == 422 and "Choose a role from the list." in r.text
     nl = Browser(api, lang="nl")
     assert nl.login("admin").status_code == 303
     dutch = nl.get("/admin/users").text
