@@ -105,6 +105,9 @@ async def research_export(request: Request, user: User) -> Response:
     problems += [
         Problem(k, "too_long") for k in ("purpose", "legal_basis", "dpia") if len(values[k]) > 500
     ]
+    # What leaves is chosen, never defaulted: an unknown scope is not read as full records.
+    if values["scope"] not in ("records", "aggregates"):
+        problems.append(Problem("scope", "choice"))
     day = today()
     try:
         expires = date.fromisoformat(values["expires"]) if values["expires"] else None

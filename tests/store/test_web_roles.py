@@ -165,6 +165,10 @@ def test_researcher_diffs_policy_and_exports(api: Api) -> None:
         "expires": "2099-01-01",
         "scope": "records",
     }
+    # A scope that is not one of the two: refused, nothing exported (not full records).
+    r = b.post("/research/export", {**form, "scope": "bogus"}, False)
+    assert r.status_code == 422 and "attachment" not in r.headers.get("content-disposition", "")
+    assert not any(e["action"] == "research.export" for e in api.audit())
     r = b.post("/research/export", form, False)
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     data = json.loads(r.text)
