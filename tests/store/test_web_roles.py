@@ -177,6 +177,20 @@ def test_researcher_diffs_policy_and_exports(api: Api) -> None:
     assert any(e["action"] == "research.export" for e in api.audit())
 
 
+def test_a_withheld_count_is_said_in_dutch(api: Api) -> None:
+    for n in range(8):
+        api.create("officer", make_case(f"COUNT-{n}"))
+    for n in range(2):
+        r = api.post(f"/cases/COUNT-{n}/assessments", "officer", {"as_of": "2015-10-01"})
+        assert r.status_code == 201, r.text
+    b = signed_in(api, "researcher")
+    b.get("/lang/nl?next=/research")
+    page = b.get("/research").text
+    cells = re.findall(r"<td>([^<]*)</td></tr>", page)
+    assert "&lt;5" in cells and "onderdrukt" in cells, cells
+    assert "suppressed" not in page
+
+
 def test_admin_home_and_keys(api: Api) -> None:
     api.create("officer", make_case("RU-1"))
     b = signed_in(api, "admin")
