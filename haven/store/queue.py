@@ -318,6 +318,25 @@ def assign(s: Session, actor: Actor, queue_id: int, item_id: int, username: str)
     return _view(s, row)
 
 
+def assignees(s: Session, actor: Actor, queue_id: int, item_id: int) -> list[str]:
+    """Whom the item can be assigned to: the organisation's active users who may work on its
+    case (the reviewers, and the officers and advocates who hold it), by username. For the
+    page's choice; `assign` checks the same again."""
+    row = load_item(s, actor, queue_id, item_id, Action.QUEUE_WORK)
+    case = s.get(CaseRecord, row.case_id)
+    assert case is not None
+    users = s.scalars(
+        select(User)
+        .where(User.org_id == actor.org_id, User.active.is_(True))
+        .order_by(User.username)
+    )
+    return [
+        u.username
+        for u in users
+        if allowed(Actor.of(u).role, Action.QUEUE_WORK, related=repo._related(s, Actor.of(u), case))
+    ]
+
+
 def comment(s: Session, actor: Actor, queue_id: int, item_id: int, text: str) -> ItemView:
     row = load_item(s, actor, queue_id, item_id, Action.QUEUE_WORK)
     # Sealed after the insert: the associated data names the comment's id. The placeholder

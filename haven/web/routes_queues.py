@@ -150,9 +150,11 @@ def _item_response(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    may_work = Action.QUEUE_WORK in ALLOWED[user.actor.role]
     with database(request).session() as s:
         view = store.read_item(s, user.actor, queue_id, item_id)
         q = s.get(WorkQueue, queue_id)
+        assignees = store.assignees(s, user.actor, queue_id, item_id) if may_work else []
     pack = _pack(request)
     return render(
         request,
@@ -163,7 +165,9 @@ def _item_response(
         item=view.item,
         changed=_changed(pack, view.item.changed_rules),
         sources=pack.sources,
-        may_work=Action.QUEUE_WORK in ALLOWED[user.actor.role],
+        may_work=may_work,
+        assignees=assignees,
+        assigned=request.query_params.get("assigned", "") if view.assigned_to else "",
         problems=problems or [],
         values=values or {},
         letter_langs=LANGUAGES,
@@ -198,6 +202,28 @@ async def comment(request: Request, queue_id: str, item_id: str, user: User) -> 
     with database(request).session() as s:
         store.comment(s, user.actor, qid, iid, note)
     return _back(qid, iid)
+
+
+@router.post("/queues/{queue_id}/items/{item_id}/assign")
+async def assign(request: Request, queue_id: str, item_id: str, user: User) -> Response:
+    """Give the item to a colleague who may work on its case (as the API's POST …/assign):
+    assigning does not share the case."""
+    qid, iid = _id(queue_id, "queue"), _id(item_id, "item")
+    require(user.actor, Action.QUEUE_WORK)
+    form = await checked_form(request)
+    username = text(form, "username")
+    if not username:
+        problem = Problem("username", "choice")
+        return _item_response(request, user, qid, iid, [problem], {}, 422)
+    try:
+        with database(request).session() as s:
+            store.assign(s, user.actor, qid, iid, username)
+    except InputError as err:
+        return _item_response(request, user, qid, iid, err.problems, {}, 422)
+    return RedirectResponse(
+        f"/queues/{qid}/items/{iid}?assigned={quote(username[:64], safe='')}#work",
+        status_code=303,
+    )
 
 
 @router.post("/queues/{queue_id}/items/{item_id}/close")

@@ -115,6 +115,35 @@ def test_advocate_opens_a_clients_item_and_downloads_the_dutch_letter(api: Api) 
     assert qid
 
 
+def test_reviewer_assigns_an_item_to_a_colleague_in_the_browser(api: Api) -> None:
+    """Work is given out on the item's page (as the API's POST …/assign), to those who may
+    work on the case only: the reviewers and whoever holds it."""
+    qid = queued(api)
+    b = signed_in(api, "reviewer")
+    items = re.findall(r'href="(/queues/\d+/items/\d+)"', b.get(f"/queues/{qid}").text)
+    ru1 = next(i for i in items if "RU-1" in b.get(i).text)
+    page = b.get(ru1).text
+    offered = re.findall(r'<option value="([^"]+)"', page.split('id="f-username"')[1])
+    # RU-1 is the officer's and shared with the advocate; officer2 and advocate2 hold it not.
+    assert "officer" in offered and "advocate" in offered and "reviewer" in offered
+    assert "officer2" not in offered and "advocate2" not in offered and "admin" not in offered
+    token = CSRF.search(page)
+    assert token
+    r = b.post(f"{ru1}/assign", {"csrf": token.group(1), "username": ""}, htmx=False)
+    assert r.status_code == 422 and 'href="#f-username"' in r.text
+    r = b.post(f"{ru1}/assign", {"csrf": token.group(1), "username": "officer2"}, htmx=False)
+    assert r.status_code == 422
+    assert "Officer2 may not work on case RU-1: it is not assigned to or shared with them." in (
+        r.text
+    )
+    assert 'aria-invalid="true"' in r.text
+    r = b.post(f"{ru1}/assign", {"csrf": token.group(1), "username": "advocate"}, htmx=False)
+    assert r.status_code == 303
+    after = b.get(r.headers["location"]).text
+    assert "Assigned to advocate." in after
+    assert [e["detail"]["to"] for e in api.audit() if e["action"] == "queue.assign"] == ["advocate"]
+
+
 def test_advocate_saves_a_queue_over_their_own_cases(api: Api) -> None:
     api.create("officer", make_case("RU-1"))
     api.create("officer", make_case("RU-2"))
