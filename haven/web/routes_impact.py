@@ -23,6 +23,7 @@ from haven.policy.pack import Pack
 from haven.store import jobs
 from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.repo import audit
+from haven.web.forms import covered
 from haven.web.jobs import JobRunner
 from haven.web.packchoice import chosen_pack, offered
 from haven.web.render import render
@@ -49,6 +50,20 @@ def _dates(request: Request) -> tuple[date, date, list[Problem]]:
             problems.append(Problem(name, "date"))  # haven/web/messages.py says it
             days.append(default)
     return days[0], days[1], problems
+
+
+def _covered(
+    request: Request, before: date, after: date, problems: list[Problem], later: Pack | None
+) -> list[Problem]:
+    """Each valid date before the coverage of its side's pack (`later`: the draft's or the
+    other pack's, on the second date), as a problem on its field."""
+    pack = chosen_pack(request)
+    found = [
+        covered(side, day, name)
+        for name, day, side in (("from", before, pack), ("to", after, later or pack))
+        if not any(p.where == name for p in problems)
+    ]
+    return [p for p in found if p is not None]
 
 
 def drafts() -> dict[str, Path]:
@@ -128,7 +143,7 @@ def impact_page(request: Request, user: User) -> HTMLResponse:
     before, after, problems = _dates(request)
     draft_name, draft, draft_problems = _draft(request)
     to_pack, pack_problems = _to_pack(request, draft_name)
-    problems += pack_problems
+    problems += pack_problems + _covered(request, before, after, problems, draft or to_pack)
     # An invalid date shows the form with its problem and no result (not one for a default).
     result = None if problems else _impact(request, user, before, after, draft, draft_name, to_pack)
     if isinstance(result, jobs.Progress):

@@ -8,7 +8,7 @@ import re
 from html import unescape
 
 from tests.store.store_helpers import Api, make_case
-from tests.store.test_web_pages import CSRF, Browser, signed_in
+from tests.store.test_web_pages import CSRF, Browser, seed, signed_in
 from tests.store.test_web_roles import queued
 
 LANG_LINK = re.compile(r'href="(/lang/(?:en|nl)\?next=[^"]*)"')
@@ -18,6 +18,40 @@ def dutch(api: Api, username: str) -> Browser:
     b = signed_in(api, username)
     b.get("/lang/nl?next=/")
     return b
+
+
+def test_a_date_before_the_packs_coverage_is_said_next_to_its_field_in_dutch(api: Api) -> None:
+    seed(api)
+    b = dutch(api, "officer")
+    said = "1900-01-01 ligt vóór 2004-04-29, de eerste dag waarop het beleid"
+    case = b.get("/cases/RU-1?as_of=1900-01-01")
+    assert case.status_code == 422, case.text[-800:]
+    text = unescape(case.text)
+    assert 'id="as_of"' in text and 'aria-invalid="true"' in text  # the form, its field marked
+    assert said in text and 'href="#as_of"' in text
+    assert "as_of" not in text.split('id="assessment"')[1].split("</section>")[0].replace(
+        'href="#as_of"', ""
+    )
+    assert "is before" not in text and 'id="designation"' not in text
+    impact = b.get("/impact?from=1900-01-01&to=2015-10-01")
+    assert impact.status_code == 422, impact.text[-800:]
+    text = unescape(impact.text)
+    assert 'id="f-from"' in text and 'href="#f-from"' in text and said in text
+    assert "is before" not in text and "as_of" not in text
+    # The later side too, against its own field.
+    impact = b.get("/impact?from=1900-01-01&to=1901-01-01")
+    assert impact.status_code == 422 and 'href="#f-to"' in impact.text
+    reviewer = dutch(api, "reviewer")
+    token = reviewer.csrf("/queues")
+    r = reviewer.post("/queues", {"csrf": token, "from": "1900-01-01", "to": "2015-10-01"}, False)
+    assert r.status_code == 422, r.text[-800:]
+    text = unescape(r.text)
+    assert 'href="#f-from"' in text and said in text and 'id="f-from"' in text
+    assert "is before" not in text and "as_of" not in text
+    # In English, the same sentence with both dates.
+    en = signed_in(api)
+    text = unescape(en.get("/cases/RU-1?as_of=1900-01-01").text)
+    assert "1900-01-01 is before 2004-04-29, the first day on which the policy" in text
 
 
 def lang_switch(b: Browser, page: str) -> str:
