@@ -138,3 +138,20 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     response = HTMLResponse(html, status_code=status_code)
     ensure_csrf(request, response)
     return response
+
+
+def problems_page(
+    request: Request, problems: list[Any], fields: dict[str, str] | None = None
+) -> HTMLResponse:
+    """422 and the problems in plain words, each naming its field (`fields`: field -> its
+    label, an English message id): for an address (an export) that has no form to show them
+    on. Never a result for other input."""
+    tr = gettext_for(language(request))
+    return render(
+        request,
+        "error.html",
+        status_code=422,
+        title=tr.gettext("Cannot do that"),
+        problems=problems,
+        fields={k: tr.gettext(v) for k, v in (fields or {}).items()},
+    )

@@ -25,8 +25,9 @@ from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.repo import audit
 from haven.web.forms import covered
 from haven.web.jobs import JobRunner
+from haven.web.labels import N_
 from haven.web.packchoice import chosen_pack, offered
-from haven.web.render import render
+from haven.web.render import problems_page, render
 from haven.web.routes_jobs import job_response
 from haven.web.session import WebUser, database, web_user
 
@@ -37,6 +38,8 @@ DEFAULT_FROM, DEFAULT_TO = date(2015, 6, 1), date(2015, 10, 1)
 # reading, and rendering 9,000 rows took 1.4-2 s per look (benchmarks/results/web-impact.md).
 # The counts stay whole and the CSV export lists every changed case.
 ROWS_PER_RULE = 200
+# The form's fields, as its problems name them (impact.html).
+FIELDS = {"from": N_("the first date"), "to": N_("the second date")}
 
 
 def _dates(request: Request) -> tuple[date, date, list[Problem]]:
@@ -243,12 +246,15 @@ def not_addressed_export(request: Request, user: User) -> Response:
 
 def _kept_impact(request: Request, user: WebUser) -> tuple[date, date, Impact | Response]:
     """The impact an export writes: its kept result, or (not kept yet) a redirect to its job
-    page, from which the export is offered once the job is done."""
-    before, after, _ = _dates(request)
-    draft_name, draft, _ = _draft(request)
-    to_pack, problems = _to_pack(request, draft_name)
+    page, from which the export is offered once the job is done. With a date or a choice it
+    cannot use, 422 and the problems (never a file for other dates)."""
+    before, after, problems = _dates(request)
+    draft_name, draft, draft_problems = _draft(request)
+    to_pack, pack_problems = _to_pack(request, draft_name)
+    problems += draft_problems + pack_problems
+    problems += _covered(request, before, after, problems, draft or to_pack)
     if problems:
-        raise InputError(problems)
+        return before, after, problems_page(request, problems, FIELDS)
     result = _impact(request, user, before, after, draft, draft_name, to_pack)
     if isinstance(result, jobs.Progress):
         return before, after, RedirectResponse(f"/jobs/{result.id}", status_code=303)

@@ -54,6 +54,49 @@ def test_a_date_before_the_packs_coverage_is_said_next_to_its_field_in_dutch(api
     assert "1900-01-01 is before 2004-04-29, the first day on which the policy" in text
 
 
+def test_an_invalid_audit_filter_shows_no_entries_and_no_export(api: Api) -> None:
+    queued(api)
+    b = signed_in(api, "auditor")
+    bad = b.get("/audit?since=2015-02-30&action=case.share")
+    assert bad.status_code == 422 and 'href="#f-since"' in bad.text
+    assert '<table class="audit">' not in bad.text and "case.share</code>" not in bad.text
+    assert "/audit/export.csv" not in bad.text
+    export = b.get("/audit/export.csv?since=2015-02-30")
+    assert export.status_code == 422 and "content-disposition" not in export.headers
+    assert "The first day must be a real date" in unescape(export.text)
+    # The last day before the first: a problem naming the last day, not an empty log.
+    back = b.get("/audit?since=2026-12-08&until=2026-12-01")
+    assert back.status_code == 422 and 'href="#f-until"' in back.text
+    assert "The last day must be on or after the first day." in unescape(back.text)
+    assert '<table class="audit">' not in back.text
+    export = b.get("/audit/export.csv?since=2026-12-08&until=2026-12-01")
+    assert export.status_code == 422 and "content-disposition" not in export.headers
+    ok = b.get("/audit?since=2015-01-01&until=2099-12-31")
+    assert ok.status_code == 200 and "/audit/export.csv?" in ok.text
+
+
+def test_an_invalid_date_on_the_explorer_and_the_impact_export_gives_no_results(
+    api: Api,
+) -> None:
+    seed(api)
+    b = signed_in(api)
+    page = b.get("/policy?country=RU&as_of=2015-02-30")
+    assert page.status_code == 422
+    assert "must be a real date" in page.text and 'id="inforce-heading"' not in page.text
+    assert "timeline.svg" not in page.text
+    impact = b.get("/impact?from=2015-02-30&to=2015-10-01")
+    assert impact.status_code == 422 and "/impact/export.csv" not in impact.text
+    for query in ("from=2015-02-30&to=2015-10-01", "from=1900-01-01&to=2015-10-01"):
+        export = b.get(f"/impact/export.csv?{query}")
+        assert export.status_code == 422, (query, export.text[:300])
+        assert "content-disposition" not in export.headers
+        assert "RU-1" not in export.text
+    said = unescape(b.get("/impact/export.csv?from=2015-02-30&to=2015-10-01").text)
+    assert "The first date must be a real date" in said
+    said = unescape(b.get("/impact/export.csv?from=2015-06-01&to=1900-01-01").text)
+    assert "1900-01-01 is before 2004-04-29" in said
+
+
 def lang_switch(b: Browser, page: str) -> str:
     """Follows the page's switch to the other language; returns the path it lands on."""
     found = LANG_LINK.search(page)
