@@ -126,6 +126,11 @@ def test_the_language_switch_after_a_failed_post_lands_on_the_page(api: Api) -> 
     r = admin.post("/admin/users/officer", {"csrf": token3, "do": "bogus"}, htmx=False)
     assert r.status_code in (400, 422), r.text[-600:]
     assert lang_switch(admin, r.text) == "/admin/users"
+    researcher = signed_in(api, "researcher")
+    token4 = researcher.csrf("/research")
+    r = researcher.post("/research/export", {"csrf": token4, "expires": "2099-01-01"}, False)
+    assert r.status_code == 422
+    assert lang_switch(researcher, r.text) == "/research"
 
 
 def test_the_wrong_method_page_keeps_the_menu(api: Api) -> None:
