@@ -32,7 +32,7 @@ from haven.web import (
 from haven.web.jobs import JobRunner
 from haven.web.render import gettext_for, language, render
 from haven.web.security import CSP_IMAGE, HEADERS
-from haven.web.session import LoginRequired
+from haven.web.session import LoginRequired, web_user
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -92,6 +92,11 @@ def html_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         status = exc.status_code
         problems = [Problem("", str(exc.detail))]
+        # No route ran (no such page, or not for this method): still the signed-in user's
+        # menu, so that the page leads on. Not signed in (or the database down): without.
+        if getattr(request.state, "web_user", None) is None:
+            with suppress(LoginRequired, HavenError, SQLAlchemyError):
+                web_user(request)
     elif isinstance(exc, Unavailable):
         page = render(
             request,

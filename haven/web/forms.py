@@ -1,9 +1,13 @@
 """Reading submitted forms: one place that parses the body and checks the CSRF token."""
 
+from datetime import date
+
 from fastapi import Request
 from starlette.datastructures import FormData
 
 from haven.errors import Forbidden, InputError, Problem
+from haven.policy.pack import Pack
+from haven.policy.snapshot import check_covered
 from haven.web.security import CSRF_FIELD, csrf_ok
 
 
@@ -27,3 +31,14 @@ def text(form: FormData, name: str) -> str:
 
 def texts(form: FormData, name: str) -> list[str]:
     return [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()]
+
+
+def covered(pack: Pack, day: date, field: str) -> Problem | None:
+    """A date before the pack's coverage (it has no legal basis for some step then): the
+    engine's problem, put on the form's `field` (haven/web/messages.py says it in plain words),
+    so that the page shows its form with the problem instead of an error page."""
+    try:
+        check_covered(pack, day)
+    except InputError as err:
+        return Problem(field, err.problems[0].message if err.problems else str(err))
+    return None

@@ -19,6 +19,7 @@ MESSAGES: dict[str, str] = {
     "too_long": N_("%(field)s is too long: shorten it."),
     "date": N_("%(field)s must be a real date, for example 2015-10-01."),
     "after_from": N_("%(field)s must be later than the first date."),
+    "not_before_since": N_("%(field)s must be on or after the first day."),
     "language": N_("Choose English or Dutch."),
     "choice": N_("Choose %(field)s from the list."),
     "after_today": N_("%(field)s must be after today."),
@@ -146,6 +147,16 @@ PATTERNS: Rules = [
     (
         re.compile(r"^\S+ is not after today \(\S+\)$"),
         N_("Choose a date after today."),
+    ),
+    (
+        re.compile(
+            r"^(?P<day>\S+) is before (?P<start>\S+), the first day on which pack \S+ has a "
+            r"legal basis for every step"
+        ),
+        N_(
+            "%(day)s is before %(start)s, the first day on which the policy has a legal basis "
+            "for every step: choose a date on or after it."
+        ),
     ),
     (re.compile(r"^Not Found$"), N_("There is no page at this address.")),
     (re.compile(r"^Method Not Allowed$"), N_("This page cannot be used that way.")),

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.routing import Match
 
 from haven.i18n import LANGUAGES, normalise, translations
 from haven.reports import plain, wording
@@ -52,6 +53,29 @@ def _current(items: list[MenuItem], path: str) -> str | None:
     """The menu entry the page belongs to: the longest path the page's path starts with."""
     found = [m.path for m in items if path == m.path or path.startswith(m.path + "/")]
     return max(found, key=len, default=None)
+
+
+def _serves_get(request: Request, path: str) -> bool:
+    """Whether a GET on `path` reaches a route (not 404 or 405)."""
+    scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+    return any(r.matches(scope)[0] == Match.FULL for r in request.app.router.routes)
+
+
+def page_address(request: Request) -> str:
+    """The address a GET opens this page at: for a GET, its own; for a page rendered in answer
+    to a POST (a form with its problems), the same path if a GET serves it (`/queues`), else
+    the nearest parent path a GET serves (`/queues/1/items/6/close` -> `/queues/1/items/6`,
+    `/admin/users/{name}` -> `/admin/users`), else `/`; the query is kept (`?pack=`). A link to
+    a POST-only path would answer 405."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    path = request.url.path
+    if request.method in ("GET", "HEAD") or _serves_get(request, path):
+        return path + query
+    while "/" in path.strip("/"):
+        path = path.rstrip("/").rsplit("/", 1)[0]
+        if _serves_get(request, path):
+            return path + query
+    return "/"
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -106,9 +130,28 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         has_lint_model=pack.lint_model is not None,
         pack_query=pack_query(request),
         path=request.url.path,
-        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        # Where the language switch returns to: this page's own address (for a page answering
+        # a form post, the page the form is on).
+        here=page_address(request),
         **context,
     )
     response = HTMLResponse(html, status_code=status_code)
     ensure_csrf(request, response)
     return response
+
+
+def problems_page(
+    request: Request, problems: list[Any], fields: dict[str, str] | None = None
+) -> HTMLResponse:
+    """422 and the problems in plain words, each naming its field (`fields`: field -> its
+    label, an English message id): for an address (an export) that has no form to show them
+    on. Never a result for other input."""
+    tr = gettext_for(language(request))
+    return render(
+        request,
+        "error.html",
+        status_code=422,
+        title=tr.gettext("Cannot do that"),
+        problems=problems,
+        fields={k: tr.gettext(v) for k, v in (fields or {}).items()},
+    )

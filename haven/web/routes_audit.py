@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from haven.errors import Problem
 from haven.store import auditlog
-from haven.web.render import render
+from haven.web.labels import N_
+from haven.web.render import problems_page, render
 from haven.web.routes_impact import _cell
 from haven.web.session import WebUser, database, web_user
 
@@ -22,6 +23,8 @@ router = APIRouter(include_in_schema=False)
 User = Annotated[WebUser, Depends(web_user)]
 PAGE_SIZE = 100
 OUTCOMES = ("ok", "denied")
+# The filters, as their problems name them (audit.html).
+FIELDS = {"since": N_("the first day"), "until": N_("the last day"), "outcome": N_("the outcome")}
 
 
 def _filter(request: Request) -> tuple[auditlog.AuditFilter, int, list[Problem], dict[str, str]]:
@@ -36,6 +39,8 @@ def _filter(request: Request) -> tuple[auditlog.AuditFilter, int, list[Problem],
         except ValueError:
             problems.append(Problem(name, "date"))
             days[name] = None
+    if days["since"] and days["until"] and days["until"] < days["since"]:
+        problems.append(Problem("until", "not_before_since"))  # never an empty log unsaid
     outcome = values["outcome"] or None
     if outcome is not None and outcome not in OUTCOMES:
         problems.append(Problem("outcome", "choice"))
@@ -57,8 +62,11 @@ def _filter(request: Request) -> tuple[auditlog.AuditFilter, int, list[Problem],
 def audit_page(request: Request, user: User) -> HTMLResponse:
     f, page, problems, values = _filter(request)
     with database(request).session() as s:
-        total, rows = auditlog.search(
-            s, user.actor, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        # A filter it cannot use: its problems and no entries (never the log unfiltered).
+        total, rows = (
+            (0, [])
+            if problems
+            else auditlog.search(s, user.actor, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         )
         actions = auditlog.actions(s, user.actor)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -108,7 +116,9 @@ def verify_page(request: Request, user: User) -> HTMLResponse:
 
 @router.get("/audit/export.csv")
 def audit_export(request: Request, user: User) -> Response:
-    f, _, _, _ = _filter(request)
+    f, _, problems, _ = _filter(request)
+    if problems:
+        return problems_page(request, problems, FIELDS)  # never a file of other entries
     with database(request).session() as s:
         rows = auditlog.export(s, user.actor, f)
         buf = io.StringIO()

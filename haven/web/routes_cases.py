@@ -33,7 +33,7 @@ from haven.store.models import CaseVersion, StoredAssessment
 from haven.store.models import User as UserRow
 from haven.vocab import Category, FlagCode, Recommendation, Status
 from haven.web import caseerrors, caseform, casepage
-from haven.web.forms import checked_form, text
+from haven.web.forms import checked_form, covered, text
 from haven.web.labels import N_
 from haven.web.lintview import segments
 from haven.web.messages import plain_message
@@ -142,9 +142,11 @@ def _as_of(request: Request) -> tuple[date, Problem | None]:
     if not raw:
         return today(), None
     try:
-        return date.fromisoformat(raw), None
+        day = date.fromisoformat(raw)
     except ValueError:
         return today(), Problem("as_of", "date")
+    # Before the pack's coverage: the form with its problem, as for an impossible date.
+    return day, covered(pack_of(request), day, "as_of")
 
 
 def _case(version: CaseVersion) -> Case:

@@ -23,9 +23,11 @@ from haven.policy.pack import Pack
 from haven.store import jobs
 from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.repo import audit
+from haven.web.forms import covered
 from haven.web.jobs import JobRunner
+from haven.web.labels import N_
 from haven.web.packchoice import chosen_pack, offered
-from haven.web.render import render
+from haven.web.render import problems_page, render
 from haven.web.routes_jobs import job_response
 from haven.web.session import WebUser, database, web_user
 
@@ -36,6 +38,8 @@ DEFAULT_FROM, DEFAULT_TO = date(2015, 6, 1), date(2015, 10, 1)
 # reading, and rendering 9,000 rows took 1.4-2 s per look (benchmarks/results/web-impact.md).
 # The counts stay whole and the CSV export lists every changed case.
 ROWS_PER_RULE = 200
+# The form's fields, as its problems name them (impact.html).
+FIELDS = {"from": N_("the first date"), "to": N_("the second date")}
 
 
 def _dates(request: Request) -> tuple[date, date, list[Problem]]:
@@ -49,6 +53,20 @@ def _dates(request: Request) -> tuple[date, date, list[Problem]]:
             problems.append(Problem(name, "date"))  # haven/web/messages.py says it
             days.append(default)
     return days[0], days[1], problems
+
+
+def _covered(
+    request: Request, before: date, after: date, problems: list[Problem], later: Pack | None
+) -> list[Problem]:
+    """Each valid date before the coverage of its side's pack (`later`: the draft's or the
+    other pack's, on the second date), as a problem on its field."""
+    pack = chosen_pack(request)
+    found = [
+        covered(side, day, name)
+        for name, day, side in (("from", before, pack), ("to", after, later or pack))
+        if not any(p.where == name for p in problems)
+    ]
+    return [p for p in found if p is not None]
 
 
 def drafts() -> dict[str, Path]:
@@ -128,7 +146,7 @@ def impact_page(request: Request, user: User) -> HTMLResponse:
     before, after, problems = _dates(request)
     draft_name, draft, draft_problems = _draft(request)
     to_pack, pack_problems = _to_pack(request, draft_name)
-    problems += pack_problems
+    problems += pack_problems + _covered(request, before, after, problems, draft or to_pack)
     # An invalid date shows the form with its problem and no result (not one for a default).
     result = None if problems else _impact(request, user, before, after, draft, draft_name, to_pack)
     if isinstance(result, jobs.Progress):
@@ -228,12 +246,15 @@ def not_addressed_export(request: Request, user: User) -> Response:
 
 def _kept_impact(request: Request, user: WebUser) -> tuple[date, date, Impact | Response]:
     """The impact an export writes: its kept result, or (not kept yet) a redirect to its job
-    page, from which the export is offered once the job is done."""
-    before, after, _ = _dates(request)
-    draft_name, draft, _ = _draft(request)
-    to_pack, problems = _to_pack(request, draft_name)
+    page, from which the export is offered once the job is done. With a date or a choice it
+    cannot use, 422 and the problems (never a file for other dates)."""
+    before, after, problems = _dates(request)
+    draft_name, draft, draft_problems = _draft(request)
+    to_pack, pack_problems = _to_pack(request, draft_name)
+    problems += draft_problems + pack_problems
+    problems += _covered(request, before, after, problems, draft or to_pack)
     if problems:
-        raise InputError(problems)
+        return before, after, problems_page(request, problems, FIELDS)
     result = _impact(request, user, before, after, draft, draft_name, to_pack)
     if isinstance(result, jobs.Progress):
         return before, after, RedirectResponse(f"/jobs/{result.id}", status_code=303)

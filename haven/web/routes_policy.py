@@ -47,10 +47,8 @@ def explorer(request: Request, user: User) -> HTMLResponse:
     try:
         day = date.fromisoformat(q["as_of"]) if q.get("as_of") else today()
     except ValueError:
-        day, problem = (
-            today(),
-            Problem("as_of", f"not a date (expected YYYY-MM-DD): {q['as_of']!r}"),
-        )
+        # The form with its problem and no result (not one for today).
+        day, problem = today(), Problem("as_of", "date")
     entries = pack.for_country(code)
     in_force = [
         e for e in entries if e.valid_from <= day and (e.valid_to is None or day < e.valid_to)
@@ -61,6 +59,7 @@ def explorer(request: Request, user: User) -> HTMLResponse:
     return render(
         request,
         "policy.html",
+        status_code=422 if problem else 200,
         country=code,
         countries=pack.countries(),
         as_of=day,

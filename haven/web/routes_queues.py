@@ -21,7 +21,7 @@ from haven.store import queue as store
 from haven.store.access import ALLOWED, Action
 from haven.store.models import WorkQueue
 from haven.store.repo import require
-from haven.web.forms import checked_form, text
+from haven.web.forms import checked_form, covered, text
 from haven.web.jobs import JobRunner
 from haven.web.render import language, render
 from haven.web.routes_jobs import job_response
@@ -96,6 +96,10 @@ async def create_queue(request: Request, user: User) -> Response:
         problems.append(Problem("to", "required"))
     if len(values["name"]) > 200:
         problems.append(Problem("name", "too_long"))
+    # Before the pack's coverage: next to its field, as an impossible date is.
+    for field, day in (("from", before), ("to", after)):
+        if values[field] and not any(p.where == field for p in problems):
+            problems += filter(None, [covered(_pack(request), day, field)])
     if not problems and after <= before:
         problems.append(Problem("to", "after_from"))
     if problems:
