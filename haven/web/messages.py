@@ -165,7 +165,12 @@ PATTERNS: Rules = [
 
 def sentence(template: str, gettext: Callable[[str], str], **values: str) -> str:
     """`template` in the reader's language with `values` filled in, as a sentence."""
-    text = gettext(template) % values
+    translated = gettext(template)
+    text = translated % values
+    # A sentence that opens with a name, a reference or a date keeps it as written ("rosa is
+    # not …", "2015-02-30 …"); one that opens with words or a field's label is capitalised.
+    if translated.startswith("%(") and not translated.startswith("%(field)s"):
+        return text
     return text[:1].upper() + text[1:]
 
 

@@ -108,7 +108,7 @@ def test_hand_over_from_the_admin_page_and_the_cli(api: Api) -> None:
         "/admin/users/officer", {"csrf": token.group(1), "do": "handover", "to": "reviewer"},
         htmx=False)  # fmt: skip
     assert r.status_code == 422
-    assert "Reviewer is not an active case officer or NGO advocate." in r.text
+    assert "reviewer is not an active case officer or NGO advocate." in r.text
     r = b.post(
         "/admin/users/officer", {"csrf": token.group(1), "do": "handover", "to": "advocate2"},
         htmx=False)  # fmt: skip

@@ -600,7 +600,7 @@ def test_a_refused_share_is_said_when_everyone_holds_the_case(api: Api) -> None:
     assert r.status_code == 422
     said = re.search(r'<p class="field-error" role="alert"[^>]*>([^<]*)</p>', r.text)
     assert said and unescape(said.group(1)) == (
-        "Reviewer is not an active case officer or NGO advocate."
+        "reviewer is not an active case officer or NGO advocate."
     )
     nl = Browser(api, lang="nl")
     nl.c.cookies.set("haven_lang", "nl")
@@ -632,7 +632,7 @@ def test_sharing_a_case_from_its_page(api: Api) -> None:
     # A forged name of the reviewer (who sees every case): refused in plain words.
     r = b.post("/cases/RU-1/share", {"csrf": token, "username": "reviewer"}, htmx=False)
     assert r.status_code == 422
-    assert "Reviewer is not an active case officer or NGO advocate." in unescape(r.text)
+    assert "reviewer is not an active case officer or NGO advocate." in unescape(r.text)
     r = b.post("/cases/RU-1/share", {"username": "advocate"}, htmx=False)
     assert r.status_code == 403  # no CSRF token, nothing changed
     assert "RU-1" not in signed_in(api, "advocate").get("/cases").text

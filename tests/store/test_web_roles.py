@@ -133,7 +133,7 @@ def test_reviewer_assigns_an_item_to_a_colleague_in_the_browser(api: Api) -> Non
     assert r.status_code == 422 and 'href="#f-username"' in r.text
     r = b.post(f"{ru1}/assign", {"csrf": token.group(1), "username": "officer2"}, htmx=False)
     assert r.status_code == 422
-    assert "Officer2 may not work on case RU-1: it is not assigned to or shared with them." in (
+    assert "officer2 may not work on case RU-1: it is not assigned to or shared with them." in (
         r.text
     )
     assert 'aria-invalid="true"' in r.text
