@@ -107,21 +107,29 @@ async def create_queue(request: Request, user: User) -> Response:
             user.actor, _pack(request), before, after, values["name"] or None
         )
         if made is not None:
-            return RedirectResponse(f"/queues/{made}", status_code=303)
+            return _made(made, existed=True)
         return job_response(request, jobs.progress(job))
     with database(request).session() as s:
-        q, _ = store.create_queue(
+        saved = store.save_queue(
             s, user.actor, before, after, _pack(request), name=values["name"] or None
         )
-        qid = q.id
-    return RedirectResponse(f"/queues/{qid}", status_code=303)
+        qid = saved.queue.id
+    # The same queue over the same caseload is not made twice: the one made already, said so.
+    return _made(qid, existed=saved.existed)
+
+
+def _made(queue_id: int, *, existed: bool) -> RedirectResponse:
+    return RedirectResponse(
+        f"/queues/{queue_id}" + ("?existed=1" if existed else ""), status_code=303
+    )
 
 
 @router.get("/queues/{queue_id}")
 def queue_page(request: Request, queue_id: str, user: User) -> HTMLResponse:
     with database(request).session() as s:
         q, views = store.read_queue(s, user.actor, _id(queue_id, "queue"))
-    return render(request, "queue.html", q=q, views=views)
+    existed = request.query_params.get("existed") == "1"
+    return render(request, "queue.html", q=q, views=views, existed=existed)
 
 
 def _changed(pack: Pack, rules: list[str]) -> list[dict[str, Any]]:

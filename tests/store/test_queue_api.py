@@ -78,6 +78,29 @@ def test_the_demo_caseload_queue_matches_the_pure_queue(api: Api) -> None:
     assert sorted(created[0]["detail"]["items"]) == sorted(i.case_id for i in expected)
 
 
+def test_the_same_queue_is_not_made_twice(api: Api) -> None:
+    """POST /api/v1/queues again with the same body over the same caseload: 200 with the queue
+    made (`existed`), not a second queue with its own copies of the items."""
+    api.create("officer", make_case("RU-1"))
+    first = new_queue(api)
+    assert first["existed"] is False and first["items"] == 1
+    again = api.post("/queues", "reviewer", WINDOW)
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert body["existed"] is True and body["id"] == first["id"]
+    assert {k: body[k] for k in first if k != "existed"} == {
+        k: v for k, v in first.items() if k != "existed"
+    }
+    listed = api.get("/queues", "reviewer").json()
+    assert [q["id"] for q in listed] == [first["id"]]
+    # Another name is another queue; so is a changed caseload.
+    named = new_queue(api, body={**WINDOW, "name": "second look"})
+    assert named["id"] != first["id"] and named["existed"] is False
+    api.create("officer", make_case("RU-2"))
+    changed = new_queue(api)
+    assert changed["id"] not in (first["id"], named["id"]) and changed["items"] == 2
+
+
 @pytest.fixture
 def queued(api: Api) -> tuple[Api, int, dict[str, int]]:
     """Five refused Russian cases of officer (improve), one of officer2, one pending (never

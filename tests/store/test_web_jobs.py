@@ -240,7 +240,7 @@ def test_queue_creation_is_a_job_and_is_not_made_twice(api: Api, gate: threading
     assert target == f"/queues/{queue.id}" and queue.name == "Russia 2015"
     assert queue.cases == CASES and items == CASES  # every refused RU case improved
     # The same queue over the same caseload: the queue made, at once, not a second one.
-    assert _start_queue(b) == f"/queues/{queue.id}"
+    assert _start_queue(b) == f"/queues/{queue.id}?existed=1"
     assert len(_queues(api)[0]) == 1
     # Only roles that may create queues.
     assert signed_in(api, "researcher").post("/jobs/queues", {}, htmx=False).status_code in (
