@@ -24,7 +24,7 @@ from sqlalchemy import select, text, update
 
 from haven.cases import Case
 from haven.cases.synthetic import synthetic_caseload
-from haven.cli.demo_cmd import EXAMPLE
+from haven.cli.demo_cmd import EXAMPLE, demo_database
 from haven.policy.loader import load_pack
 from haven.queue import build
 from haven.store import backup, crypto, datakeys, keyops, queuetext, repo
@@ -99,6 +99,18 @@ def test_the_same_queue_is_not_made_twice(api: Api) -> None:
     api.create("officer", make_case("RU-2"))
     changed = new_queue(api)
     assert changed["id"] not in (first["id"], named["id"]) and changed["items"] == 2
+
+
+def test_the_demo_queue_is_the_one_the_reviewer_saves_again(tmp_path: Path) -> None:
+    """The demo's 2015 queue is kept under its key: rik saving the same queue opens it."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    pack = load_pack("nl")
+    made, _ = demo_database(url, demo_caseload()[:40], pack)
+    with Database(url).session() as s:
+        rik = repo.actor_by_name(s, "demo", "rik")
+        saved = store.save_queue(s, rik, date(2015, 6, 1), date(2015, 10, 1), pack)
+        assert saved.existed and saved.items == made
+        assert [q.id for q, _, _ in store.list_queues(s, rik)] == [saved.queue.id]
 
 
 @pytest.fixture
