@@ -16,7 +16,6 @@ from haven.i18n import LANGUAGES
 from haven.policy.pack import Pack
 from haven.reports import letter as letters
 from haven.reports.memo import MemoFormat, filename
-from haven.store import jobs
 from haven.store import queue as store
 from haven.store.access import ALLOWED, Action
 from haven.store.models import WorkQueue
@@ -24,7 +23,6 @@ from haven.store.repo import require
 from haven.web.forms import checked_form, text
 from haven.web.jobs import JobRunner
 from haven.web.render import language, render
-from haven.web.routes_jobs import job_response
 from haven.web.session import WebUser, database, web_user
 
 router = APIRouter(include_in_schema=False)
@@ -108,7 +106,8 @@ async def create_queue(request: Request, user: User) -> Response:
         )
         if made is not None:
             return _made(made, existed=True)
-        return job_response(request, jobs.progress(job))
+        # Post/Redirect/Get: the job's own page, so Back and reload do not post again.
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
     with database(request).session() as s:
         saved = store.save_queue(
             s, user.actor, before, after, _pack(request), name=values["name"] or None
