@@ -16,7 +16,6 @@ from haven.api import deps, errors, ops
 from haven.api.bodies import REGISTRY, openapi_body, parse
 from haven.api.routes_memo import Lang
 from haven.doors import document_response
-from haven.errors import Problem
 from haven.policy.pack import Pack
 from haven.policy.packset import PackSet
 from haven.reports import letter as letters
@@ -70,40 +69,40 @@ for _m in (NewQueueRequest, AssignRequest, CommentRequest, CloseRequest):
     REGISTRY[_m.__name__] = _m
 
 
-@router.post("", status_code=201, openapi_extra=openapi_body(NewQueueRequest))
+@router.post(
+    "",
+    status_code=201,
+    openapi_extra=openapi_body(NewQueueRequest),
+    responses={200: {"description": "The same queue was made already: that queue (`existed`)"}},
+)
 def create_queue(
     raw: deps.RawBody,
     db: DB,
     actor: ACTOR,
     pack: PACK,
     packs: Annotated[PackSet, Depends(deps.packs)],
+    response: Response,
 ) -> dict[str, Any]:
     """Re-assess the organisation's cases on both dates (or under `?pack=` and `to_pack`) and
     save, as open work items, the refused cases whose outcome improved (reviewer; officers and
-    advocates: their own cases)."""
+    advocates: their own cases). The same queue (pack and version, dates, name, the cases the
+    caller may read, unchanged since) is not made twice: 200 with that queue and `existed`
+    true, instead of 201."""
     require(actor, Action.QUEUE_CREATE)  # the role first, then the body
     req = parse(NewQueueRequest, raw)
     after_pack = packs.get(req.to_pack, "to_pack") if req.to_pack else None
-    skipped: list[Problem] = []
-    silent: list[str] = []
     with db.session() as s:
-        q, rows = store.create_queue(
-            s,
-            actor,
-            req.from_,
-            req.to,
-            pack,
-            after_pack,
-            name=req.name,
-            skipped=skipped,
-            not_addressed=silent,
-        )
+        saved = store.save_queue(s, actor, req.from_, req.to, pack, after_pack, name=req.name)
+        out = store.queue_json(saved.queue, saved.items, saved.open)
+        out["existed"] = saved.existed
         # Cases left out because they no longer validate, and why: to be corrected.
-        out = store.queue_json(q, len(rows), len(rows))
-        out["skipped"] = [{"case": p.where, "message": p.message} for p in skipped]
+        out["skipped"] = saved.skipped
         # Between packs: cases whose nationality one pack does not address (added fields).
-        out |= store.not_addressed_json(silent)
-    ops.JOBS.labels("queue.create", "skipped_cases" if skipped else "ok").inc()
+        out |= store.not_addressed_json(saved.not_addressed)
+    if saved.existed:
+        response.status_code = 200
+    else:
+        ops.JOBS.labels("queue.create", "skipped_cases" if saved.skipped else "ok").inc()
     return out
 
 

@@ -240,6 +240,8 @@ def demo_database(url: str, cases: list[Case], pack: Pack) -> tuple[int, str]:
         reviewer = Actor.of(users["rik"])
     with db.session() as s:  # a fresh session: the cases read back as stored (decrypted)
         # The reviewer's work queue for the 2015 change: nadia's client EX-RU-1 is in it.
-        _, items = queue.create_queue(s, reviewer, parse_date("2015-06-01", "--from"), day, pack)
+        # Kept under its key: the same queue saved from the page or the API opens this one.
+        saved = queue.save_queue(s, reviewer, parse_date("2015-06-01", "--from"), day, pack)
+        items = saved.items
     write_private(path.parent / "demo-users.txt", "\n".join(lines) + "\n")
-    return len(items), token
+    return items, token

@@ -24,7 +24,7 @@ from haven.impact.stream import BATCH_SIZE
 from haven.policy.pack import Pack
 from haven.queue import Item
 from haven.queue.build import items_of
-from haven.store import queuetext, repo
+from haven.store import jobs, queuetext, repo
 from haven.store.access import SCOPED, Action, allowed
 from haven.store.auth import now
 from haven.store.columnar_caseload import StoredImpactStream
@@ -177,6 +177,100 @@ def create_queue(
         skipped=sorted({p.where.split(":")[0] for p in left_out}),
     )
     return queue, rows
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A queue asked for (`save_queue`): made now, or made already over the same caseload."""
+
+    queue: WorkQueue
+    items: int
+    open: int
+    existed: bool
+    skipped: list[dict[str, str]]
+    not_addressed: list[str]
+
+
+def queue_key(
+    s: Session,
+    actor: Actor,
+    before: date,
+    after: date,
+    pack: Pack,
+    after_pack: Pack | None = None,
+    name: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The key a queue is kept under (haven/store/jobs.py: the pack and its version, the dates,
+    who may see the cases and the caseload version) and its parameters: the same as a queue
+    made by a web job (haven/web/jobs.py), so neither path makes a queue the other made."""
+    params: dict[str, Any] = {
+        "from": before.isoformat(),
+        "to": after.isoformat(),
+        "pack": [pack.meta.id, pack.version],
+        "name": name,
+    }
+    if after_pack is not None:
+        params["to_pack"] = [after_pack.meta.id, after_pack.version]
+    return jobs.job_key(s, actor, "queue", params), params
+
+
+def made_queue(s: Session, actor: Actor, key: str) -> tuple[WorkQueue, dict[str, Any]] | None:
+    """The queue made under `key` (by a web job or `save_queue`) and what was kept with it."""
+    job = jobs.find(s, actor, key)
+    if job is None or job.state != jobs.DONE or "queue" not in job.params:
+        return None
+    q = s.get(WorkQueue, int(job.params["queue"]))
+    if q is None or q.org_id != actor.org_id:
+        return None
+    kept = jobs.result(s, job)
+    return q, kept if isinstance(kept, dict) else {}
+
+
+def save_queue(
+    s: Session,
+    actor: Actor,
+    before: date,
+    after: date,
+    pack: Pack,
+    after_pack: Pack | None = None,
+    name: str | None = None,
+) -> Saved:
+    """`create_queue`, unless the same queue (same pack and version, dates, name, scope and
+    caseload version) was made already: then that one, `existed`, and nothing is made. A new
+    queue is kept under its key in a job row marked done, as a web job keeps its queue."""
+    require(actor, Action.QUEUE_CREATE)
+    key, params = queue_key(s, actor, before, after, pack, after_pack, name)
+    found = made_queue(s, actor, key)
+    if found is not None:
+        q, kept = found
+        rows = _items(s, q)
+        audit(s, actor, "queue.kept_view", queue=q.id)
+        return Saved(
+            q,
+            len(rows),
+            sum(r.state == OPEN for r in rows),
+            True,
+            list(kept.get("skipped", [])),
+            list(kept.get("not_addressed_cases", [])),
+        )
+    left_out: list[Problem] = []
+    silent: list[str] = []
+    q, made = create_queue(
+        s,
+        actor,
+        before,
+        after,
+        pack,
+        after_pack,
+        name=name,
+        skipped=left_out,
+        not_addressed=silent,
+    )
+    skipped = [{"case": p.where, "message": p.message} for p in left_out]
+    job = jobs.create(s, actor, "queue", key, {**params, "queue": q.id})
+    job.total = q.cases
+    jobs.finish(s, job, {"queue": q.id, "skipped": skipped, "not_addressed_cases": silent})
+    return Saved(q, len(made), len(made), False, skipped, silent)
 
 
 def queue_impact(

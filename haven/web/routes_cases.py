@@ -29,7 +29,7 @@ from haven.errors import (
 from haven.policy.pack import Pack
 from haven.reports.memo import compare_with, reference_paragraph
 from haven.store import access, caseload, repo
-from haven.store.models import CaseVersion, StoredAssessment
+from haven.store.models import CaseRecord, CaseVersion, StoredAssessment
 from haven.store.models import User as UserRow
 from haven.vocab import Category, FlagCode, Recommendation, Status
 from haven.web import caseerrors, caseform, casepage
@@ -89,6 +89,7 @@ def cases_page(request: Request, user: User) -> HTMLResponse:
         assessed_on = _assessed_on(s, [r.id for r in found.rows])
     pages = max(1, -(-found.total // PAGE_SIZE))
     partial = request.headers.get("hx-target") == "results"
+    released = (request.query_params.get("released") or "")[:200]
     return render(
         request,
         "_results.html" if partial else "cases.html",
@@ -100,6 +101,8 @@ def cases_page(request: Request, user: User) -> HTMLResponse:
         filters=FILTERS,
         query=_query(f),
         assessed_on=assessed_on,
+        # After giving a case back: said only while it is true (the user no longer sees it).
+        released=released if released and not _holds(request, user, released) else None,
     )
 
 
@@ -445,10 +448,21 @@ async def unshare_case(request: Request, ref: str, user: User) -> Response:
             raise
         message = plain_message(err.problems[0].message, _gettext(request))
         return _case_response(request, user, ref, None, share_problem=message)
+    if username == user.actor.username and not _holds(request, user, ref):
+        # One's own share taken back: the case page would now be "Not allowed". To the
+        # caseload, saying so.
+        return RedirectResponse(f"/cases?released={quote(ref, safe='')}", status_code=303)
     return RedirectResponse(
         f"/cases/{quote(ref, safe='')}?unshared={quote(username, safe='')}#access",
         status_code=303,
     )
+
+
+def _holds(request: Request, user: WebUser, ref: str) -> bool:
+    """Whether the user may still see the case (a reviewer sees the organisation's)."""
+    with database(request).session() as s:
+        found = s.scalar(repo._visible(user.actor).where(CaseRecord.ref == ref).limit(1))
+    return found is not None
 
 
 @router.post("/cases/{ref}/assessments")

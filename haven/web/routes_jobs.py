@@ -91,7 +91,7 @@ async def start_queue(request: Request, user: User) -> Response:
         raise InputError(problems)
     runner: JobRunner = request.app.state.jobs
     job, queue_id = runner.queue_job(user.actor, request.app.state.pack, days[0], days[1], name)
-    target = f"/queues/{queue_id}" if queue_id is not None else f"/jobs/{job.id}"
+    target = f"/queues/{queue_id}?existed=1" if queue_id is not None else f"/jobs/{job.id}"
     return RedirectResponse(target, status_code=303)
 
 

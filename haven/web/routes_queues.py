@@ -16,7 +16,6 @@ from haven.i18n import LANGUAGES
 from haven.policy.pack import Pack
 from haven.reports import letter as letters
 from haven.reports.memo import MemoFormat, filename
-from haven.store import jobs
 from haven.store import queue as store
 from haven.store.access import ALLOWED, Action
 from haven.store.models import WorkQueue
@@ -24,7 +23,6 @@ from haven.store.repo import require
 from haven.web.forms import checked_form, covered, text
 from haven.web.jobs import JobRunner
 from haven.web.render import language, render
-from haven.web.routes_jobs import job_response
 from haven.web.session import WebUser, database, web_user
 
 router = APIRouter(include_in_schema=False)
@@ -111,21 +109,30 @@ async def create_queue(request: Request, user: User) -> Response:
             user.actor, _pack(request), before, after, values["name"] or None
         )
         if made is not None:
-            return RedirectResponse(f"/queues/{made}", status_code=303)
-        return job_response(request, jobs.progress(job))
+            return _made(made, existed=True)
+        # Post/Redirect/Get: the job's own page, so Back and reload do not post again.
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
     with database(request).session() as s:
-        q, _ = store.create_queue(
+        saved = store.save_queue(
             s, user.actor, before, after, _pack(request), name=values["name"] or None
         )
-        qid = q.id
-    return RedirectResponse(f"/queues/{qid}", status_code=303)
+        qid = saved.queue.id
+    # The same queue over the same caseload is not made twice: the one made already, said so.
+    return _made(qid, existed=saved.existed)
+
+
+def _made(queue_id: int, *, existed: bool) -> RedirectResponse:
+    return RedirectResponse(
+        f"/queues/{queue_id}" + ("?existed=1" if existed else ""), status_code=303
+    )
 
 
 @router.get("/queues/{queue_id}")
 def queue_page(request: Request, queue_id: str, user: User) -> HTMLResponse:
     with database(request).session() as s:
         q, views = store.read_queue(s, user.actor, _id(queue_id, "queue"))
-    return render(request, "queue.html", q=q, views=views)
+    existed = request.query_params.get("existed") == "1"
+    return render(request, "queue.html", q=q, views=views, existed=existed)
 
 
 def _changed(pack: Pack, rules: list[str]) -> list[dict[str, Any]]:

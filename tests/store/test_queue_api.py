@@ -24,7 +24,7 @@ from sqlalchemy import select, text, update
 
 from haven.cases import Case
 from haven.cases.synthetic import synthetic_caseload
-from haven.cli.demo_cmd import EXAMPLE
+from haven.cli.demo_cmd import EXAMPLE, demo_database
 from haven.policy.loader import load_pack
 from haven.queue import build
 from haven.store import backup, crypto, datakeys, keyops, queuetext, repo
@@ -76,6 +76,41 @@ def test_the_demo_caseload_queue_matches_the_pure_queue(api: Api) -> None:
     created = [e for e in api.audit() if e["action"] == "queue.create"]
     assert len(created) == 1 and created[0]["detail"]["cases"] == 501
     assert sorted(created[0]["detail"]["items"]) == sorted(i.case_id for i in expected)
+
+
+def test_the_same_queue_is_not_made_twice(api: Api) -> None:
+    """POST /api/v1/queues again with the same body over the same caseload: 200 with the queue
+    made (`existed`), not a second queue with its own copies of the items."""
+    api.create("officer", make_case("RU-1"))
+    first = new_queue(api)
+    assert first["existed"] is False and first["items"] == 1
+    again = api.post("/queues", "reviewer", WINDOW)
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert body["existed"] is True and body["id"] == first["id"]
+    assert {k: body[k] for k in first if k != "existed"} == {
+        k: v for k, v in first.items() if k != "existed"
+    }
+    listed = api.get("/queues", "reviewer").json()
+    assert [q["id"] for q in listed] == [first["id"]]
+    # Another name is another queue; so is a changed caseload.
+    named = new_queue(api, body={**WINDOW, "name": "second look"})
+    assert named["id"] != first["id"] and named["existed"] is False
+    api.create("officer", make_case("RU-2"))
+    changed = new_queue(api)
+    assert changed["id"] not in (first["id"], named["id"]) and changed["items"] == 2
+
+
+def test_the_demo_queue_is_the_one_the_reviewer_saves_again(tmp_path: Path) -> None:
+    """The demo's 2015 queue is kept under its key: rik saving the same queue opens it."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    pack = load_pack("nl")
+    made, _ = demo_database(url, demo_caseload()[:40], pack)
+    with Database(url).session() as s:
+        rik = repo.actor_by_name(s, "demo", "rik")
+        saved = store.save_queue(s, rik, date(2015, 6, 1), date(2015, 10, 1), pack)
+        assert saved.existed and saved.items == made
+        assert [q.id for q, _, _ in store.list_queues(s, rik)] == [saved.queue.id]
 
 
 @pytest.fixture

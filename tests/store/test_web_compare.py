@@ -2,7 +2,9 @@
 table, the timeline with the windows shaded, Dutch, field errors, and who may open it."""
 
 import re
+from pathlib import Path
 
+from haven.web.chart_compare import KIND_COLOURS
 from tests.store.compare_helpers import register_eu_mini
 from tests.store.store_helpers import Api
 from tests.store.test_web_pages import signed_in
@@ -30,6 +32,26 @@ def test_compare_page_on_a_date(api: Api) -> None:
     # The Yarsani entry is unconfirmed after 2019 and the EU pack has none: not "same".
     assert "no counted position on either side" in page
     assert 'src="/policy/compare/timeline.svg?left=nl&amp;right=eu-mini&amp;country=IR' in page
+
+
+def test_the_colour_key_needs_no_inline_style(api: Api) -> None:
+    """The swatches are coloured by classes in the stylesheet (the CSP blocks inline style:
+    they showed as empty boxes), each in its kind's colour on the chart."""
+    _with_eu_mini(api)
+    b = signed_in(api, "researcher")
+    page = b.get("/policy/compare?left=nl&right=eu-mini&country=IR&as_of=2025-02-01").text
+    assert not re.search(r"\sstyle\s*=", page)
+    kinds = set(re.findall(r'class="swatch swatch-(\w+)"', page))
+    assert {"nl_stricter", "only_eu"} <= kinds
+    css = b.get("/static/haven.css").text
+    for kind, colour in KIND_COLOURS.items():
+        assert f".swatch-{kind} {{ background: {colour}; }}" in css, kind
+
+
+def test_no_template_has_an_inline_style_attribute() -> None:
+    templates = Path(__file__).parents[2] / "haven" / "web" / "templates"
+    styled = [p.name for p in templates.glob("*.html") if re.search(r"\sstyle\s*=", p.read_text())]
+    assert styled == []
 
 
 def test_compare_period_and_timeline(api: Api) -> None:

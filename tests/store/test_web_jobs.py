@@ -226,6 +226,33 @@ def _queues(api: Api) -> tuple[list[WorkQueue], int]:
         )
 
 
+def test_saving_a_queue_as_a_job_redirects_to_its_job_page(api: Api, gate: threading.Event) -> None:
+    """POST /queues over a caseload that runs as a job answers 303 to the job's own page
+    (Post/Redirect/Get: Back and reload do not post the form again), titled for the queue it
+    makes, not the impact page's title; in Dutch too."""
+    _officer_with_cases(api)
+    b = signed_in(api, "reviewer")
+    token = b.csrf("/queues")
+    r = b.post("/queues", {"csrf": token, "from": "2015-06-01", "to": "2015-10-01"}, False)
+    assert r.status_code == 303, r.text[:300]
+    where = r.headers["location"]
+    assert re.fullmatch(r"/jobs/\d+", where)
+    job_id = int(where.rsplit("/", 1)[1])
+    page = b.get(where)
+    assert page.status_code == 200
+    assert "<title>New work queue · Haven</title>" in page.text
+    assert "<h1>New work queue</h1>" in page.text and "Impact of a policy change" not in page.text
+    b.get("/lang/nl")
+    dutch = b.get(where).text
+    assert "<title>Nieuwe werkvoorraad · Haven</title>" in dutch
+    assert "Gevolgen van een beleidswijziging" not in dutch
+    gate.set()
+    target = _wait(b, job_id, "done")
+    (queue,), _ = _queues(api)
+    assert target == f"/queues/{queue.id}"
+    assert b.get(where, follow_redirects=False).headers["location"] == target
+
+
 def test_queue_creation_is_a_job_and_is_not_made_twice(api: Api, gate: threading.Event) -> None:
     _officer_with_cases(api)
     b = signed_in(api, "reviewer")
@@ -240,7 +267,7 @@ def test_queue_creation_is_a_job_and_is_not_made_twice(api: Api, gate: threading
     assert target == f"/queues/{queue.id}" and queue.name == "Russia 2015"
     assert queue.cases == CASES and items == CASES  # every refused RU case improved
     # The same queue over the same caseload: the queue made, at once, not a second one.
-    assert _start_queue(b) == f"/queues/{queue.id}"
+    assert _start_queue(b) == f"/queues/{queue.id}?existed=1"
     assert len(_queues(api)[0]) == 1
     # Only roles that may create queues.
     assert signed_in(api, "researcher").post("/jobs/queues", {}, htmx=False).status_code in (

@@ -664,3 +664,37 @@ def test_sharing_a_case_from_its_page(api: Api) -> None:
     assert actions == ["case.unshare", "case.share"]  # newest first
     # The reviewer sees every case and shares none: no such section.
     assert 'id="access"' not in signed_in(api, "reviewer").get("/cases/RU-1").text
+
+
+def test_an_advocate_giving_back_her_own_share_lands_on_her_caseload(api: Api) -> None:
+    """The button on one's own share says what it does, and pressing it leads to the caseload
+    with a notice (English and Dutch), not to a "Not allowed" page for the case."""
+    api.create("officer", make_case("RU-1"))
+    api.create("officer", make_case("RU-2"))
+    for ref in ("RU-1", "RU-2"):
+        r = api.post(f"/cases/{ref}/share", "officer", {"username": "advocate"})
+        assert r.status_code == 204
+    b = signed_in(api, "advocate")
+    page = unescape(b.get("/cases/RU-1").text)
+    access = page[page.index('class="holders"') :].split("</ul>")[0]
+    assert "Give this case back (you will no longer see it)" in access
+    assert "Stop sharing with advocate" not in access
+    token = b.csrf("/cases/RU-1")
+    r = b.post("/cases/RU-1/unshare", {"csrf": token, "username": "advocate"}, htmx=False)
+    assert r.status_code == 303 and r.headers["location"] == "/cases?released=RU-1"
+    landed = b.get(r.headers["location"])
+    assert landed.status_code == 200
+    assert "You no longer hold case RU-1." in landed.text
+    assert "/cases/RU-1" not in landed.text and "/cases/RU-2" in landed.text
+    assert b.get("/cases/RU-1").status_code == 403
+    actions = [e["action"] for e in api.audit() if e["action"] == "case.unshare"]
+    assert actions == ["case.unshare"]
+    # A forged notice names no case the user still holds.
+    assert "no longer hold" not in b.get("/cases?released=RU-2").text
+    # In Dutch.
+    token = b.csrf("/cases/RU-2")
+    b.get("/lang/nl")
+    dutch = unescape(b.get("/cases/RU-2").text)
+    assert "Geef deze zaak terug (u ziet de zaak daarna niet meer)" in dutch
+    r = b.post("/cases/RU-2/unshare", {"csrf": token, "username": "advocate"}, htmx=False)
+    assert "U hebt zaak RU-2 niet meer." in b.get(r.headers["location"]).text

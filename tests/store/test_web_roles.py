@@ -160,6 +160,45 @@ def test_advocate_saves_a_queue_over_their_own_cases(api: Api) -> None:
     assert created[-1]["detail"]["cases"] == 1
 
 
+def test_saving_the_same_queue_again_opens_the_one_made(api: Api) -> None:
+    """Pressing "Run and save as a queue" twice with the same dates makes one queue: the
+    second press leads to it with a notice (English and Dutch); a changed caseload, other
+    dates or another user's scope make a new one."""
+    api.create("officer", make_case("RU-1"))
+    b = signed_in(api, "reviewer")
+    token = b.csrf("/queues")
+    window = {"csrf": token, "from": "2015-06-01", "to": "2015-10-01"}
+    first = b.post("/queues", window, False)
+    assert first.status_code == 303
+    made = first.headers["location"]
+    assert "made already" not in b.get(made).text
+    again = b.post("/queues", window, False)
+    assert again.status_code == 303 and again.headers["location"] == f"{made}?existed=1"
+    page = b.get(again.headers["location"]).text
+    assert "This queue was made already over the same cases" in page
+    listed = b.get("/queues").text
+    assert len(set(re.findall(r'href="(/queues/\d+)"', listed))) == 1
+    created = [e for e in api.audit() if e["action"] == "queue.create"]
+    assert len(created) == 1
+    b.get("/lang/nl")
+    dutch = b.get(again.headers["location"]).text
+    assert "Deze werkvoorraad is al gemaakt" in dutch
+    # Other dates: another queue.
+    other = b.post("/queues", {**window, "to": "2015-11-01"}, False)
+    assert other.headers["location"] not in (made, f"{made}?existed=1")
+    # The caseload changed: another queue over it.
+    api.create("officer", make_case("RU-2"))
+    changed = b.post("/queues", window, False)
+    assert changed.status_code == 303 and "existed" not in changed.headers["location"]
+    assert changed.headers["location"] != made
+    # An advocate's queue covers her cases only: not the reviewer's queue.
+    assert api.post("/cases/RU-1/share", "officer", {"username": "advocate"}).status_code == 204
+    a = signed_in(api, "advocate")
+    own = a.post("/queues", {**window, "csrf": a.csrf("/queues")}, False)
+    assert "existed" not in own.headers["location"]
+    assert own.headers["location"] != changed.headers["location"]
+
+
 def test_auditor_filters_verifies_and_exports(api: Api) -> None:
     queued(api)
     signed_in(api, "researcher").get("/cases")  # a denial to find

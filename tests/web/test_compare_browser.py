@@ -40,3 +40,25 @@ def test_compare_page_on_a_phone_in_both_languages(
         serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
         assert not serious, json.dumps([{"id": v["id"], "help": v["help"]} for v in serious])
     context.close()
+
+
+def test_the_colour_key_is_drawn_under_the_real_csp(browser: Any, demo: Demo) -> None:
+    """Under the page's own CSP (no bypass): no inline style is refused, and every swatch in
+    the divergence table has its kind's colour (they were empty boxes: inline `style=`)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    sign_in(page, demo, "rosa")
+    page.goto(f"{demo.url}/policy/compare?left=nl&right=euaa&country=IR&as_of=2025-02-01")
+    swatches = page.locator("table.compare .swatch")
+    assert swatches.count() > 0
+    colours = swatches.evaluate_all(
+        "els => els.map(e => [e.className, getComputedStyle(e).backgroundColor])"
+    )
+    assert all(c not in ("rgba(0, 0, 0, 0)", "transparent") for _, c in colours), colours
+    assert not refused, refused
+    context.close()
