@@ -325,6 +325,8 @@ def _case_response(
         "_assessment.html" if partial else "case.html",
         status_code=422 if errors or problem or share_problem else 200,
         ref=ref,
+        # Alone, the assessment brings the draft check's date along (_lint_date.html).
+        lint_oob=partial,
         date_problem=problem,
         share_problem=share_problem,
         # The notices after sharing or unsharing: only what is true of the case now.
@@ -468,16 +470,35 @@ MAX_LINT_CHARS = 100_000
 
 @router.post("/cases/{ref}/lint")
 async def lint_text(request: Request, ref: str, user: User) -> HTMLResponse:
-    """htmx: the draft text back with the passages that rely on forbidden reasoning marked."""
-    form = await checked_form(request)
-    draft = form.get("text")
-    draft = draft if isinstance(draft, str) else ""
-    # The date now in the page's date field (htmx includes it), else the one it was built with.
-    day = parse_day(text(form, "as_of")) or parse_day(text(form, "as_of_page")) or today()
+    """htmx: the draft text back with the passages that rely on forbidden reasoning marked.
+
+    The check uses one date: the date of the assessment shown on the page (the form's hidden
+    `as_of`, which follows the assessment when it is shown on another date), and its result
+    names it. Not the date typed in "Assess as of" and not yet shown: the page would then say
+    one date above and check another. A missing or invalid date is a problem next to the
+    form, never today in silence."""
+    form = await checked_form(request, nul_ok=True)
+    gettext = gettext_for(language(request)).gettext
+    raw = form.get("text")
+    raw = raw if isinstance(raw, str) else ""
+    # NUL cannot be stored or checked: said next to the box, the text kept (with a visible mark).
+    draft = raw.replace("\x00", "\ufffd")
+    day = parse_day(text(form, "as_of"))
+    day_problem = (
+        None
+        if day
+        else gettext(
+            "There is no assessment date to check the text on: show the assessment on a "
+            "date first (“Assess as of”, then “Show assessment”)."
+        )
+    )
     problem = None
-    if len(draft) > MAX_LINT_CHARS:
+    if "\x00" in raw:
+        problem = Problem("text", plain_message("contains a NUL character", gettext))
+    elif not draft.strip():
+        problem = Problem("text", gettext("Enter the draft decision text."))
+    elif len(draft) > MAX_LINT_CHARS:
         # The text stays in the box (nothing pasted is lost); it is not checked.
-        gettext = gettext_for(language(request)).gettext
         problem = Problem(
             "text",
             gettext(
@@ -493,23 +514,26 @@ async def lint_text(request: Request, ref: str, user: User) -> HTMLResponse:
     pack = pack_of(request)
     # The pack's opt-in model (`haven lint --model`), where the box is ticked and the pack has one.
     model = text(form, "model") == "on" and pack.lint_model is not None
-    detail: dict[str, Any] = {"chars": len(draft), "as_of": str(day)}
+    detail: dict[str, Any] = {"chars": len(draft), "as_of": str(day) if day else None}
     if model:
         detail["model"] = True
     with database(request).session() as s:
         _, version = repo.read_case(s, user.actor, ref)
         # The text is special-category data: only its length goes into the audit log.
         repo.audit(s, user.actor, "case.lint", case_ref=ref, **detail)
-    result = lint("" if problem else draft, _case(version), day, pack, model=model)
+    checked = day is not None and problem is None
+    flags = lint(draft, _case(version), day, pack, model=model).flags if checked else []
     return render(
         request,
         "_lint.html",
+        status_code=200 if checked else 422,
         ref=ref,
-        as_of=day,
+        lint_day=day,
+        day_problem=day_problem,
         draft=draft,
         model=model,
         problem=problem,
-        flags=result.flags,
-        segments=segments(draft, result.flags),
+        flags=flags,
+        segments=segments(draft, flags),
         sources=pack.sources,
     )
