@@ -33,7 +33,7 @@ from haven.store.models import CaseVersion, StoredAssessment
 from haven.store.models import User as UserRow
 from haven.vocab import Category, FlagCode, Recommendation, Status
 from haven.web import caseerrors, caseform, casepage
-from haven.web.forms import checked_form, text
+from haven.web.forms import checked_form, nul_fields, text, without_nul
 from haven.web.labels import N_
 from haven.web.lintview import segments
 from haven.web.messages import plain_message
@@ -351,13 +351,19 @@ def _gettext(request: Request) -> Any:
 async def edit_case(request: Request, ref: str, user: User) -> Response:
     """htmx: answers with the form again, with problems next to their fields, or saved.
     Without script: back to the case page (or the page with the problems marked)."""
-    form = await checked_form(request)
+    form = await checked_form(request, nul_ok=True)
+    # A NUL (which PostgreSQL text cannot hold) is a problem next to its field, like any other,
+    # and the form comes back with it shown as U+FFFD; nothing is saved.
+    nul = nul_fields(form)
+    form = without_nul(form) if nul else form
     values = caseform.from_form(form, ref)
     version_text = text(form, "version")
     errors: dict[str, str] = {}
     anchors: dict[str, str] = {}  # field -> the id of its control, for the error summary
     saved = False
     try:
+        if nul:
+            raise InputError([Problem(k, "contains a NUL character") for k in nul])
         # Refused on write as the API refuses it: unknown tags, a region of another country,
         # dates after today, an id that cannot be addressed (issue 17).
         case = admit(caseform.validate(values), pack_of(request), today())
@@ -392,6 +398,7 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
     return render(
         request,
         "_editor.html",
+        status_code=422 if errors else 200,
         ref=ref,
         rec=data["rec"],
         values=caseform.to_form(data["case"]) if saved else values,

@@ -182,7 +182,7 @@ def test_editing_shows_field_errors_and_never_half_saves(api: Api) -> None:
     r = b.post(
         "/cases/RU-1/edit", edit_form("RU-1", 1, token, **{"procedure.lodged": "2015-02-30"})
     )
-    assert r.status_code == 200
+    assert r.status_code == 422  # the form again (htmx swaps 422), problems marked
     assert 'id="err-procedure-lodged"' in r.text
     assert "The date the application was lodged must be a real date" in r.text
     assert 'href="#lodged"' in r.text  # the error summary links to the field
@@ -528,7 +528,7 @@ def test_the_editor_refuses_a_date_after_today_next_to_its_field(api: Api) -> No
     r = b.post(
         "/cases/RU-1/edit", edit_form("RU-1", 1, token, **{"procedure.decided": "2999-07-20"})
     )
-    assert r.status_code == 200
+    assert r.status_code == 422
     assert 'id="err-procedure-decided"' in r.text
     assert "The decision date cannot be in the future." in r.text
     assert api.get("/cases/RU-1", "officer").json()["version"] == 1
@@ -716,3 +716,25 @@ def test_the_draft_check_says_an_empty_box_and_a_nul(api: Api) -> None:
         assert nul in unescape(r.text) and 'id="lint-problem"' in r.text
         assert "reasonably\ufffd be expected" in r.text and "<mark" not in r.text
 
+
+def test_a_nul_in_the_editor_is_said_next_to_its_field(api: Api) -> None:
+    """QA: a NUL in an editor field was a 400 error page, which htmx does not show: nothing
+    happened. Now the editor again (422), the problem next to the field, nothing saved."""
+    seed(api)
+    for lang, said in (
+        ("en", "The region contains an invisible character (NUL)"),
+        ("nl", "De regio bevat een onzichtbaar teken (NUL)"),
+    ):
+        b = signed_in(api)
+        b.c.cookies.set("haven_lang", lang, domain="testserver.local")
+        token = b.csrf("/cases/RU-1")
+        r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, region="RU-M\x00OW"))
+        assert r.status_code == 422, r.text[:300]
+        assert r.text.lstrip().startswith('<section id="editor"')
+        assert 'id="err-region"' in r.text and said in unescape(r.text)
+        assert 'href="#region"' in r.text  # the error summary links to the field
+        assert 'value="RU-M\ufffdOW"' in r.text
+        assert api.get("/cases/RU-1", "officer").json()["version"] == 1
+    # Without script: the case page with the problem marked.
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, region="RU-M\x00OW"), htmx=False)
+    assert r.status_code == 422 and 'id="err-region"' in r.text
