@@ -644,7 +644,9 @@ def test_sharing_a_case_from_its_page(api: Api) -> None:
     assert 'id="access"' not in signed_in(api, "reviewer").get("/cases/RU-1").text
 
 
-LINT_DATE = re.compile(r'<p id="lint-date"[^>]*>\s*<input type="hidden" name="as_of" value="([^"]*)">')
+LINT_DATE = re.compile(
+    r'<p id="lint-date"[^>]*>\s*<input type="hidden" name="as_of" value="([^"]*)">'
+)
 RELOCATION = "He can reasonably be expected to settle in St Petersburg."
 
 
