@@ -717,6 +717,10 @@ def test_the_draft_check_says_an_empty_box_and_a_nul(api: Api) -> None:
         assert r.status_code == 422, lang
         assert nul in unescape(r.text) and 'id="lint-problem"' in r.text
         assert "reasonably\ufffd be expected" in r.text and "<mark" not in r.text
+    # Over the length that is checked at once: said next to the box (422, so htmx swaps it).
+    long = "He can reasonably be expected to relocate. " * 2500
+    r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-10-01", "text": long})
+    assert r.status_code == 422 and 'id="lint-problem"' in r.text and "<mark" not in r.text
 
 
 def test_a_nul_in_the_editor_is_said_next_to_its_field(api: Api) -> None:
