@@ -32,6 +32,13 @@ INCIDENT_IDS = {"date": "date", "kind": "kind", "actor": "actor", "credibility":
 
 # The contract's messages, each a pattern and its sentence (the form messages' where the same).
 RULES: Rules = [
+    (
+        re.compile(r"^contains a NUL character"),
+        N_(
+            "%(field)s contains an invisible character (NUL), shown as �, that cannot be stored: "
+            "remove it."
+        ),
+    ),
     (re.compile(r"not a date"), MESSAGES["date"]),
     (re.compile(r"ISO 3166-1 alpha-2"), MESSAGES["country"]),
     (

@@ -11,17 +11,35 @@ from haven.policy.snapshot import check_covered
 from haven.web.security import CSRF_FIELD, csrf_ok
 
 
-async def checked_form(request: Request) -> FormData:
-    """The form, if its CSRF token matches this browser's; else 403 (nothing is changed)."""
+async def checked_form(request: Request, *, nul_ok: bool = False) -> FormData:
+    """The form, if its CSRF token matches this browser's; else 403 (nothing is changed).
+    `nul_ok`: the route says a NUL next to its field itself (with `nul_fields`); else a value
+    with NUL is an error page naming the field."""
     form = await request.form()
     # PostgreSQL text cannot hold NUL: refuse it here, naming the field, before any lookup.
-    nul = sorted({k for k, v in form.multi_items() if isinstance(v, str) and "\x00" in v})
-    if nul:
+    nul = nul_fields(form)
+    if nul and not nul_ok:
         raise InputError([Problem(k, "contains a NUL character") for k in nul])
     submitted = form.get(CSRF_FIELD)
     if not csrf_ok(request, submitted if isinstance(submitted, str) else None):
         raise Forbidden("the form's security token is missing or stale: reload the page")
     return form
+
+
+def nul_fields(form: FormData) -> list[str]:
+    """The fields with a NUL character (which PostgreSQL text cannot hold), by name."""
+    return sorted({k for k, v in form.multi_items() if isinstance(v, str) and "\x00" in v})
+
+
+def without_nul(form: FormData) -> FormData:
+    """The form with each NUL shown as U+FFFD (�): what the writer sent, to correct and
+    send again, never stored as it is."""
+    return FormData(
+        [
+            (k, v.replace("\x00", "\ufffd") if isinstance(v, str) else v)
+            for k, v in form.multi_items()
+        ]
+    )
 
 
 def text(form: FormData, name: str) -> str:

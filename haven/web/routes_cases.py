@@ -33,7 +33,7 @@ from haven.store.models import CaseRecord, CaseVersion, StoredAssessment
 from haven.store.models import User as UserRow
 from haven.vocab import Category, FlagCode, Recommendation, Status
 from haven.web import caseerrors, caseform, casepage
-from haven.web.forms import checked_form, covered, text
+from haven.web.forms import checked_form, covered, nul_fields, text, without_nul
 from haven.web.labels import N_
 from haven.web.lintview import segments
 from haven.web.messages import plain_message
@@ -330,6 +330,8 @@ def _case_response(
         "_assessment.html" if partial else "case.html",
         status_code=422 if errors or problem or share_problem else 200,
         ref=ref,
+        # Alone, the assessment brings the draft check's date along (_lint_date.html).
+        lint_oob=partial,
         date_problem=problem,
         share_problem=share_problem,
         # The notices after sharing or unsharing: only what is true of the case now.
@@ -354,13 +356,19 @@ def _gettext(request: Request) -> Any:
 async def edit_case(request: Request, ref: str, user: User) -> Response:
     """htmx: answers with the form again, with problems next to their fields, or saved.
     Without script: back to the case page (or the page with the problems marked)."""
-    form = await checked_form(request)
+    form = await checked_form(request, nul_ok=True)
+    # A NUL (which PostgreSQL text cannot hold) is a problem next to its field, like any other,
+    # and the form comes back with it shown as U+FFFD; nothing is saved.
+    nul = nul_fields(form)
+    form = without_nul(form) if nul else form
     values = caseform.from_form(form, ref)
     version_text = text(form, "version")
     errors: dict[str, str] = {}
     anchors: dict[str, str] = {}  # field -> the id of its control, for the error summary
     saved = unchanged = False
     try:
+        if nul:
+            raise InputError([Problem(k, "contains a NUL character") for k in nul])
         # Refused on write as the API refuses it: unknown tags, a region of another country,
         # dates after today, an id that cannot be addressed (issue 17).
         case = admit(caseform.validate(values), pack_of(request), today())
@@ -397,6 +405,7 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
     return render(
         request,
         "_editor.html",
+        status_code=422 if errors else 200,
         ref=ref,
         rec=data["rec"],
         values=caseform.to_form(data["case"]) if saved else values,
@@ -487,16 +496,35 @@ MAX_LINT_CHARS = 100_000
 
 @router.post("/cases/{ref}/lint")
 async def lint_text(request: Request, ref: str, user: User) -> HTMLResponse:
-    """htmx: the draft text back with the passages that rely on forbidden reasoning marked."""
-    form = await checked_form(request)
-    draft = form.get("text")
-    draft = draft if isinstance(draft, str) else ""
-    # The date now in the page's date field (htmx includes it), else the one it was built with.
-    day = parse_day(text(form, "as_of")) or parse_day(text(form, "as_of_page")) or today()
+    """htmx: the draft text back with the passages that rely on forbidden reasoning marked.
+
+    The check uses one date: the date of the assessment shown on the page (the form's hidden
+    `as_of`, which follows the assessment when it is shown on another date), and its result
+    names it. Not the date typed in "Assess as of" and not yet shown: the page would then say
+    one date above and check another. A missing or invalid date is a problem next to the
+    form, never today in silence."""
+    form = await checked_form(request, nul_ok=True)
+    gettext = gettext_for(language(request)).gettext
+    raw = form.get("text")
+    raw = raw if isinstance(raw, str) else ""
+    # NUL cannot be stored or checked: said next to the box, the text kept (with a visible mark).
+    draft = raw.replace("\x00", "\ufffd")
+    day = parse_day(text(form, "as_of"))
+    day_problem = (
+        None
+        if day
+        else gettext(
+            "There is no assessment date to check the text on: show the assessment on a "
+            "date first (“Assess as of”, then “Show assessment”)."
+        )
+    )
     problem = None
-    if len(draft) > MAX_LINT_CHARS:
+    if "\x00" in raw:
+        problem = Problem("text", plain_message("contains a NUL character", gettext))
+    elif not draft.strip():
+        problem = Problem("text", gettext("Enter the draft decision text."))
+    elif len(draft) > MAX_LINT_CHARS:
         # The text stays in the box (nothing pasted is lost); it is not checked.
-        gettext = gettext_for(language(request)).gettext
         problem = Problem(
             "text",
             gettext(
@@ -512,23 +540,26 @@ async def lint_text(request: Request, ref: str, user: User) -> HTMLResponse:
     pack = pack_of(request)
     # The pack's opt-in model (`haven lint --model`), where the box is ticked and the pack has one.
     model = text(form, "model") == "on" and pack.lint_model is not None
-    detail: dict[str, Any] = {"chars": len(draft), "as_of": str(day)}
+    detail: dict[str, Any] = {"chars": len(draft), "as_of": str(day) if day else None}
     if model:
         detail["model"] = True
     with database(request).session() as s:
         _, version = repo.read_case(s, user.actor, ref)
         # The text is special-category data: only its length goes into the audit log.
         repo.audit(s, user.actor, "case.lint", case_ref=ref, **detail)
-    result = lint("" if problem else draft, _case(version), day, pack, model=model)
+    checked = day is not None and problem is None
+    flags = lint(draft, _case(version), day, pack, model=model).flags if day and not problem else []
     return render(
         request,
         "_lint.html",
+        status_code=200 if checked else 422,
         ref=ref,
-        as_of=day,
+        lint_day=day,
+        day_problem=day_problem,
         draft=draft,
         model=model,
         problem=problem,
-        flags=result.flags,
-        segments=segments(draft, result.flags),
+        flags=flags,
+        segments=segments(draft, flags),
         sources=pack.sources,
     )

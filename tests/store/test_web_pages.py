@@ -182,7 +182,7 @@ def test_editing_shows_field_errors_and_never_half_saves(api: Api) -> None:
     r = b.post(
         "/cases/RU-1/edit", edit_form("RU-1", 1, token, **{"procedure.lodged": "2015-02-30"})
     )
-    assert r.status_code == 200
+    assert r.status_code == 422  # the form again (htmx swaps 422), problems marked
     assert 'id="err-procedure-lodged"' in r.text
     assert "The date the application was lodged must be a real date" in r.text
     assert 'href="#lodged"' in r.text  # the error summary links to the field
@@ -549,7 +549,7 @@ def test_the_editor_refuses_a_date_after_today_next_to_its_field(api: Api) -> No
     r = b.post(
         "/cases/RU-1/edit", edit_form("RU-1", 1, token, **{"procedure.decided": "2999-07-20"})
     )
-    assert r.status_code == 200
+    assert r.status_code == 422
     assert 'id="err-procedure-decided"' in r.text
     assert "The decision date cannot be in the future." in r.text
     assert api.get("/cases/RU-1", "officer").json()["version"] == 1
@@ -698,3 +698,105 @@ def test_an_advocate_giving_back_her_own_share_lands_on_her_caseload(api: Api) -
     assert "Geef deze zaak terug (u ziet de zaak daarna niet meer)" in dutch
     r = b.post("/cases/RU-2/unshare", {"csrf": token, "username": "advocate"}, htmx=False)
     assert "U hebt zaak RU-2 niet meer." in b.get(r.headers["location"]).text
+
+
+LINT_DATE = re.compile(
+    r'<p id="lint-date"[^>]*>\s*<input type="hidden" name="as_of" value="([^"]*)">'
+)
+RELOCATION = "He can reasonably be expected to settle in St Petersburg."
+
+
+def test_the_draft_check_uses_the_date_shown_and_names_it(api: Api) -> None:
+    """QA: the check took the date typed in "Assess as of" but not yet shown (the page said 1
+    October 2015, the check ran on 1 June 2015 and said "on this date"), and an invalid date
+    fell back to today in silence. Now one date, the assessment's shown one, named in words."""
+    seed(api)
+    b = signed_in(api)
+    page = b.get("/cases/RU-1?as_of=2015-10-01").text
+    form = page.split('<section id="lint"')[1].split("</form>")[0]
+    assert 'hx-include="#as_of"' not in form  # never the date field's unshown value
+    assert LINT_DATE.findall(form) == ["2015-10-01"]
+    assert "Checked on the date of the assessment shown: <strong>1 October 2015</strong>" in form
+    token = b.csrf("/cases/RU-1?as_of=2015-10-01")
+    r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-10-01", "text": RELOCATION})
+    assert r.status_code == 200 and "<mark" in r.text
+    assert (
+        "1 passage flagged: it relies on reasoning forbidden for this case on 1 October 2015."
+        in r.text
+    )
+    assert LINT_DATE.findall(r.text) == ["2015-10-01"]
+    r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-06-01", "text": RELOCATION})
+    assert "No passage relies on reasoning that is forbidden for this case on 1 June 2015." in (
+        r.text
+    )
+    # No date, or not a date: the problem next to the form, nothing checked, never today.
+    for day in ("", "2015-02-30", "bogus"):
+        r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": day, "text": RELOCATION})
+        assert r.status_code == 422, day
+        assert 'id="lint-date-problem"' in r.text and "no assessment date to check" in r.text
+        assert "<mark" not in r.text and "No passage relies" not in r.text
+    # The assessment shown on another date (htmx) brings the check's date along.
+    part = b.get("/cases/RU-1?as_of=2015-06-01", headers={"HX-Target": "assessment"}).text
+    assert '<p id="lint-date" class="lint-date" hx-swap-oob="true">' in part
+    assert LINT_DATE.findall(part) == ["2015-06-01"]
+    # A page whose date is not a date shows no assessment: the check has no date either.
+    page = b.get("/cases/RU-1?as_of=2015-13-01").text
+    assert LINT_DATE.findall(page) == [""]
+    assert "No assessment date is shown" in page
+    # After a save, the assessment refreshed beside the editor brings it along too.
+    r = b.post("/cases/RU-1/edit", {**edit_form("RU-1", 1, token), "as_of": "2015-06-01"})
+    assert "Saved as version 2" in r.text and LINT_DATE.findall(r.text) == ["2015-06-01"]
+    # In Dutch, the date in words.
+    b.c.cookies.set("haven_lang", "nl", domain="testserver.local")
+    r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-10-01", "text": RELOCATION})
+    assert "voor deze zaak op 1 oktober 2015" in unescape(r.text)
+
+
+def test_the_draft_check_says_an_empty_box_and_a_nul(api: Api) -> None:
+    """QA: "Check the text" with an empty box, or a NUL in it (a 400 page htmx did not show),
+    showed nothing. Now the form again with the problem next to the box (422)."""
+    seed(api)
+    for lang, empty, nul in (
+        ("en", "Enter the draft decision text.", "Contains an invisible character (NUL)"),
+        ("nl", "Vul de tekst van het conceptbesluit in.", "Bevat een onzichtbaar teken (NUL)"),
+    ):
+        b = signed_in(api)
+        b.c.cookies.set("haven_lang", lang, domain="testserver.local")
+        token = b.csrf("/cases/RU-1?as_of=2015-10-01")
+        for text in ("", "  \n "):
+            r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-10-01", "text": text})
+            assert r.status_code == 422, (lang, text)
+            assert f'<span class="field-error" id="lint-problem">{empty}</span>' in unescape(r.text)
+            assert 'aria-invalid="true" aria-describedby="lint-problem"' in r.text
+        draft = "He can reasonably\x00 be expected to settle in St Petersburg."
+        r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-10-01", "text": draft})
+        assert r.status_code == 422, lang
+        assert nul in unescape(r.text) and 'id="lint-problem"' in r.text
+        assert "reasonably\ufffd be expected" in r.text and "<mark" not in r.text
+    # Over the length that is checked at once: said next to the box (422, so htmx swaps it).
+    long = "He can reasonably be expected to relocate. " * 2500
+    r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-10-01", "text": long})
+    assert r.status_code == 422 and 'id="lint-problem"' in r.text and "<mark" not in r.text
+
+
+def test_a_nul_in_the_editor_is_said_next_to_its_field(api: Api) -> None:
+    """QA: a NUL in an editor field was a 400 error page, which htmx does not show: nothing
+    happened. Now the editor again (422), the problem next to the field, nothing saved."""
+    seed(api)
+    for lang, said in (
+        ("en", "The region contains an invisible character (NUL)"),
+        ("nl", "De regio bevat een onzichtbaar teken (NUL)"),
+    ):
+        b = signed_in(api)
+        b.c.cookies.set("haven_lang", lang, domain="testserver.local")
+        token = b.csrf("/cases/RU-1")
+        r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, region="RU-M\x00OW"))
+        assert r.status_code == 422, r.text[:300]
+        assert r.text.lstrip().startswith('<section id="editor"')
+        assert 'id="err-region"' in r.text and said in unescape(r.text)
+        assert 'href="#region"' in r.text  # the error summary links to the field
+        assert 'value="RU-M\ufffdOW"' in r.text
+        assert api.get("/cases/RU-1", "officer").json()["version"] == 1
+    # Without script: the case page with the problem marked.
+    r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, region="RU-M\x00OW"), htmx=False)
+    assert r.status_code == 422 and 'id="err-region"' in r.text
