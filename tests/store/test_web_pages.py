@@ -744,7 +744,8 @@ def test_the_draft_check_uses_the_date_shown_and_names_it(api: Api) -> None:
     assert LINT_DATE.findall(page) == [""]
     assert "No assessment date is shown" in page
     # After a save, the assessment refreshed beside the editor brings it along too.
-    r = b.post("/cases/RU-1/edit", {**edit_form("RU-1", 1, token), "as_of": "2015-06-01"})
+    changed = edit_form("RU-1", 1, token, **{"procedure.status": "pending"})
+    r = b.post("/cases/RU-1/edit", {**changed, "as_of": "2015-06-01"})
     assert "Saved as version 2" in r.text and LINT_DATE.findall(r.text) == ["2015-06-01"]
     # In Dutch, the date in words.
     b.c.cookies.set("haven_lang", "nl", domain="testserver.local")
