@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
@@ -532,9 +533,10 @@ async def lint_text(request: Request, ref: str, user: User) -> HTMLResponse:
                 "Shorten it by %(over)s characters, or check it in parts."
             )
             % {
-                "n": f"{len(draft):,}",
-                "max": f"{MAX_LINT_CHARS:,}",
-                "over": f"{len(draft) - MAX_LINT_CHARS:,}",
+                # Grouped as the reader's language writes numbers (100,000 / 100.000).
+                "n": format_decimal(len(draft), locale=language(request)),
+                "max": format_decimal(MAX_LINT_CHARS, locale=language(request)),
+                "over": format_decimal(len(draft) - MAX_LINT_CHARS, locale=language(request)),
             },
         )
     pack = pack_of(request)

@@ -778,6 +778,11 @@ def test_the_draft_check_says_an_empty_box_and_a_nul(api: Api) -> None:
     long = "He can reasonably be expected to relocate. " * 2500
     r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-10-01", "text": long})
     assert r.status_code == 422 and 'id="lint-problem"' in r.text and "<mark" not in r.text
+    # Its numbers grouped as each language writes them.
+    for lang, words in (("en", "107,500 characters"), ("nl", "107.500 tekens")):
+        b.c.cookies.set("haven_lang", lang, domain="testserver.local")
+        r = b.post("/cases/RU-1/lint", {"csrf": token, "as_of": "2015-10-01", "text": long})
+        assert words in r.text, r.text[:2000]
 
 
 def test_a_nul_in_the_editor_is_said_next_to_its_field(api: Api) -> None:
