@@ -42,14 +42,19 @@ async def login(request: Request) -> Response:
         address = request.client.host if request.client else None
         token = throttled_login(database(request), username, text(form, "password"), address)
     except TooManyRequests as err:
-        gettext = gettext_for(language(request)).gettext
+        ngettext = gettext_for(language(request)).ngettext
+        minutes = -(-err.retry_after // 60)  # a lockout lasts minutes: said in minutes
         page = render(
             request,
             "login.html",
             status_code=429,
             next=target,
-            error=gettext("Too many failed sign-ins: try again in %(n)d seconds.")
-            % {"n": err.retry_after},
+            error=ngettext(
+                "Too many failed sign-ins: try again in %(num)d minute.",
+                "Too many failed sign-ins: try again in %(num)d minutes.",
+                minutes,
+            )
+            % {"num": minutes},
             username=username,
         )
         page.headers["Retry-After"] = str(err.retry_after)
