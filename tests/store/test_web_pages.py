@@ -229,6 +229,8 @@ def test_the_editor_never_drops_a_half_filled_incident_nor_saves_nothing(api: Ap
     pending = {"procedure.status": "pending"}
     r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, **pending))
     assert "Saved as version 2" in r.text
+    # The page's version line follows the save (out of band), not "Version 1" any more.
+    assert re.search(r'<p class="muted" id="case-meta" hx-swap-oob="true">Version 2,', r.text)
     r = b.post("/cases/RU-1/edit", edit_form("RU-1", 2, token, **pending))
     assert "Nothing changed: the case stays at version 2." in unescape(r.text)
     assert api.get("/cases/RU-1", "officer").json()["version"] == 2
