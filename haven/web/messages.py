@@ -19,6 +19,7 @@ MESSAGES: dict[str, str] = {
     "too_long": N_("%(field)s is too long: shorten it."),
     "date": N_("%(field)s must be a real date, for example 2015-10-01."),
     "after_from": N_("%(field)s must be later than the first date."),
+    "not_before_from": N_("%(field)s must not be before the first date."),
     "not_before_since": N_("%(field)s must be on or after the first day."),
     "language": N_("Choose English or Dutch."),
     "choice": N_("Choose %(field)s from the list."),

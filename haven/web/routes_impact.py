@@ -59,14 +59,19 @@ def _covered(
     request: Request, before: date, after: date, problems: list[Problem], later: Pack | None
 ) -> list[Problem]:
     """Each valid date before the coverage of its side's pack (`later`: the draft's or the
-    other pack's, on the second date), as a problem on its field."""
+    other pack's, on the second date), as a problem on its field; then, both dates sound, a
+    second date before the first (the same date twice compares two packs on it; backwards is
+    a slip, which the queue and compare pages refuse too)."""
     pack = chosen_pack(request)
     found = [
         covered(side, day, name)
         for name, day, side in (("from", before, pack), ("to", after, later or pack))
         if not any(p.where == name for p in problems)
     ]
-    return [p for p in found if p is not None]
+    out = [p for p in found if p is not None]
+    if not problems and not out and after < before:
+        out.append(Problem("to", "not_before_from"))
+    return out
 
 
 def drafts() -> dict[str, Path]:

@@ -341,6 +341,11 @@ def test_impact_page_and_export(api: Api) -> None:
     assert any(line.startswith("RU-1,refused,") for line in lines)
     assert any(line.startswith("'=HYPERLINK(1)") for line in lines)  # no formula injection
     assert not any(line.startswith("=") for line in lines)
+    # The dates the wrong way round: said next to the second date, no result, no file.
+    r = b.get("/impact?from=2015-10-01&to=2015-06-01")
+    assert r.status_code == 422 and "RU-1" not in r.text
+    assert "The second date must not be before the first date." in r.text
+    assert b.get("/impact/export.csv?from=2015-10-01&to=2015-06-01").status_code == 422
 
 
 def test_impact_page_shows_a_bounded_list_per_rule_and_the_csv_all(
