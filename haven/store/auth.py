@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,7 +67,9 @@ def ensure_org(s: Session, slug: str, name: str | None = None) -> Organisation:
 
 def add_user(s: Session, org: Organisation, username: str, password: str, role: Role) -> User:
     check_name("username", username)
-    if s.scalar(select(User).where(User.username == username)) is not None:
+    # Nor "Olga" beside "olga": two accounts a reader of the audit log or the share list
+    # cannot tell apart (lower() folds ASCII letters on SQLite, all letters on PostgreSQL).
+    if s.scalar(select(User).where(func.lower(User.username) == username.lower())) is not None:
         # Usernames are unique across organisations (they sign in without one). The answer is
         # the same whether the name is taken here or in another organisation, so an admin
         # learns nothing about other organisations' accounts (issue 17, #10).

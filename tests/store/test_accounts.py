@@ -176,6 +176,13 @@ def test_admin_users_page_in_english_and_dutch(api: Api) -> None:
     )  # fmt: skip
     assert r.status_code == 422
     assert 'id="err-new-username"' in r.text and 'value="officer2"' in r.text
+    # A name that differs from a taken one only in case is taken too (here or in another
+    # organisation): two accounts no reader of the audit log could tell apart.
+    for name in ("Officer2", "X.OFFICER"):
+        form = {"csrf": token.group(1), "username": name, "role": "reviewer",
+                "password": "a long enough password"}  # fmt: skip
+        taken = b.post("/admin/users", form, htmx=False)
+        assert taken.status_code == 422 and 'id="err-new-username"' in taken.text, name
     assert 'aria-invalid="true" aria-describedby="err-new-username"' in r.text
     assert '<option value="reviewer" selected>' in r.text
     assert "a long enough password" not in r.text
