@@ -232,7 +232,7 @@ async def assign(request: Request, queue_id: str, item_id: str, user: User) -> R
     except InputError as err:
         return _item_response(request, user, qid, iid, err.problems, {}, 422)
     return RedirectResponse(
-        f"/queues/{qid}/items/{iid}?assigned={quote(username[:64], safe='')}#work",
+        f"/queues/{qid}/items/{iid}?assigned={quote(username[:64], safe='')}#assign",
         status_code=303,
     )
 
