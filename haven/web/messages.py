@@ -19,8 +19,8 @@ MESSAGES: dict[str, str] = {
     "too_long": N_("%(field)s is too long: shorten it."),
     "date": N_("%(field)s must be a real date, for example 2015-10-01."),
     "after_from": N_("%(field)s must be later than the first date."),
-    "not_before_from": N_("%(field)s must not be before the first date."),
-    "not_before_since": N_("%(field)s must be on or after the first day."),
+    # A period's end before its start (impact, audit log; the same date twice is a period).
+    "not_before_from": N_("%(field)s must be on or after the first date."),
     "language": N_("Choose English or Dutch."),
     "choice": N_("Choose %(field)s from the list."),
     "after_today": N_("%(field)s must be after today."),

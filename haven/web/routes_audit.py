@@ -40,7 +40,7 @@ def _filter(request: Request) -> tuple[auditlog.AuditFilter, int, list[Problem],
             problems.append(Problem(name, "date"))
             days[name] = None
     if days["since"] and days["until"] and days["until"] < days["since"]:
-        problems.append(Problem("until", "not_before_since"))  # never an empty log unsaid
+        problems.append(Problem("until", "not_before_from"))  # never an empty log unsaid
     outcome = values["outcome"] or None
     if outcome is not None and outcome not in OUTCOMES:
         problems.append(Problem("outcome", "choice"))

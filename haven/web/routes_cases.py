@@ -550,7 +550,7 @@ async def lint_text(request: Request, ref: str, user: User) -> HTMLResponse:
         # The text is special-category data: only its length goes into the audit log.
         repo.audit(s, user.actor, "case.lint", case_ref=ref, **detail)
     checked = day is not None and problem is None
-    flags = lint(draft, _case(version), day, pack, model=model).flags if day and not problem else []
+    flags = lint(draft, _case(version), day, pack, model=model).flags if day and checked else []
     return render(
         request,
         "_lint.html",

@@ -67,7 +67,7 @@ def test_an_invalid_audit_filter_shows_no_entries_and_no_export(api: Api) -> Non
     # The last day before the first: a problem naming the last day, not an empty log.
     back = b.get("/audit?since=2026-12-08&until=2026-12-01")
     assert back.status_code == 422 and 'href="#f-until"' in back.text
-    assert "The last day must be on or after the first day." in unescape(back.text)
+    assert "The last day must be on or after the first date." in unescape(back.text)
     assert '<table class="audit">' not in back.text
     export = b.get("/audit/export.csv?since=2026-12-08&until=2026-12-01")
     assert export.status_code == 422 and "content-disposition" not in export.headers

@@ -344,7 +344,7 @@ def test_impact_page_and_export(api: Api) -> None:
     # The dates the wrong way round: said next to the second date, no result, no file.
     r = b.get("/impact?from=2015-10-01&to=2015-06-01")
     assert r.status_code == 422 and "RU-1" not in r.text
-    assert "The second date must not be before the first date." in r.text
+    assert "The second date must be on or after the first date." in r.text
     assert b.get("/impact/export.csv?from=2015-10-01&to=2015-06-01").status_code == 422
 
 
