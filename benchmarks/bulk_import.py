@@ -14,7 +14,8 @@ the code of checkout DIR (e.g. a copy, so that editing the worktree does not cha
 With --rounds R the pair runs R times, the order alternating, and the best of each is shown;
 after every import the files are synced, untimed. With --after-sql SQL (PostgreSQL only) the
 *after* database gets that statement once its schema is made, before the import: what a
-schema change would buy (e.g. foreign keys dropped), measured beside the schema as it is.
+schema change would buy (e.g. foreign keys dropped), measured beside the schema as it is. With
+--after-args ARGS the *after* import gets those options too (e.g. "--exclusive").
 Prints a Markdown table with the load average before and after each pair.
 """
 
@@ -35,10 +36,16 @@ PW = ["--password", "benchmark password only"]
 
 
 def import_once(
-    file: Path, backend: str, tmp: Path, suffix: str, code: Path | None, sql: str | None = None
+    file: Path,
+    backend: str,
+    tmp: Path,
+    suffix: str,
+    code: Path | None,
+    sql: str | None = None,
+    extra: tuple[str, ...] = (),
 ) -> tuple[float, float, float]:
     """Wall s, CPU s and peak MB of one import into a fresh database (audit verified); `sql`
-    run on the database (PostgreSQL) after its schema is made."""
+    run on the database (PostgreSQL) after its schema is made; `extra`: more import options."""
     url, name = database(backend, tmp, "haven_import", suffix)
     env = {**os.environ, "HAVEN_DATABASE_URL": url, "HAVEN_KEY_FILE": str(tmp / f"k{suffix}")}
     if code:
@@ -52,7 +59,7 @@ def import_once(
                 conn.execute(sql)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        run([*HAVEN, "cases", "import", str(file), "--org", "bench", "--user", "ann"], env)
+        run([*HAVEN, "cases", "import", str(file), "--org", "bench", "--user", "ann", *extra], env)
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -87,7 +94,13 @@ def main() -> None:
         help="PostgreSQL: a statement run on the *after* database before its import (a schema "
         "change to measure beside the schema as it is)",
     )
+    ap.add_argument(
+        "--after-args",
+        default="",
+        help="more options for the *after* import, e.g. --exclusive (split on spaces)",
+    )
     args = ap.parse_args()
+    extra = tuple(args.after_args.split())
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores,"
         f" Python {platform.python_version()}"
@@ -110,7 +123,8 @@ def main() -> None:
                         ("a", args.code)]  # fmt: skip
                     for side, code in order[:: 1 if r % 2 == 0 else -1]:
                         sql = args.after_sql if side == "a" and backend == "postgresql" else None
-                        result = import_once(file, backend, tmp, f"{side}{n}r{r}", code, sql)
+                        more = extra if side == "a" else ()
+                        result = import_once(file, backend, tmp, f"{side}{n}r{r}", code, sql, more)
                         (bases if side == "b" else afters).append(result)
                 base = min(bases) if bases else None
                 wall, cpu, _ = min(afters)

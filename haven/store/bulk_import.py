@@ -36,11 +36,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from haven.cases import Case
-from haven.store import datakeys
+from haven.store import datakeys, deferred_keys
 from haven.store.access import SCOPED, Action
 from haven.store.auth import now
 from haven.store.crypto import KEY_BYTES, NONCE_BYTES, VERSION
 from haven.store.datakeys import _version_ad
+from haven.store.deferred_keys import DeferredKeys
 from haven.store.models import CaseAccess, CaseKey, CaseRecord, CaseVersion
 from haven.store.repo import Actor, audit, require
 
@@ -113,6 +114,7 @@ class Importer:
         background: bool = False,
         cases: int = 0,
         ids: Session | None = None,
+        exclusive: bool = False,
     ) -> None:
         """`cases`: how many cases are expected (ids are reserved for them at once). With
         `background`, each batch is sealed in the caller's thread and stored in a thread of
@@ -121,7 +123,9 @@ class Importer:
         error or not. `ids`: on PostgreSQL, another connection to take the ids from, a batch
         at a time while the batch before is stored (nextval is outside any transaction, so
         the ids are as safe as from the import's own; reserving 100,000 at once took ~0.44 s
-        before the first batch could be sealed)."""
+        before the first batch could be sealed). `exclusive`: on PostgreSQL, lock the case
+        tables and check their foreign keys once, in `analyse()` (haven/store/deferred_keys.py);
+        `ids` must then be `s` itself, which holds the lock."""
         require(actor, Action.CASE_CREATE)
         self.s, self.actor, self.batches, self.detail = s, actor, batches, detail
         self.slug = datakeys.org_slug(s, actor.org_id)
@@ -154,6 +158,9 @@ class Importer:
             self.id_session = ids
         elif cases:
             self.ids = self._reserve(cases)
+        self.deferred: DeferredKeys | None = None
+        if exclusive and self.target.postgres:
+            self.deferred = deferred_keys.defer(s)
 
     def _reserve(self, n: int) -> list[int]:
         """n ids from the cases table's own sequence, as other writers get theirs (nextval
@@ -198,16 +205,19 @@ class Importer:
                 self.cache = None
 
     def analyse(self) -> None:
-        """On PostgreSQL, after the last batch of an import of at least BATCH cases: the
-        statistics of `cases` and `case_access`, which listing filters and joins, in the
-        import's transaction (ANALYZE counts the transaction's own rows). Until autovacuum's
-        next look (up to a minute, and only past 10 % of the table's rows) the planner judged
-        a fresh table by the statistics of the empty one: the first page of an officer's
-        cases of one nationality took 141 ms instead of 0.3 ms at 100,000 cases (a sort of
-        every match instead of the (org_id, ref) index). `case_versions` and `case_keys` are
-        only read by key; analysing them too cost ~0.37 s more at 100,000 cases. A user who may
-        not analyse a table gets a warning from the server, not an error."""
+        """After the last batch: an exclusive import's foreign keys checked. On PostgreSQL,
+        after an import of at least BATCH cases, the statistics of `cases` and `case_access`,
+        which listing filters and joins, in the import's transaction (ANALYZE counts the
+        transaction's own rows). Until autovacuum's next look (up to a minute, and only past
+        10 % of the table's rows) the planner judged a fresh table by the statistics of the
+        empty one: the first page of an officer's cases of one nationality took 141 ms instead
+        of 0.3 ms at 100,000 cases (a sort of every match instead of the (org_id, ref) index).
+        `case_versions` and `case_keys` are only read by key; analysing them too cost ~0.37 s
+        more at 100,000 cases. A user who may not analyse a table gets a warning from the
+        server, not an error."""
         self.wait()
+        if self.deferred is not None:
+            self.deferred.check(self.s)
         if self.target.postgres and self.imported >= BATCH:
             self.target.execute("ANALYZE cases, case_access")
 
