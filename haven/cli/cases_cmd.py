@@ -107,7 +107,7 @@ def import_cases(
             "only write lock anyway",
             markup=False,
         )
-    with db.session() as s, _checker(db, s, exclusive) as checker, _progress(total) as bar:
+    with db.session() as s, _checker(db, s) as checker, _progress(total) as bar:
         # The importer (it may create the organisation's key) only once a batch is to be written.
         run = _Import(
             s,
@@ -115,6 +115,7 @@ def import_cases(
             actor,
             org,
             entries,
+            exclusive and db.url.startswith("postgresql"),
             # On PostgreSQL each batch is stored in a thread while the next rows are checked:
             # the server's work runs beside the checking.
             lambda: bulk_import.Importer(
@@ -159,14 +160,15 @@ def import_cases(
 
 
 @contextmanager
-def _checker(db: Database, s: Session, exclusive: bool) -> Iterator[Session]:
+def _checker(db: Database, s: Session) -> Iterator[Session]:
     """Where each batch's ids are looked up. On PostgreSQL a connection of its own, so that the
     lookup runs while the batch before is being written (in the import's session it waited for
     that write: ~0.8 s of 7 s at 100,000 cases). It sees what other transactions committed, as
     the import's session does; the import's own cases it need not see (an id given twice in the
-    file is found before). On SQLite the import's session: its writes take turns anyway; so in
-    an exclusive import, whose session locks the case tables against every other one."""
-    if exclusive or s.get_bind().dialect.name != "postgresql":
+    file is found before). On SQLite the import's session: its writes take turns anyway. (An
+    exclusive import looks its ids up in its own session, which locks `cases`; it takes them
+    from this connection's sequence.)"""
+    if s.get_bind().dialect.name != "postgresql":
         yield s
         return
     with db.statements() as checker:
@@ -212,9 +214,13 @@ class _Import:
         actor: Actor,
         org: str,
         entries: Sequence[Entry],
+        exclusive: bool,
         importer: Callable[[], Importer],
     ) -> None:
         self.s, self.actor, self.org, self.entries = s, actor, org, entries
+        # The ids are looked up in the import's session, in the writing thread, just before
+        # each batch is written: it alone may read `cases` (see bulk_import.Importer).
+        self.exclusive = exclusive
         self.checker = checker  # where stored ids are looked up (see _checker)
         self.make_importer = importer
         self.importer: Importer | None = None
@@ -243,8 +249,10 @@ class _Import:
         """Write the last, partial batch and wait for the writing; how many cases it held."""
         written = self._flush() if self.pending else 0
         try:
-            if self.importer and not self.found:
-                self.importer.analyse()
+            if self.importer:
+                self.importer.wait()
+                if not self.found:
+                    self.importer.analyse()
             self.close()
         except IntegrityError as e:
             self._raced(e)
@@ -257,18 +265,29 @@ class _Import:
 
     def _flush(self) -> int:
         part, self.pending = self.pending, []
-        if self.importer and self.checker is self.s:
+        if self.exclusive and not self.found:
+            return self._write(part, lambda: self._conflicts(part, self.s))
+        where = self.s if self.exclusive else self.checker
+        if self.importer and where is self.s:
             self.importer.wait()  # the session is the writing thread's until it is done
-        stored = repo.existing_refs(self.checker, self.actor, [c.id for _, c in part])
+        self._conflicts(part, where)
+        if self.found:  # checking goes on, to report every rejected row; nothing is kept
+            return 0
+        return self._write(part, None)
+
+    def _conflicts(self, part: list[tuple[int, Prepared]], where: Session) -> bool:
+        """Record the batch's ids already stored; whether there were any."""
+        stored = repo.existing_refs(where, self.actor, [c.id for _, c in part])
         for n, case in part:
             if case.id in stored:
                 message = f"case {case.id!r} already exists in {self.org!r} (conflict)"
                 self.found.append((n, Problem(self.entries[n][1], message)))
-        if self.found:  # checking goes on, to report every rejected row; nothing is kept
-            return 0
+        return bool(stored)
+
+    def _write(self, part: list[tuple[int, Prepared]], conflicts: Callable[[], bool] | None) -> int:
         self.importer = self.importer or self.make_importer()
         try:
-            self.importer.write([c for _, c in part])
+            self.importer.write([c for _, c in part], conflicts)
         except IntegrityError as e:  # the batch before, written in the background, failed
             self._raced(e)
             return 0
@@ -284,8 +303,10 @@ class _Import:
         if self.importer:
             self.importer.close()  # the writing thread is done with the session
             self.importer = None
-        if self.checker is self.s:
-            self.s.rollback()  # SQLite: the lookup below runs in the import's session
+        if self.checker is self.s or self.exclusive:
+            # SQLite: the lookup below runs in the import's session; an exclusive import's
+            # session locks `cases` against the checker until it ends.
+            self.s.rollback()
         ids = list(self.first)
         stored: set[str] = set()
         for i in range(0, len(ids), bulk_import.BATCH):

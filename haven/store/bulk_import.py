@@ -125,7 +125,9 @@ class Importer:
         the ids are as safe as from the import's own; reserving 100,000 at once took ~0.44 s
         before the first batch could be sealed). `exclusive`: on PostgreSQL, lock the case
         tables and check their foreign keys once, in `analyse()` (haven/store/deferred_keys.py);
-        `ids` must then be `s` itself, which holds the lock."""
+        other sessions cannot read `cases` then, so the ids taken are looked up in `s` (pass
+        `conflicts` to `write`); `ids` may still be another connection (sequences are not
+        locked)."""
         require(actor, Action.CASE_CREATE)
         self.s, self.actor, self.batches, self.detail = s, actor, batches, detail
         self.slug = datakeys.org_slug(s, actor.org_id)
@@ -221,18 +223,22 @@ class Importer:
         if self.target.postgres and self.imported >= BATCH:
             self.target.execute("ANALYZE cases, case_access")
 
-    def write(self, part: Sequence[Prepared]) -> None:
-        """Seal a batch and store it (in the background: once the one before is stored)."""
+    def write(self, part: Sequence[Prepared], conflicts: Callable[[], bool] | None = None) -> None:
+        """Seal a batch and store it (in the background: once the one before is stored).
+        `conflicts`: asked in the storing thread, just before the batch is stored, whether
+        any of its ids is taken (then nothing of it is stored)."""
         rows = _seal(self.target, self.actor, part, self._take_ids(len(part)), self)
         self.wait()
         refs = [c.id for c in part]
         self.imported += len(part)
         if self.pool is None:
-            self._store(rows, refs)
+            self._store(rows, refs, conflicts)
         else:
-            self.pending = self.pool.submit(self._store, rows, refs)
+            self.pending = self.pool.submit(self._store, rows, refs, conflicts)
 
-    def _store(self, rows: "_Batch", refs: list[str]) -> None:
+    def _store(self, rows: "_Batch", refs: list[str], conflicts: Callable[[], bool] | None) -> None:
+        if conflicts is not None and conflicts():
+            return
         rows.store(self.target)
         self.written += 1
         audit(

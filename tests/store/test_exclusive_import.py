@@ -104,6 +104,26 @@ def test_a_rejected_row_leaves_nothing_and_the_keys_in_place(
 
 
 @on_postgresql
+def test_stored_ids_in_two_batches_are_all_conflicts(db: Database, caseload: Path) -> None:
+    # The ids are looked up in the import's own session, just before each batch is written:
+    # a stored id in the first and in the last batch both reject the file, and both are named.
+    lines = caseload.read_text(encoding="utf-8").splitlines()
+    stored = caseload.with_name("stored.jsonl")
+    stored.write_text(f"{lines[3]}\n{lines[-1]}\n", encoding="utf-8")
+    r = _run(db.url, "cases", "import", str(stored), "--org", "alpha", "--user", "ann")
+    assert r.returncode == 0, r.stderr
+    before = _keys(db)
+    r = _run(db.url, "cases", "import", str(caseload), "--org", "alpha", "--user", "ann",
+             "--exclusive")  # fmt: skip
+    assert r.returncode != 0
+    assert f"rejected 2 of {N} rows; nothing was imported" in r.stderr, r.stderr
+    assert "line 4: id" in r.stderr and f"line {N}: id" in r.stderr
+    assert _keys(db) == before
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(CaseRecord)) == 2
+
+
+@on_postgresql
 def test_a_busy_table_makes_it_give_up_in_words(db: Database, caseload: Path) -> None:
     before = _keys(db)
     reader = db.engine.connect()
