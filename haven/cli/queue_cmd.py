@@ -143,7 +143,7 @@ def create(
     def work(s: Session, actor: Actor) -> dict[str, object]:
         skipped: list[Problem] = []
         silent: list[str] = []
-        q, rows = store.create_queue(
+        q, rows, _ = store.create_queue(
             s, actor, before, after, policy, after_policy, name, skipped, not_addressed=silent
         )
         out = store.queue_json(q, len(rows), len(rows))
