@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from haven.cases import read_caseload
-from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
 from haven.cli.private import write_private
 from haven.errors import Forbidden, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
@@ -135,22 +135,28 @@ def create(
     ),
     name: str | None = typer.Option(None, "--name", help="A name for the queue"),
 ) -> None:
-    """Save the work queue over the stored cases one may read (reviewer: all of them)."""
+    """Save the work queue over the stored cases one may read (reviewer: all of them). The
+    same queue (pack and version, dates, name, the same cases unchanged) is not made twice:
+    the one made is printed, with `existed` true, as the API and the web app answer."""
     before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     policy = pack_option(pack)
     after_policy = _after_pack(draft, to_pack)
 
     def work(s: Session, actor: Actor) -> dict[str, object]:
-        skipped: list[Problem] = []
-        silent: list[str] = []
-        q, rows = store.create_queue(
-            s, actor, before, after, policy, after_policy, name, skipped, not_addressed=silent
-        )
-        out = store.queue_json(q, len(rows), len(rows))
-        out["skipped"] = [{"case": p.where, "message": p.message} for p in skipped]
-        return out | store.not_addressed_json(silent)
+        saved = store.save_queue(s, actor, before, after, policy, after_policy, name=name)
+        out = store.queue_json(saved.queue, saved.items, saved.open)
+        out["existed"] = saved.existed
+        out["skipped"] = saved.skipped
+        return out | store.not_addressed_json(saved.not_addressed)
 
-    print_json(_run(org, user, "queue.create", work))
+    made = _run(org, user, "queue.create", work)
+    if made["existed"]:
+        # Said on stderr: stdout stays the JSON a script reads.
+        err.print(
+            f"queue {made['id']} was made already over the same cases; no new queue was made",
+            markup=False,
+        )
+    print_json(made)
 
 
 @app.command("list")

@@ -2,7 +2,6 @@
 
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -10,7 +9,7 @@ import typer
 from haven.cli.common import err, out, pack_option, parse_date
 from haven.cli.private import write_private
 from haven.clock import today
-from haven.errors import Forbidden
+from haven.errors import Forbidden, InputError
 from haven.packs import DEFAULT_PACK
 from haven.store import repo, research
 from haven.store.access import Action
@@ -26,7 +25,12 @@ def export(
     purpose: str = typer.Option(..., "--purpose", help="What the extract is for"),
     legal_basis: str = typer.Option(..., "--legal-basis", help="e.g. 'GDPR Art. 9(2)(j), 89'"),
     dpia: str = typer.Option(..., "--dpia", help="The DPIA reference covering the research"),
-    expires: str | None = typer.Option(None, "--expires", help="YYYY-MM-DD; default: 90 days"),
+    expires: str | None = typer.Option(
+        None,
+        "--expires",
+        help="YYYY-MM-DD, after today and at most HAVEN_RESEARCH_EXPORT_MAX_DAYS (default 180) "
+        "days ahead; default: 90 days",
+    ),
     aggregates_only: bool = typer.Option(
         False, "--aggregates-only", help="Only the suppressed aggregates (publishable)"
     ),
@@ -38,7 +42,10 @@ def export(
     """Export the organisation's cases pseudonymised: no references, names or free text,
     per-export pseudonyms, dates as months, aggregates with small-cell suppression."""
     day = today()
-    until = parse_date(expires, "--expires", day + timedelta(days=90))
+    until = parse_date(expires, "--expires", research.default_expiry(day))
+    # Refused before the database is touched, as the store would refuse it.
+    if wrong := research.expiry_problems(until, day):
+        raise InputError(wrong)
     url = database_url()
     upgrade(url)
     db = Database(url)

@@ -196,6 +196,9 @@ class WorkQueue(Base):
     between two dates (or under a draft pack), as work items."""
 
     __tablename__ = "work_queues"
+    # One queue per key: two requests for the same queue at once make one (the second meets
+    # the first's row here). Queues made before keys were kept have none (NULLs never clash).
+    __table_args__ = (Index("uq_work_queues_org_key", "org_id", "key", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -207,6 +210,8 @@ class WorkQueue(Base):
     cases: Mapped[int]  # how many cases were re-assessed
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What the queue depends on, hashed (haven/store/queue.py queue_key; a job's key).
+    key: Mapped[str | None] = mapped_column(String(64))
 
 
 class WorkItem(Base):

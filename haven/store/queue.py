@@ -28,6 +28,7 @@ from haven.store import jobs, queuetext, repo
 from haven.store.access import SCOPED, Action, allowed
 from haven.store.auth import now
 from haven.store.columnar_caseload import StoredImpactStream
+from haven.store.db import insert_or_skip
 from haven.store.models import CaseRecord, User, WorkItem, WorkItemComment, WorkQueue
 from haven.store.repo import MIN_CELL, Actor, audit, require
 from haven.validation import problems
@@ -95,7 +96,8 @@ def create_queue(
     skipped: list[Problem] | None = None,
     impact: Impact | None = None,
     not_addressed: list[str] | None = None,
-) -> tuple[WorkQueue, list[WorkItem]]:
+    key: str | None = None,
+) -> tuple[WorkQueue, list[WorkItem], bool]:
     """Re-assess every current case the caller may read on both dates (or packs) and save the
     refused cases whose outcome improved as open work items. A stored case that no longer
     validates (e.g. a tag the pack no longer knows) is left out and named in `skipped`: one
@@ -103,7 +105,9 @@ def create_queue(
     `queue_impact` (a web job reads in a session of its own). `not_addressed` (between packs):
     extended with the ids of the cases whose nationality one of the packs does not address,
     reported with the queue, not stored (they are no work item: nothing changed for them
-    that one pack says)."""
+    that one pack says). `key` (`queue_key`): the queue is kept under it; if another writer
+    stored a queue under it first, that queue, its items and True (`existed`) are returned
+    and nothing is made."""
     require(actor, Action.QUEUE_CREATE)
     new_pack = after_pack or pack
     left_out: list[Problem] = []
@@ -129,7 +133,9 @@ def create_queue(
             )
         )
     }
-    queue = WorkQueue(
+    queue = _insert_queue(
+        s,
+        key,
         org_id=actor.org_id,
         name=name or f"{pack.meta.id} {before.isoformat()} → {after.isoformat()}",
         from_date=before,
@@ -141,8 +147,15 @@ def create_queue(
         created_at=now(),
         created_by=actor.user_id,
     )
-    s.add(queue)
-    s.flush()
+    if queue is None:
+        # Made meanwhile by another request or process under the same key: that one.
+        assert key is not None
+        found = s.scalar(
+            select(WorkQueue).where(WorkQueue.org_id == actor.org_id, WorkQueue.key == key)
+        )
+        assert found is not None, "a key that clashed names a queue"
+        audit(s, actor, "queue.kept_view", queue=found.id)
+        return found, _items(s, found), True
     rows = []
     for item in items:
         rec = cases.get(item.case_id)
@@ -176,7 +189,24 @@ def create_queue(
         items=[r.case_ref for r in rows],
         skipped=sorted({p.where.split(":")[0] for p in left_out}),
     )
-    return queue, rows
+    return queue, rows, False
+
+
+def _insert_queue(s: Session, key: str | None, **values: Any) -> WorkQueue | None:
+    """The queue row, or None if a queue is kept under `key` already. The insert skips a
+    clash at the unique index instead of failing on it: on PostgreSQL it waits for a writer
+    that holds the key uncommitted and skips if that one commits; SQLite has one writer at a
+    time, so the second finds the first's row."""
+    if key is None:
+        queue = WorkQueue(**values)
+        s.add(queue)
+        s.flush()
+        return queue
+    ins = insert_or_skip(s, WorkQueue).values(**values, key=key)
+    made = s.execute(
+        ins.on_conflict_do_nothing(index_elements=["org_id", "key"]).returning(WorkQueue.id)
+    ).scalar()
+    return None if made is None else s.get(WorkQueue, made)
 
 
 @dataclass(frozen=True)
@@ -215,14 +245,13 @@ def queue_key(
 
 
 def made_queue(s: Session, actor: Actor, key: str) -> tuple[WorkQueue, dict[str, Any]] | None:
-    """The queue made under `key` (by a web job or `save_queue`) and what was kept with it."""
+    """The queue made under `key` (by a web job or `save_queue`) and what was kept with it
+    (the cases left out, in the job that made it)."""
+    q = s.scalar(select(WorkQueue).where(WorkQueue.org_id == actor.org_id, WorkQueue.key == key))
+    if q is None:
+        return None
     job = jobs.find(s, actor, key)
-    if job is None or job.state != jobs.DONE or "queue" not in job.params:
-        return None
-    q = s.get(WorkQueue, int(job.params["queue"]))
-    if q is None or q.org_id != actor.org_id:
-        return None
-    kept = jobs.result(s, job)
+    kept = jobs.result(s, job) if job is not None and job.params.get("queue") == q.id else None
     return q, kept if isinstance(kept, dict) else {}
 
 
@@ -242,20 +271,11 @@ def save_queue(
     key, params = queue_key(s, actor, before, after, pack, after_pack, name)
     found = made_queue(s, actor, key)
     if found is not None:
-        q, kept = found
-        rows = _items(s, q)
-        audit(s, actor, "queue.kept_view", queue=q.id)
-        return Saved(
-            q,
-            len(rows),
-            sum(r.state == OPEN for r in rows),
-            True,
-            list(kept.get("skipped", [])),
-            list(kept.get("not_addressed_cases", [])),
-        )
+        audit(s, actor, "queue.kept_view", queue=found[0].id)
+        return _kept(s, *found)
     left_out: list[Problem] = []
     silent: list[str] = []
-    q, made = create_queue(
+    q, made, existed = create_queue(
         s,
         actor,
         before,
@@ -265,12 +285,28 @@ def save_queue(
         name=name,
         skipped=left_out,
         not_addressed=silent,
+        key=key,
     )
+    if existed:  # made by another request while this one re-assessed
+        kept = made_queue(s, actor, key)
+        return _kept(s, q, kept[1] if kept else {})
     skipped = [{"case": p.where, "message": p.message} for p in left_out]
     job = jobs.create(s, actor, "queue", key, {**params, "queue": q.id})
     job.total = q.cases
     jobs.finish(s, job, {"queue": q.id, "skipped": skipped, "not_addressed_cases": silent})
     return Saved(q, len(made), len(made), False, skipped, silent)
+
+
+def _kept(s: Session, q: WorkQueue, kept: dict[str, Any]) -> Saved:
+    rows = _items(s, q)
+    return Saved(
+        q,
+        len(rows),
+        sum(r.state == OPEN for r in rows),
+        True,
+        list(kept.get("skipped", [])),
+        list(kept.get("not_addressed_cases", [])),
+    )
 
 
 def queue_impact(

@@ -12,16 +12,18 @@ coarsened to months, and aggregates with small-cell suppression.
   its margins (haven/store/suppression.py). Counts of recommendations name the as-of month and
   pack version of the assessment they come from.
 Each export has an id (its watermark), a purpose, a legal basis, a DPIA reference and an expiry
-date, all recorded in the audit log.
+date, all recorded in the audit log. The expiry is after the export's day and at most
+`max_days()` after it (storage limitation, GDPR Art. 5(1)(e); docs/security.md).
 """
 
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import uuid
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +38,40 @@ from haven.store.repo import Actor
 from haven.store.suppression import MIN_CELL, SECONDARY, Group, Key, protect, shown
 
 Cell = int | str
+
+# How long an export may be kept: a deployment's choice (its DPIA and retention schedule), not
+# a figure of law. The default is conservative; an export's default expiry is shorter still.
+MAX_DAYS_ENV = "HAVEN_RESEARCH_EXPORT_MAX_DAYS"
+DEFAULT_MAX_DAYS = 180
+DEFAULT_DAYS = 90
+
+
+def max_days() -> int:
+    """The most days after its export day that an export may expire: HAVEN_RESEARCH_EXPORT_
+    MAX_DAYS (a whole number from 1), else 180 (also when the setting is not such a number)."""
+    raw = os.environ.get(MAX_DAYS_ENV, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_DAYS
+
+
+def default_expiry(today: date) -> date:
+    """An export's expiry when none is given: 90 days, or the maximum if that is shorter."""
+    return today + timedelta(days=min(DEFAULT_DAYS, max_days()))
+
+
+def expiry_problems(expires: date, today: date, field: str = "--expires") -> list[Problem]:
+    """Why `expires` cannot be an export's expiry: not after the export's day, or further than
+    `max_days()` from it. Empty if it can."""
+    if expires <= today:
+        return [Problem(field, f"{expires} is not after today ({today})")]
+    most = max_days()
+    latest = today + timedelta(days=most)
+    if expires > latest:
+        message = (
+            f"{expires} is more than {most} days after today ({today}), the longest an export "
+            f"may be kept here ({MAX_DAYS_ENV}): choose {latest} or earlier"
+        )
+        return [Problem(field, message)]
+    return []
 
 
 def _month(d: date | None) -> str | None:
@@ -170,8 +206,7 @@ def export(
         )
         if not value.strip()
     ]
-    if expires <= today:
-        problems.append(Problem("--expires", f"{expires} is not after today ({today})"))
+    problems += expiry_problems(expires, today)
     if problems:
         raise InputError(problems)
     pseudonym = Pseudonyms()

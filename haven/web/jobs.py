@@ -234,8 +234,12 @@ def _queue(
     )
 
     def keep(w: Session, job: Job) -> None:
-        q, _ = create_queue(w, actor, before, after, pack, name=name, impact=impact)
-        job.params = {**job.params, "queue": q.id}
+        # Kept under the job's key: a queue made meanwhile under it (another request, the
+        # API or the CLI) is the one this job found, said so on the queue's page.
+        q, _, existed = create_queue(
+            w, actor, before, after, pack, name=name, impact=impact, key=job.key
+        )
+        job.params = {**job.params, "queue": q.id} | ({"existed": True} if existed else {})
         job.total = impact.cases
         jobs.finish(w, job, {"queue": q.id})
 

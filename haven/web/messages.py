@@ -151,6 +151,16 @@ PATTERNS: Rules = [
     ),
     (
         re.compile(
+            r"^\S+ is more than (?P<max>\d+) days after today \(\S+\), the longest an export "
+            r"may be kept here \(\S+\): choose (?P<latest>\S+) or earlier$"
+        ),
+        N_(
+            "%(field)s may be at most %(max)s days after today, the longest an export may be "
+            "kept here: choose %(latest)s or earlier."
+        ),
+    ),
+    (
+        re.compile(
             r"^(?P<day>\S+) is before (?P<start>\S+), the first day on which pack \S+ has a "
             r"legal basis for every step"
         ),

@@ -403,7 +403,7 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
         if saved
         else {}
     )
-    return render(
+    response = render(
         request,
         "_editor.html",
         status_code=422 if errors else 200,
@@ -420,6 +420,14 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
         date_problem=None,
         **context,
     )
+    if saved and not unchanged:
+        # The assessment shown now is on the date typed in the page's field (and under the
+        # page's pack): the address says so, so that a reload or a shared link shows it too.
+        day_shown = context["as_of"].isoformat()
+        response.headers["HX-Replace-Url"] = (
+            f"/cases/{quote(ref, safe='')}?as_of={day_shown}{pack_query(request)}"
+        )
+    return response
 
 
 @router.post("/cases/{ref}/share")

@@ -28,7 +28,9 @@ def _id(raw: str) -> int:
 def result_url(p: jobs.Progress) -> str:
     """Where a finished job's result is shown (served from the kept result)."""
     if p.kind == "queue":
-        return f"/queues/{p.params['queue']}" if "queue" in p.params else "/queues"
+        if "queue" not in p.params:
+            return "/queues"
+        return f"/queues/{p.params['queue']}" + ("?existed=1" if p.params.get("existed") else "")
     query = {"from": p.params.get("from"), "to": p.params.get("to")}
     if p.params.get("draft"):
         query["draft"] = p.params["draft"]

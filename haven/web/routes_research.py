@@ -3,7 +3,7 @@ research export (pseudonymised, with purpose, legal basis, DPIA and expiry recor
 function and guarantees as `haven research export`)."""
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -81,7 +81,7 @@ def _research_response(
 ) -> HTMLResponse:
     with database(request).session() as s:
         stats = repo.stats(s, user.actor)
-    default_expiry = (today() + timedelta(days=90)).isoformat()
+    default_expiry = research.default_expiry(today()).isoformat()
     return render(
         request,
         "research.html",
@@ -89,6 +89,7 @@ def _research_response(
         stats=stats,
         problems=problems,
         values={"expires": default_expiry} | values,
+        max_days=research.max_days(),
     )
 
 
@@ -118,6 +119,8 @@ async def research_export(request: Request, user: User) -> Response:
         problems.append(Problem("expires", "required"))
     elif expires is not None and expires <= day:
         problems.append(Problem("expires", "after_today"))
+    elif expires is not None:  # further ahead than an export may be kept
+        problems += research.expiry_problems(expires, day, "expires")
     if problems:
         return _research_response(request, user, problems, values, 422)
     assert expires is not None

@@ -207,3 +207,53 @@ def test_a_creator_without_an_access_row_gets_one(db_url: str) -> None:
     finally:
         engine.dispose()
     assert [tuple(r) for r in rows] == [(1, 1, "assigned"), (2, 1, "assigned"), (2, 2, "shared")]
+
+
+def test_queues_made_before_0014_keep_the_key_of_the_job_that_made_them(db_url: str) -> None:
+    # 0014: a queue is kept under its key (unique per organisation). Two queues made under one
+    # key before (the race it closes): the first keeps the key, the second none; both stay.
+    command.upgrade(alembic_config(db_url), "0013")
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (id, slug, name, created_at)"
+                    " VALUES (1, 'o', 'O', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, org_id, username, password_hash, role, active,"
+                    " created_at) VALUES (1, 1, 'rik', '-', 'reviewer', true, '2026-01-01')"
+                )
+            )
+            for n in (1, 2, 3):
+                conn.execute(
+                    text(
+                        "INSERT INTO work_queues (id, org_id, name, from_date, to_date, pack,"
+                        " pack_version_before, pack_version_after, cases, created_at,"
+                        " created_by) VALUES (:id, 1, 'q', '2015-06-01', '2015-10-01', 'nl',"
+                        " 'v', 'v', 1, '2026-01-02', 1)"
+                    ),
+                    {"id": n},
+                )
+            # Queue 3 was made by the CLI before it kept queues under a key: no job.
+            made: list[tuple[int, str, int | None]] = [(1, "a" * 64, 1), (2, "a" * 64, 2)]
+            for jid, key, qid in [*made, (3, "b" * 64, None)]:
+                params = '{"from": "2015-06-01"' + (f', "queue": {qid}' if qid else "") + "}"
+                conn.execute(
+                    text(
+                        "INSERT INTO jobs (id, org_id, user_id, kind, key, params, state,"
+                        " cancel, done, total, owner, created_at, beat_at) VALUES (:id, 1, 1,"
+                        " 'queue', :key, :params, 'done', false, 1, 1, 'h:1', '2026-01-02',"
+                        " '2026-01-02')"
+                    ),
+                    {"id": jid, "key": key, "params": params},
+                )
+        upgrade(db_url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, key FROM work_queues ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, "a" * 64), (2, None), (3, None)]

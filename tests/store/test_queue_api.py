@@ -305,6 +305,29 @@ def test_cli_queue_commands(
     assert "queue.close" in {e["action"] for e in denied}
 
 
+def test_the_cli_opens_the_queue_made_already(api: Api, db_url: str, tmp_path: Path) -> None:
+    """`haven queue create` as the API and the web app: the same queue over the same cases
+    is the one made (`existed`, said in words on stderr), in the same JSON with one field
+    more; another name is another queue."""
+    api.create("officer", make_case("RU-1"))
+    made = new_queue(api)
+    window = ["--from", WINDOW["from"], "--to", WINDOW["to"], "--user", "reviewer"]
+    r = queue_cli(db_url, tmp_path, "create", *window)
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    # The queue the API made (id, counts, the cases left out), now said to exist already.
+    assert shown == {**made, "existed": True}
+    assert f"queue {made['id']} was made already" in r.stderr
+    r = queue_cli(db_url, tmp_path, "create", *window, "--name", "second look")
+    assert r.returncode == 0, r.stderr
+    named = json.loads(r.stdout)
+    assert named["existed"] is False and named["id"] != made["id"] and r.stderr == ""
+    assert set(named) == set(made)
+    r = queue_cli(db_url, tmp_path, "create", *window, "--name", "second look")
+    assert json.loads(r.stdout) == {**named, "existed": True}
+    assert [q["id"] for q in api.get("/queues", "reviewer").json()] == [made["id"], named["id"]]
+
+
 # -- comments and resolutions sealed at rest ---------------------------------------------------
 
 # Free text that must never reach the database, a backup or the audit log in the clear (with

@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +71,10 @@ def org(db: Database, pack: Pack) -> list[dict[str, Any]]:
     return cases
 
 
-def research(db: Database, *args: str) -> subprocess.CompletedProcess[str]:
+def research(db: Database, *args: str, **setting: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "HAVEN_DEBUG"}
     env["HAVEN_DATABASE_URL"] = db.url
+    env.update(setting)
     return subprocess.run(
         [sys.executable, "-m", "haven", "research", "export", "--org", "acme", *args],
         capture_output=True,
@@ -168,6 +169,38 @@ def test_only_researchers_export_and_the_basis_is_required(
     assert r.returncode == 2 and "--purpose" in r.stderr
     r = research(db, "--user", "rita", *BASIS, "--expires", "2001-01-01")
     assert r.returncode == 2 and "--expires" in r.stderr
+
+
+def test_an_export_expires_within_the_period_the_deployment_allows(
+    db: Database, org: list[dict[str, Any]]
+) -> None:
+    """At most HAVEN_RESEARCH_EXPORT_MAX_DAYS (default 180) days ahead: further is refused
+    naming --expires and the longest date allowed, and nothing is exported or audited."""
+    today = date.today()
+
+    def day(days: int) -> str:
+        return (today + timedelta(days=days)).isoformat()
+
+    r = research(db, "--user", "rita", *BASIS, "--expires", "2999-01-01")
+    assert r.returncode == 2 and r.stdout == ""
+    assert "--expires" in r.stderr and "180 days" in r.stderr and day(180) in r.stderr
+    r = research(db, "--user", "rita", *BASIS, "--expires", day(181))
+    assert r.returncode == 2 and "--expires" in r.stderr
+    with db.session() as s:
+        assert not s.scalars(select(AuditEntry).where(AuditEntry.action == "research.export")).all()
+    r = research(db, "--user", "rita", *BASIS, "--expires", day(180), "--aggregates-only")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["export"]["expires"] == day(180)
+    # A deployment that keeps exports for less: the default (90 days) shortens to it too.
+    short = {"HAVEN_RESEARCH_EXPORT_MAX_DAYS": "30"}
+    r = research(db, "--user", "rita", *BASIS, "--expires", day(31), **short)
+    assert r.returncode == 2 and "30 days" in r.stderr and day(30) in r.stderr
+    r = research(db, "--user", "rita", *BASIS, "--aggregates-only", **short)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["export"]["expires"] == day(30)
+    r = research(db, "--user", "rita", *BASIS, "--expires", day(365), "--aggregates-only",
+                 HAVEN_RESEARCH_EXPORT_MAX_DAYS="365")  # fmt: skip
+    assert r.returncode == 0, r.stderr
 
 
 def test_suppression_hides_a_second_cell_when_one_would_be_derivable() -> None:

@@ -6,6 +6,7 @@ admin's home and key status. Forms answer problems with an error summary linking
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -230,7 +231,7 @@ def test_researcher_diffs_policy_and_exports(api: Api) -> None:
         "purpose": "LGBTI policy study",
         "legal_basis": "GDPR Art. 9(2)(j), 89",
         "dpia": "DPIA-7",
-        "expires": "2099-01-01",
+        "expires": (date.today() + timedelta(days=30)).isoformat(),
         "scope": "records",
     }
     # A scope that is not one of the two: refused, nothing exported (not full records).
@@ -243,6 +244,59 @@ def test_researcher_diffs_policy_and_exports(api: Api) -> None:
     assert data["export"]["purpose"] == "LGBTI policy study" and len(data["records"]) == 6
     assert "STUDY-" not in r.text  # pseudonymised: no reference leaves
     assert any(e["action"] == "research.export" for e in api.audit())
+
+
+EXPORT = {
+    "purpose": "LGBTI policy study",
+    "legal_basis": "GDPR Art. 9(2)(j), 89",
+    "dpia": "DPIA-7",
+    "scope": "aggregates",
+}
+TOO_LONG = {
+    "en": "The expiry date may be at most {n} days after today, the longest an export may be "
+    "kept here: choose {latest} or earlier.",
+    "nl": "De vervaldatum mag hoogstens {n} dagen na vandaag liggen, de langste tijd dat een "
+    "export hier bewaard mag worden: kies {latest} of eerder.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_research_export_is_kept_no_longer_than_the_deployment_allows(
+    api: Api, lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An expiry further ahead than HAVEN_RESEARCH_EXPORT_MAX_DAYS (default 180) is refused
+    next to its field, in the reader's language, and nothing is exported or audited."""
+    api.create("officer", make_case("STUDY-1"))
+    b = signed_in(api, "researcher")
+    if lang == "nl":
+        b.get("/lang/nl?next=/research")
+    today = date.today()
+    token = b.csrf("/research")
+
+    def exports() -> int:
+        return sum(e["action"] == "research.export" for e in api.audit())
+
+    for setting, days in ((None, 180), ("30", 30)):
+        if setting:
+            monkeypatch.setenv("HAVEN_RESEARCH_EXPORT_MAX_DAYS", setting)
+        latest = today + timedelta(days=days)
+        form = {**EXPORT, "csrf": token, "expires": (latest + timedelta(days=1)).isoformat()}
+        r = b.post("/research/export", form, False)
+        assert r.status_code == 422 and "attachment" not in r.headers.get("content-disposition", "")
+        said = re.search(r'<span class="field-error" id="f-expires-error">([^<]*)</span>', r.text)
+        assert said, r.text[-2000:]
+        assert said.group(1) == TOO_LONG[lang].format(n=days, latest=latest.isoformat())
+        assert 'href="#f-expires"' in r.text  # in the error summary too
+        made = exports()
+        r = b.post("/research/export", {**form, "expires": latest.isoformat()}, False)
+        assert r.status_code == 200, r.text[-2000:]
+        assert exports() == made + 1 == (2 if setting else 1)  # the refused one is not
+        assert json.loads(r.text)["export"]["expires"] == latest.isoformat()
+    # The page says how far ahead, and its default date is within it.
+    page = b.get("/research").text
+    hint = {"en": "At most 30 days from today.", "nl": "Hoogstens 30 dagen na vandaag."}[lang]
+    assert hint in page
+    assert f'value="{(today + timedelta(days=30)).isoformat()}"' in page
 
 
 def test_a_withheld_count_is_said_in_dutch(api: Api) -> None:
