@@ -72,3 +72,20 @@ def test_policy_explorer_shows_later_documents_apart_in_both_languages(api: Api)
         for item in page[start : page.index("<h3>", start)].split('<li class="contradiction"')[1:]:
             cited = item.split(label)[0]
             assert not any(sid in cited for sid in IQ_LATER), (lang, item)
+
+
+def test_policy_explorer_marks_an_entry_unverified_only_from_its_reset(api: Api) -> None:
+    """The Iraqi designation is unconfirmed from the policy reset of 27 May 2024: in force and
+    verified on 1 June 2013, unverified on 1 June 2024 (it said 'unverified' on both)."""
+    b = signed_in(api, "researcher")
+
+    def row(day: str) -> str:
+        page = b.get(f"/policy?country=IQ&as_of={day}").text
+        inforce = page[page.index('id="inforce-heading"') : page.index('id="check-heading"')]
+        start = inforce.rindex("<tr", 0, inforce.index("iq-lgbti-group-persecution-2012"))
+        return inforce[start : inforce.index("</tr>", start)]
+
+    assert "unverified" not in row("2013-06-01")
+    assert 'class="unverified"' in row("2024-06-01") and "<strong>unverified</strong>" in row(
+        "2024-06-01"
+    )
