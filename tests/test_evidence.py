@@ -26,6 +26,7 @@ from haven.policy.framework import RuleId
 from haven.policy.loader import PACKS_DIR, load_pack
 from haven.policy.pack import Pack
 from haven.policy.schema import file_schema
+from haven.policy.snapshot import cite_on
 from haven.vocab import Finding as Credibility
 from haven.vocab import Sogi
 from tests.strategies import cases, cases_and_dates
@@ -67,7 +68,10 @@ def test_protection_seeking_contradiction_from_the_july_2014_report_until_the_wa
         assert c.finding == PROTECTION_FINDING
         assert c.entry == "framework:protection_duty"
         assert "ambtsbericht-ru-2014" in c.sources  # the finding's report
-        assert set(pack.rule(RuleId.PROTECTION_DUTY).sources) <= set(c.sources)
+        # The rule's sources as the law stood on the date (the 2004 directive until 2013).
+        assert set(cite_on(pack, pack.rule(RuleId.PROTECTION_DUTY).sources, D(day)).sources) <= set(
+            c.sources
+        )
         assert {"qd-2011-95", "hrf-gip9"} <= set(c.sources)
         assert "QD art. 7" in c.message
 
@@ -91,9 +95,18 @@ def test_relocation_contradiction_from_the_august_2015_report_until_the_letter(
         (c,) = found
         assert c.finding == RELOCATION_FINDING
         assert c.entry == "framework:internal_protection"
-        assert {"ambtsbericht-ru-2015", "kst-19637-2029"} <= set(c.sources)
-        assert set(pack.rule(RuleId.INTERNAL_PROTECTION).sources) <= set(c.sources)
-        assert {"euaa-pg-ipa", "kst-19637-2029"} <= set(c.sources)
+        assert "ambtsbericht-ru-2015" in c.sources
+        assert set(
+            cite_on(pack, pack.rule(RuleId.INTERNAL_PROTECTION).sources, D(day)).sources
+        ) <= set(c.sources)
+        assert "euaa-pg-ipa" in c.sources
+        # The Dijkhoff letter that ends it (signed 4, published 7 September 2015), cited once
+        # it existed; before, set apart.
+        letter = "kst-19637-2029"
+        if pack.sources[letter].later_than(D(day)):
+            assert letter in c.later_sources and letter not in c.sources
+        else:
+            assert letter in c.sources and letter not in c.later_sources
         assert "QD art. 8" in c.message
 
 
@@ -343,7 +356,10 @@ def test_cli_check_json_is_the_contract_shape() -> None:
     assert doc["as_of"] == "2014-08-01"
     assert doc["contradictions"]
     for c in doc["contradictions"]:
-        assert set(c) == {"kind", "country", "entry", "finding", "sources", "message"}
+        # The contract's fields, and (v1.1, additive) the documents published after the date.
+        assert set(c) == {"kind", "country", "entry", "finding", "sources", "message"} | {
+            "later_sources"
+        }
         assert c["kind"] in {k.value for k in Kind}
     kinds = {c["kind"] for c in doc["contradictions"]}
     assert "protection_duty_vs_no_protection" in kinds

@@ -338,16 +338,22 @@ def test_cli_refuses_a_caseload(tmp_path: Path, case: Case) -> None:
 LATER = ("kst-19637-2343", "Kamerstuk 19637 nr. 2343", "WBV 2019/12", "WBV 2021/1", "nr. 2602")
 
 
-@pytest.mark.parametrize("as_of", [date(2015, 6, 1), date(2015, 10, 1)])
-def test_memo_cites_nothing_later_and_marks_later_facts(case: Case, as_of: date) -> None:
+@pytest.mark.parametrize(
+    ("as_of", "marked"),
+    # On 1 June 2015 the refusal of 20 July 2015 (its status, date and reasons) was not known.
+    [(date(2015, 6, 1), 4), (date(2015, 10, 1), 1)],
+)
+def test_memo_cites_nothing_later_and_marks_later_facts(
+    case: Case, as_of: date, marked: int
+) -> None:
     """Issue 14: the memo renders the engine's citations (only documents existing on the date)
-    and shows an incident dated after the as-of date as not known on it."""
+    and shows an incident (and a decision) dated after the as-of date as not known on it."""
     later = case.incidents[0].model_copy(update={"date": date(2016, 10, 1)})
     grown = case.model_copy(update={"incidents": [*case.incidents, later]})
     html = memos.render_html(memos.build(grown, as_of, PACK, "en", GENERATED), PACK)
     for text in LATER:
         assert text not in html, text
     assert "(not known on the as-of date)" in html
-    assert html.count("(not known on the as-of date)") == 1
+    assert html.count("(not known on the as-of date)") == marked
     dutch = memos.render_html(memos.build(grown, as_of, PACK, "nl", GENERATED), PACK)
     assert "(niet bekend op de peildatum)" in dutch

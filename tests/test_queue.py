@@ -82,7 +82,9 @@ def test_the_2015_queue_lists_exactly_the_improved_refused_cases(
     core = next(i for i in items if i.case_id == "EX-RU-1")
     assert core.next_step is NextStep.EX_OFFICIO_REVIEW
     assert set(core.changed_rules) >= {"ru-lgbti-risk-group-2015", "ru-lgbti-no-relocation-2015"}
-    assert core.new_flags == ["ipa_excluded_by_policy"]
+    # Both flags are new: on 1 June 2015 the refusal of 20 July 2015 did not exist, so its
+    # reasons were not judged (the waived protection duty was flagged from its date on).
+    assert core.new_flags == ["ipa_excluded_by_policy", "protection_seeking_waived"]
     assert core.before.designation is None and core.after.designation == "risk_group"
     # Removal-scheduled cases come first: they are the urgent ones.
     urgent = [i.urgent for i in items]

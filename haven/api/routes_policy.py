@@ -12,6 +12,7 @@ from haven.policy import checks
 from haven.policy.compare import compare as compare_on
 from haven.policy.compare import compare_period
 from haven.policy.compare_json import as_of_json, period_json
+from haven.policy.in_force import entries_on
 from haven.policy.pack import Pack
 from haven.policy.packset import PackSet
 from haven.store.access import Action
@@ -67,16 +68,22 @@ def entries(
     country: Annotated[str, Query(min_length=2, max_length=2)],
     as_of: deps.QueryDate | None = None,
 ) -> dict[str, Any]:
-    """Entries in force for a country on a date, plus the country-wide guardrails."""
+    """Entries in force for a country on a date, plus the country-wide guardrails. Each cites
+    in `sources` only the documents that existed on the date; those published after it are in
+    `later_sources` (as in an assessment's steps)."""
     code = _country(country)
     day = as_of or today()
-    rows = [e for e in (*pack.for_country(code), *pack.for_country(None)) if e.in_force(day)]
     return {
         "country": code,
         "as_of": day.isoformat(),
         "entries": [
-            {**e.model_dump(mode="json", exclude_none=True), "verified_on_date": e.verified_on(day)}
-            for e in rows
+            {
+                **r.entry.model_dump(mode="json", exclude_none=True),
+                "sources": r.cited.sources,
+                "later_sources": r.cited.later,
+                "verified_on_date": r.entry.verified_on(day),
+            }
+            for r in entries_on(pack, code, day)
         ],
     }
 
@@ -118,7 +125,8 @@ def check(
     as_of: deps.QueryDate | None = None,
 ) -> dict[str, Any]:
     """Contradictions between the pack and the country-report findings in force on a date
-    (contract v1, section 3: the same JSON as `haven policy check`)."""
+    (contract v1, section 3: the same JSON as `haven policy check`). `sources` holds only the
+    documents that existed on the date; those published after it are in `later_sources`."""
     code = _country(country) if country is not None else None
     day = as_of or today()
     found = checks.check(pack, code, day)

@@ -74,8 +74,14 @@ class LintResult(_Out):
 def forbidden_reasons(case: Case, as_of: date, pack: Pack) -> dict[Reason, Flag]:
     """The engine's flag for each reason the text rules detect, where relying on it is
     forbidden (or insufficient on its own) for this case on this date."""
+    # The draft is judged as of the date whatever the recorded decision's date: undated, its
+    # reasons are not left out as those of a decision dated after it (haven.cases.known).
     hypothetical = case.model_copy(
-        update={"procedure": case.procedure.model_copy(update={"reasons": list(TEXT_REASONS)})}
+        update={
+            "procedure": case.procedure.model_copy(
+                update={"reasons": list(TEXT_REASONS), "decided": None}
+            )
+        }
     )
     return {f.reason: f for f in assess(hypothetical, as_of, pack).flags}
 

@@ -60,30 +60,40 @@ def _gate(ctx: Context) -> credibility.Gate:
 
 
 def _not_known(ctx: Context) -> Later:
-    later = ctx.known.later
-    if not later:
+    """One step naming what was not known on the date: an application lodged after it, a
+    decision dated after it (its reasons are not judged), incidents dated after it."""
+    known, as_of, proc = ctx.known, ctx.policy.as_of, ctx.recorded.procedure
+    if not (known.later or known.lodged_later or known.decided_later):
         return Later()
-    listed = ", ".join(
-        f"incidents[{i}] ({x.kind.value}, {x.date})"
-        for i, x in ((i, ctx.recorded.incidents[i]) for i in later)
-    )
-    # Argument `later`: "i:kind:date,..." (haven/reports/wording.py).
-    said = ",".join(
-        f"{i}:{ctx.recorded.incidents[i].kind.value}:{ctx.recorded.incidents[i].date}"
-        for i in later
-    )
-    return Later(
-        [
-            step(
-                ctx.policy,
-                RuleId.FACTS_AS_OF,
-                f"Not known on {ctx.policy.as_of}: {listed}. Dated after the as-of date, they "
-                f"are left out of this assessment.",
-                keys=[FindingKey.FACTS_LATER],
-                args={"as_of": str(ctx.policy.as_of), "later": said},
-            )
-        ]
-    )
+    said: list[str] = []
+    keys: list[FindingKey] = []
+    args = {"as_of": str(as_of)}
+    if known.lodged_later:
+        said.append(
+            f"The application was lodged on {proc.lodged}, after {as_of}: there was no "
+            f"application on that date yet. This assessment says what the policy then in force "
+            f"meant for the facts known then."
+        )
+        keys.append(FindingKey.FACTS_LODGED_LATER)
+        args["lodged"] = str(proc.lodged)
+    if known.decided_later:
+        said.append(
+            f"The last decision ({proc.status.value}, {proc.decided}) is dated after {as_of}: it "
+            f"did not exist on that date, and the reasons it relies on are not judged as of then."
+        )
+        keys.append(FindingKey.FACTS_DECIDED_LATER)
+        args |= {"status": proc.status.value, "decided": str(proc.decided)}
+    if known.later:
+        incidents = [(i, ctx.recorded.incidents[i]) for i in known.later]
+        listed = ", ".join(f"incidents[{i}] ({x.kind.value}, {x.date})" for i, x in incidents)
+        said.append(
+            f"Not known on {as_of}: {listed}. Dated after the as-of date, they are left out of "
+            f"this assessment."
+        )
+        keys.append(FindingKey.FACTS_LATER)
+        # Argument `later`: "i:kind:date,..." (haven/reports/wording.py).
+        args["later"] = ",".join(f"{i}:{x.kind.value}:{x.date}" for i, x in incidents)
+    return Later([step(ctx.policy, RuleId.FACTS_AS_OF, " ".join(said), keys=keys, args=args)])
 
 
 def _route(ctx: Context) -> routing.Routing:
@@ -138,6 +148,8 @@ def _relocation(ctx: Context) -> relocation.Relocation:
 def _guardrails(ctx: Context) -> Guarded:
     case, policy = ctx.case, ctx.policy
     as_of, pack = policy.as_of, policy.pack
+    if ctx.known.decided_later:
+        return Guarded([], _not_judged(ctx))
     duty = ctx[PROTECTION_DUTY]
     checks = check_reasons(
         case,
@@ -188,6 +200,28 @@ def _guardrails(ctx: Context) -> Guarded:
             )
         )
     return Guarded(flags, steps)
+
+
+def _not_judged(ctx: Context) -> list[Step]:
+    """The reasons of a decision dated after the as-of date, each said not judged: the decision
+    did not exist on that date (haven.cases.known), so the law of that date is not applied to
+    it, neither to flag nor to clear it."""
+    policy, proc = ctx.policy, ctx.recorded.procedure
+    return [
+        Step(
+            rule=f"{RuleId.GUARDRAILS.value}.{r.value}",
+            finding=f"Reason {r.value}: not judged. The decision relying on it is dated "
+            f"{proc.decided}, after {policy.as_of}: on that date it did not exist yet.",
+            sources=policy.rule_sources(RuleId.FACTS_AS_OF),
+            finding_keys=[FindingKey.GUARD_NOT_JUDGED],
+            finding_args={
+                "reason": r.value,
+                "decided": str(proc.decided),
+                "as_of": str(policy.as_of),
+            },
+        )
+        for r in proc.reasons
+    ]
 
 
 def _evidence(ctx: Context) -> Later:

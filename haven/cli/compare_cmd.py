@@ -90,6 +90,12 @@ def _side(s: dict[str, Any]) -> Text:
         text.append(f"{vals}\n", style="bold")
         text.append(f"{s['entry']}\n", style="dim")
         text.append("\n".join(f"{x['id']} ({x['date'] or '—'})" for x in s["sources"]))
+        if s["later_sources"]:
+            text.append("\npublished or applicable only after the date:\n", style="dim")
+            text.append(
+                "\n".join(f"{x['id']} ({x['date'] or '—'})" for x in s["later_sources"]),
+                style="dim",
+            )
     else:
         text.append("—")
     for n in s["not_counted"]:

@@ -15,9 +15,11 @@ from haven.impact.agreement import check_pack
 from haven.packs import DEFAULT_PACK
 from haven.policy import checks, scenarios
 from haven.policy.entries import EntryBase
+from haven.policy.in_force import entries_on
 from haven.policy.loader import resolve
 from haven.policy.pack import Pack
 from haven.policy.schema import pack_schema
+from haven.policy.snapshot import Citation
 from haven.policy.texts import mismatched, missing, unknown
 
 app = typer.Typer(
@@ -34,10 +36,18 @@ def _country(value: str) -> str:
         raise InputError([Problem("COUNTRY", str(e))]) from None
 
 
-def _entry_json(e: EntryBase, pack: Pack) -> dict[str, object]:
+def _entry_json(e: EntryBase, pack: Pack, cited: Citation | None = None) -> dict[str, object]:
+    """The entry with its sources in full; as of a date (`cited`), only the documents that
+    existed then, later ones under `later_sources` (as in an assessment)."""
     doc = e.model_dump(mode="json", exclude_none=True)
-    doc["sources"] = [pack.sources[s].model_dump(mode="json", exclude_none=True) for s in e.sources]
+    doc["sources"] = [_source(pack, s) for s in (cited.sources if cited else e.sources)]
+    if cited is not None:
+        doc["later_sources"] = [_source(pack, s) for s in cited.later]
     return doc
+
+
+def _source(pack: Pack, sid: str) -> dict[str, object]:
+    return pack.sources[sid].model_dump(mode="json", exclude_none=True)
 
 
 @app.command("show")
@@ -52,8 +62,7 @@ def show(
     code = _country(country)
     day = parse_date(as_of, "--as-of", default=today())
     policy = pack_option(pack)
-    rows = [e for e in policy.for_country(code) if e.in_force(day)]
-    rows += [e for e in policy.for_country(None) if e.in_force(day)]
+    rows = entries_on(policy, code, day)
     if fmt is Format.JSON:
         print_json(
             {
@@ -61,16 +70,21 @@ def show(
                 "as_of": day.isoformat(),
                 "policy": {"pack": policy.meta.id, "version": policy.version},
                 "entries": [
-                    {**_entry_json(e, policy), "verified_on_date": e.verified_on(day)} for e in rows
+                    {
+                        **_entry_json(r.entry, policy, r.cited),
+                        "verified_on_date": r.entry.verified_on(day),
+                    }
+                    for r in rows
                 ],
             }
         )
         return
     out.print(
         render.entries(
-            rows,
+            [r.entry for r in rows],
             policy,
             f"{code} policy in force on {day} (pack {policy.meta.id} {policy.version})",
+            on=(day, [r.cited for r in rows]),
         )
     )
 

@@ -1,5 +1,7 @@
 """Rich renderings for people at a terminal. JSON is for programs."""
 
+from datetime import date
+
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -11,6 +13,10 @@ from haven.policy.checks import Contradiction, Window
 from haven.policy.entries import EntryBase
 from haven.policy.evidence import Finding
 from haven.policy.pack import Pack
+from haven.policy.snapshot import Citation
+
+# A date and, per row, the row's sources as of that date.
+InForceOn = tuple[date, list[Citation]]
 
 _COLOURS = {
     "protection_indicated": "green",
@@ -162,18 +168,25 @@ def not_addressed(result: Impact) -> Table:
     return t
 
 
-def entries(rows: list[EntryBase], pack: Pack, title: str) -> Table:
+def entries(rows: list[EntryBase], pack: Pack, title: str, on: InForceOn | None = None) -> Table:
+    """Entries with their sources; as of a date (`on`: the date and each row's citation), the
+    documents published after it apart."""
     t = Table(title=title, show_lines=True, expand=True)
     for col in ("from", "to", "kind", "entry", "sources"):
         t.add_column(col, ratio=3 if col == "entry" else None, overflow="fold")
-    for e in rows:
+    for i, e in enumerate(rows):
         status = "" if e.verified else " [UNVERIFIED]"
         if e.unconfirmed_from:
             status += f" [unconfirmed from {e.unconfirmed_from.date}]"
         if e.review_flag:
             status += f" [under review from {e.review_flag.date}]"
         scope = f" ({', '.join(e.regions)})" if e.regions else ""
-        srcs = "\n".join(f"{s}: {pack.sources[s].title[:60]}" for s in e.sources)
+        cited = Citation(list(e.sources)) if on is None else on[1][i]
+        srcs = "\n".join(f"{s}: {pack.sources[s].title[:60]}" for s in cited.sources)
+        if on is not None and cited.later:
+            srcs += f"\npublished or applicable only after {on[0]}:\n" + "\n".join(
+                f"{s}: {pack.sources[s].title[:60]}" for s in cited.later
+            )
         t.add_row(
             str(e.valid_from),
             str(e.valid_to or "—"),
@@ -217,6 +230,13 @@ def contradictions(rows: list[Contradiction], title: str) -> Group:
                 f" ({c.country})\n    policy: {c.entry}\n    finding: {c.finding or '—'}\n",
                 f"    {c.message}\n",
                 ("    sources: " + ", ".join(c.sources), "dim"),
+                (
+                    "\n    published or applicable only after the date: "
+                    + ", ".join(c.later_sources)
+                    if c.later_sources
+                    else "",
+                    "dim",
+                ),
             )
         )
     return Group(*parts)

@@ -193,6 +193,11 @@ def probe_case(
     reasons = rng.sample([r.value for r in Reason], rng.randint(0, 3))
     if isinstance(e, ForbiddenReasoning) and e.reason.value not in reasons and rng.random() < 0.8:
         reasons.append(e.reason.value)
+    # A refusal undated (a draft) or decided before or after the date: the reasons of a later
+    # decision are not judged (haven.cases.known), in both engines.
+    decided = None
+    if reasons and rng.random() < 0.5:
+        decided = lodged + timedelta(days=rng.randrange(1, 2 * (day - lodged).days + 2))
     return {
         "id": case_id,
         "nationality": country,
@@ -208,7 +213,7 @@ def probe_case(
         "procedure": {
             "lodged": lodged.isoformat(),
             "status": Status.REFUSED.value if reasons else Status.PENDING.value,
-            "decided": None,
+            "decided": decided.isoformat() if decided else None,
             "reasons": reasons,
         },
     }

@@ -31,6 +31,7 @@ from haven.cases.facts import (
     STILL_OPEN,
     claims_profile_expr,
 )
+from haven.cases.known import DECIDED
 from haven.impact.batch import COUNTRIES, ISO, normalise
 from haven.policy import decisions, reach
 from haven.policy.entries import (
@@ -120,6 +121,7 @@ def flatten(lf: pl.LazyFrame) -> pl.LazyFrame:
         prof.struct.field("sex").alias("sex"),
         _day_number(prof.struct.field("birth_date").str.to_date(ISO, strict=False)).alias(_BIRTH),
         proc.struct.field("lodged").str.to_date(ISO).alias("lodged"),
+        proc.struct.field(DECIDED.field).str.to_date(ISO, strict=False).alias(_DECIDED),
         _bits(proc.struct.field("reasons"), REASON_BITS).alias("reason_bits"),
         claims_profile_expr(prof).alias("claims_profile"),
         # The incident facts as declared once (haven.cases.facts).
@@ -165,8 +167,15 @@ def with_age(flat: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
     known = [
         (pl.col(f"_first:{name}") <= today).fill_null(False).alias(name) for name in _INCIDENTS
     ]
-    return flat.with_columns(age.alias("age"), *known).drop(
-        _BIRTH, *(f"_first:{name}" for name in _INCIDENTS)
+    # The refusal reasons of a decision dated after the date are not judged (haven.cases.known).
+    reasons = (
+        pl.when(DECIDED.later_expr(pl.col(_DECIDED), as_of))
+        .then(pl.lit(0, pl.Int32))
+        .otherwise(pl.col("reason_bits"))
+        .alias("reason_bits")
+    )
+    return flat.with_columns(age.alias("age"), reasons, *known).drop(
+        _BIRTH, _DECIDED, *(f"_first:{name}" for name in _INCIDENTS)
     )
 
 
@@ -176,6 +185,7 @@ def _day_number(day: pl.Expr) -> pl.Expr:
 
 
 _BIRTH = "_birth"
+_DECIDED = "_decided"
 # Incident facts as of the date (haven.cases.known): known once their earliest date has come.
 _INCIDENTS = tuple(f.name for f in INCIDENT_FACTS)
 

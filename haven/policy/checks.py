@@ -22,7 +22,7 @@ names the framework rule as `framework:<rule id>` in its `entry` field.
 
 import calendar
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
@@ -36,6 +36,7 @@ from haven.policy.entries import (
 from haven.policy.evidence import Finding, FindingType
 from haven.policy.framework import CheckId, RuleId
 from haven.policy.pack import Pack
+from haven.policy.snapshot import cite_on
 from haven.vocab import CATEGORY_RANK, Category
 
 E = TypeVar("E", bound=EntryBase)
@@ -70,6 +71,8 @@ class Contradiction:
     sources: tuple[str, ...]
     message: str
     group: str  # not in the contract's JSON; used to filter by group
+    # Documents dated after the date of the check (`check`): shown apart, never the basis.
+    later_sources: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -82,6 +85,7 @@ class Contradiction:
             "entry": self.entry,
             "finding": self.finding,
             "sources": list(self.sources),
+            "later_sources": list(self.later_sources),
             "message": self.message,
         }
 
@@ -95,8 +99,10 @@ class Window:
     end: date | None
 
     def as_json(self) -> dict[str, object]:
+        # Over all dates, not as of one: every source, none set apart as later.
+        doc = {k: v for k, v in self.contradiction.as_json().items() if k != "later_sources"}
         return {
-            **self.contradiction.as_json(),
+            **doc,
             "from": self.start.isoformat(),
             "to": self.end.isoformat() if self.end else None,
         }
@@ -392,7 +398,19 @@ def _order(c: Contradiction) -> tuple[str, int, str, str]:
 
 
 def check(pack: Pack, country: str | None, as_of: date) -> list[Contradiction]:
-    """Every contradiction on `as_of`, for one country or (None) for every country."""
+    """Every contradiction on `as_of`, for one country or (None) for every country, citing
+    only the documents that existed on that date (haven.policy.snapshot.cite_on): later ones
+    in `later_sources`."""
+    return [_dated(pack, c, as_of) for c in _found(pack, country, as_of)]
+
+
+def _dated(pack: Pack, c: Contradiction, on: date) -> Contradiction:
+    cited = cite_on(pack, c.sources, on)
+    return replace(c, sources=tuple(cited.sources), later_sources=tuple(cited.later))
+
+
+def _found(pack: Pack, country: str | None, as_of: date) -> list[Contradiction]:
+    """Every contradiction on `as_of` with all its sources (the windows span many dates)."""
     out: list[Contradiction] = []
     for c in [country] if country else countries(pack):
         for f in pack.findings_in_force(as_of, c):
@@ -416,7 +434,7 @@ def windows(pack: Pack, country: str | None = None) -> list[Window]:
     opened: dict[tuple[str, str, str, str], tuple[date, Contradiction]] = {}
     done: list[Window] = []
     for day in breakpoints(pack):
-        now = {c.key: c for c in check(pack, country, day)}
+        now = {c.key: c for c in _found(pack, country, day)}
         for key in [k for k in opened if k not in now]:
             start, c = opened.pop(key)
             done.append(Window(c, start, day))

@@ -7,31 +7,23 @@ from typing import Any
 from haven.policy.compare import Divergence, Side, values
 from haven.policy.entries import EntryBase
 from haven.policy.pack import Pack
+from haven.policy.snapshot import cite_on
 
 # Entries under `not_counted` are in force but unverified, unconfirmed or under review on the
 # date: shown with the reason (`why`), never counted as the pack's position.
 
 
-def _sources(pack: Pack, e: EntryBase, on: date) -> list[dict[str, Any]]:
-    found = []
-    for sid in e.sources_on(on):
-        s = pack.sources.get(sid)
-        if s is None:
-            continue
-        day = s.published or s.signed or s.known_from
-        found.append(
-            {
-                "id": s.id,
-                "title": s.title,
-                "date": day.isoformat() if day else None,
-                "url": s.url,
-            }
-        )
-    return found
+def _source(pack: Pack, sid: str) -> dict[str, Any]:
+    s = pack.sources[sid]
+    day = s.published or s.signed or s.known_from
+    return {"id": s.id, "title": s.title, "date": day.isoformat() if day else None, "url": s.url}
 
 
 def _entry(pack: Pack, e: EntryBase, on: date) -> dict[str, Any]:
     group = pack.groups.get(e.group) if e.group else None
+    # Only the documents that existed on the date; those published after it apart, as in an
+    # assessment (haven.policy.snapshot.cite_on).
+    cited = cite_on(pack, (s for s in e.sources_on(on) if s in pack.sources), on)
     return {
         "entry": e.id,
         "label": e.label,
@@ -40,7 +32,8 @@ def _entry(pack: Pack, e: EntryBase, on: date) -> dict[str, Any]:
         "valid_from": e.valid_from.isoformat(),
         "valid_to": e.valid_to.isoformat() if e.valid_to else None,
         "values": values(e),
-        "sources": _sources(pack, e, on),
+        "sources": [_source(pack, s) for s in cited.sources],
+        "later_sources": [_source(pack, s) for s in cited.later],
     }
 
 
@@ -50,7 +43,7 @@ def side_json(pack: Pack, s: Side, on: date) -> dict[str, Any]:
     base: dict[str, Any] = (
         _entry(pack, s.entry, on)
         if s.entry is not None
-        else {"entry": None, "label": None, "values": None, "sources": []}
+        else {"entry": None, "label": None, "values": None, "sources": [], "later_sources": []}
     )
     return {
         "pack": s.pack,

@@ -31,6 +31,23 @@ class Citation:
     later: list[str] = field(default_factory=list)
 
 
+def cite_on(pack: Pack, ids: Iterable[str], on: date) -> Citation:
+    """The one rule for citing as of a date, for assessments and policy views alike: the
+    documents that existed (and applied) on `on` are the basis; those signed or published
+    after it go to `later`; superseded legislation is dropped. First-seen order, no repeats.
+    Needs no legal basis on the date (unlike `PolicyOn`): a policy view may show any date."""
+    sources: list[str] = []
+    later: list[str] = []
+    for sid in ids:
+        s = pack.sources[sid]
+        if s.later_than(on):
+            if sid not in later:
+                later.append(sid)
+        elif not s.superseded_on(on) and sid not in sources:
+            sources.append(sid)
+    return Citation(sources, later)
+
+
 def covered_from(pack: Pack) -> date | None:
     """The first day on which every framework rule has a source in force: before it the pack
     has no legal basis to cite for some step (e.g. before the first Qualification Directive), so
@@ -92,17 +109,8 @@ class PolicyOn:
 
     def cite(self, ids: Iterable[str]) -> Citation:
         """Split source ids into those existing (and applying) on the date and later ones;
-        superseded legislation is dropped."""
-        sources: list[str] = []
-        later: list[str] = []
-        for sid in ids:
-            s = self.pack.sources[sid]
-            if s.later_than(self.as_of):
-                if sid not in later:
-                    later.append(sid)
-            elif not s.superseded_on(self.as_of) and sid not in sources:
-                sources.append(sid)
-        return Citation(sources, later)
+        superseded legislation is dropped (`cite_on`)."""
+        return cite_on(self.pack, ids, self.as_of)
 
     def rule_sources(self, rule: RuleId) -> list[str]:
         """A framework rule's sources as the law stood on the date."""

@@ -20,6 +20,7 @@ from jinja2 import Environment, Template, select_autoescape
 from haven.assess import Assessment, assess
 from haven.assess.favour import ReferenceNote, reference_note
 from haven.cases import Case
+from haven.cases.known import DECIDED, LODGED
 from haven.errors import CaseError
 from haven.i18n import normalise
 from haven.policy.framework import RuleId, Weight
@@ -124,6 +125,7 @@ WEIGHT_SENTENCE = {
     None: N_("This is decision support: the officer should weigh it; it does not decide."),
 }
 SOURCES_UNDER = N_("Sources under {name}:")
+NOT_KNOWN = N_("not known on the as-of date")
 
 
 def reference_paragraph(
@@ -174,9 +176,15 @@ def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
     }
 
 
-def _facts(case: Case, lang: str) -> list[tuple[str, str]]:
+def _facts(case: Case, lang: str, as_of: date) -> list[tuple[str, str]]:
     def t(message: str) -> str:
         return tr(message, lang)
+
+    # Facts as recorded; the procedure's dates after the as-of date were not known then, like
+    # later incidents (haven.cases.known): the status and reasons are the later decision's.
+    unknown = " (" + t(NOT_KNOWN) + ")"
+    lodged = unknown if LODGED.later(case.procedure, as_of) else ""
+    decided = unknown if DECIDED.later(case.procedure, as_of) else ""
 
     country = Locale.parse(plain.DATE_LOCALES[lang]).territories.get(case.nationality)
     c = case.credibility
@@ -196,9 +204,9 @@ def _facts(case: Case, lang: str) -> list[tuple[str, str]]:
         (t(N_("Nationality (credibility)")), plain.credibility_text(c.nationality, lang)),
         (t(N_("Region of origin (credibility)")), plain.credibility_text(c.region, lang)),
         (t(N_("Claimed profile (credibility)")), plain.credibility_text(c.profile, lang)),
-        (t(N_("Application lodged")), day(case.procedure.lodged, lang)),
-        (t(N_("Status")), plain.status_text(case.procedure.status, lang)),
-        (t(N_("Last decision")), day(case.procedure.decided, lang)),
+        (t(N_("Application lodged")), day(case.procedure.lodged, lang) + lodged),
+        (t(N_("Status")), plain.status_text(case.procedure.status, lang) + decided),
+        (t(N_("Last decision")), day(case.procedure.decided, lang) + decided),
     ]
 
 
@@ -217,16 +225,12 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "lang": lang,
         "statement": t(STATEMENT),
         "case": memo.case,
-        "facts": _facts(memo.case, lang),
+        "facts": _facts(memo.case, lang, a.as_of),
         "incidents": [
             {
                 # Facts as recorded; one dated after the as-of date did not count (issue 14).
                 "date": day(i.date, lang)
-                + (
-                    " (" + t(N_("not known on the as-of date")) + ")"
-                    if i.date is not None and i.date > a.as_of
-                    else ""
-                ),
+                + (" (" + t(NOT_KNOWN) + ")" if i.date is not None and i.date > a.as_of else ""),
                 "kind": plain.incident_kind_text(i.kind, lang),
                 "actor": plain.actor_text(i.actor, lang),
                 "credibility": plain.credibility_text(i.credibility, lang),
@@ -237,6 +241,8 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
             for i in memo.case.incidents
         ],
         "reasons": [plain.reason_text(r, lang) for r in memo.case.procedure.reasons],
+        # The reasons of a decision dated after the as-of date are not judged on it.
+        "reasons_later": DECIDED.later(memo.case.procedure, a.as_of),
         "outcome": plain.outcome_text(a.recommendation, lang),
         "outcome_explanation": plain.outcome_explanation(a.recommendation, lang),
         "findings": plain.findings(a, lang)[1:],  # [0] is the recommendation, shown above it

@@ -8,6 +8,8 @@ placeholders; here the arguments are said in the reader's language and the sente
 Arguments, by name (the engine writes them so, haven.assess):
   entry        an entry id                -> its label
   date         an ISO date                -> the date in words
+  lodged, decided  an ISO date of the procedure -> the date in words
+  status       a Status value             -> the procedure's status in words
   standard     a Standard value           -> the standard in words
   credibility  a Finding value            -> the finding in words
   recommendation  a Recommendation value  -> the outcome in words
@@ -154,8 +156,10 @@ def finding_text(step: Any, lang: str, pack: Pack) -> str:
     def say(name: str, value: str) -> str:
         if name == "entry":
             return pack.entry_label(value, lang)
-        if name in ("date", "as_of", "since"):
+        if name in ("date", "as_of", "since", "lodged", "decided"):
             return plain.day(date.fromisoformat(value), lang)
+        if name == "status":
+            return plain.status_text(value, lang)
         if name == "standard":
             return plain.standard_text(value, lang)
         if name == "credibility" or name.endswith("_credibility"):

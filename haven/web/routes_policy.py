@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from haven.clock import today
 from haven.errors import NotFound, Problem
 from haven.policy import checks
+from haven.policy.in_force import entries_on
 from haven.policy.pack import Pack
 from haven.store.access import Action
 from haven.store.repo import require
@@ -50,9 +51,9 @@ def explorer(request: Request, user: User) -> HTMLResponse:
         # The form with its problem and no result (not one for today).
         day, problem = today(), Problem("as_of", "date")
     entries = pack.for_country(code)
-    in_force = [
-        e for e in entries if e.valid_from <= day and (e.valid_to is None or day < e.valid_to)
-    ]
+    # The country's entries in force, each with the documents that existed on the date and
+    # those published after it (shown apart, never as the basis), as in an assessment.
+    in_force = entries_on(pack, code, day, general=False)
     findings = sorted(
         (f for f in pack.findings.values() if f.country == code), key=lambda f: (f.date, f.id)
     )
