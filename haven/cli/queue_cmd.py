@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from haven.cases import read_caseload
 from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
-from haven.cli.private import write_private
+from haven.cli.private import check_out, write_out
 from haven.errors import Forbidden, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
 from haven.packs import DEFAULT_PACK
@@ -239,6 +239,7 @@ def letter(
     user: str = USER,
 ) -> None:
     """The draft letter for a work item (review request or subsequent application)."""
+    check_out(output)
     if lang not in LANGUAGES:
         raise InputError([Problem("--lang", f"{lang!r} is not available; use en or nl")])
     if fmt is None:
@@ -252,10 +253,7 @@ def letter(
         return letters.render(it, case, window, policy, lang, datetime.now(UTC), fmt)
 
     data = _run(org, user, "queue.letter", work)
-    try:
-        write_private(output, data)
-    except OSError as e:
-        raise InputError([Problem("--out", f"cannot write {output}: {e.strerror}")]) from None
+    write_out(output, data)
     out.print(f"wrote {fmt.value} letter for item {item} to {output}", markup=False)
 
 
