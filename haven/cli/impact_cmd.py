@@ -19,7 +19,16 @@ from rich.progress import Progress
 
 from haven.cases import Case, read_caseload
 from haven.cli import render
-from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
+from haven.cli.common import (
+    Format,
+    assessable,
+    err,
+    only,
+    out,
+    pack_option,
+    parse_date,
+    print_json,
+)
 from haven.cli.frame_json import rows_text
 from haven.cli.impact_stored import stored_stream
 from haven.cli.private import check_out, write_out, writing
@@ -113,7 +122,7 @@ def impact(
         stream = ImpactStream(file, before, after, policy, after_policy, batch_size)
         _columnar(stream, fmt, output)
         return
-    cases = read_caseload(file, stdin=sys.stdin)
+    cases = read_caseload(file, stdin=sys.stdin, check=assessable(policy, after_policy))
     _show(compare(_progress(cases), before, after, policy, after_policy), fmt, output)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from haven.cases import Case, read_caseload
-from haven.cli.common import err, out, pack_option, parse_date
+from haven.cli.common import assessable, err, out, pack_option, parse_date
 from haven.cli.private import check_out, write_out
 from haven.clock import today
 from haven.errors import Forbidden, InputError, Problem
@@ -59,7 +59,7 @@ def memo(
     if org is not None and user is not None:
         subject = _stored(case, org, user, day.isoformat(), lang, fmt)
     else:
-        cases = read_caseload(case, stdin=sys.stdin)
+        cases = read_caseload(case, stdin=sys.stdin, check=assessable(policy))
         if len(cases) != 1:
             raise InputError([Problem(case, f"holds {len(cases)} cases; a memo is for one")])
         subject = cases[0]

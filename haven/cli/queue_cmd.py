@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from haven.cases import read_caseload
-from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.cli.common import Format, assessable, only, out, pack_option, parse_date, print_json
 from haven.cli.private import check_out, write_out
 from haven.errors import Forbidden, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
@@ -72,8 +72,9 @@ def preview(
     only(fmt, (Format.JSON, Format.TABLE))
     before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     policy = pack_option(pack)
-    cases = read_caseload(file, stdin=sys.stdin)
-    impact, items = build(cases, before, after, policy, _after_pack(draft, to_pack))
+    after_policy = _after_pack(draft, to_pack)
+    cases = read_caseload(file, stdin=sys.stdin, check=assessable(policy, after_policy))
+    impact, items = build(cases, before, after, policy, after_policy)
     if fmt is Format.TABLE:
         title = f"{len(items)} of {impact.cases} cases to act on"
         if impact.not_addressed:
