@@ -106,27 +106,40 @@ def parse(model: type[M], raw: bytes) -> M:
         raise InputError(problems(err)) from None
     repeated = duplicate_keys(raw)
     if repeated:  # JSON parsers disagree on which value wins: refuse, do not guess
-        raise InputError(
-            [Problem(k or "''", "appears more than once in one object") for k in repeated]
-        )
+        raise InputError([Problem(k, "appears more than once in one object") for k in repeated])
     return parsed
 
 
+class _Repeated(dict[str, Any]):
+    """A JSON object as parsed, with the keys it gives more than once."""
+
+    repeated: list[str]
+
+
 def duplicate_keys(raw: bytes) -> list[str]:
-    """Keys given twice in one JSON object (`{"status": "refused", "status": "granted"}`),
-    in order of appearance. Run after the model accepted the body, so the JSON is valid."""
-    found: list[str] = []
+    """Keys given twice in one JSON object (`{"status": "refused", "status": "granted"}`), by
+    their full path (`case.procedure.status`, `cases[1].id`), in document order. Run after the
+    model accepted the body, so the JSON is valid."""
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = _Repeated(items)
         keys = [k for k, _ in items]
-        if len(set(keys)) != len(keys):
-            found.extend(k for n, k in enumerate(keys) if k in keys[:n] and k not in found)
-        return dict(items)
+        obj.repeated = list(dict.fromkeys(k for n, k in enumerate(keys) if k in keys[:n]))
+        return obj
 
     try:
-        json.loads(raw, object_pairs_hook=pairs)
+        data = json.loads(raw, object_pairs_hook=pairs)
     except (ValueError, RecursionError):
         return []
+    found: list[str] = []
+    todo: list[tuple[tuple[int | str, ...], Any]] = [((), data)]
+    while todo:  # iterative, as deep as json.loads allows; depth first, in document order
+        loc, value = todo.pop()
+        if isinstance(value, _Repeated):
+            found += [path((*loc, k)) for k in value.repeated]
+            todo += reversed([((*loc, k), v) for k, v in value.items()])
+        elif isinstance(value, list):
+            todo += reversed([((*loc, i), v) for i, v in enumerate(value)])
     return found
 
 

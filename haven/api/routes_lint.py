@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends
 
 from haven.api import deps, errors
 from haven.api.bodies import LintRequest, openapi_body, parse
+from haven.assess.admit import assessable_problems
 from haven.assess.lint import lint as run_lint
 from haven.clock import today
 from haven.errors import InputError, Problem
@@ -40,6 +41,9 @@ def lint(
     req = parse(LintRequest, raw)
     if req.model and pack.lint_model is None:
         raise InputError([Problem("model", f"the policy pack {pack.meta.id} has no lint model")])
+    found = assessable_problems(req.case, pack)
+    if found:
+        raise InputError([Problem(f"case.{p.where}", p.message) for p in found])
     result = run_lint(req.text, req.case, req.as_of or today(), pack, model=req.model)
     detail: dict[str, Any] = {"chars": len(req.text), "flags": len(result.flags)}
     if req.model:  # entries without the model keep the shape they always had

@@ -7,11 +7,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from haven.api import deps, errors
 from haven.api.bodies import AssessRequest, ImpactRequest, LoginRequest, openapi_body, parse
 from haven.assess import assess
+from haven.assess.admit import stateless_problems
 from haven.cases import Case
-from haven.cases.known import future_dates
 from haven.clock import today
-from haven.errors import InputError, Problem
+from haven.errors import InputError
 from haven.impact import compare
+from haven.policy.pack import Pack
 from haven.policy.packset import PackSet
 from haven.store.access import Action
 from haven.store.db import Database
@@ -62,7 +63,7 @@ def assessments(
     require(actor, Action.ASSESS_STATELESS)
     req = parse(AssessRequest, raw)
     pack = deps.chosen(request, packs.get(req.pack, "pack"))
-    _no_future([("case.", req.case)])
+    _check([("case.", req.case)], [pack])
     result = assess(req.case, req.as_of or today(), pack)
     with db.session() as s:
         audit(s, actor, "assess.stateless")
@@ -89,18 +90,16 @@ def impact(
     req = parse(ImpactRequest, raw)
     pack = deps.chosen(request, packs.get(req.pack, "pack"))
     after_pack = packs.get(req.to_pack, "to_pack") if req.to_pack else None
-    _no_future([(f"cases[{i}].", c) for i, c in enumerate(req.cases)])
+    _check([(f"cases[{i}].", c) for i, c in enumerate(req.cases)], [pack, after_pack or pack])
     result = compare(req.cases, req.from_, req.to, pack, after_pack)
     with db.session() as s:
         audit(s, actor, "impact.stateless", cases=len(req.cases))
     return result.model_dump(mode="json", by_alias=True)
 
 
-def _no_future(cases: list[tuple[str, Case]]) -> None:
-    """Facts dated after today are refused, each named by its field (issue 14)."""
-    now = today()
-    found = [
-        Problem(where + p.where, p.message) for where, c in cases for p in future_dates(c, now)
-    ]
+def _check(cases: list[tuple[str, Case]], packs: list[Pack]) -> None:
+    """What the pack cannot assess and facts dated after today (issue 14) are refused, each
+    named by its full field path."""
+    found = stateless_problems(cases, packs, today())
     if found:
         raise InputError(found)

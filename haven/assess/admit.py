@@ -1,8 +1,13 @@
 """What a door checks before it stores a case, beyond the contract's shape: an id that can be
 addressed, tags from the pack's vocabulary, a region of the case's own country, and no date
 after today. Each is refused on write, naming the field, so that no stored case is one the
-product then cannot open or assess. Pure: the door passes the pack and today in."""
+product then cannot open or assess. Pure: the door passes the pack and today in.
 
+A door that assesses a case without storing it (the stateless API, the CLI on a file) checks
+the same (`assessable_problems`, `stateless_problems`), each field named where the case is
+(`cases[2].profile.tags[0]`, `line 3: profile.tags[0]`)."""
+
+from collections.abc import Iterable
 from datetime import date
 
 import polars as pl
@@ -28,12 +33,33 @@ def region_problems(case: Case) -> list[Problem]:
     ]
 
 
+def assessable_problems(case: Case, pack: Pack) -> list[Problem]:
+    """What makes a case one the pack cannot assess: tags outside its vocabulary."""
+    return vocabulary_problems(case, pack)
+
+
 def admission_problems(case: Case, pack: Pack, today: date) -> list[Problem]:
     return [
         *id_problems(case.id),
-        *vocabulary_problems(case, pack),
+        *assessable_problems(case, pack),
         *region_problems(case),
         *future_dates(case, today),
+    ]
+
+
+def stateless_problems(
+    cases: Iterable[tuple[str, Case]], packs: Iterable[Pack], today: date
+) -> list[Problem]:
+    """A stateless door's checks of its cases (each: the prefix of its fields, e.g.
+    `cases[2].`): assessable under every pack used, and no fact dated after today."""
+    distinct = list({id(p): p for p in packs}.values())
+    return [
+        Problem(where + p.where, p.message)
+        for where, case in cases
+        for p in [
+            *(q for pack in distinct for q in assessable_problems(case, pack)),
+            *future_dates(case, today),
+        ]
     ]
 
 

@@ -25,7 +25,7 @@ import polars as pl
 from haven.cases import tabular
 from haven.cases.frame_checks import LINE, normalise
 from haven.cases.model import Case
-from haven.cases.readers import parse_all, parse_case, parse_caseload
+from haven.cases.readers import Check, parse_all, parse_case, parse_caseload
 from haven.cases.schema import TOP
 from haven.errors import CaseError, Problem
 
@@ -55,16 +55,20 @@ def format_of(source: str | Path, given: Format | None = None) -> Format:
 
 
 def read_caseload(
-    source: str | Path, stdin: IO[str] | None = None, fmt: Format | None = None
+    source: str | Path,
+    stdin: IO[str] | None = None,
+    fmt: Format | None = None,
+    check: Check | None = None,
 ) -> list[Case]:
-    """Every case of FILE (standard input for `-`); raises CaseError naming every bad case."""
+    """Every case of FILE (standard input for `-`); raises CaseError naming every bad case
+    (and what `check` finds in a case, named by its line or item)."""
     kind = format_of(source, fmt)
     if kind in (Format.JSON, Format.JSONL):
-        return parse_caseload(read_text(source, stdin))
+        return parse_caseload(read_text(source, stdin), check)
     listed = entries(source, stdin, kind)
     if not listed:
         raise CaseError([Problem("", "no case found: the input has no rows")])
-    return parse_all((entry.id_where, entry.parse) for entry in listed)
+    return parse_all(((f"{e.label}: ", e.id_where, e.parse) for e in listed), check)
 
 
 def entries(

@@ -24,7 +24,12 @@ def parse_case(text: str, where: str = "") -> Case:
         raise CaseError([Problem(where.rstrip(": "), "JSON nested too deeply")]) from None
 
 
-def parse_caseload(text: str) -> list[Case]:
+# What a door checks of a parsed case beyond the model (haven.assess.admit: tags from the
+# pack's vocabulary, ...): problems named by field, prefixed here with where the case is.
+Check = Callable[[Case], list[Problem]]
+
+
+def parse_caseload(text: str, check: Check | None = None) -> list[Case]:
     """Parse every case; report every bad one, not only the first."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
@@ -36,20 +41,20 @@ def parse_caseload(text: str) -> list[Case]:
             raise CaseError([Problem(f"line {err.lineno}", f"not valid JSON: {err.msg}")]) from None
         except RecursionError:
             raise CaseError([Problem("", "JSON nested too deeply")]) from None
-        return _all((f"[{i}]", json.dumps(item)) for i, item in enumerate(items))
+        return _all(((f"[{i}]", json.dumps(item)) for i, item in enumerate(items)), check)
     # One object spanning several lines is a single case file, not JSON Lines.
     try:
         single = json.loads(stripped)
     except (json.JSONDecodeError, RecursionError):
         single = None
     if isinstance(single, dict):
-        return [parse_case(stripped)]
+        return parse_all([("", "id", lambda: parse_case(stripped))], check)
     lines = [
         (f"line {n}", line)
         for n, line in enumerate(stripped.splitlines(), start=1 + _leading_lines(text))
         if line.strip()
     ]
-    return _all(lines)
+    return _all(lines, check)
 
 
 def _leading_lines(text: str) -> int:
@@ -57,24 +62,33 @@ def _leading_lines(text: str) -> int:
     return head.count("\n")
 
 
-def _all(items: Iterable[tuple[str, str]]) -> list[Case]:
-    return parse_all((f"{where}: id", _parser(raw, f"{where}: ")) for where, raw in items)
+def _all(items: Iterable[tuple[str, str]], check: Check | None) -> list[Case]:
+    return parse_all(
+        ((f"{where}: ", f"{where}: id", _parser(raw, f"{where}: ")) for where, raw in items), check
+    )
 
 
 def _parser(raw: str, where: str) -> Callable[[], Case]:
     return lambda: parse_case(raw, where=where)
 
 
-def parse_all(items: Iterable[tuple[str, Callable[[], Case]]]) -> list[Case]:
-    """Every case parsed (each item: where its id is named, and its parser); the problems of
-    the bad ones, and ids repeated among the good ones, raised together."""
+def parse_all(
+    items: Iterable[tuple[str, str, Callable[[], Case]]], check: Check | None = None
+) -> list[Case]:
+    """Every case parsed and checked (each item: the prefix of its fields, e.g. `line 3: `,
+    where its id is named, and its parser); the problems of the bad ones, and ids repeated
+    among the ones the model accepts, raised together."""
     cases: list[tuple[str, Case]] = []
     found: list[Problem] = []
-    for id_where, parse in items:
+    for prefix, id_where, parse in items:
         try:
-            cases.append((id_where, parse()))
+            case = parse()
         except CaseError as err:
             found += err.problems
+            continue
+        cases.append((id_where, case))
+        if check is not None:
+            found += [Problem(prefix + p.where, p.message) for p in check(case)]
     found += repeated_ids(cases)
     if found:
         raise CaseError(found)

@@ -7,7 +7,15 @@ import typer
 from haven.assess import assess as run_assess
 from haven.cases import read_caseload
 from haven.cli import render
-from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.cli.common import (
+    Format,
+    assessable,
+    only,
+    out,
+    pack_option,
+    parse_date,
+    print_json,
+)
 from haven.clock import today
 from haven.packs import DEFAULT_PACK
 
@@ -24,7 +32,7 @@ def assess(
     only(fmt, (Format.JSON, Format.JSONL, Format.TABLE))
     day = parse_date(as_of, "--as-of", default=today())
     policy = pack_option(pack)
-    cases = read_caseload(file, stdin=sys.stdin)
+    cases = read_caseload(file, stdin=sys.stdin, check=assessable(policy))
     results = [run_assess(c, day, policy) for c in cases]
     if fmt is Format.JSONL:
         for a in results:

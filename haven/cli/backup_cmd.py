@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from haven.cli.common import err, out
+from haven.cli.private import cannot_write, check_out
 from haven.cli.server_cmd import _safe
 from haven.store import backup as store_backup
 from haven.store.db import database_url
@@ -17,8 +18,13 @@ def backup(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Write one consistent snapshot of every table; safe while the server is writing."""
+    check_out(output, "OUT", make_folder=True)
     url = database_url(db)
-    summary = store_backup.backup(url, output)
+    try:
+        summary = store_backup.backup(url, output)
+    except OSError as e:
+        # The file or its folder (made if missing); the database's errors are not OSErrors.
+        raise cannot_write(output, e.strerror or str(e), "OUT") from None
     rows = sum(summary.counts.values())
     out.print(
         f"backed up {_safe(url)} (schema {summary.revision}): {rows} rows, "

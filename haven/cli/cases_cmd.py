@@ -24,7 +24,7 @@ from haven.cases import Case, caseload, tabular
 from haven.cases.caseload import Format
 from haven.cli import import_check
 from haven.cli.common import err, out, pack_option
-from haven.cli.private import write_private
+from haven.cli.private import check_out, write_out
 from haven.clock import today
 from haven.errors import CaseError, Forbidden, InputError, Problem
 from haven.packs import DEFAULT_PACK
@@ -336,6 +336,7 @@ def export_cases(
     output: Path | None = typer.Option(None, "--out", help="File to write; default: stdout"),
 ) -> None:
     """Export the current version of every case the user may see (each read is audited)."""
+    check_out(output)
     if fmt is None:
         fmt = OutFormat.CSV if output and output.suffix.lower() == ".csv" else OutFormat.JSONL
     db = _database()
@@ -368,7 +369,7 @@ def export_cases(
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
     else:
-        write_private(output, text)
+        write_out(output, text)
         out.print(f"exported {len(cases)} cases to {output}", markup=False)
 
 

@@ -2,12 +2,15 @@
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
 
+from haven.assess.admit import assessable_problems
+from haven.cases import Case
 from haven.errors import InputError, PolicyError, Problem
 from haven.policy.loader import load_pack, resolve
 from haven.policy.pack import Pack
@@ -43,6 +46,13 @@ def pack_option(name: str, option: str = "--pack") -> Pack:
     except PolicyError as e:
         raise PolicyError([Problem(option, p.message) for p in e.problems]) from None
     return load_pack(name)
+
+
+def assessable(*packs: Pack | None) -> Callable[[Case], list[Problem]]:
+    """For read_caseload: what makes a case of the file one these packs cannot assess
+    (haven.assess.admit), named by the case's line or item as the model's problems are."""
+    chosen = list({id(p): p for p in packs if p is not None}.values())
+    return lambda case: [q for p in chosen for q in assessable_problems(case, p)]
 
 
 def only(fmt: Format, allowed: tuple[Format, ...], option: str = "--format") -> None:

@@ -16,7 +16,7 @@ from haven.cases import Case, read_caseload
 from haven.cases.synthetic import synthetic_caseload
 from haven.cli import keys_cmd
 from haven.cli.common import out, pack_option, parse_date
-from haven.cli.private import write_private
+from haven.cli.private import check_out, make_folder, write_out, write_private
 from haven.errors import InputError, Problem
 from haven.impact import compare
 from haven.packs import DEFAULT_PACK
@@ -66,9 +66,10 @@ def generate(
     """Write a synthetic (fake, SYN- ids) caseload as JSON Lines."""
     if n < 0:
         raise InputError([Problem("--n", "must be 0 or more")])
+    check_out(output)
     lines = "".join(json.dumps(c) + "\n" for c in synthetic_caseload(n, seed))
     if output:
-        write_private(output, lines)
+        write_out(output, lines)
         out.print(f"wrote {n} synthetic cases to {output}")
     else:
         sys.stdout.write(lines)
@@ -83,7 +84,7 @@ def demo(
 
     Short and 80 columns wide: one screen per step, the whole story in the web app after."""
     pack = pack_option(DEFAULT_PACK)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     before, after = parse_date("2015-06-01", "--from"), parse_date("2015-10-01", "--to")
     out.rule("[bold]Haven demo[/]: decision support, not decisions")
     out.print(

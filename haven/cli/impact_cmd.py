@@ -14,14 +14,24 @@ from typing import IO, Any
 
 import polars as pl
 import typer
+from rich.console import Console
 from rich.progress import Progress
 
 from haven.cases import Case, read_caseload
 from haven.cli import render
-from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
+from haven.cli.common import (
+    Format,
+    assessable,
+    err,
+    only,
+    out,
+    pack_option,
+    parse_date,
+    print_json,
+)
 from haven.cli.frame_json import rows_text
 from haven.cli.impact_stored import stored_stream
-from haven.cli.private import open_private, write_private
+from haven.cli.private import check_out, write_out, writing
 from haven.errors import InputError, Problem
 from haven.impact import Impact, compare
 from haven.impact.stream import BATCH_SIZE, ImpactStream
@@ -93,6 +103,7 @@ def impact(
     per line. table and html hold every changed case in memory (they are for reading).
     """
     only(fmt, (Format.JSON, Format.JSONL, Format.TABLE, Format.HTML))
+    check_out(output)
     if batch_size < 1:
         raise InputError([Problem("--batch-size", "must be at least 1")])
     before, after = _dates(date_from, date_to, on)
@@ -111,7 +122,7 @@ def impact(
         stream = ImpactStream(file, before, after, policy, after_policy, batch_size)
         _columnar(stream, fmt, output)
         return
-    cases = read_caseload(file, stdin=sys.stdin)
+    cases = read_caseload(file, stdin=sys.stdin, check=assessable(policy, after_policy))
     _show(compare(_progress(cases), before, after, policy, after_policy), fmt, output)
 
 
@@ -154,7 +165,16 @@ def _columnar(stream: ImpactStream, fmt: Format, output: Path | None) -> None:
 
 def _show(result: Impact, fmt: Format, output: Path | None) -> None:
     if fmt is Format.TABLE:
-        out.print(render.impact(result))
+        if output is None:
+            out.print(render.impact(result))
+            return
+        # The same table in the file (it went to the screen, the file left unwritten): plain
+        # text, as wide as a screen of a wide terminal.
+        with writing(output) as f:
+            Console(file=f, width=160, highlight=False, color_system=None).print(
+                render.impact(result)
+            )
+        out.print(f"wrote {output}")
         return
     if fmt is Format.JSONL:
         rows = [c.model_dump(mode="json") for c in result.changed]
@@ -166,7 +186,7 @@ def _show(result: Impact, fmt: Format, output: Path | None) -> None:
         else result.model_dump_json(indent=2, by_alias=True) + "\n"
     )
     if output:
-        write_private(output, text)
+        write_out(output, text)
         out.print(f"wrote {output}")
     elif fmt is Format.JSON:
         print_json(result.model_dump(mode="json", by_alias=True))
@@ -187,12 +207,12 @@ def _write_streamed(
                 spool.write(_jsonl(frame) if fmt is Format.JSONL else _json_items(frame, n == 0))
                 n += frame.height
         spool.seek(0)
-        sink = open_private(output) if output else sys.stdout
-        try:
-            _assemble(sink, spool, impact(), fmt, n)
-        finally:
-            if output:
-                sink.close()
+        result = impact()
+        if output is None:
+            _assemble(sys.stdout, spool, result, fmt, n)
+        else:
+            with writing(output) as sink:
+                _assemble(sink, spool, result, fmt, n)
     if output:
         out.print(f"wrote {output}")
 

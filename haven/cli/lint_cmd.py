@@ -15,7 +15,7 @@ from rich.text import Text
 
 from haven.assess.lint import evaluate, explain, lint
 from haven.cases import Case, read_caseload
-from haven.cli.common import Format, only, out, pack_option, parse_date, print_json
+from haven.cli.common import Format, assessable, only, out, pack_option, parse_date, print_json
 from haven.cli.lint_real import (
     DEFAULT_REAL,
     HALVES,
@@ -56,9 +56,9 @@ def read_text(file: str) -> str:
         ) from None
 
 
-def read_case(file: str) -> Case:
+def read_case(file: str, pack: Pack | None = None) -> Case:
     try:
-        cases = read_caseload(file)
+        cases = read_caseload(file, check=assessable(pack))
     except CaseError as err:
         raise InputError(
             [
@@ -92,9 +92,9 @@ def lint_file(
     date, with the character span, the flag code, a plain explanation and the sources."""
     only(fmt, (Format.JSON, Format.TABLE))
     day = parse_date(as_of, "--as-of", default=today())
-    the_case = read_case(case)
-    text = read_text(file)
     policy = pack_option(pack)
+    the_case = read_case(case, policy)
+    text = read_text(file)
     result = lint(text, the_case, day, policy, model=model)
     if why:
         _explain(text, the_case, day, policy, fmt, result.model_dump(mode="json"), model)

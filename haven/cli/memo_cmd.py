@@ -12,8 +12,8 @@ from pathlib import Path
 import typer
 
 from haven.cases import Case, read_caseload
-from haven.cli.common import err, out, pack_option, parse_date
-from haven.cli.private import write_private
+from haven.cli.common import assessable, err, out, pack_option, parse_date
+from haven.cli.private import check_out, write_out
 from haven.clock import today
 from haven.errors import Forbidden, InputError, Problem
 from haven.i18n import LANGUAGES
@@ -44,6 +44,7 @@ def memo(
     user: str | None = typer.Option(None, "--user", help="... as this user"),
 ) -> None:
     """Write the decision-support memo for a case as of a date (HTML or PDF, English or Dutch)."""
+    check_out(output)
     if lang not in LANGUAGES:
         raise InputError([Problem("--lang", f"{lang!r} is not available; use en or nl")])
     day = parse_date(as_of, "--as-of", default=today())
@@ -58,16 +59,13 @@ def memo(
     if org is not None and user is not None:
         subject = _stored(case, org, user, day.isoformat(), lang, fmt)
     else:
-        cases = read_caseload(case, stdin=sys.stdin)
+        cases = read_caseload(case, stdin=sys.stdin, check=assessable(policy))
         if len(cases) != 1:
             raise InputError([Problem(case, f"holds {len(cases)} cases; a memo is for one")])
         subject = cases[0]
     document = memos.build(subject, day, policy, lang, datetime.now(UTC), reference=ref)
     data = memos.render(document, policy, fmt)
-    try:
-        write_private(output, data)
-    except OSError as e:
-        raise InputError([Problem("--out", f"cannot write {output}: {e.strerror}")]) from None
+    write_out(output, data)
     out.print(
         f"wrote {fmt.value} memo for {subject.id} as of {day} ({lang}) to {output}", markup=False
     )

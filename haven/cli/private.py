@@ -1,11 +1,19 @@
 """Files the CLI writes with case content (exports, memos, letters, impact results, demo
 data): readable and writable by their owner only (0600), like backups and research exports.
-An existing file is narrowed to 0600 too before anything is written to it."""
+An existing file is narrowed to 0600 too before anything is written to it.
+
+Every command that writes a file names its option when it cannot (`--out: cannot write …`,
+exit 2): `check_out` before any work (nothing read, audited or stored for a file that cannot
+be written), `write_out` / `writing` for the writing itself."""
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+from haven.errors import InputError, Problem
 
 
 def open_private(path: Path, mode: str = "w") -> IO[str]:
@@ -18,6 +26,49 @@ def write_private(path: Path, data: str | bytes) -> None:
     fd = _open(path)
     with os.fdopen(fd, "wb") as f:
         f.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def cannot_write(path: Path, why: str, option: str = "--out") -> InputError:
+    return InputError([Problem(option, f"cannot write {path}: {why}")])
+
+
+def check_out(path: Path | None, option: str = "--out", *, make_folder: bool = False) -> None:
+    """Refuse a path that cannot be a file to write: a directory, or (unless the command makes
+    its folder) one in a folder that does not exist."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise cannot_write(path, "it is a directory", option)
+    folder = path.parent
+    if not make_folder and not folder.is_dir():
+        raise cannot_write(path, f"there is no folder {folder}", option)
+
+
+def write_out(path: Path, data: str | bytes, option: str = "--out") -> None:
+    """`write_private`, an error naming `option` if the system refuses."""
+    try:
+        write_private(path, data)
+    except OSError as e:
+        raise cannot_write(path, e.strerror or str(e), option) from None
+
+
+@contextmanager
+def writing(path: Path, option: str = "--out") -> Iterator[IO[str]]:
+    """`open_private` for the block's writes, an error naming `option` if the system refuses
+    to open, write or close (a full disk says so only then)."""
+    try:
+        with open_private(path) as f:
+            yield f
+    except OSError as e:
+        raise cannot_write(path, e.strerror or str(e), option) from None
+
+
+def make_folder(path: Path, option: str = "--out") -> None:
+    """The folder a command writes its files in, made if missing."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise cannot_write(path, e.strerror or str(e), option) from None
 
 
 def _open(path: Path) -> int:

@@ -16,8 +16,17 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from haven.cases import read_caseload
-from haven.cli.common import Format, err, only, out, pack_option, parse_date, print_json
-from haven.cli.private import write_private
+from haven.cli.common import (
+    Format,
+    assessable,
+    err,
+    only,
+    out,
+    pack_option,
+    parse_date,
+    print_json,
+)
+from haven.cli.private import check_out, write_out
 from haven.errors import Forbidden, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
 from haven.packs import DEFAULT_PACK
@@ -72,8 +81,9 @@ def preview(
     only(fmt, (Format.JSON, Format.TABLE))
     before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     policy = pack_option(pack)
-    cases = read_caseload(file, stdin=sys.stdin)
-    impact, items = build(cases, before, after, policy, _after_pack(draft, to_pack))
+    after_policy = _after_pack(draft, to_pack)
+    cases = read_caseload(file, stdin=sys.stdin, check=assessable(policy, after_policy))
+    impact, items = build(cases, before, after, policy, after_policy)
     if fmt is Format.TABLE:
         title = f"{len(items)} of {impact.cases} cases to act on"
         if impact.not_addressed:
@@ -245,6 +255,7 @@ def letter(
     user: str = USER,
 ) -> None:
     """The draft letter for a work item (review request or subsequent application)."""
+    check_out(output)
     if lang not in LANGUAGES:
         raise InputError([Problem("--lang", f"{lang!r} is not available; use en or nl")])
     if fmt is None:
@@ -258,10 +269,7 @@ def letter(
         return letters.render(it, case, window, policy, lang, datetime.now(UTC), fmt)
 
     data = _run(org, user, "queue.letter", work)
-    try:
-        write_private(output, data)
-    except OSError as e:
-        raise InputError([Problem("--out", f"cannot write {output}: {e.strerror}")]) from None
+    write_out(output, data)
     out.print(f"wrote {fmt.value} letter for item {item} to {output}", markup=False)
 
 

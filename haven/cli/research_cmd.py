@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from haven.cli.common import err, out, pack_option, parse_date
-from haven.cli.private import write_private
+from haven.cli.private import check_out, write_out
 from haven.clock import today
 from haven.errors import Forbidden, InputError
 from haven.packs import DEFAULT_PACK
@@ -41,6 +41,7 @@ def export(
 ) -> None:
     """Export the organisation's cases pseudonymised: no references, names or free text,
     per-export pseudonyms, dates as months, aggregates with small-cell suppression."""
+    check_out(output)
     day = today()
     until = parse_date(expires, "--expires", research.default_expiry(day))
     # Refused before the database is touched, as the store would refuse it.
@@ -76,6 +77,6 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    write_private(output, text)
+    write_out(output, text)
     err.print(f"export {result['export']['id']}: expires {until}", markup=False)
     out.print(f"wrote {output}", markup=False)

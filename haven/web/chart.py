@@ -41,6 +41,12 @@ def _spans(e: EntryBase, end: date) -> list[tuple[date, date, bool]]:
     return [(e.valid_from, uc.date, True), (uc.date, end, False)]
 
 
+def after(day: date, days: int) -> date:
+    """`days` after `day`, or the last date there is: a page about 9999-12-31 still has a
+    chart (its axis ends there), not an overflow."""
+    return day + timedelta(days=days) if (date.max - day).days >= days else date.max
+
+
 def _data(rows: list[dict[str, str]]) -> Any:
     return alt.Data(values=rows)  # type: ignore[no-untyped-call]
 
@@ -88,14 +94,17 @@ def timeline_svg(
     a marked line at the page's date (`as_of`, else today)."""
     as_of = as_of or today
     entries = pack.for_country(country)
-    horizon = max(
-        [
-            today,
-            as_of,
-            *(e.valid_from for e in entries),
-            *(e.valid_to for e in entries if e.valid_to),
-        ]
-    ) + timedelta(days=180)
+    horizon = after(
+        max(
+            [
+                today,
+                as_of,
+                *(e.valid_from for e in entries),
+                *(e.valid_to for e in entries if e.valid_to),
+            ]
+        ),
+        180,
+    )
     everyone, over_time = gettext("everyone"), gettext("policy over time")
     contradicted = gettext("policy contradicted by a finding")
     verified, unverified = gettext("verified"), gettext("unverified")

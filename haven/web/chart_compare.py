@@ -3,7 +3,7 @@ per pack, kind and group, with the windows in which the packs diverge shaded by 
 like the explorer's chart (haven.web.chart): Altair rendered to SVG on the server."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import altair as alt
@@ -12,7 +12,7 @@ from babel.dates import format_date
 
 from haven.policy.compare import Divergence
 from haven.policy.pack import Pack
-from haven.web.chart import WIDTH, _data, _kind, entry_bars
+from haven.web.chart import WIDTH, _data, _kind, after, entry_bars
 from haven.web.labels import N_
 
 # Shaded windows, one colour per divergence kind (`same` is not shaded).
@@ -51,7 +51,7 @@ def compare_svg(
 ) -> str:
     """`rows`: compare_period between `start` and `end` (their windows are shaded)."""
     everyone = gettext("everyone")
-    horizon = end + timedelta(days=1)
+    horizon = after(end, 1)
     verified, unverified = gettext("verified"), gettext("unverified")
     bars = [
         {
@@ -74,7 +74,7 @@ def compare_svg(
         if d.kind.value in KIND_COLOURS:
             spans.setdefault(d.kind.value, []).extend(d.windows)
     shades = [
-        {"start": a.isoformat(), "end": (b + timedelta(days=1)).isoformat(), "what": names[k]}
+        {"start": a.isoformat(), "end": after(b, 1).isoformat(), "what": names[k]}
         for k, windows in spans.items()
         for a, b in _union(windows)
     ]
@@ -83,7 +83,9 @@ def compare_svg(
     x = alt.X(
         "start:T",
         title=gettext("Date"),
-        axis=alt.Axis(format="%Y", tickCount="year"),
+        # A tick a year, unless the years are too many to draw (a period to 9999 took
+        # seconds and megabytes): then a few, Vega's choice.
+        axis=alt.Axis(format="%Y", tickCount="year" if end.year - start.year <= 60 else 10),
         scale=alt.Scale(domain=[start.isoformat(), horizon.isoformat()]),
     )
     layers: list[Any] = []
@@ -135,7 +137,7 @@ def _union(windows: list[tuple[date, date]]) -> list[tuple[date, date]]:
     """Inclusive date windows merged where they overlap or touch."""
     out: list[tuple[date, date]] = []
     for a, b in sorted(windows):
-        if out and a <= out[-1][1] + timedelta(days=1):
+        if out and (a - out[-1][1]).days <= 1:
             out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
             out.append((a, b))
