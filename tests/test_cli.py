@@ -50,7 +50,11 @@ def test_contract_example_before_the_2015_letter(example: Path) -> None:
     assert a["designation"] is None
     assert a["evidentiary_standard"] == "individual"
     assert a["internal_protection"] == "possible"
-    assert [f["code"] for f in a["flags"]] == ["protection_seeking_waived"]
+    # The refusal is dated 2015-07-20: on 2015-06-01 it did not exist, so its reasons are not
+    # judged (no flag), and the trace says so for each of them.
+    assert a["flags"] == []
+    not_judged = {s["rule"] for s in a["steps"] if "guardrails.not_judged" in s["finding_keys"]}
+    assert "guardrails.no_state_protection_sought" in not_judged
 
 
 def test_caseload_as_jsonl_keeps_input_order(shared: Path) -> None:
