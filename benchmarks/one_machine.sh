@@ -34,6 +34,11 @@ drop_pg() { psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXIS
   if want import; then
     stamp "bulk import"
     $PY benchmarks/bulk_import.py --sizes $IMPORT_SIZES || stamp "FAILED: bulk import"
+    stamp "bulk import, default beside --exclusive (PostgreSQL)"
+    rm -rf /tmp/haven-bench-code && mkdir -p /tmp/haven-bench-code && git archive HEAD | tar -x -C /tmp/haven-bench-code
+    $PY benchmarks/bulk_import.py --sizes $IMPORT_SIZES --backend postgresql \
+      --baseline /tmp/haven-bench-code --code /tmp/haven-bench-code --after-args=--exclusive \
+      || stamp "FAILED: exclusive import"
   fi
   if want stored; then
     stamp "stored caseload impact vs file"
