@@ -34,17 +34,19 @@ def region_problems(case: Case) -> list[Problem]:
 
 
 def assessable_problems(case: Case, pack: Pack) -> list[Problem]:
-    """What makes a case one the pack cannot assess: tags outside its vocabulary."""
-    return vocabulary_problems(case, pack)
+    """What makes a case one the pack cannot assess: tags outside its vocabulary, a region of
+    another country than the nationality (whose regional rules would then apply)."""
+    return [*vocabulary_problems(case, pack), *region_problems(case)]
 
 
 def admission_problems(case: Case, pack: Pack, today: date) -> list[Problem]:
-    return [
-        *id_problems(case.id),
-        *assessable_problems(case, pack),
-        *region_problems(case),
-        *future_dates(case, today),
-    ]
+    return [*id_problems(case.id), *assessable_problems(case, pack), *future_dates(case, today)]
+
+
+def under_every(case: Case, packs: Iterable[Pack]) -> list[Problem]:
+    """`assessable_problems` under each of the packs, each problem once."""
+    distinct = {id(p): p for p in packs}.values()
+    return list(dict.fromkeys(q for p in distinct for q in assessable_problems(case, p)))
 
 
 def stateless_problems(
@@ -52,14 +54,11 @@ def stateless_problems(
 ) -> list[Problem]:
     """A stateless door's checks of its cases (each: the prefix of its fields, e.g.
     `cases[2].`): assessable under every pack used, and no fact dated after today."""
-    distinct = list({id(p): p for p in packs}.values())
+    packs = list(packs)
     return [
         Problem(where + p.where, p.message)
         for where, case in cases
-        for p in [
-            *(q for pack in distinct for q in assessable_problems(case, pack)),
-            *future_dates(case, today),
-        ]
+        for p in [*under_every(case, packs), *future_dates(case, today)]
     ]
 
 
