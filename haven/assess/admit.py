@@ -53,13 +53,23 @@ def stateless_problems(
     cases: Iterable[tuple[str, Case]], packs: Iterable[Pack], today: date
 ) -> list[Problem]:
     """A stateless door's checks of its cases (each: the prefix of its fields, e.g.
-    `cases[2].`): assessable under every pack used, and no fact dated after today."""
-    packs = list(packs)
-    return [
+    `cases[2].`): assessable under every pack used, no fact dated after today, and no id used
+    twice (the changed cases are listed by id: a repeat would be listed twice)."""
+    cases, packs = list(cases), list(packs)
+    found = [
         Problem(where + p.where, p.message)
         for where, case in cases
         for p in [*under_every(case, packs), *future_dates(case, today)]
     ]
+    first: dict[str, str] = {}
+    repeats = []
+    for where, case in cases:
+        if case.id in first:
+            said = f"case id {case.id!r} appears more than once (first at {first[case.id]})"
+            repeats.append(Problem(f"{where}id", said))
+        else:
+            first[case.id] = where.removesuffix(".")
+    return found + repeats[:10]  # as the readers name them: the first 10
 
 
 def admit(case: Case, pack: Pack, today: date, prefix: str = "") -> Case:
