@@ -3,6 +3,8 @@
 Leaf module: imports nothing of Haven but the error tree.
 """
 
+from typing import Any
+
 from pydantic import ValidationError
 
 from haven.errors import Problem
@@ -23,6 +25,36 @@ _MESSAGES = {
     "model_type": "must be an object",
     "dict_type": "must be an object",
     "json_invalid": "not valid JSON",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+}
+# Pydantic's errors that carry a bound, said with it.
+_BOUNDS = {
+    "greater_than_equal": ("ge", "must be at least {}"),
+    "greater_than": ("gt", "must be more than {}"),
+    "less_than_equal": ("le", "must be at most {}"),
+    "less_than": ("lt", "must be less than {}"),
+    "string_too_short": ("min_length", "must be at least {} characters long"),
+    "string_too_long": ("max_length", "must be at most {} characters long"),
+    "too_short": ("min_length", "must hold at least {} items"),
+    "too_long": ("max_length", "must hold at most {} items"),
+}
+
+USERNAME = r"^[a-z0-9][a-z0-9._\-]{1,63}$"
+# The patterns of the API's and the packs' fields, said in words (a reader cannot be expected
+# to read a regular expression).
+_PATTERNS = {
+    USERNAME: "may hold only lower-case letters (a-z), digits, '.', '_' and '-', must begin "
+    "with a letter or a digit, and must be 2 to 64 characters long",
+    r"^[A-Z]{2}$": "must be a country code of two capital letters (ISO 3166-1 alpha-2, e.g. RU)",
+    r"^[a-z0-9][a-z0-9\-]*$": "may hold only lower-case letters (a-z), digits and '-', and "
+    "must begin with a letter or a digit",
+    r"^[a-z0-9][a-z0-9.\-]*$": "may hold only lower-case letters (a-z), digits, '.' and '-', "
+    "and must begin with a letter or a digit",
+    r"^[a-z0-9][a-z0-9_\-]*$": "may hold only lower-case letters (a-z), digits, '_' and '-', "
+    "and must begin with a letter or a digit",
 }
 
 
@@ -38,21 +70,29 @@ def path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def message(e: Any) -> str:
+    """One of Pydantic's errors (an item of `ValidationError.errors()`, of a body or a query
+    parameter), in words."""
+    kind, ctx = e["type"], e.get("ctx") or {}
+    if kind in ("literal_error", "enum"):
+        return f"{e['input']!r} is not allowed; expected {ctx.get('expected', '')}"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        bound, words = _BOUNDS[kind]
+        return words.format(ctx[bound])
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        return _PATTERNS.get(pattern, f"does not have the expected form ({pattern})")
+    return str(e["msg"]).removeprefix("Value error, ")
+
+
 def problems(err: ValidationError, prefix: str = "") -> list[Problem]:
     found = []
     for e in err.errors(include_url=False):
         # Discriminated unions add the tag to the path; it is noise to a reader.
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        kind = e["type"]
-        if kind in ("literal_error", "enum"):
-            expected = (e.get("ctx") or {}).get("expected", "")
-            message = f"{e['input']!r} is not allowed; expected {expected}"
-        elif kind == "union_tag_invalid":
-            message = str(e["msg"])
-        elif kind in _MESSAGES:
-            message = _MESSAGES[kind]
-        else:
-            message = str(e["msg"]).removeprefix("Value error, ")
+        said = message(e)
         where = path(loc)
         if prefix and not where:
             where = prefix.rstrip(": ")
@@ -61,5 +101,5 @@ def problems(err: ValidationError, prefix: str = "") -> list[Problem]:
                 "" if prefix.endswith((" ", ":")) or where.startswith("[") or not where else "."
             )
             where = f"{prefix}{joiner}{where}"
-        found.append(Problem(where, message))
+        found.append(Problem(where, said))
     return found

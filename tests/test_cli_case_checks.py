@@ -1,6 +1,7 @@
 """The real CLI on a caseload file with a case the pack cannot assess: the problem is named by
 the case's line or item and its field path (`line 3: profile.tags[0]`, `[2]: …`), as the case
-model's problems are, for every command that reads cases from a file."""
+model's problems are, for every command that reads cases from a file. A region of another
+country than the nationality is refused as the store refuses it (haven.assess.admit)."""
 
 import json
 import subprocess
@@ -45,7 +46,10 @@ def files(shared: Path, tmp_path: Path) -> dict[str, Path]:
 
     example = json.loads((shared / "contract" / "examples" / "ru-moscow-2015.json").read_text())
     profile = {**example["profile"], "tags": ["nonexistent"]}
-    return {f"tag-{k}": v for k, v in write({"profile": profile}, "tag").items()}
+    return {
+        **{f"tag-{k}": v for k, v in write({"profile": profile}, "tag").items()},
+        **{f"region-{k}": v for k, v in write({"region": "IR-01"}, "region").items()},
+    }
 
 
 def test_an_unknown_tag_is_named_by_line_or_item(files: dict[str, Path], tmp_path: Path) -> None:
@@ -64,3 +68,28 @@ def test_an_unknown_tag_is_named_by_line_or_item(files: dict[str, Path], tmp_pat
     text = tmp_path / "draft.txt"
     text.write_text("He can relocate to St Petersburg.")
     refused(haven("lint", str(text), "--case", str(single)), f"--case: {field}")
+
+
+def test_a_region_of_another_country_is_refused(files: dict[str, Path], tmp_path: Path) -> None:
+    jsonl, array, single = files["region-jsonl"], files["region-array"], files["region-single"]
+    said = "region: 'IR-01' is a region of IR, not of the nationality RU"
+    r = haven("assess", str(jsonl), "--as-of", "2015-10-01")
+    refused(r, "line 3: region")
+    assert f"line 3: {said}" in r.stderr
+    refused(haven("assess", str(array), "--as-of", "2015-10-01"), "[2]: region")
+    refused(haven("assess", str(single)), "region")
+    refused(haven("impact", str(array), *DATES), "[2]: region")
+    for engine in ("columnar", "single"):
+        refused(haven("impact", str(jsonl), *DATES, "--engine", engine), "line 3: region")
+    on = ["--from-pack", "nl", "--to-pack", "euaa", "--on", "2025-01-01"]
+    r = haven("impact", str(jsonl), *on)
+    refused(r, "line 3: region")
+    assert r.stderr.count("line 3: region") == 1
+    refused(haven("queue", "preview", str(jsonl), *DATES), "line 3: region")
+    text = tmp_path / "draft.txt"
+    text.write_text("He can relocate to St Petersburg.")
+    refused(haven("lint", str(text), "--case", str(single)), "--case: region")
+    # A region of its own country is assessed.
+    own = json.loads(single.read_text()) | {"region": "RU-SPE"}
+    (tmp_path / "own.json").write_text(json.dumps(own))
+    assert haven("assess", str(tmp_path / "own.json")).returncode == 0

@@ -163,6 +163,6 @@ def test_case_ids_are_checked_as_the_case_model_checks_them(tmp_path: Path) -> N
     single = haven("impact", str(path), *DATES, "--engine", "single")
     assert columnar.returncode == single.returncode == 2
     assert columnar.stderr == single.stderr
-    assert "line 2: id: String should have at most 200 characters" in columnar.stderr
+    assert "line 2: id: must be at most 200 characters long" in columnar.stderr
     assert "line 4: id: must not contain the NUL character" in columnar.stderr
     assert "line 1:" not in columnar.stderr and "line 3:" not in columnar.stderr

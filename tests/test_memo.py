@@ -29,7 +29,7 @@ from haven.policy.loader import load_pack
 from haven.reports import memo as memos
 from haven.reports import plain
 from haven.reports.memo import MemoFormat
-from haven.vocab import FlagCode, Recommendation
+from haven.vocab import Actor, Finding, FlagCode, IncidentKind, Recommendation
 
 EXAMPLE = (
     Path(__file__).resolve().parents[1].parent / "shared/contract/examples/ru-moscow-2015.json"
@@ -135,6 +135,45 @@ def test_before_the_change_there_is_no_designation(
     assert present in text
     assert f"{absent} (ru-lgbti)" not in text
     assert "ipa_excluded_by_policy" not in text  # relocation was not yet ruled out
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_incident_table_keeps_its_words_whole(case: Case, lang: str) -> None:
+    """Every header and value of the incidents table is whole on its line of the PDF: the
+    last two columns were a letter wide ("C r e d i b i l i t y", one letter a line) and the
+    Dutch table ran over a page break. The longest words each column can hold are used."""
+    incidents = [
+        i.model_copy(update={"kind": kind, "actor": actor, "credibility": cred})
+        for i in case.incidents[:1]
+        for kind, actor, cred in (
+            (IncidentKind.SEXUAL_VIOLENCE, Actor.NON_STATE, Finding.NOT_CREDIBLE),
+            (IncidentKind.DISCRIMINATION, Actor.STATE, Finding.OPEN),
+            (IncidentKind.PROSECUTION, Actor.NON_STATE, Finding.CREDIBLE),
+        )
+    ]
+    subject = case.model_copy(update={"incidents": incidents})
+    document = memos.build(subject, date(2015, 10, 1), PACK, lang, GENERATED)
+    reader = PdfReader(io.BytesIO(memos.render(document, PACK, MemoFormat.PDF)))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    words = {w for page in pages for w in page.split()}
+    headers = {
+        "en": "Date What By Credibility Protection sought",
+        "nl": "Datum Wat Door Geloofwaardigheid Bescherming ingeroepen",
+    }[lang]
+    values = [
+        plain.incident_kind_text(i.kind, lang)
+        + " "
+        + plain.actor_text(i.actor, lang)
+        + " "
+        + plain.credibility_text(i.credibility, lang)
+        for i in incidents
+    ]
+    for word in (headers + " " + " ".join(values)).split():
+        assert word in words, (lang, word)
+    # The heading, the header row and the rows on one page.
+    heading = {"en": "Incidents reported", "nl": "Gemelde incidenten"}[lang]
+    with_table = [p for p in pages if heading in p]
+    assert len(with_table) == 1 and all(v.split()[0] in with_table[0] for v in values)
 
 
 def test_hostile_case_text_is_escaped(case: Case) -> None:

@@ -146,7 +146,7 @@ def test_cli_json_has_both_sides_with_sources() -> None:
     r = run("IR", "--packs", f"nl,{EU_MINI}", "--as-of", "2025-02-01", "--format", "json")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    assert list(doc) == ["as_of", "packs", "divergences"]
+    assert list(doc) == ["as_of", "packs", "divergences", "unranked"]
     assert doc["as_of"] == "2025-02-01" and doc["packs"] == ["nl", "eu-mini"]
     lgb: dict[str, Any] = next(
         d for d in doc["divergences"] if d["profile"] == "sogi=bisexual|gay|lesbian"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from haven.cases import Case
 from haven.errors import InputError, Problem
 from haven.store.access import Role
-from haven.validation import path, problems
+from haven.validation import USERNAME, path, problems
 
 M = TypeVar("M", bound=BaseModel)
 REGISTRY: dict[str, type[BaseModel]] = {}
@@ -74,7 +74,7 @@ class ShareRequest(_Body):
 
 
 class NewUserRequest(_Body):
-    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._\-]{1,63}$")
+    username: str = Field(pattern=USERNAME)
     password: str = Field(min_length=12, max_length=1024)
     role: Role
 

@@ -27,7 +27,7 @@ from haven.errors import (
 )
 from haven.store.db import down_reason, unavailable, unavailable_error
 from haven.store.repo import record_denial
-from haven.validation import path
+from haven.validation import message, path
 
 _HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
@@ -157,7 +157,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [Problem(path(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
+        problems = [Problem(path(tuple(e["loc"])), message(e)) for e in exc.errors()]
         return JSONResponse(body("invalid_input", problems), status_code=422)
 
 

@@ -137,11 +137,12 @@ def edit_case(
     case = admit(_case(raw), pack, today())  # bad input is named first, whatever the headers
     if if_match is None:
         raise PreconditionRequired("send If-Match with the case's ETag (from GET) to edit it")
-    expected = version_number(if_match.strip().strip('W/"'))
+    sent = if_match.strip().strip('W/"')
+    expected = version_number(sent)
     if expected is None:
         raise InputError([Problem("If-Match", f"{if_match[:40]!r} is not an ETag of this API")])
     with db.session() as s:
-        rec = repo.update_case(s, actor, ref, case, expected)
+        rec = repo.update_case(s, actor, ref, case, expected, sent=sent)
         out = full(rec, repo.current(s, rec))
     response.headers["ETag"] = etag(out["version"])
     return out

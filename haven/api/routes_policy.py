@@ -153,11 +153,13 @@ def compare(
 ) -> dict[str, Any]:
     """For every profile either pack addresses (groups aligned through the shared tag and
     sogi vocabulary), what each pack says (designation, internal protection, 15(c) per region,
-    moratorium) and a divergence kind relative to the first pack: `nl_stricter`,
-    `nl_more_favourable`, `only_nl`, `only_eu`, `same`, `different`, `unconfirmed`. Each side
-    carries its entry, values and sources (id, title, date, url); entries unverified on the date are
-    listed under `not_counted`, never as the pack's position. With `from` and `to`, each
-    divergence has the windows in which it held. The same JSON as `haven policy compare`."""
+    moratorium) and a divergence kind relative to the first pack: in `divergences` the
+    contract's kinds `nl_stricter`, `nl_more_favourable`, `only_nl`, `only_eu`, `same`; in
+    `unranked`, rows of the same shape whose kind is `different` (both packs have a position the
+    order does not rank) or `unconfirmed` (a side's position is not known on the date). Each
+    side carries its entry, values and sources (id, title, date, url); entries unverified on
+    the date are listed under `not_counted`, never as the pack's position. With `from` and
+    `to`, each row has the windows in which it held. The same JSON as `haven policy compare`."""
     left, right = _two_packs(request, packs)
     code = _country(country)
     if code not in left.countries() and code not in right.countries():

@@ -85,7 +85,8 @@ def impact(
 ) -> dict[str, Any]:
     """Re-assess a caseload on two (pack, date) pairs and list whose outcome changes (contract
     section 3): two dates under `pack`, or, with `to_pack` and one date for `from` and `to`,
-    whose outcome would differ under the other pack, grouped by profile."""
+    whose outcome would differ under the other pack, grouped by profile. A case id may appear
+    once (the changed cases are listed by id: 422 naming the repeat, `cases[1].id`)."""
     require(actor, Action.ASSESS_STATELESS)
     req = parse(ImpactRequest, raw)
     pack = deps.chosen(request, packs.get(req.pack, "pack"))

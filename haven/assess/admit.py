@@ -34,33 +34,42 @@ def region_problems(case: Case) -> list[Problem]:
 
 
 def assessable_problems(case: Case, pack: Pack) -> list[Problem]:
-    """What makes a case one the pack cannot assess: tags outside its vocabulary."""
-    return vocabulary_problems(case, pack)
+    """What makes a case one the pack cannot assess: tags outside its vocabulary, a region of
+    another country than the nationality (whose regional rules would then apply)."""
+    return [*vocabulary_problems(case, pack), *region_problems(case)]
 
 
 def admission_problems(case: Case, pack: Pack, today: date) -> list[Problem]:
-    return [
-        *id_problems(case.id),
-        *assessable_problems(case, pack),
-        *region_problems(case),
-        *future_dates(case, today),
-    ]
+    return [*id_problems(case.id), *assessable_problems(case, pack), *future_dates(case, today)]
+
+
+def under_every(case: Case, packs: Iterable[Pack]) -> list[Problem]:
+    """`assessable_problems` under each of the packs, each problem once."""
+    distinct = {id(p): p for p in packs}.values()
+    return list(dict.fromkeys(q for p in distinct for q in assessable_problems(case, p)))
 
 
 def stateless_problems(
     cases: Iterable[tuple[str, Case]], packs: Iterable[Pack], today: date
 ) -> list[Problem]:
     """A stateless door's checks of its cases (each: the prefix of its fields, e.g.
-    `cases[2].`): assessable under every pack used, and no fact dated after today."""
-    distinct = list({id(p): p for p in packs}.values())
-    return [
+    `cases[2].`): assessable under every pack used, no fact dated after today, and no id used
+    twice (the changed cases are listed by id: a repeat would be listed twice)."""
+    cases, packs = list(cases), list(packs)
+    found = [
         Problem(where + p.where, p.message)
         for where, case in cases
-        for p in [
-            *(q for pack in distinct for q in assessable_problems(case, pack)),
-            *future_dates(case, today),
-        ]
+        for p in [*under_every(case, packs), *future_dates(case, today)]
     ]
+    first: dict[str, str] = {}
+    repeats = []
+    for where, case in cases:
+        if case.id in first:
+            said = f"case id {case.id!r} appears more than once (first at {first[case.id]})"
+            repeats.append(Problem(f"{where}id", said))
+        else:
+            first[case.id] = where.removesuffix(".")
+    return found + repeats[:10]  # as the readers name them: the first 10
 
 
 def admit(case: Case, pack: Pack, today: date, prefix: str = "") -> Case:

@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
-from haven.assess.admit import assessable_problems
+from haven.assess.admit import under_every
 from haven.cases import Case
 from haven.errors import InputError, PolicyError, Problem
 from haven.policy.loader import load_pack, resolve
@@ -51,8 +51,8 @@ def pack_option(name: str, option: str = "--pack") -> Pack:
 def assessable(*packs: Pack | None) -> Callable[[Case], list[Problem]]:
     """For read_caseload: what makes a case of the file one these packs cannot assess
     (haven.assess.admit), named by the case's line or item as the model's problems are."""
-    chosen = list({id(p): p for p in packs if p is not None}.values())
-    return lambda case: [q for p in chosen for q in assessable_problems(case, p)]
+    chosen = [p for p in packs if p is not None]
+    return lambda case: under_every(case, chosen)
 
 
 def only(fmt: Format, allowed: tuple[Format, ...], option: str = "--format") -> None:

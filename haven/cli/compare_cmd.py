@@ -13,7 +13,7 @@ from haven.codes import check_country
 from haven.errors import InputError, PolicyError, Problem
 from haven.policy.compare import compare as compare_on
 from haven.policy.compare import compare_period
-from haven.policy.compare_json import as_of_json, period_json
+from haven.policy.compare_json import as_of_json, period_json, rows
 from haven.policy.loader import load_pack, resolve
 from haven.policy.pack import Pack
 from haven.reports.compare_html import render_compare_html
@@ -111,9 +111,10 @@ def table(doc: dict[str, Any], country: str) -> Table:
     t.add_column("kind", no_wrap=True)
     t.add_column(left, overflow="fold")
     t.add_column(right, overflow="fold")
-    if "windows" in (doc["divergences"][0] if doc["divergences"] else {}):
+    shown = rows(doc)  # the contract's divergences and the unranked rows
+    if doc["as_of"] is None:
         t.add_column("windows", no_wrap=True)
-    for d in doc["divergences"]:
+    for d in shown:
         style = "bold red" if d["kind"] in ("nl_stricter", "only_eu") else ""
         nothing_counted = d["left"]["entry"] is None and d["right"]["entry"] is None
         row: list[str | Text] = [

@@ -4,7 +4,7 @@ The file is scanned by the caseload reader (haven.cases.caseload) and brought in
 contract's shape (haven.cases.frame_checks.normalise); invalid cases are found with column
 expressions derived from the case model and worded by the model itself, so problems name the
 line and field as the single-case reader does (`line 7: incidents[0].kind: ...`). What only a
-pack knows (its tag vocabulary) and repeated ids are checked here.
+pack can assess (haven.assess.admit) and repeated ids are checked here.
 """
 
 import json
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from haven.assess.engine import vocabulary_problems
+from haven.assess.admit import assessable_problems
 from haven.cases.caseload import scan
 from haven.cases.frame_checks import LINE, normalise, row_problems
 from haven.cases.readers import parse_case
@@ -48,27 +48,31 @@ def validate(lf: pl.LazyFrame, pack: Pack) -> None:
 
 def value_problems(lf: pl.LazyFrame, pack: Pack, rows: int) -> tuple[list[Problem], int]:
     """Problems of the first `rows` invalid cases in `lf`, and how many cases they came from:
-    what the case model refuses, in its words, else tags the pack does not know."""
+    what the case model refuses, in its words, else what makes a case one the pack cannot
+    assess (haven.assess.admit: tags it does not know, a region of another country)."""
     tags = pl.col("profile").struct.field("tags").fill_null([])
     known = sorted(pack.tags)
     unknown_tag = tags.list.eval(~pl.element().is_in(known)).list.any().fill_null(False)
+    # A region code starts with its country's code and a dash (haven.codes.RegionCode).
+    foreign = ~pl.col("region").str.starts_with(pl.col("nationality") + "-")
+    unassessable = (unknown_tag | foreign.fill_null(False)).alias("_unassessable")
     found = (
-        lf.with_columns(unknown_tag.alias("_unknown_tag"), invalid().alias("_invalid"))
-        .filter(pl.col("_unknown_tag") | pl.col("_invalid"))
+        lf.with_columns(unassessable, invalid().alias("_invalid"))
+        .filter(pl.col("_unassessable") | pl.col("_invalid"))
         .head(rows)
         .collect()
     )
     problems: list[Problem] = []
     for row in found.iter_rows(named=True):
-        row.pop("_unknown_tag")
+        row.pop("_unassessable")
         if row.pop("_invalid"):
             problems += row_problems(row)  # the case model's words; tags are not reached
             continue
         line = row.pop(LINE)
         case = parse_case(json.dumps(row))
-        # as the explaining engine and the store word them (haven.assess.engine)
+        # as the explaining engine and the store word them
         problems += [
-            Problem(f"line {line}: {p.where}", p.message) for p in vocabulary_problems(case, pack)
+            Problem(f"line {line}: {p.where}", p.message) for p in assessable_problems(case, pack)
         ]
     return problems, found.height
 

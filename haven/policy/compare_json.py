@@ -1,10 +1,16 @@
 """The JSON of `haven policy compare` (contract v1.1, section 5), shared by the CLI, the API and
-the web page: `{"as_of" | "from"/"to", "packs", "divergences": [...]}`."""
+the web page: `{"as_of" | "from"/"to", "packs", "divergences": [...], "unranked": [...]}`.
+
+`divergences` holds only rows whose kind is one the contract lists, so that a tool checking
+`kind` against that list keeps working; the rows Haven adds kinds for (`different`: both packs
+have a position and the order does not rank them; `unconfirmed`: a side's position is not
+known on the date) are in `unranked`, in the same shape with their kind (an additive field).
+A reader shows both (`rows`)."""
 
 from datetime import date
 from typing import Any
 
-from haven.policy.compare import Divergence, Side, values
+from haven.policy.compare import Divergence, Kind, Side, Topic, values
 from haven.policy.entries import EntryBase
 from haven.policy.pack import Pack
 from haven.policy.snapshot import cite_on
@@ -69,16 +75,50 @@ def divergence_json(left: Pack, right: Pack, d: Divergence, on: date) -> dict[st
     return doc
 
 
-def as_of_json(left: Pack, right: Pack, on: date, rows: list[Divergence]) -> dict[str, Any]:
+# The kinds of `divergences[].kind` in the contract (section 5); any other goes to `unranked`.
+CONTRACT_KINDS = frozenset(
+    k.value
+    for k in (
+        Kind.LEFT_STRICTER,
+        Kind.LEFT_MORE_FAVOURABLE,
+        Kind.ONLY_LEFT,
+        Kind.ONLY_RIGHT,
+        Kind.SAME,
+    )
+)
+
+
+def _split(docs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "divergences": [d for d in docs if d["kind"] in CONTRACT_KINDS],
+        "unranked": [d for d in docs if d["kind"] not in CONTRACT_KINDS],
+    }
+
+
+def rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every row of a comparison for a reader (table, HTML, the web page): the divergences and
+    the unranked rows, in the comparison's order (topic, profile, first window)."""
+    topics = [t.value for t in Topic]
+    return sorted(
+        [*doc["divergences"], *doc.get("unranked", [])],
+        key=lambda d: (
+            topics.index(d["topic"]),
+            d["profile"],
+            d["windows"][0]["from"] if d.get("windows") else "",
+        ),
+    )
+
+
+def as_of_json(left: Pack, right: Pack, on: date, found: list[Divergence]) -> dict[str, Any]:
     return {
         "as_of": on.isoformat(),
         "packs": [left.meta.id, right.meta.id],
-        "divergences": [divergence_json(left, right, d, on) for d in rows],
+        **_split([divergence_json(left, right, d, on) for d in found]),
     }
 
 
 def period_json(
-    left: Pack, right: Pack, start: date, end: date, rows: list[Divergence]
+    left: Pack, right: Pack, start: date, end: date, found: list[Divergence]
 ) -> dict[str, Any]:
     """Each divergence with its windows; its sides as on the first day of its first window."""
     return {
@@ -86,5 +126,5 @@ def period_json(
         "from": start.isoformat(),
         "to": end.isoformat(),
         "packs": [left.meta.id, right.meta.id],
-        "divergences": [divergence_json(left, right, d, d.windows[0][0]) for d in rows],
+        **_split([divergence_json(left, right, d, d.windows[0][0]) for d in found]),
     }

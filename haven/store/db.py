@@ -13,10 +13,16 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from haven.errors import Unavailable
+from haven.errors import InputError, Problem, Unavailable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_URL = "sqlite:///haven.db"
@@ -34,8 +40,35 @@ _LAST_USED = "haven.last_used"
 STATEMENTS = "haven.statements"
 
 
-def database_url(url: str | None = None) -> str:
-    return url or os.environ.get("HAVEN_DATABASE_URL") or DEFAULT_URL
+def database_url(url: str | None = None, option: str = "--db") -> str:
+    """`url` (given as `option`), else HAVEN_DATABASE_URL, else ./haven.db: a URL of a database
+    Haven can use, or an input error naming where the URL came from (not an internal error
+    from the engine's first use)."""
+    env = os.environ.get("HAVEN_DATABASE_URL")
+    if url:
+        return checked_url(url, option)
+    if env:
+        return checked_url(env, "HAVEN_DATABASE_URL")
+    return DEFAULT_URL
+
+
+def checked_url(url: str, where: str) -> str:
+    # Not echoed: a URL may hold a password.
+    expected = "expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DATABASE"
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise InputError([Problem(where, f"not a database URL; {expected}")]) from None
+    if backend not in ("sqlite", "postgresql"):
+        raise InputError(
+            [
+                Problem(
+                    where,
+                    f"Haven keeps its data in SQLite or PostgreSQL, not {backend}; {expected}",
+                )
+            ]
+        )
+    return url
 
 
 def make_engine(url: str | None = None) -> Engine:

@@ -181,12 +181,20 @@ def versions(s: Session, actor: Actor, ref: str) -> list[CaseVersion]:
 
 
 def update_case(
-    s: Session, actor: Actor, ref: str, case: Case, if_match: int, *, skip_unchanged: bool = False
+    s: Session,
+    actor: Actor,
+    ref: str,
+    case: Case,
+    if_match: int,
+    *,
+    skip_unchanged: bool = False,
+    sent: str | None = None,
 ) -> CaseRecord:
     """A new version, only if the caller saw the current one (else 412, nothing written).
     `skip_unchanged` (the web editor): a save whose content equals the current version's
     writes nothing and returns the record at `if_match` (the API's PUT always makes a version,
-    as its contract says)."""
+    as its contract says). `sent`: the version as the caller wrote it, named in the refusal (a
+    number beyond any version comes as `if_match` 0: "not 0" named no version they sent)."""
     rec = _load(s, actor, ref, Action.CASE_EDIT)
     if case.id != ref:
         raise Conflict([Problem("id", f"the case id {case.id!r} does not match {ref!r}")])
@@ -209,8 +217,10 @@ def update_case(
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         s.refresh(rec)
+        named = sent if sent and sent.isascii() and sent.isdigit() else str(if_match)
+        named = named if len(named) <= 40 else named[:40] + "…"
         raise PreconditionFailed(
-            f"case {ref!r} is at version {rec.version}, not {if_match}: reload and edit again"
+            f"case {ref!r} is at version {rec.version}, not {named}: reload and edit again"
         )
     s.add(
         CaseVersion(

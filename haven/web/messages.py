@@ -32,7 +32,7 @@ MESSAGES: dict[str, str] = {
 _Q = r"'(?P<{}>.*)'"  # a quoted name (repr) in a message
 PATTERNS: Rules = [
     (
-        re.compile(r"^case '.*' is at version (?P<now>\d+), not (?P<was>\d+): reload"),
+        re.compile(r"^case '.*' is at version (?P<now>\d+), not (?P<was>\d+…?): reload"),
         N_(
             "Someone saved this case after you opened it: it is now at version %(now)s, and "
             "you edited version %(was)s. Nothing was saved: reload the page and make your "

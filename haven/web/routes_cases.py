@@ -375,7 +375,9 @@ async def edit_case(request: Request, ref: str, user: User) -> Response:
         case = admit(caseform.validate(values), pack_of(request), today())
         seen = version_number(version_text) or -1
         with database(request).session() as s:
-            rec = repo.update_case(s, user.actor, ref, case, seen, skip_unchanged=True)
+            rec = repo.update_case(
+                s, user.actor, ref, case, seen, skip_unchanged=True, sent=version_text
+            )
             unchanged = rec.version == seen  # nothing to save: no new version
         saved = True
     except PreconditionFailed as err:

@@ -12,7 +12,7 @@ from haven.clock import today
 from haven.doors import named_pack, pack_ids
 from haven.errors import InputError, Problem
 from haven.policy.compare import compare, compare_period
-from haven.policy.compare_json import as_of_json, period_json
+from haven.policy.compare_json import as_of_json, period_json, rows
 from haven.policy.pack import Pack
 from haven.store.access import Action
 from haven.store.repo import require
@@ -127,6 +127,7 @@ def compare_page(request: Request, user: User) -> HTMLResponse:
         values=query.values | ({"as_of": query.as_of.isoformat()} if not query.period else {}),
         problems=query.problems,
         doc=doc,
+        shown=rows(doc) if doc else [],  # the contract's divergences and the unranked rows
         pack_choices=pack_ids(request),
         countries=query.countries,
         kinds={k: kind_label(k, left_id, right_id, tr.gettext) for k in (*KIND_COLOURS, "same")},

@@ -616,6 +616,7 @@ def test_stateless_assessment_and_impact_refuse_a_future_date(
 ) -> None:
     future = json.loads(json.dumps(example_case))
     future["incidents"][0]["date"] = "2999-01-01"
+    future["id"] = "EX-FUTURE"  # beside the example in one caseload: an id of its own
     r = api.post("/assessments", "officer", {"case": future, "as_of": "2015-10-01"})
     assert r.status_code == 422, r.text
     assert fields(r) == ["case.incidents[0].date"]

@@ -19,7 +19,7 @@ def test_compare_as_of_and_period(api: Api) -> None:
     r = api.get("/policy/compare?country=IR&packs=nl,eu-mini&as_of=2025-02-01", "researcher")
     assert r.status_code == 200, r.text
     doc = r.json()
-    assert list(doc) == ["as_of", "packs", "divergences"]
+    assert list(doc) == ["as_of", "packs", "divergences", "unranked"]
     assert doc["packs"] == ["nl", "eu-mini"]
     by_profile = {d["profile"]: d for d in doc["divergences"]}
     lgb = by_profile["sogi=bisexual|gay|lesbian"]
@@ -31,6 +31,21 @@ def test_compare_as_of_and_period(api: Api) -> None:
     )
     assert r.status_code == 200, r.text
     assert r.json()["divergences"][0]["windows"] == [{"from": "2021-01-01", "to": "2024-05-26"}]
+
+
+def test_divergences_hold_only_the_contracts_kinds(api: Api) -> None:
+    """`unconfirmed` and `different` rows are in `unranked` (additive), not in `divergences`,
+    whose kinds the contract lists (section 5); a period too."""
+    contract = {"nl_stricter", "nl_more_favourable", "only_nl", "only_eu", "same"}
+    for query in ("as_of=2025-06-01", "from=2014-01-01&to=2025-06-01"):
+        r = api.get(f"/policy/compare?country=RU&packs=nl,euaa&{query}", "researcher")
+        assert r.status_code == 200, r.text
+        doc = r.json()
+        assert {d["kind"] for d in doc["divergences"]} <= contract, query
+        assert doc["unranked"] and {d["kind"] for d in doc["unranked"]} <= {
+            "different",
+            "unconfirmed",
+        }
 
 
 def test_the_auditor_may_not_read_policy(api: Api) -> None:

@@ -1,6 +1,9 @@
 """The stateless endpoints (POST /api/v1/assessments, /impact, /lint) check a case as the store
 does, each problem named by its full field path (`case.…`, `cases[2].…`): tags outside the
-pack's vocabulary and keys given twice. On SQLite and PostgreSQL, with the real app."""
+pack's vocabulary, a region of another country than the nationality (one check for stored and
+stateless cases: haven.assess.admit), a case id given twice (as the CLI refuses it) and keys
+given twice. On SQLite and PostgreSQL, with the
+real app."""
 
 import json
 from typing import Any
@@ -30,7 +33,7 @@ def _tagged(ref: str, tag: str) -> dict[str, Any]:
 
 
 def test_an_unknown_tag_is_named_by_its_full_path(api: Api) -> None:
-    bad = _tagged("T-1", "nonexistent")
+    bad = _tagged("T-9", "nonexistent")
     found = _problems(api.post("/assessments", "officer", {"case": bad, "as_of": "2015-10-01"}))
     assert (
         list(found) == ["case.profile.tags[0]"] and "unknown tag" in found["case.profile.tags[0]"]
@@ -61,3 +64,43 @@ def test_a_key_given_twice_is_named_by_its_full_path(api: Api) -> None:
     # The body's own keys keep their plain names.
     found = _problems(_raw(api, "/assessments", f'{{"case": {case}, "case": {case}}}'))
     assert list(found) == ["case"]
+
+
+def test_a_region_of_another_country_is_refused_as_on_stored_cases(api: Api) -> None:
+    for region, country in (("IR-01", "IR"), ("UA-30", "UA")):
+        wrong = make_case("R-1", region=region)
+        said = f"{region!r} is a region of {country}, not of the nationality RU"
+        stored = _problems(api.post("/cases", "officer", wrong))
+        assert stored == {"region": said}
+        found = _problems(api.post("/assessments", "officer", {"case": wrong}))
+        assert found == {"case.region": said}
+        cases = [make_case("R-0"), wrong]
+        assert _problems(api.post("/impact", "officer", {"cases": cases, **DATES})) == {
+            "cases[1].region": said
+        }
+        between = {"cases": cases, "from": "2025-01-01", "to": "2025-01-01", "to_pack": "euaa"}
+        # Once, though both packs refuse it.
+        r = api.post("/impact", "officer", between)
+        assert [p["field"] for p in r.json()["error"]["problems"]] == ["cases[1].region"]
+        lint = {"text": "He can relocate.", "case": wrong, "as_of": "2015-10-01"}
+        assert _problems(api.post("/lint", "officer", lint)) == {"case.region": said}
+    # The nationality's own region is assessed.
+    own = {"case": make_case("R-2", region="RU-SPE"), "as_of": "2015-10-01"}
+    assert api.post("/assessments", "officer", own).status_code == 200
+
+
+def test_a_case_id_given_twice_is_refused(api: Api) -> None:
+    """The changed cases are listed by id: "A" was listed twice (200)."""
+    twice = [make_case("A"), make_case("B"), make_case("A"), make_case("A")]
+    found = _problems(api.post("/impact", "officer", {"cases": twice, **DATES}))
+    assert found == {
+        "cases[2].id": "case id 'A' appears more than once (first at cases[0])",
+        "cases[3].id": "case id 'A' appears more than once (first at cases[0])",
+    }
+    between = {"cases": twice[:3], "from": "2025-01-01", "to": "2025-01-01", "to_pack": "euaa"}
+    assert list(_problems(api.post("/impact", "officer", between))) == ["cases[2].id"]
+    r = api.post("/impact", "officer", {"cases": twice[:2], **DATES})
+    assert r.status_code == 200, r.text
+    assert not [
+        e for e in api.audit() if e["action"] == "impact.stateless" and e["detail"]["cases"] == 4
+    ]
