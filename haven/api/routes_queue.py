@@ -114,9 +114,11 @@ def list_queues(db: DB, actor: ACTOR) -> list[dict[str, Any]]:
 
 @router.get("/{queue_id}")
 def read_queue(queue_id: Id, db: DB, actor: ACTOR) -> dict[str, Any]:
-    """The queue with the items the caller may see (urgent first). `decided_after_change`:
-    the refused cases (of those the caller may see) whose outcome improved but whose refusal
-    was decided on or after `to`, left out with the reason."""
+    """The queue with the items the caller may see (urgent first). An officer or advocate
+    sees a queue they made or that holds a case they hold (404 for any other), and no count
+    about cases they do not hold (`cases_assessed` null in a queue someone else made).
+    `decided_after_change`: the refused cases (of those the caller may see) whose outcome
+    improved but whose refusal was decided on or after `to`, left out with the reason."""
     with db.session() as s:
         q, views = store.read_queue(s, actor, queue_id)
         open_items = sum(v.row.state == store.OPEN for v in views)

@@ -313,6 +313,25 @@ def _queue(s: Session, actor: Actor, queue_id: int) -> WorkQueue:
     return q
 
 
+def _own_queue(s: Session, actor: Actor, queue_id: int) -> tuple[WorkQueue, list[WorkItem]]:
+    """The queue as the actor may see it, with its items the actor may see. A scoped role
+    (officer, advocate) sees a queue it made or one holding a case it holds (an item, or a
+    case left out as decided after the change); any other queue does not exist for it, as
+    another organisation's does not: nothing is told about cases it does not hold."""
+    q = _queue(s, actor, queue_id)
+    rows = [r for r in _items(s, q) if _may(s, actor, Action.QUEUE_READ, r.case_id)]
+    if not rows and not _shows(s, actor, q):
+        raise NotFound([Problem("queue", f"no queue {queue_id}")])
+    return q, rows
+
+
+def _shows(s: Session, actor: Actor, q: WorkQueue) -> bool:
+    """Whether the queue is shown to the actor though none of its items is."""
+    if actor.role not in SCOPED or q.created_by == actor.user_id:
+        return True
+    return bool(_decided_after(s, actor, q))
+
+
 def _decided_after(s: Session, actor: Actor, q: WorkQueue) -> list[WorkItem]:
     """The queue's refused cases left out as decided after the change, that the actor may
     read (`create_queue`), by case reference."""
@@ -326,20 +345,22 @@ def _decided_after(s: Session, actor: Actor, q: WorkQueue) -> list[WorkItem]:
 
 @dataclass(frozen=True)
 class Scope:
-    """What the actor is told about a queue beyond its items: how many cases it re-assessed,
-    and the cases it may read that were left out as decided after the change."""
+    """What the actor is told about a queue beyond its items: how many cases it re-assessed
+    (None for a scoped role's view of a queue someone else made: that count is about cases
+    it does not hold), and the cases it holds that were left out as decided after the change."""
 
-    cases: int
+    cases: int | None
     decided_after: list[str]
 
 
 def queue_scope(s: Session, actor: Actor, q: WorkQueue) -> Scope:
-    return Scope(q.cases, [r.case_ref for r in _decided_after(s, actor, q)])
+    mine = actor.role not in SCOPED or q.created_by == actor.user_id
+    return Scope(q.cases if mine else None, [r.case_ref for r in _decided_after(s, actor, q)])
 
 
 def scope_json(q: WorkQueue, scope: Scope) -> dict[str, Any]:
-    """Added to `queue_json`: the cases left out because they were decided after the change,
-    with the reason in words."""
+    """Added to `queue_json`: `cases_assessed` as the caller may see it, and the cases left
+    out because they were decided after the change, with the reason in words."""
     return {
         "cases_assessed": scope.cases,
         "decided_after_change": {
@@ -358,8 +379,8 @@ def _may(s: Session, actor: Actor, action: Action, case_id: int) -> bool:
 
 
 def list_queues(s: Session, actor: Actor) -> list[tuple[WorkQueue, int, int]]:
-    """Queues with (visible items, of which open); scoped roles see only queues holding items
-    of their cases, or cases of theirs left out as decided after the change."""
+    """Queues with (visible items, of which open); scoped roles see only the queues they made
+    or that hold cases they hold (`_own_queue`)."""
     require(actor, Action.QUEUE_READ)
     out = []
     queues = s.scalars(
@@ -367,7 +388,7 @@ def list_queues(s: Session, actor: Actor) -> list[tuple[WorkQueue, int, int]]:
     )
     for q in queues:
         rows = [r for r in _items(s, q) if _may(s, actor, Action.QUEUE_READ, r.case_id)]
-        if rows or actor.role not in SCOPED or _decided_after(s, actor, q):
+        if rows or _shows(s, actor, q):
             out.append((q, len(rows), sum(r.state == OPEN for r in rows)))
     audit(s, actor, "queue.list", returned=len(out))
     return out
@@ -386,8 +407,7 @@ def _items(s: Session, q: WorkQueue) -> list[WorkItem]:
 
 def read_queue(s: Session, actor: Actor, queue_id: int) -> tuple[WorkQueue, list[ItemView]]:
     require(actor, Action.QUEUE_READ)
-    q = _queue(s, actor, queue_id)
-    rows = [r for r in _items(s, q) if _may(s, actor, Action.QUEUE_READ, r.case_id)]
+    q, rows = _own_queue(s, actor, queue_id)
     audit(s, actor, "queue.read", queue=q.id, returned=len(rows))
     return q, [_view(s, r) for r in rows]
 
@@ -397,7 +417,7 @@ def load_item(
 ) -> WorkItem:
     """The item, if the actor may do `action` on it: 403 for the role or an unrelated case."""
     require(actor, action)
-    q = _queue(s, actor, queue_id)
+    q, _ = _own_queue(s, actor, queue_id)
     row = s.get(WorkItem, item_id) if 1 <= item_id <= MAX_ID else None
     if row is None or row.queue_id != q.id or row.state == DECIDED_AFTER:
         raise NotFound([Problem("item", f"no item {item_id} in queue {queue_id}")])
