@@ -93,7 +93,7 @@ def create_queue(
     after_pack = packs.get(req.to_pack, "to_pack") if req.to_pack else None
     with db.session() as s:
         saved = store.save_queue(s, actor, req.from_, req.to, pack, after_pack, name=req.name)
-        out = store.queue_json(saved.queue, saved.items, saved.open)
+        out = store.viewed_json(s, actor, saved.queue, saved.items, saved.open)
         out["existed"] = saved.existed
         # Cases left out because they no longer validate, and why: to be corrected.
         out["skipped"] = saved.skipped
@@ -109,15 +109,20 @@ def create_queue(
 @router.get("")
 def list_queues(db: DB, actor: ACTOR) -> list[dict[str, Any]]:
     with db.session() as s:
-        return [store.queue_json(*row) for row in store.list_queues(s, actor)]
+        return [store.viewed_json(s, actor, *row) for row in store.list_queues(s, actor)]
 
 
 @router.get("/{queue_id}")
 def read_queue(queue_id: Id, db: DB, actor: ACTOR) -> dict[str, Any]:
-    """The queue with the items the caller may see (urgent first)."""
+    """The queue with the items the caller may see (urgent first). An officer or advocate
+    sees a queue they made or that holds a case they hold (404 for any other), and no count
+    about cases they do not hold (`cases_assessed` null in a queue someone else made).
+    `decided_after_change`: the refused cases (of those the caller may see) whose outcome
+    improved but whose refusal was decided on or after `to`, left out with the reason."""
     with db.session() as s:
         q, views = store.read_queue(s, actor, queue_id)
-        shown = store.queue_json(q, len(views), sum(v.row.state == store.OPEN for v in views))
+        open_items = sum(v.row.state == store.OPEN for v in views)
+        shown = store.viewed_json(s, actor, q, len(views), open_items)
         return {**shown, "work_items": [store.item_json(v) for v in views]}
 
 

@@ -145,8 +145,9 @@ def demo(
     queued, token = demo_database(url, [case, *cases], pack)
     _say(
         f"{len(result.changed)} cases change in some finding (the web app's Impact page); "
-        f"{queued} of them are refused cases whose outcome improved: the reviewer's work queue "
-        f"(Work queues), each with a next step and a draft letter.\n"
+        f"{queued} of them are refused cases, decided before {after}, whose outcome "
+        f"improved: the reviewer's work queue (Work queues), each with a next step and a draft "
+        f"letter; refusals decided later were not affected by the change and are left out.\n"
         f"Files: {case_file}, {caseload_file} (synthetic), {report}."
     )
     out.rule("4. The web app")

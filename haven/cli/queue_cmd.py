@@ -31,7 +31,9 @@ from haven.errors import Forbidden, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
 from haven.packs import DEFAULT_PACK
 from haven.policy.pack import Pack
-from haven.queue import Item, build
+from haven.queue import Item
+from haven.queue import preview as preview_queue
+from haven.queue.affected import left_out_message
 from haven.reports import letter as letters
 from haven.reports.memo import MemoFormat
 from haven.store import queue as store
@@ -83,12 +85,16 @@ def preview(
     policy = pack_option(pack)
     after_policy = _after_pack(draft, to_pack)
     cases = read_caseload(file, stdin=sys.stdin, check=assessable(policy, after_policy))
-    impact, items = build(cases, before, after, policy, after_policy)
+    impact, chosen = preview_queue(cases, before, after, policy, after_policy)
+    items, late = chosen.items, [i.case_id for i in chosen.decided_after]
     if fmt is Format.TABLE:
         title = f"{len(items)} of {impact.cases} cases to act on"
         if impact.not_addressed:
             title += f"; {impact.not_addressed} whose country a pack does not address"
         out.print(_table(items, title))
+        if late:
+            out.print(f"{len(late)} {left_out_message(before, after)}:", markup=False)
+            out.print(", ".join(late), markup=False)
     else:
         print_json(
             {
@@ -98,6 +104,12 @@ def preview(
                 "items": [i.model_dump(mode="json") for i in items],
                 "not_addressed": impact.not_addressed,
                 "not_addressed_cases": impact.not_addressed_cases,
+                # Added: improved refusals decided after the change, left out (by case id).
+                "decided_after_change": {
+                    "count": len(late),
+                    "cases": late,
+                    "message": left_out_message(before, after),
+                },
             }
         )
 
@@ -154,7 +166,7 @@ def create(
 
     def work(s: Session, actor: Actor) -> dict[str, object]:
         saved = store.save_queue(s, actor, before, after, policy, after_policy, name=name)
-        out = store.queue_json(saved.queue, saved.items, saved.open)
+        out = store.viewed_json(s, actor, saved.queue, saved.items, saved.open)
         out["existed"] = saved.existed
         out["skipped"] = saved.skipped
         return out | store.not_addressed_json(saved.not_addressed)
@@ -177,7 +189,7 @@ def list_queues(org: str = ORG, user: str = USER) -> None:
             org,
             user,
             "queue.list",
-            lambda s, a: [store.queue_json(*row) for row in store.list_queues(s, a)],
+            lambda s, a: [store.viewed_json(s, a, *row) for row in store.list_queues(s, a)],
         )
     )
 
@@ -188,7 +200,8 @@ def show(queue: int = typer.Argument(...), org: str = ORG, user: str = USER) -> 
 
     def work(s: Session, actor: Actor) -> dict[str, object]:
         q, views = store.read_queue(s, actor, queue)
-        shown = store.queue_json(q, len(views), sum(v.row.state == store.OPEN for v in views))
+        open_items = sum(v.row.state == store.OPEN for v in views)
+        shown = store.viewed_json(s, actor, q, len(views), open_items)
         return {**shown, "work_items": [store.item_json(v) for v in views]}
 
     print_json(_run(org, user, "queue.read", work))

@@ -68,6 +68,14 @@ class Change(_Out):
         description="The case's claimed profile: nationality, then SOGI values and tags "
         "(`IR:christian_convert`); the key of `changed_by_profile`",
     )
+    # Added fields: absent from results kept before them, so they have defaults.
+    lodged: date | None = Field(None, description="The case's `procedure.lodged`")
+    decided: date | None = Field(
+        None,
+        description="The case's `procedure.decided` (its last decision), or null. A refusal "
+        "decided on or after `to` was decided under the later policy: a change between the "
+        "two dates did not affect it, and no work queue lists it (haven/queue/affected.py)",
+    )
 
 
 class Transition(_Out):
@@ -166,6 +174,8 @@ def compare(
                     changed_fields=fields,
                     changed_rules=rules,
                     profile=profile_key(case.nationality, case.profile),
+                    lodged=case.procedure.lodged,
+                    decided=case.procedure.decided,
                 )
             )
     by_status = Counter(c.status.value for c in changed)

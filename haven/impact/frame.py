@@ -8,6 +8,7 @@ import polars as pl
 
 from haven.assess.model import PolicyRef
 from haven.cases.facts import profile_key_expr
+from haven.cases.schema import ISO
 from haven.impact.batch import LINE, normalise
 from haven.impact.columnar import ENGINE, evaluate_flat, flatten, spread
 from haven.impact.compare import (
@@ -40,6 +41,8 @@ CHANGE_COLS = (
     "changed_fields",
     "changed_rules",
     "profile",
+    "lodged",
+    "decided",
 )
 
 NOT_ADDRESSED = {"case_id": pl.String, "profile": pl.String, "nationality": pl.String}
@@ -67,6 +70,10 @@ def changes(
         pl.col("id").alias("case_id"),
         pl.col("procedure").struct.field("status").fill_null("pending").alias("status"),
         profile_key_expr(pl.col("nationality"), pl.col("profile")).alias("profile"),
+        *(
+            pl.col("procedure").struct.field(f).str.to_date(ISO).alias(f)
+            for f in ("lodged", "decided")
+        ),
         pl.col("nationality").alias("_nat"),
         pl.col(LINE),
     )
@@ -121,6 +128,8 @@ def changes(
             .list.sort()
             .alias("changed_rules"),
             "profile",
+            "lodged",
+            "decided",
         )
         .collect(engine=ENGINE)
     )
@@ -147,6 +156,8 @@ def change_objects(frame: pl.DataFrame) -> list[Change]:
             changed_fields=row["changed_fields"],
             changed_rules=row["changed_rules"],
             profile=row["profile"],
+            lodged=row["lodged"],
+            decided=row["decided"],
         )
         for row in frame.iter_rows(named=True)
     ]

@@ -2,6 +2,7 @@
 that changed and a suggested next step. Pure: cases, dates and packs in; items out."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from haven.cases import Case
 from haven.impact import Change, Impact, Summary, compare
 from haven.policy.pack import Pack
+from haven.queue.affected import decided_after_change
 from haven.queue.improvement import compare_summaries
 from haven.queue.steps import QUEUED_STATUSES, URGENT_STATUSES, NextStep, next_step
 from haven.vocab import Status
@@ -48,14 +50,48 @@ def item_of(change: Change) -> Item | None:
     )
 
 
-def items_of(impact: Impact) -> list[Item]:
+@dataclass(frozen=True)
+class Selection:
+    """What a queue holds: `items` to act on, and `decided_after`, the refused cases whose
+    outcome improved but whose refusal was decided on or after the later date (or that were
+    not lodged by then): the change did not affect them (haven/queue/affected.py). Both
+    urgent first, then by case id."""
+
+    items: list[Item]
+    decided_after: list[Item]
+
+
+def _order(items: list[Item]) -> list[Item]:
     """Urgent items first, then by case id: the order a team works through them."""
-    found = [i for i in (item_of(c) for c in impact.changed) if i is not None]
-    return sorted(found, key=lambda i: (not i.urgent, i.case_id))
+    return sorted(items, key=lambda i: (not i.urgent, i.case_id))
+
+
+def select_items(impact: Impact) -> Selection:
+    """The one selection of every door that makes or previews a queue."""
+    items: list[Item] = []
+    late: list[Item] = []
+    for change in impact.changed:
+        item = item_of(change)
+        if item is None:
+            continue
+        after_it = decided_after_change(change.lodged, change.decided, impact.from_, impact.to)
+        (late if after_it else items).append(item)
+    return Selection(_order(items), _order(late))
+
+
+def items_of(impact: Impact) -> list[Item]:
+    return select_items(impact).items
+
+
+def preview(
+    cases: Iterable[Case], before: date, after: date, pack: Pack, after_pack: Pack | None = None
+) -> tuple[Impact, Selection]:
+    impact = compare(cases, before, after, pack, after_pack)
+    return impact, select_items(impact)
 
 
 def build(
     cases: Iterable[Case], before: date, after: date, pack: Pack, after_pack: Pack | None = None
 ) -> tuple[Impact, list[Item]]:
-    impact = compare(cases, before, after, pack, after_pack)
-    return impact, items_of(impact)
+    impact, chosen = preview(cases, before, after, pack, after_pack)
+    return impact, chosen.items

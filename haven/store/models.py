@@ -193,7 +193,8 @@ class CaseKey(Base):
 
 class WorkQueue(Base):
     """A saved impact run (haven/store/queue.py): the refused cases whose outcome improved
-    between two dates (or under a draft pack), as work items."""
+    between two dates (or under a draft pack), as work items; those refused on or after the
+    later date are kept as rows in state `decided_after`, counted and named, never worked."""
 
     __tablename__ = "work_queues"
     # One queue per key: two requests for the same queue at once make one (the second meets
@@ -228,7 +229,7 @@ class WorkItem(Base):
     next_step: Mapped[str] = mapped_column(String(32))
     urgent: Mapped[bool]
     detail: Mapped[dict[str, Any]] = mapped_column(Json)  # haven.queue.Item, as JSON
-    state: Mapped[str] = mapped_column(String(16))  # open | closed
+    state: Mapped[str] = mapped_column(String(16))  # open | closed | decided_after
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haven.assess.engine import vocabulary_problems
@@ -22,8 +22,8 @@ from haven.errors import Conflict, Forbidden, InputError, NotFound, Problem
 from haven.impact import Impact, compare
 from haven.impact.stream import BATCH_SIZE
 from haven.policy.pack import Pack
-from haven.queue import Item
-from haven.queue.build import items_of
+from haven.queue import Item, decided_after_change, select_items
+from haven.queue.affected import left_out_message
 from haven.store import jobs, queuetext, repo
 from haven.store.access import SCOPED, Action, allowed
 from haven.store.auth import now
@@ -34,6 +34,10 @@ from haven.store.repo import MIN_CELL, Actor, audit, require
 from haven.validation import problems
 
 OPEN, CLOSED = "open", "closed"
+# A refused case whose outcome improved but whose refusal was decided on or after the later
+# date (haven/queue/affected.py): kept with the queue to be counted and named, never worked
+# on (no item, no letter).
+DECIDED_AFTER = "decided_after"
 
 
 @dataclass(frozen=True)
@@ -121,8 +125,9 @@ def create_queue(
         skipped.extend(left_out)
     if not_addressed is not None:
         not_addressed.extend(impact.not_addressed_cases)
-    items = items_of(impact)
-    # Only the cases that become items are looked up.
+    chosen = select_items(impact)
+    items = chosen.items + chosen.decided_after
+    # Only the cases that become items (or are left out as decided after) are looked up.
     cases = {
         rec.ref: rec
         for i in range(0, len(items), 500)
@@ -133,6 +138,7 @@ def create_queue(
             )
         )
     }
+    late = {item.case_id for item in chosen.decided_after}
     queue = _insert_queue(
         s,
         key,
@@ -171,11 +177,12 @@ def create_queue(
                 next_step=item.next_step.value,
                 urgent=item.urgent,
                 detail=item.model_dump(mode="json"),
-                state=OPEN,
+                state=DECIDED_AFTER if item.case_id in late else OPEN,
             )
         )
     s.add_all(rows)
     s.flush()
+    rows, left = [r for r in rows if r.state == OPEN], [r for r in rows if r.state != OPEN]
     audit(
         s,
         actor,
@@ -187,6 +194,7 @@ def create_queue(
         pack_version_after=new_pack.version,
         cases=impact.cases,
         items=[r.case_ref for r in rows],
+        decided_after=[r.case_ref for r in left],
         skipped=sorted({p.where.split(":")[0] for p in left_out}),
     )
     return queue, rows, False
@@ -341,6 +349,64 @@ def _queue(s: Session, actor: Actor, queue_id: int) -> WorkQueue:
     return q
 
 
+def _own_queue(s: Session, actor: Actor, queue_id: int) -> tuple[WorkQueue, list[WorkItem]]:
+    """The queue as the actor may see it, with its items the actor may see. A scoped role
+    (officer, advocate) sees a queue it made or one holding a case it holds (an item, or a
+    case left out as decided after the change); any other queue does not exist for it, as
+    another organisation's does not: nothing is told about cases it does not hold."""
+    q = _queue(s, actor, queue_id)
+    rows = [r for r in _items(s, q) if _may(s, actor, Action.QUEUE_READ, r.case_id)]
+    if not rows and not _shows(s, actor, q):
+        raise NotFound([Problem("queue", f"no queue {queue_id}")])
+    return q, rows
+
+
+def _shows(s: Session, actor: Actor, q: WorkQueue) -> bool:
+    """Whether the queue is shown to the actor though none of its items is."""
+    if actor.role not in SCOPED or q.created_by == actor.user_id:
+        return True
+    return bool(_decided_after(s, actor, q))
+
+
+def _decided_after(s: Session, actor: Actor, q: WorkQueue) -> list[WorkItem]:
+    """The queue's refused cases left out as decided after the change, that the actor may
+    read (`create_queue`), by case reference."""
+    rows = s.scalars(
+        select(WorkItem)
+        .where(WorkItem.queue_id == q.id, WorkItem.state == DECIDED_AFTER)
+        .order_by(WorkItem.case_ref)
+    )
+    return [r for r in rows if _may(s, actor, Action.QUEUE_READ, r.case_id)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the actor is told about a queue beyond its items: how many cases it re-assessed
+    (None for a scoped role's view of a queue someone else made: that count is about cases
+    it does not hold), and the cases it holds that were left out as decided after the change."""
+
+    cases: int | None
+    decided_after: list[str]
+
+
+def queue_scope(s: Session, actor: Actor, q: WorkQueue) -> Scope:
+    mine = actor.role not in SCOPED or q.created_by == actor.user_id
+    return Scope(q.cases if mine else None, [r.case_ref for r in _decided_after(s, actor, q)])
+
+
+def scope_json(q: WorkQueue, scope: Scope) -> dict[str, Any]:
+    """Added to `queue_json`: `cases_assessed` as the caller may see it, and the cases left
+    out because they were decided after the change, with the reason in words."""
+    return {
+        "cases_assessed": scope.cases,
+        "decided_after_change": {
+            "count": len(scope.decided_after),
+            "cases": scope.decided_after,
+            "message": left_out_message(q.from_date, q.to_date),
+        },
+    }
+
+
 def _may(s: Session, actor: Actor, action: Action, case_id: int) -> bool:
     case = s.get(CaseRecord, case_id)
     assert case is not None, "a work item's case is never deleted"
@@ -349,8 +415,8 @@ def _may(s: Session, actor: Actor, action: Action, case_id: int) -> bool:
 
 
 def list_queues(s: Session, actor: Actor) -> list[tuple[WorkQueue, int, int]]:
-    """Queues with (visible items, of which open); scoped roles see only queues holding items
-    of their cases."""
+    """Queues with (visible items, of which open); scoped roles see only the queues they made
+    or that hold cases they hold (`_own_queue`)."""
     require(actor, Action.QUEUE_READ)
     out = []
     queues = s.scalars(
@@ -358,17 +424,18 @@ def list_queues(s: Session, actor: Actor) -> list[tuple[WorkQueue, int, int]]:
     )
     for q in queues:
         rows = [r for r in _items(s, q) if _may(s, actor, Action.QUEUE_READ, r.case_id)]
-        if rows or actor.role not in SCOPED:
+        if rows or _shows(s, actor, q):
             out.append((q, len(rows), sum(r.state == OPEN for r in rows)))
     audit(s, actor, "queue.list", returned=len(out))
     return out
 
 
 def _items(s: Session, q: WorkQueue) -> list[WorkItem]:
+    """The work items (open or closed; not the cases left out as decided after)."""
     return list(
         s.scalars(
             select(WorkItem)
-            .where(WorkItem.queue_id == q.id)
+            .where(WorkItem.queue_id == q.id, WorkItem.state != DECIDED_AFTER)
             .order_by(WorkItem.urgent.desc(), WorkItem.case_ref)
         )
     )
@@ -376,8 +443,7 @@ def _items(s: Session, q: WorkQueue) -> list[WorkItem]:
 
 def read_queue(s: Session, actor: Actor, queue_id: int) -> tuple[WorkQueue, list[ItemView]]:
     require(actor, Action.QUEUE_READ)
-    q = _queue(s, actor, queue_id)
-    rows = [r for r in _items(s, q) if _may(s, actor, Action.QUEUE_READ, r.case_id)]
+    q, rows = _own_queue(s, actor, queue_id)
     audit(s, actor, "queue.read", queue=q.id, returned=len(rows))
     return q, [_view(s, r) for r in rows]
 
@@ -387,9 +453,9 @@ def load_item(
 ) -> WorkItem:
     """The item, if the actor may do `action` on it: 403 for the role or an unrelated case."""
     require(actor, action)
-    q = _queue(s, actor, queue_id)
+    q, _ = _own_queue(s, actor, queue_id)
     row = s.get(WorkItem, item_id) if 1 <= item_id <= MAX_ID else None
-    if row is None or row.queue_id != q.id:
+    if row is None or row.queue_id != q.id or row.state == DECIDED_AFTER:
         raise NotFound([Problem("item", f"no item {item_id} in queue {queue_id}")])
     if not _may(s, actor, action, row.case_id):
         raise Forbidden(f"case {row.case_ref!r} is not assigned or shared with {actor.username}")
@@ -498,11 +564,19 @@ def counts(s: Session, actor: Actor, queue_id: int) -> dict[str, Any]:
     require(actor, Action.QUEUE_COUNTS)
     q = _queue(s, actor, queue_id)
     rows = _items(s, q)
+    late = s.scalar(
+        select(func.count())
+        .select_from(WorkItem)
+        .where(WorkItem.queue_id == q.id, WorkItem.state == DECIDED_AFTER)
+    )
     audit(s, actor, "queue.counts", queue=q.id)
 
     def table(values: list[str]) -> dict[str, int | str]:
         c = Counter(values)
         return {k: (v if v >= MIN_CELL else f"<{MIN_CELL}") for k, v in sorted(c.items())}
+
+    def cell(n: int) -> int | str:
+        return n if n >= MIN_CELL else f"<{MIN_CELL}"
 
     total = len(rows)
     return {
@@ -514,6 +588,9 @@ def counts(s: Session, actor: Actor, queue_id: int) -> dict[str, Any]:
         "by_status": table([r.case_status for r in rows]),
         "by_next_step": table([r.next_step for r in rows]),
         "by_state": table([r.state for r in rows]),
+        # Refused cases whose outcome improved, left out: decided after the change (an added
+        # field).
+        "decided_after_change": cell(int(late or 0)),
         "suppressed_below": MIN_CELL,
     }
 
@@ -543,6 +620,13 @@ def queue_json(q: WorkQueue, items: int, open_items: int) -> dict[str, Any]:
         "open": open_items,
         "created_at": q.created_at.isoformat() + "Z",
     }
+
+
+def viewed_json(
+    s: Session, actor: Actor, q: WorkQueue, items: int, open_items: int
+) -> dict[str, Any]:
+    """`queue_json` as the actor may see it (`scope_json`): the API's and the CLI's shape."""
+    return queue_json(q, items, open_items) | scope_json(q, queue_scope(s, actor, q))
 
 
 def not_addressed_json(case_ids: list[str]) -> dict[str, Any]:
@@ -576,7 +660,23 @@ def letter_inputs(
     Reading the case is audited (`case.read`), and so is the letter (`queue.letter`)."""
     row = load_item(s, actor, queue_id, item_id)
     case = case_of(s, actor, row)
-    audit(s, actor, "queue.letter", case_ref=row.case_ref, item=row.id, **detail)
     q = s.get(WorkQueue, row.queue_id)
     assert q is not None
+    p = case.procedure
+    if decided_after_change(p.lodged, p.decided, q.from_date, q.to_date):
+        # The case as stored now was decided after the change (a queue made before this rule,
+        # or a decision recorded since): a letter citing the change would misstate it.
+        when = f"decided on {p.decided}" if p.decided else f"lodged on {p.lodged}"
+        when += ", after" if q.from_date == q.to_date else ", on or after"
+        raise Conflict(
+            [
+                Problem(
+                    "item",
+                    f"case {row.case_ref!r} was {when} {q.to_date}: that decision "
+                    "was made under the later policy, so the change did not affect it; "
+                    "no letter is made",
+                )
+            ]
+        )
+    audit(s, actor, "queue.letter", case_ref=row.case_ref, item=row.id, **detail)
     return Item.model_validate(row.detail), case, q

@@ -67,8 +67,12 @@ def _queues_response(
 ) -> HTMLResponse:
     with database(request).session() as s:
         listed = store.list_queues(s, user.actor)
-        # Each queue with the items the user may see (the lawyer: their clients only).
-        queues = [(q, store.read_queue(s, user.actor, q.id)[1]) for q, _, _ in listed]
+        # Each queue with the items the user may see (the lawyer: their clients only) and what
+        # else the user may be told about it.
+        queues = [
+            (q, store.read_queue(s, user.actor, q.id)[1], store.queue_scope(s, user.actor, q))
+            for q, _, _ in listed
+        ]
     return render(
         request,
         "queues.html",
@@ -131,8 +135,9 @@ def _made(queue_id: int, *, existed: bool) -> RedirectResponse:
 def queue_page(request: Request, queue_id: str, user: User) -> HTMLResponse:
     with database(request).session() as s:
         q, views = store.read_queue(s, user.actor, _id(queue_id, "queue"))
+        scope = store.queue_scope(s, user.actor, q)
     existed = request.query_params.get("existed") == "1"
-    return render(request, "queue.html", q=q, views=views, existed=existed)
+    return render(request, "queue.html", q=q, views=views, scope=scope, existed=existed)
 
 
 def _changed(pack: Pack, rules: list[str]) -> list[dict[str, Any]]:

@@ -83,3 +83,11 @@ def test_a_work_queue_preview_between_packs() -> None:
     out = json.loads(_ok("queue", "preview", str(CASELOAD), "--from", "2015-10-01", "--to",
                          "2015-10-01", "--pack", str(EXAMPLE), "--to-pack", str(COMMON)))  # fmt: skip
     assert [i["case_id"] for i in out["items"]] == ["EX-AQ-1"]  # the refused one improves
+    # It was refused on 2015-09-20. Compared on a date before that, it is left out: its
+    # refusal was decided under the policy of a later day, which that comparison does not
+    # concern.
+    assert out["decided_after_change"]["count"] == 0
+    later = json.loads(_ok("queue", "preview", str(CASELOAD), "--from", "2015-09-01", "--to",
+                           "2015-09-01", "--pack", str(EXAMPLE), "--to-pack", str(COMMON)))  # fmt: skip
+    assert later["items"] == [] and later["decided_after_change"]["cases"] == ["EX-AQ-1"]
+    assert "decided after 2015-09-01" in later["decided_after_change"]["message"]
