@@ -12,6 +12,7 @@ from haven.cases import Case
 from haven.clock import today
 from haven.errors import InputError
 from haven.impact import compare
+from haven.impact.period import check_period
 from haven.policy.pack import Pack
 from haven.policy.packset import PackSet
 from haven.store.access import Action
@@ -91,6 +92,7 @@ def impact(
     req = parse(ImpactRequest, raw)
     pack = deps.chosen(request, packs.get(req.pack, "pack"))
     after_pack = packs.get(req.to_pack, "to_pack") if req.to_pack else None
+    check_period(req.from_, req.to, pack, after_pack)
     _check([(f"cases[{i}].", c) for i, c in enumerate(req.cases)], [pack, after_pack or pack])
     result = compare(req.cases, req.from_, req.to, pack, after_pack)
     with db.session() as s:

@@ -16,6 +16,7 @@ from haven.api import deps, errors, ops
 from haven.api.bodies import REGISTRY, openapi_body, parse
 from haven.api.routes_memo import Lang
 from haven.doors import document_response
+from haven.impact.period import check_period
 from haven.policy.pack import Pack
 from haven.policy.packset import PackSet
 from haven.reports import letter as letters
@@ -91,6 +92,7 @@ def create_queue(
     require(actor, Action.QUEUE_CREATE)  # the role first, then the body
     req = parse(NewQueueRequest, raw)
     after_pack = packs.get(req.to_pack, "to_pack") if req.to_pack else None
+    check_period(req.from_, req.to, pack, after_pack)
     with db.session() as s:
         saved = store.save_queue(s, actor, req.from_, req.to, pack, after_pack, name=req.name)
         out = store.viewed_json(s, actor, saved.queue, saved.items, saved.open)

@@ -18,6 +18,7 @@ from haven.cli.common import (
 )
 from haven.clock import today
 from haven.packs import DEFAULT_PACK
+from haven.policy.snapshot import check_covered
 
 
 def assess(
@@ -32,6 +33,7 @@ def assess(
     only(fmt, (Format.JSON, Format.JSONL, Format.TABLE))
     day = parse_date(as_of, "--as-of", default=today())
     policy = pack_option(pack)
+    check_covered(policy, day, "--as-of")
     cases = read_caseload(file, stdin=sys.stdin, check=assessable(policy))
     results = [run_assess(c, day, policy) for c in cases]
     if fmt is Format.JSONL:

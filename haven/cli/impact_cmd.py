@@ -34,6 +34,7 @@ from haven.cli.impact_stored import stored_stream
 from haven.cli.private import check_out, write_out, writing
 from haven.errors import InputError, Problem
 from haven.impact import Impact, compare
+from haven.impact.period import check_period
 from haven.impact.stream import BATCH_SIZE, ImpactStream
 from haven.packs import DEFAULT_PACK
 from haven.policy.pack import Pack
@@ -108,6 +109,7 @@ def impact(
         raise InputError([Problem("--batch-size", "must be at least 1")])
     before, after = _dates(date_from, date_to, on)
     policy, after_policy = _packs(pack, from_pack, to_pack, draft)
+    check_period(before, after, policy, after_policy, ("--on",) * 2 if on else ("--from", "--to"))
     if org is not None or user is not None or file is None:
         if file is not None:
             raise InputError([Problem("FILE", "give a file or --org and --user, not both")])

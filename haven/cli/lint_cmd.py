@@ -29,6 +29,7 @@ from haven.errors import CaseError, InputError, Problem
 from haven.guardrails.text_eval import Context, Item, Outcome, Score, Split, as_json, score
 from haven.packs import DEFAULT_PACK
 from haven.policy.pack import Pack
+from haven.policy.snapshot import check_covered
 from haven.validation import problems
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "lint"
@@ -93,6 +94,7 @@ def lint_file(
     only(fmt, (Format.JSON, Format.TABLE))
     day = parse_date(as_of, "--as-of", default=today())
     policy = pack_option(pack)
+    check_covered(policy, day, "--as-of")
     the_case = read_case(case, policy)
     text = read_text(file)
     result = lint(text, the_case, day, policy, model=model)

@@ -19,6 +19,7 @@ from haven.errors import Forbidden, InputError, Problem
 from haven.i18n import LANGUAGES
 from haven.packs import DEFAULT_PACK
 from haven.policy.loader import offered
+from haven.policy.snapshot import check_covered
 from haven.reports import memo as memos
 from haven.reports.memo import MemoFormat
 
@@ -51,6 +52,7 @@ def memo(
     if fmt is None:
         fmt = MemoFormat.HTML if output.suffix.lower() in (".html", ".htm") else MemoFormat.PDF
     policy = pack_option(pack)
+    check_covered(policy, day, "--as-of")
     ref = (
         pack_option(reference, "--reference-pack") if reference else offered(pack).reference(policy)
     )

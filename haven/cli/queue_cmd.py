@@ -29,6 +29,7 @@ from haven.cli.common import (
 from haven.cli.private import check_out, write_out
 from haven.errors import Forbidden, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
+from haven.impact.period import check_period
 from haven.packs import DEFAULT_PACK
 from haven.policy.pack import Pack
 from haven.queue import Item
@@ -84,6 +85,7 @@ def preview(
     before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     policy = pack_option(pack)
     after_policy = _after_pack(draft, to_pack)
+    check_period(before, after, policy, after_policy, ("--from", "--to"))
     cases = read_caseload(file, stdin=sys.stdin, check=assessable(policy, after_policy))
     impact, chosen = preview_queue(cases, before, after, policy, after_policy)
     items, late = chosen.items, [i.case_id for i in chosen.decided_after]
@@ -163,6 +165,7 @@ def create(
     before, after = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     policy = pack_option(pack)
     after_policy = _after_pack(draft, to_pack)
+    check_period(before, after, policy, after_policy, ("--from", "--to"))
 
     def work(s: Session, actor: Actor) -> dict[str, object]:
         saved = store.save_queue(s, actor, before, after, policy, after_policy, name=name)

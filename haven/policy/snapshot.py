@@ -64,19 +64,24 @@ def covered_from(pack: Pack) -> date | None:
     return None if start == date.min else start
 
 
-def check_covered(pack: Pack, as_of: date) -> None:
-    """Refuse a date the pack cannot assess, naming it (both engines call this)."""
+def coverage_problem(pack: Pack, as_of: date, field: str = "as_of") -> Problem | None:
+    """A date the pack cannot assess, as a problem on `field` (the name the caller was given
+    the date by: `as_of`, `from`, `--to`, ...); None when the pack covers it."""
     start = covered_from(pack)
-    if start is not None and as_of < start:
-        raise InputError(
-            [
-                Problem(
-                    "as_of",
-                    f"{as_of} is before {start}, the first day on which pack {pack.meta.id} "
-                    f"has a legal basis for every step; choose a date on or after it",
-                )
-            ]
-        )
+    if start is None or as_of >= start:
+        return None
+    return Problem(
+        field,
+        f"{as_of} is before {start}, the first day on which pack {pack.meta.id} "
+        f"has a legal basis for every step; choose a date on or after it",
+    )
+
+
+def check_covered(pack: Pack, as_of: date, field: str = "as_of") -> None:
+    """Refuse a date the pack cannot assess, naming it (both engines call this)."""
+    found = coverage_problem(pack, as_of, field)
+    if found is not None:
+        raise InputError([found])
 
 
 @dataclass(frozen=True)

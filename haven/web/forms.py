@@ -7,7 +7,7 @@ from starlette.datastructures import FormData
 
 from haven.errors import Forbidden, InputError, Problem
 from haven.policy.pack import Pack
-from haven.policy.snapshot import check_covered
+from haven.policy.snapshot import coverage_problem
 from haven.web.security import CSRF_FIELD, csrf_ok
 
 
@@ -55,8 +55,4 @@ def covered(pack: Pack, day: date, field: str) -> Problem | None:
     """A date before the pack's coverage (it has no legal basis for some step then): the
     engine's problem, put on the form's `field` (haven/web/messages.py says it in plain words),
     so that the page shows its form with the problem instead of an error page."""
-    try:
-        check_covered(pack, day)
-    except InputError as err:
-        return Problem(field, err.problems[0].message if err.problems else str(err))
-    return None
+    return coverage_problem(pack, day, field)

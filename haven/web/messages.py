@@ -169,6 +169,11 @@ PATTERNS: Rules = [
             "for every step: choose a date on or after it."
         ),
     ),
+    (
+        # haven/impact/period.py: a period's second date before its first.
+        re.compile(r"^\S+ is before \S+ \S+: the second date must be on or after the first$"),
+        MESSAGES["not_before_from"],
+    ),
     (re.compile(r"^Not Found$"), N_("There is no page at this address.")),
     (re.compile(r"^Method Not Allowed$"), N_("This page cannot be used that way.")),
 ]

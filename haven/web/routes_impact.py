@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from haven.errors import InputError, PolicyError, Problem
 from haven.impact import Impact
+from haven.impact.period import period_problems
 from haven.policy.loader import load_pack
 from haven.policy.pack import Pack
 from haven.store import jobs
@@ -59,19 +60,17 @@ def _covered(
     request: Request, before: date, after: date, problems: list[Problem], later: Pack | None
 ) -> list[Problem]:
     """Each valid date before the coverage of its side's pack (`later`: the draft's or the
-    other pack's, on the second date), as a problem on its field; then, both dates sound, a
-    second date before the first (the same date twice compares two packs on it; backwards is
-    a slip, which the queue and compare pages refuse too)."""
+    other pack's, on the second date), as a problem on its field; both dates sound, also a
+    second date before the first (haven/impact/period.py, as the CLI and the API refuse it)."""
     pack = chosen_pack(request)
+    if not problems:
+        return period_problems(before, after, pack, later)
     found = [
         covered(side, day, name)
         for name, day, side in (("from", before, pack), ("to", after, later or pack))
         if not any(p.where == name for p in problems)
     ]
-    out = [p for p in found if p is not None]
-    if not problems and not out and after < before:
-        out.append(Problem("to", "not_before_from"))
-    return out
+    return [p for p in found if p is not None]
 
 
 def drafts() -> dict[str, Path]:
