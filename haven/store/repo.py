@@ -67,12 +67,26 @@ def audit(
     )
 
 
+# The audit log's bounded columns (String(64), String(200)).
+ACTION_MAX = 64
+CASE_REF_MAX = 200
+
+
 def record_denial(
     db: Database, actor: Actor | None, action: str, case_ref: str | None, why: str
 ) -> None:
-    """Denials are audited even though the request's own transaction is rolled back."""
+    """Denials are audited even though the request's own transaction is rolled back. An
+    action (`GET /api/v1/cases/<id>/versions`) or case id longer than its column is cut to fit,
+    the whole path kept in the detail: the row did not fit on PostgreSQL, so a denial of a
+    case with a 60-character id was a 500 and went unrecorded."""
+    detail: dict[str, Any] = {"reason": why}
+    if len(action) > ACTION_MAX:
+        detail["path"] = action.partition(" ")[2][:2000]
+        action = action[: ACTION_MAX - 1] + "…"
+    if case_ref is not None and len(case_ref) > CASE_REF_MAX:
+        case_ref = case_ref[: CASE_REF_MAX - 1] + "…"
     with db.session() as s:
-        audit(s, actor, action, "denied", case_ref, reason=why)
+        audit(s, actor, action, "denied", case_ref, **detail)
 
 
 def require(actor: Actor, action: Action) -> None:
