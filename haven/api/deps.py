@@ -6,6 +6,7 @@ those that wait on the database stay `def` so that the loop never waits for it.
 """
 
 import re
+from collections import Counter
 from datetime import date
 from typing import Annotated, Any
 
@@ -88,7 +89,9 @@ def actor(request: Request) -> Actor:
 
 async def known_query(request: Request) -> None:
     """Unknown query parameters are errors, as unknown fields are: a misspelt filter
-    (`?nationalty=RU`) must not silently list every case."""
+    (`?nationalty=RU`) must not silently list every case. So is one given twice
+    (`?status=refused&status=granted`), as a key given twice in a body is: no parameter of
+    the API takes a list, and the last value silently won."""
     route = request.scope.get("route")
     path = getattr(route, "path_format", None)
     if path is None:
@@ -102,6 +105,10 @@ async def known_query(request: Request) -> None:
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise InputError([Problem(f"query.{k}", "unknown query parameter") for k in unknown])
+    counts = Counter(k for k, _ in request.query_params.multi_items())
+    twice = sorted(k for k, n in counts.items() if n > 1)
+    if twice:
+        raise InputError([Problem(f"query.{k}", "given more than once") for k in twice])
 
 
 async def raw_body(request: Request) -> bytes:

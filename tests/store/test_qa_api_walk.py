@@ -29,3 +29,25 @@ def test_a_denial_on_a_long_path_is_answered_and_audited(api: Api) -> None:
         "GET /api/v1/cases/NOPE",
         {"reason": "not_found"},
     )
+
+
+def test_a_query_parameter_given_twice_is_refused(api: Api) -> None:
+    """`?status=refused&status=granted` listed the granted cases, `?country=RU&country=IQ`
+    Iraq's entries and `?pack=nl&pack=euaa` assessed under euaa: the last value silently won,
+    as no API parameter takes a list. Refused, as a key given twice in a body is."""
+    api.create("officer", make_case("Q-1"))
+    for path, name in (
+        ("/cases?status=refused&status=granted", "status"),
+        ("/policy/entries?country=RU&country=IQ", "country"),
+        ("/audit?limit=1&limit=2", "limit"),
+    ):
+        who = "auditor" if path.startswith("/audit") else "officer"
+        r = api.get(path, who)
+        assert r.status_code == 422, (path, r.text)
+        problems = r.json()["error"]["problems"]
+        assert problems == [{"field": f"query.{name}", "message": "given more than once"}]
+    before = len(api.get("/cases/Q-1/assessments", "officer").json())
+    r = api.post("/cases/Q-1/assessments?pack=nl&pack=euaa", "officer", {})
+    assert r.status_code == 422, r.text
+    assert len(api.get("/cases/Q-1/assessments", "officer").json()) == before  # nothing stored
+    assert api.get("/cases?status=refused", "officer").status_code == 200
