@@ -43,11 +43,14 @@ _BOUNDS = {
 }
 
 USERNAME = r"^[a-z0-9][a-z0-9._\-]{1,63}$"
+# A text that must say something (a comment, a resolution): not spaces only.
+NOT_BLANK = r"\S"
 # The patterns of the API's and the packs' fields, said in words (a reader cannot be expected
 # to read a regular expression).
 _PATTERNS = {
     USERNAME: "may hold only lower-case letters (a-z), digits, '.', '_' and '-', must begin "
     "with a letter or a digit, and must be 2 to 64 characters long",
+    NOT_BLANK: "must hold more than spaces",
     r"^[A-Z]{2}$": "must be a country code of two capital letters (ISO 3166-1 alpha-2, e.g. RU)",
     r"^[a-z0-9][a-z0-9\-]*$": "may hold only lower-case letters (a-z), digits and '-', and "
     "must begin with a letter or a digit",

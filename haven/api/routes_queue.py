@@ -25,6 +25,7 @@ from haven.store import queue as store
 from haven.store.access import Action
 from haven.store.db import Database
 from haven.store.repo import Actor, require
+from haven.validation import NOT_BLANK
 
 router = APIRouter(
     prefix="/api/v1/queues", tags=["queues"], responses=errors.responses(401, 403, 404, 422)
@@ -59,11 +60,11 @@ class AssignRequest(_Body):
 
 
 class CommentRequest(_Body):
-    text: str = Field(min_length=1, max_length=4000, pattern=r"\S")
+    text: str = Field(min_length=1, max_length=4000, pattern=NOT_BLANK)
 
 
 class CloseRequest(_Body):
-    resolution: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+    resolution: str = Field(min_length=1, max_length=1000, pattern=NOT_BLANK)
 
 
 for _m in (NewQueueRequest, AssignRequest, CommentRequest, CloseRequest):

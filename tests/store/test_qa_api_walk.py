@@ -51,3 +51,19 @@ def test_a_query_parameter_given_twice_is_refused(api: Api) -> None:
     assert r.status_code == 422, r.text
     assert len(api.get("/cases/Q-1/assessments", "officer").json()) == before  # nothing stored
     assert api.get("/cases?status=refused", "officer").status_code == 200
+
+
+def test_a_blank_comment_or_resolution_is_refused_in_words(api: Api) -> None:
+    """A comment or resolution of spaces only was refused with the regular expression
+    ("does not have the expected form (\\S)"), which a case officer cannot be expected to read."""
+    for n in range(1, 3):
+        api.create("officer", make_case(f"RU-{n}"))
+    r = api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"})
+    assert r.status_code == 201, r.text
+    qid = r.json()["id"]
+    item = api.get(f"/queues/{qid}", "reviewer").json()["work_items"][0]["id"]
+    for action, field in (("comments", "text"), ("close", "resolution")):
+        r = api.post(f"/queues/{qid}/items/{item}/{action}", "officer", {field: " \n\t "})
+        assert r.status_code == 422, r.text
+        problems = r.json()["error"]["problems"]
+        assert problems == [{"field": field, "message": "must hold more than spaces"}]
