@@ -44,7 +44,7 @@ class _Body(BaseModel):
 class NewQueueRequest(_Body):
     from_: date = Field(alias="from")
     to: date
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: str | None = Field(None, min_length=1, max_length=200, pattern=NOT_BLANK)
     to_pack: str | None = Field(
         None,
         max_length=200,

@@ -67,3 +67,17 @@ def test_a_blank_comment_or_resolution_is_refused_in_words(api: Api) -> None:
         assert r.status_code == 422, r.text
         problems = r.json()["error"]["problems"]
         assert problems == [{"field": field, "message": "must hold more than spaces"}]
+
+
+def test_a_blank_queue_name_is_refused(api: Api) -> None:
+    """An empty name was refused, but one of spaces only was stored as the queue's name."""
+    api.create("officer", make_case("RU-1"))
+    body = {"from": "2015-06-01", "to": "2015-10-01", "name": "   "}
+    r = api.post("/queues", "reviewer", body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["problems"] == [
+        {"field": "name", "message": "must hold more than spaces"}
+    ]
+    assert api.get("/queues", "reviewer").json() == []  # nothing stored
+    r = api.post("/queues", "reviewer", {**body, "name": " Russia, 2015 "})
+    assert r.status_code == 201 and r.json()["name"] == " Russia, 2015 "
