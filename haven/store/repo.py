@@ -299,7 +299,7 @@ def holders(s: Session, actor: Actor, ref: str) -> tuple[list[Holder], list[Hold
     """Who holds the case through an access row, and whom the caller could share it with:
     the organisation's active case officers and NGO advocates who do not hold it yet (the
     other roles see every case of the organisation, or none). Only for a caller who may share
-    it; usernames and roles only, nothing of the case."""
+    it; usernames and roles only, nothing of the case. Audited (`case.holders`), as every list."""
     rec = _load(s, actor, ref, Action.CASE_SHARE)
     rows = s.execute(
         select(User.username, User.role, CaseAccess.kind)
@@ -318,7 +318,9 @@ def holders(s: Session, actor: Actor, ref: str) -> tuple[list[Holder], list[Hold
         )
         .order_by(User.username)
     ).all()
-    return held, [Holder(name, Role(role), "") for name, role in scoped if name not in taken]
+    candidates = [Holder(name, Role(role), "") for name, role in scoped if name not in taken]
+    audit(s, actor, "case.holders", case_ref=ref, holders=len(held), candidates=len(candidates))
+    return held, candidates
 
 
 def list_cases(

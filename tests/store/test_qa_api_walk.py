@@ -81,3 +81,15 @@ def test_a_blank_queue_name_is_refused(api: Api) -> None:
     assert api.get("/queues", "reviewer").json() == []  # nothing stored
     r = api.post("/queues", "reviewer", {**body, "name": " Russia, 2015 "})
     assert r.status_code == 201 and r.json()["name"] == " Russia, 2015 "
+
+
+def test_who_holds_a_case_is_an_audited_read(api: Api) -> None:
+    """GET /cases/{ref}/share names who holds the case and whom it could go to; every other
+    read of a case is in the log, this one was not (docs/access-control.md: every list)."""
+    api.create("officer", make_case("H-1"))
+    assert api.post("/cases/H-1/share", "officer", {"username": "advocate"}).status_code == 204
+    r = api.get("/cases/H-1/share", "advocate")
+    assert r.status_code == 200, r.text
+    newest = api.audit()[0]
+    assert (newest["action"], newest["case"], newest["outcome"]) == ("case.holders", "H-1", "ok")
+    assert newest["detail"] == {"holders": 2, "candidates": 2}
