@@ -114,9 +114,10 @@ def set_password(username: USERNAME, raw: deps.RawBody, db: DB, actor: ACTOR) ->
 
 @router.get("/users/{username}/tokens", tags=["admin"], responses=errors.responses(404))
 def list_tokens(username: USERNAME, db: DB, actor: ACTOR) -> list[dict[str, Any]]:
-    """A user's tokens (never the token itself: only its id, name and times)."""
+    """A user's tokens (never the token itself: only its id, name and times). Audited
+    (`token.list`), as every list."""
     with db.session() as s:
-        return [
+        found = [
             {
                 "id": t.id,
                 "name": t.name,
@@ -127,6 +128,8 @@ def list_tokens(username: USERNAME, db: DB, actor: ACTOR) -> list[dict[str, Any]
             }
             for t in accounts.tokens(s, actor.org_id, username, actor)
         ]
+        audit(s, actor, "token.list", username=username, returned=len(found))
+        return found
 
 
 @router.delete(

@@ -93,3 +93,13 @@ def test_who_holds_a_case_is_an_audited_read(api: Api) -> None:
     newest = api.audit()[0]
     assert (newest["action"], newest["case"], newest["outcome"]) == ("case.holders", "H-1", "ok")
     assert newest["detail"] == {"holders": 2, "candidates": 2}
+
+
+def test_listing_a_users_tokens_is_audited(api: Api) -> None:
+    """GET /users/{name}/tokens lists when and how a colleague signed in; every other list is
+    in the log (docs/access-control.md), this one was not."""
+    r = api.get("/users/officer/tokens", "admin")
+    assert r.status_code == 200, r.text
+    newest = api.audit()[0]
+    assert (newest["action"], newest["outcome"]) == ("token.list", "ok")
+    assert newest["detail"] == {"username": "officer", "returned": len(r.json())}
