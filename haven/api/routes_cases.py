@@ -4,6 +4,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import Path as PathParam
 
 from haven.api import deps, errors
 from haven.api.bodies import ShareRequest, StoreAssessmentRequest, openapi_body, parse
@@ -186,7 +187,12 @@ def share(ref: str, raw: deps.RawBody, db: DB, actor: ACTOR) -> Response:
 
 
 @router.delete("/{ref}/share/{username}", status_code=204, responses=errors.responses(404, 409))
-def unshare(ref: str, username: str, db: DB, actor: ACTOR) -> Response:
+def unshare(
+    ref: str,
+    username: Annotated[str, PathParam(min_length=1, max_length=64)],
+    db: DB,
+    actor: ACTOR,
+) -> Response:
     """Take back a share (the user no longer sees the case); an assignment stays (409)."""
     repo.require(actor, Action.CASE_SHARE)
     with db.session() as s:

@@ -95,6 +95,18 @@ def test_who_holds_a_case_is_an_audited_read(api: Api) -> None:
     assert newest["detail"] == {"holders": 2, "candidates": 2}
 
 
+def test_an_unshare_names_a_username_within_bounds(api: Api) -> None:
+    """DELETE /cases/{ref}/share/{username} took a username of any length and echoed it
+    whole in its 404; every other username in a path is at most 64 characters (422)."""
+    api.create("officer", make_case("U-1"))
+    r = api.request("DELETE", "/cases/U-1/share/" + "a" * 500, "officer")
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["problems"] == [
+        {"field": "path.username", "message": "must be at most 64 characters long"}
+    ]
+    assert api.request("DELETE", "/cases/U-1/share/nobody", "officer").status_code == 404
+
+
 def test_listing_a_users_tokens_is_audited(api: Api) -> None:
     """GET /users/{name}/tokens lists when and how a colleague signed in; every other list is
     in the log (docs/access-control.md), this one was not."""
