@@ -17,9 +17,11 @@ from haven.clock import today
 from haven.doors import document_response
 from haven.policy.pack import Pack
 from haven.policy.packset import PackSet
+from haven.policy.snapshot import check_covered
 from haven.reports import memo as memos
 from haven.reports.memo import MemoFormat
 from haven.store import repo
+from haven.store.access import Action
 from haven.store.db import Database
 from haven.store.repo import Actor
 
@@ -60,6 +62,10 @@ def case_memo(
     decision; where the reference pack (GET /api/v1/policy/packs) recommends something more
     favourable on the date, it says so."""
     day = as_of or today()
+    # The role first; then a date the pack cannot assess is refused before the case is read:
+    # the log must not say that a memo was made when none was.
+    repo.require(actor, Action.CASE_READ)
+    check_covered(pack, day)
     with db.session() as s:
         _, version = repo.read_case(s, actor, ref)
         repo.audit(

@@ -115,3 +115,20 @@ def test_listing_a_users_tokens_is_audited(api: Api) -> None:
     newest = api.audit()[0]
     assert (newest["action"], newest["outcome"]) == ("token.list", "ok")
     assert newest["detail"] == {"username": "officer", "returned": len(r.json())}
+
+
+def test_a_memo_refused_for_its_date_is_not_logged_as_made(api: Api) -> None:
+    """GET /cases/{ref}/memo?as_of= a date the pack cannot assess was refused (422) only after
+    the case was read and the memo logged as made (`case.memo`, outcome ok): the log said a
+    memo went out that never did. The date is checked first; nothing is read or logged."""
+    api.create("officer", make_case("M-1"))
+    before = len(api.audit())
+    r = api.get("/cases/M-1/memo?as_of=2001-01-01&format=html", "officer")
+    assert r.status_code == 422, r.text
+    assert [p["field"] for p in r.json()["error"]["problems"]] == ["as_of"]
+    log = api.audit()
+    assert len(log) == before + 1  # the auditor's own read between, nothing else
+    assert not [e for e in log if e["action"] in ("case.memo", "case.read")]
+    r = api.get("/cases/M-1/memo?as_of=2015-10-01&format=html", "officer")
+    assert r.status_code == 200
+    assert api.audit()[0]["action"] == "case.memo"
