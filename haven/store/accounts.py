@@ -152,8 +152,8 @@ def hand_over(s: Session, org_id: int, username: str, to: str, by: Actor | None 
     """Hand a user's cases over to another active case officer or NGO advocate of the
     organisation (someone leaves or moves on): their access rows move to `to` (an assignment
     stays an assignment, a share a share; a case `to` holds already keeps `to`'s row), and so
-    do the open work items assigned to them. Only rows move: no case content is read, so an
-    admin, who may not read cases, can do it. How many cases moved."""
+    do the open work items assigned to them whose case `to` then holds. Only rows move: no
+    case content is read, so an admin, who may not read cases, can do it. How many cases moved."""
     user = find(s, org_id, username, by)
     target = s.scalar(select(User).where(User.org_id == org_id, User.username == to))
     if target is None:
@@ -172,9 +172,15 @@ def hand_over(s: Session, org_id: int, username: str, to: str, by: Actor | None 
     names = ["case_id", "user_id", "kind", "created_at"]
     s.execute(ins.from_select(names, rows).on_conflict_do_nothing())
     s.execute(delete(CaseAccess).where(CaseAccess.user_id == user.id))
+    # Only items of cases `to` now holds: a reviewer's items may be of any case of the
+    # organisation, and an item must not go to someone who may not work on its case (as
+    # `queue.assign` refuses); the others stay where they were.
+    held = select(CaseAccess.case_id).where(CaseAccess.user_id == target.id)
     items = s.execute(
         update(WorkItem)
-        .where(WorkItem.assigned_to == user.id, WorkItem.state == "open")
+        .where(
+            WorkItem.assigned_to == user.id, WorkItem.state == "open", WorkItem.case_id.in_(held)
+        )
         .values(assigned_to=target.id)
         .execution_options(synchronize_session=False)
     )

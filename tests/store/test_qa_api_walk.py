@@ -132,3 +132,25 @@ def test_a_memo_refused_for_its_date_is_not_logged_as_made(api: Api) -> None:
     r = api.get("/cases/M-1/memo?as_of=2015-10-01&format=html", "officer")
     assert r.status_code == 200
     assert api.audit()[0]["action"] == "case.memo"
+
+
+def test_a_hand_over_gives_no_one_an_item_of_a_case_they_do_not_hold(api: Api) -> None:
+    """A reviewer works on every case of the organisation without holding any: handing a
+    reviewer's open work items over to an officer gave the officer items of cases they do not
+    hold (and cannot open: 403), which assigning one refuses (422). Only items of cases the
+    colleague holds move; the others stay where they were."""
+    api.create("officer", make_case("RU-1"))
+    api.create("officer2", make_case("RU-2"))
+    r = api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"})
+    assert r.status_code == 201, r.text
+    qid = r.json()["id"]
+    items = {i["case"]: i["id"] for i in api.get(f"/queues/{qid}", "reviewer").json()["work_items"]}
+    for item in items.values():
+        r = api.post(f"/queues/{qid}/items/{item}/assign", "reviewer", {"username": "reviewer"})
+        assert r.status_code == 200, r.text
+    r = api.post("/users/reviewer/hand-over", "admin", {"to": "officer"})
+    assert r.status_code == 200, r.text
+    got = {c: api.get(f"/queues/{qid}/items/{i}", "reviewer").json() for c, i in items.items()}
+    assert got["RU-1"]["assigned_to"] == "officer"  # officer holds RU-1
+    assert got["RU-2"]["assigned_to"] == "reviewer"  # officer does not hold RU-2
+    assert api.get(f"/queues/{qid}/items/{items['RU-1']}", "officer").status_code == 200
