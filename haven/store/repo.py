@@ -27,6 +27,7 @@ from haven.store.models import (
     Organisation,
     StoredAssessment,
     User,
+    WorkItem,
 )
 
 # Aggregates shown to researchers never reveal a count below this (small-cell suppression).
@@ -283,7 +284,17 @@ def unshare_case(s: Session, actor: Actor, ref: str, username: str) -> None:
         message = f"case {ref!r} is assigned to {username!r}, not shared: unsharing keeps it"
         raise Conflict([Problem("username", message)])
     s.delete(row)
-    audit(s, actor, "case.unshare", case_ref=ref, with_user=username)
+    # Their open work items of the case go back to no one: they may no longer work on them.
+    items = s.execute(
+        update(WorkItem)
+        .where(
+            WorkItem.case_id == rec.id, WorkItem.assigned_to == user.id, WorkItem.state == "open"
+        )
+        .values(assigned_to=None)
+        .execution_options(synchronize_session=False)
+    )
+    moved = int(items.rowcount)  # type: ignore[attr-defined]
+    audit(s, actor, "case.unshare", case_ref=ref, with_user=username, work_items=moved)
 
 
 @dataclass(frozen=True)

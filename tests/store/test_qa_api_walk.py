@@ -154,3 +154,21 @@ def test_a_hand_over_gives_no_one_an_item_of_a_case_they_do_not_hold(api: Api) -
     assert got["RU-1"]["assigned_to"] == "officer"  # officer holds RU-1
     assert got["RU-2"]["assigned_to"] == "reviewer"  # officer does not hold RU-2
     assert api.get(f"/queues/{qid}/items/{items['RU-1']}", "officer").status_code == 200
+
+
+def test_an_unshare_takes_back_the_colleagues_open_items_of_the_case(api: Api) -> None:
+    """Taking back a share left the colleague assigned to the case's open work items, which
+    they could no longer open (403): assigned to no one now, for someone who may work on them."""
+    api.create("officer", make_case("RU-1"))
+    assert api.post("/cases/RU-1/share", "officer", {"username": "advocate"}).status_code == 204
+    r = api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"})
+    assert r.status_code == 201, r.text
+    qid = r.json()["id"]
+    item = api.get(f"/queues/{qid}", "reviewer").json()["work_items"][0]["id"]
+    path = f"/queues/{qid}/items/{item}"
+    assert api.post(f"{path}/assign", "reviewer", {"username": "advocate"}).status_code == 200
+    assert api.request("DELETE", "/cases/RU-1/share/advocate", "officer").status_code == 204
+    assert api.get(path, "reviewer").json()["assigned_to"] is None
+    assert api.get(path, "advocate").status_code in (403, 404)
+    unassigned = next(e for e in api.audit() if e["action"] == "case.unshare")
+    assert unassigned["detail"] == {"with_user": "advocate", "work_items": 1}
