@@ -21,7 +21,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Bind address (loopback by default)"),
-    port: int = typer.Option(8000, "--port"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
     workers: int = typer.Option(1, "--workers", help="Worker processes (state lives in the DB)"),
     pack: str = typer.Option(DEFAULT_PACK, "--pack", envvar="HAVEN_PACK", help="The default pack"),
     packs: str = typer.Option(

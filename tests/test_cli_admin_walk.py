@@ -1,0 +1,42 @@
+"""The real CLI's admin commands (users, keys, serve, demo) with an operator's mistakes, as a
+QA walk found them: each mistake is refused with exit 2 naming the option, before anything is
+stored or served, and every account change is audited."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HAVEN = [sys.executable, "-m", "haven"]
+
+
+def haven(*args: str, db: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HAVEN, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd or db.parent,
+        env={**os.environ, "HAVEN_DATABASE_URL": f"sqlite:///{db}", "HAVEN_PASSWORD": "x" * 12},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["serve", "--port", "70000"],  # served on 4464 (70000 mod 65536), announced as 70000
+        ["serve", "--port", "0"],
+        ["demo", "--port", "65536", "--out", "x"],  # the demo built, then no server or another
+        ["demo", "--no-serve", "--port", "-1", "--out", "x"],
+    ],
+)
+def test_a_port_that_cannot_be_one_is_refused_before_anything_is_done(
+    args: list[str], tmp_path: Path
+) -> None:
+    r = haven(*args, db=tmp_path / "x.db")
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "--port" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "x.db").exists()
