@@ -3,6 +3,7 @@ QA walk found them: each mistake is refused with exit 2 naming the option, befor
 stored or served, and every account change is audited."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,20 @@ def test_a_port_that_cannot_be_one_is_refused_before_anything_is_done(
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
     assert "--port" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "x").exists() and not (tmp_path / "x.db").exists()
+
+
+def _audit(db: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(db) as c:
+        return list(c.execute("SELECT action, detail FROM audit_log ORDER BY id"))
+
+
+def test_an_account_made_on_the_cli_is_audited(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    r = haven("users", "add", "boss", "--org", "acme", db=db)
+    assert r.returncode == 0, r.stderr
+    r = haven("users", "add", "olga", "--role", "case_officer", "--org", "acme", db=db)
+    assert r.returncode == 0, r.stderr
+    created = [d for a, d in _audit(db) if a == "user.create"]
+    assert len(created) == 2, _audit(db)
+    assert '"olga"' in created[1] and '"case_officer"' in created[1] and '"cli"' in created[1]
+    assert haven("audit", "verify", db=db).returncode == 0

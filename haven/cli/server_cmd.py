@@ -11,6 +11,7 @@ from haven.cli.common import out
 from haven.errors import InputError, Problem
 from haven.packs import DEFAULT_PACK
 from haven.policy.loader import offered
+from haven.store import accounts
 from haven.store.access import Role
 from haven.store.auth import add_user, ensure_org
 from haven.store.db import Database, database_url, upgrade
@@ -111,7 +112,7 @@ def users_add(
     db = Database(url)
     with db.session() as s:
         organisation = ensure_org(s, org)
-        add_user(s, organisation, username, password, role)
+        accounts.created(s, add_user(s, organisation, username, password, role))
     out.print(f"created {role.value} {username!r} in organisation {org!r}")
 
 
