@@ -58,3 +58,16 @@ def test_an_account_made_on_the_cli_is_audited(tmp_path: Path) -> None:
     assert len(created) == 2, _audit(db)
     assert '"olga"' in created[1] and '"case_officer"' in created[1] and '"cli"' in created[1]
     assert haven("audit", "verify", db=db).returncode == 0
+
+
+def test_a_password_sign_in_would_refuse_is_not_set(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    long = "p" * 1025  # the API's sign-in takes at most 1024 characters
+    for args in (["add", "olga"], ["password", "boss"]):
+        r = haven("users", *args, "--org", "acme", "--password", long, db=db)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "password: longer than 1024 characters" in r.stderr
+    with sqlite3.connect(db) as c:
+        assert [n for (n,) in c.execute("SELECT username FROM users")] == ["boss"]
+    assert [a for a, _ in _audit(db)] == ["user.create"]

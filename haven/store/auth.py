@@ -25,9 +25,16 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+PASSWORD_MAX = 1024  # what sign-in accepts (the API's bodies, the web forms' maxlength)
+
+
 def hash_password(password: str) -> str:
     if len(password) < 12:
         raise InputError([Problem("password", "must be at least 12 characters")])
+    if len(password) > PASSWORD_MAX:
+        # Set on the CLI it was stored, and its user could not sign in with it (the API).
+        # Worded as haven/web/messages.py knows it (the admin page's forms come here too).
+        raise InputError([Problem("password", f"longer than {PASSWORD_MAX} characters")])
     return _hasher.hash(password)
 
 
