@@ -2,6 +2,7 @@
 QA walk found them: each mistake is refused with exit 2 naming the option, before anything is
 stored or served, and every account change is audited."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -20,7 +21,12 @@ def haven(*args: str, db: Path, cwd: Path | None = None) -> subprocess.Completed
         text=True,
         timeout=120,
         cwd=cwd or db.parent,
-        env={**os.environ, "HAVEN_DATABASE_URL": f"sqlite:///{db}", "HAVEN_PASSWORD": "x" * 12},
+        env={
+            **os.environ,
+            "HAVEN_DATABASE_URL": f"sqlite:///{db}",
+            "HAVEN_KEY_FILE": str(db.parent / "keys.json"),
+            "HAVEN_PASSWORD": "x" * 12,
+        },
         check=False,
     )
 
@@ -71,3 +77,31 @@ def test_a_password_sign_in_would_refuse_is_not_set(tmp_path: Path) -> None:
     with sqlite3.connect(db) as c:
         assert [n for (n,) in c.execute("SELECT username FROM users")] == ["boss"]
     assert [a for a, _ in _audit(db)] == ["user.create"]
+
+
+def _key_orgs(db: Path) -> set[str]:
+    keys = db.parent / "keys.json"
+    return set(json.loads(keys.read_text())) if keys.exists() else set()
+
+
+@pytest.mark.parametrize("slug", ["", "a b", "a\x01b", "o" * 65])
+def test_no_key_is_made_for_a_slug_no_organisation_can_have(slug: str, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    for more in ([], ["--stdout"]):
+        r = haven("keys", "generate", "--org", "acme", "--org", slug, *more, db=db)
+        assert r.returncode == 2, (more, r.stdout, r.stderr)
+        assert "--org: must be 1 to 64 characters" in r.stderr and "hvn" not in r.stdout
+    assert _key_orgs(db) == set()  # not even acme's: all or nothing
+
+
+def test_rotating_an_organisation_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    assert haven("keys", "generate", "--org", "acme", db=db).returncode == 0
+    before = (tmp_path / "keys.json").read_text()
+    r = haven("keys", "rotate", "--org", "acme", "--org", "acm", "--grace", "0", db=db)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "--org: no organisation 'acm'" in r.stderr and "new key" not in r.stdout
+    assert (tmp_path / "keys.json").read_text() == before  # acme not rotated either
+    r = haven("keys", "rotate", "--org", "acme", "--grace", "0", db=db)
+    assert r.returncode == 0 and "acme: new key" in r.stdout, r.stderr
