@@ -105,3 +105,45 @@ def test_rotating_an_organisation_that_does_not_exist_is_refused(tmp_path: Path)
     assert (tmp_path / "keys.json").read_text() == before  # acme not rotated either
     r = haven("keys", "rotate", "--org", "acme", "--grace", "0", db=db)
     assert r.returncode == 0 and "acme: new key" in r.stdout, r.stderr
+
+
+def test_a_file_that_is_not_a_database_is_named_not_an_internal_error(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    caseload = tmp_path / "cases.jsonl"
+    caseload.write_text('{"id": "A-1"}\n')
+    url = f"sqlite:///{caseload}"
+    for args in (
+        ["audit", "verify", "--db", url],
+        ["backup", str(tmp_path / "b.gz"), "--db", url],
+        ["restore", str(caseload), "--db", url],
+        ["keys", "status", "--db", url],
+        ["keys", "status", "--db", f"sqlite:///{tmp_path}"],
+    ):
+        r = haven(*args, db=db)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "  --db: " in r.stderr and "internal error" not in r.stderr, (args, r.stderr)
+    r = subprocess.run(
+        [*HAVEN, "users", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HAVEN_DATABASE_URL": url},
+        check=False,
+    )
+    assert r.returncode == 2 and "  HAVEN_DATABASE_URL: " in r.stderr, r.stderr
+    assert caseload.read_text() == '{"id": "A-1"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.jsonl"]
+
+
+def test_reading_a_database_that_is_not_there_makes_no_empty_one(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    missing = tmp_path / "typo" / "haven.db"
+    for args in (
+        ["audit", "verify", "--db", f"sqlite:///{missing}"],
+        ["backup", str(tmp_path / "b.gz"), "--db", f"sqlite:///{missing}"],
+        ["audit", "verify"],  # HAVEN_DATABASE_URL: x.db, not there
+    ):
+        r = haven(*args, db=db)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "there is no database file" in r.stderr, (args, r.stderr)
+    assert list(tmp_path.iterdir()) == []  # no empty database, no folder, no backup
