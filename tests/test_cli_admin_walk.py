@@ -147,3 +147,15 @@ def test_reading_a_database_that_is_not_there_makes_no_empty_one(tmp_path: Path)
         assert r.returncode == 2, (args, r.stderr)
         assert "there is no database file" in r.stderr, (args, r.stderr)
     assert list(tmp_path.iterdir()) == []  # no empty database, no folder, no backup
+
+
+def test_a_database_file_that_cannot_be_made_is_named(tmp_path: Path) -> None:
+    backup = tmp_path / "b.gz"
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    assert haven("backup", str(backup), db=db).returncode == 0
+    # No folder can be made in /proc: was `internal error: FileNotFoundError`.
+    r = haven("restore", str(backup), "--db", "sqlite:////proc/no-such-haven/y.db", db=db)
+    assert r.returncode == 2, r.stderr
+    assert "cannot create /proc/no-such-haven/y.db" in r.stderr
+    assert "internal error" not in r.stderr

@@ -213,8 +213,12 @@ def _private_file(url: str) -> None:
     SQLite gives the -wal and -shm files the same permissions."""
     path = url.split(":///", 1)[1] if ":///" in url else ""
     if path and path != ":memory:" and not Path(path).exists():
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError as e:  # was `internal error: FileNotFoundError`
+            why = e.strerror or str(e)
+            raise InputError([Problem("database", f"cannot create {path}: {why}")]) from None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
