@@ -159,3 +159,19 @@ def test_a_database_file_that_cannot_be_made_is_named(tmp_path: Path) -> None:
     assert r.returncode == 2, r.stderr
     assert "cannot create /proc/no-such-haven/y.db" in r.stderr
     assert "internal error" not in r.stderr
+
+
+def test_an_unknown_organisation_user_or_token_is_an_input_error(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    for args, said in (
+        (["list", "--org", "acne"], "  --org: no organisation 'acne'"),
+        (["list", "--org", "o" * 5000], "  --org: no organisation '" + "o" * 64 + "'\n"),
+        (["disable", "nobody", "--org", "acme"], "  USERNAME: no user 'nobody'"),
+        (["revoke", "boss", "--token", "999", "--org", "acme"], "  --token: no token 999"),
+        (["hand-over", "boss", "--to", "nobody", "--org", "acme"], "  --to: no user 'nobody'"),
+        (["password", "boss", "--password", "short", "--org", "acme"], "  --password: must be"),
+    ):
+        r = haven("users", *args, db=db)
+        assert r.returncode == 2, (args, r.stderr)  # exit 2, as `haven cases` for an unknown --user
+        assert said in r.stderr, (args, r.stderr)

@@ -55,9 +55,11 @@ def created(s: Session, user: User) -> None:
 
 
 def org_of(s: Session, slug: str) -> Organisation:
+    """The organisation the CLI's --org names: an input error if there is none (exit 2, as
+    for `haven cases` and `haven research`)."""
     org = s.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
-        raise NotFound([Problem("--org", f"no organisation {slug!r}")])
+        raise InputError([Problem("--org", f"no organisation {slug[:64]!r}")])
     return org
 
 
