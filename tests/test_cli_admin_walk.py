@@ -175,3 +175,17 @@ def test_an_unknown_organisation_user_or_token_is_an_input_error(tmp_path: Path)
         r = haven("users", *args, db=db)
         assert r.returncode == 2, (args, r.stderr)  # exit 2, as `haven cases` for an unknown --user
         assert said in r.stderr, (args, r.stderr)
+
+
+def test_a_very_long_org_or_user_is_not_echoed_in_full(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    long = "o" * 5000
+    for org, user, said in ((long, "boss", "--org"), ("acme", long, "--user")):
+        for args in (
+            ["cases", "export", "--org", org, "--user", user],
+            ["cases", "shred", "X-1", "--org", org, "--user", user, "--reason", "retention"],
+        ):
+            r = haven(*args, db=db)
+            assert r.returncode == 2 and f"  {said}: no " in r.stderr, (args, r.stderr)
+            assert "o" * 65 not in r.stderr, args
