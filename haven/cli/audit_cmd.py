@@ -23,7 +23,7 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ) -> None:
     """Recompute every audit chain; name each edited, deleted or reordered entry (exit 1)."""
-    url = database_url(db)
+    url = database_url(db, existing=True)
     database = Database(url)
     try:
         with database.session() as s:

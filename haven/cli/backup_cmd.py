@@ -19,7 +19,7 @@ def backup(
 ) -> None:
     """Write one consistent snapshot of every table; safe while the server is writing."""
     check_out(output, "OUT", make_folder=True)
-    url = database_url(db)
+    url = database_url(db, existing=True)
     try:
         summary = store_backup.backup(url, output)
     except OSError as e:

@@ -78,7 +78,7 @@ def generate(
 def demo(
     out_dir: Path = typer.Option(Path("out"), "--out", help="Where to write the demo files"),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the API server at the end"),
-    port: int = typer.Option(8000, "--port"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
 ) -> None:
     """A tour of the Sept 2015 Russian LGBTI policy change, then a demo server to explore.
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from haven.cli.common import out
 from haven.errors import Forbidden, InputError, Problem
 from haven.store import keyops, repo
+from haven.store.auth import name_problems
 from haven.store.db import Database, database_url, upgrade
 from haven.store.keys import ENV_FILE, ENV_KEYS, dump, new_org_key, ring_for
 from haven.store.models import Organisation
@@ -48,6 +49,10 @@ def generate(
     ),
 ) -> None:
     """Add a new key for each organisation (the newest seals new data keys)."""
+    # A key for a slug no organisation can have (empty, spaces, control characters) was added.
+    wrong = [p for slug in org for p in name_problems("--org", slug)]
+    if wrong:
+        raise InputError(wrong)
     if stdout:
         print(dump({slug: [new_org_key()] for slug in org}), end="")
         return
@@ -74,6 +79,12 @@ def rotate(
     then remove the old keys."""
     database = _db(db)
     slugs = org or _all_orgs(database)
+    # A slug mistyped made a key for an organisation that does not exist, and said it rotated.
+    known = set(_all_orgs(database)) | set(ring_for(database.url).orgs())
+    if unknown := [slug for slug in slugs if slug not in known]:
+        raise InputError(
+            [Problem("--org", f"no organisation {slug[:64]!r} (and no keys)") for slug in unknown]
+        )
     for slug in slugs:
         r = keyops.rotate(database, slug, batch=batch, grace=grace, pause=pause, keep_old=keep_old)
         out.print(

@@ -11,6 +11,7 @@ from haven.cli.common import out
 from haven.errors import InputError, Problem
 from haven.packs import DEFAULT_PACK
 from haven.policy.loader import offered
+from haven.store import accounts
 from haven.store.access import Role
 from haven.store.auth import add_user, ensure_org
 from haven.store.db import Database, database_url, upgrade
@@ -21,7 +22,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Bind address (loopback by default)"),
-    port: int = typer.Option(8000, "--port"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
     workers: int = typer.Option(1, "--workers", help="Worker processes (state lives in the DB)"),
     pack: str = typer.Option(DEFAULT_PACK, "--pack", envvar="HAVEN_PACK", help="The default pack"),
     packs: str = typer.Option(
@@ -111,7 +112,7 @@ def users_add(
     db = Database(url)
     with db.session() as s:
         organisation = ensure_org(s, org)
-        add_user(s, organisation, username, password, role)
+        accounts.created(s, add_user(s, organisation, username, password, role))
     out.print(f"created {role.value} {username!r} in organisation {org!r}")
 
 

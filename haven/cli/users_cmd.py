@@ -3,12 +3,15 @@ lifecycle for the operator (the rules and the audit lines are haven/store/accoun
 `users` group of server_cmd beside `haven users add`."""
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
+from sqlalchemy.orm import Session
 
 from haven.cli.common import out, print_json
 from haven.cli.server_cmd import users
-from haven.errors import InputError, Problem
+from haven.errors import InputError, NotFound, Problem
 from haven.store import accounts
 from haven.store.access import Role
 from haven.store.db import Database, database_url, upgrade
@@ -19,7 +22,27 @@ ORG = typer.Option("default", "--org", help="Organisation slug")
 def _db() -> Database:
     url = database_url()
     upgrade(url)
-    return Database(url)
+    return _Cli(url)
+
+
+# The store's names of what the operator gave, as the command line names them.
+OPTIONS = {"to": "--to", "token": "--token", "password": "--password", "username": "USERNAME"}
+
+
+class _Cli(Database):
+    """The store's "no such user or token" is the operator's input mistake here: exit 2 (it was
+    exit 1, while `haven cases` says exit 2 for an unknown --user); it and the store's input
+    errors name the argument or option as given; rolled back like any error."""
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        try:
+            with super().session() as s:
+                yield s
+        except (NotFound, InputError) as e:
+            raise InputError(
+                [Problem(OPTIONS.get(p.where, p.where), p.message) for p in e.problems]
+            ) from None
 
 
 @users.command("list")

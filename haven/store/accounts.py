@@ -2,11 +2,11 @@
 and revoke tokens. Used by the API (`/api/v1/users/...`), the web page `/admin/users` (an
 admin, `by` is that admin) and the CLI (`haven users ...`, `by` is None: the operator).
 
-Every change is audited (`user.disable`, `user.enable`, `user.role`, `user.password`,
-`token.revoke`, `user.hand_over`) in the user's organisation's chain. A user of another
-organisation does not exist for an admin (404, as for an unknown name). Admins cannot disable
-themselves or change their own role, so an organisation is never left without the admin who
-made the change. Handing a user's cases over to a colleague moves access rows only.
+Every change is audited (`user.create` by the CLI, `user.disable`, `user.enable`, `user.role`,
+`user.password`, `token.revoke`, `user.hand_over`) in the user's organisation's chain. A user
+of another organisation does not exist for an admin (404, as for an unknown name). Admins
+cannot disable themselves or change their own role, so an organisation is never left without
+the admin who made the change. Handing a user's cases over to a colleague moves access rows only.
 """
 
 from dataclasses import dataclass
@@ -49,10 +49,17 @@ def _audit(s: Session, user: User, by: Actor | None, action: str, **detail: obje
     )
 
 
+def created(s: Session, user: User) -> None:
+    """The operator's `haven users add`, audited as the API and the web page audit theirs."""
+    _audit(s, user, None, "user.create", role=user.role)
+
+
 def org_of(s: Session, slug: str) -> Organisation:
+    """The organisation the CLI's --org names: an input error if there is none (exit 2, as
+    for `haven cases` and `haven research`)."""
     org = s.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
-        raise NotFound([Problem("--org", f"no organisation {slug!r}")])
+        raise InputError([Problem("--org", f"no organisation {slug[:64]!r}")])
     return org
 
 

@@ -25,9 +25,16 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+PASSWORD_MAX = 1024  # what sign-in accepts (the API's bodies, the web forms' maxlength)
+
+
 def hash_password(password: str) -> str:
     if len(password) < 12:
         raise InputError([Problem("password", "must be at least 12 characters")])
+    if len(password) > PASSWORD_MAX:
+        # Set on the CLI it was stored, and its user could not sign in with it (the API).
+        # Worded as haven/web/messages.py knows it (the admin page's forms come here too).
+        raise InputError([Problem("password", f"longer than {PASSWORD_MAX} characters")])
     return _hasher.hash(password)
 
 
@@ -38,17 +45,18 @@ NAME_MAX = 64  # the columns' length: PostgreSQL refuses longer, SQLite would ke
 def check_name(field: str, value: str) -> str:
     """A username or organisation slug: what is shown in lists, logs and the audit trail, so no
     spaces or control characters (PostgreSQL cannot store NUL at all), at most 64 characters."""
+    if wrong := name_problems(field, value):
+        raise InputError(wrong)
+    return value
+
+
+def name_problems(field: str, value: str) -> list[Problem]:
+    """Why `value` cannot be a username or organisation slug (`check_name`); empty if it can."""
     bad = [c for c in value if c.isspace() or unicodedata.category(c).startswith("C")]
     if not value or bad or len(value) > NAME_MAX:
-        raise InputError(
-            [
-                Problem(
-                    field,
-                    f"must be 1 to {NAME_MAX} characters, without spaces or control characters",
-                )
-            ]
-        )
-    return value
+        message = f"must be 1 to {NAME_MAX} characters, without spaces or control characters"
+        return [Problem(field, message)]
+    return []
 
 
 def token_hash(token: str) -> str:

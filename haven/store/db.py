@@ -40,16 +40,19 @@ _LAST_USED = "haven.last_used"
 STATEMENTS = "haven.statements"
 
 
-def database_url(url: str | None = None, option: str = "--db") -> str:
+def database_url(url: str | None = None, option: str = "--db", *, existing: bool = False) -> str:
     """`url` (given as `option`), else HAVEN_DATABASE_URL, else ./haven.db: a URL of a database
     Haven can use, or an input error naming where the URL came from (not an internal error
-    from the engine's first use)."""
+    from the engine's first use). `existing`, for a command that only reads (backup, audit
+    verify): a SQLite file that is not there is an error too, not a new empty file."""
     env = os.environ.get("HAVEN_DATABASE_URL")
-    if url:
-        return checked_url(url, option)
-    if env:
-        return checked_url(env, "HAVEN_DATABASE_URL")
-    return DEFAULT_URL
+    where = option if url else "HAVEN_DATABASE_URL" if env else option
+    found = checked_url(url, option) if url else checked_url(env, where) if env else DEFAULT_URL
+    if existing and found.startswith("sqlite"):
+        path = make_url(found).database
+        if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
+            raise InputError([Problem(where, f"there is no database file {path}")])
+    return found
 
 
 def checked_url(url: str, where: str) -> str:
@@ -68,7 +71,34 @@ def checked_url(url: str, where: str) -> str:
                 )
             ]
         )
+    if backend == "sqlite":
+        _sqlite_file(url, where)
     return url
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _sqlite_file(url: str, where: str) -> None:
+    """A SQLite URL naming a folder or a file that is not a SQLite database (a caseload, a
+    backup given as --db by mistake) is an input error naming `where`; every command met it
+    as `internal error: DatabaseError: file is not a database`. A missing or empty file is
+    a new database."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path)
+    if file.is_dir():
+        raise InputError([Problem(where, f"{path} is a folder, not a SQLite database file")])
+    try:
+        with file.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise InputError([Problem(where, f"cannot read {path}: {e.strerror or e}")]) from None
+    if head and head != SQLITE_HEADER:
+        raise InputError([Problem(where, f"{path} is not a SQLite database file")])
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -183,8 +213,12 @@ def _private_file(url: str) -> None:
     SQLite gives the -wal and -shm files the same permissions."""
     path = url.split(":///", 1)[1] if ":///" in url else ""
     if path and path != ":memory:" and not Path(path).exists():
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError as e:  # was `internal error: FileNotFoundError`
+            why = e.strerror or str(e)
+            raise InputError([Problem("database", f"cannot create {path}: {why}")]) from None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -480,14 +480,16 @@ def actor_by_name(s: Session, org: str, username: str) -> Actor:
     """The active user `username` of organisation `org`, for commands run on the server."""
     organisation = s.scalar(select(Organisation).where(Organisation.slug == org))
     if organisation is None:
-        raise InputError([Problem("--org", f"no organisation {org!r}")])
+        raise InputError([Problem("--org", f"no organisation {org[:64]!r}")])
     user = s.scalar(
         select(User).where(
             User.username == username, User.org_id == organisation.id, User.active.is_(True)
         )
     )
     if user is None:
-        raise InputError([Problem("--user", f"no active user {username!r} in {org!r}")])
+        # Cut as the names' columns are (64): a mistake pasted in is not echoed in full.
+        message = f"no active user {username[:64]!r} in {org!r}"
+        raise InputError([Problem("--user", message)])
     return Actor.of(user)
 
 

@@ -204,6 +204,7 @@ def test_a_fork_cannot_be_committed(logged: Api) -> None:
 
 
 def test_verify_explains_a_database_it_cannot_read(tmp_path: Path) -> None:
+    (tmp_path / "empty.db").touch()  # a missing file is refused before (test_cli_admin_walk.py)
     r = verify_cli(f"sqlite:///{tmp_path / 'empty.db'}")
     assert r.returncode == 1
     assert "haven db upgrade" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,191 @@
+"""The real CLI's admin commands (users, keys, serve, demo) with an operator's mistakes, as a
+QA walk found them: each mistake is refused with exit 2 naming the option, before anything is
+stored or served, and every account change is audited."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HAVEN = [sys.executable, "-m", "haven"]
+
+
+def haven(*args: str, db: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HAVEN, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd or db.parent,
+        env={
+            **os.environ,
+            "HAVEN_DATABASE_URL": f"sqlite:///{db}",
+            "HAVEN_KEY_FILE": str(db.parent / "keys.json"),
+            "HAVEN_PASSWORD": "x" * 12,
+        },
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["serve", "--port", "70000"],  # served on 4464 (70000 mod 65536), announced as 70000
+        ["serve", "--port", "0"],
+        ["demo", "--port", "65536", "--out", "x"],  # the demo built, then no server or another
+        ["demo", "--no-serve", "--port", "-1", "--out", "x"],
+    ],
+)
+def test_a_port_that_cannot_be_one_is_refused_before_anything_is_done(
+    args: list[str], tmp_path: Path
+) -> None:
+    r = haven(*args, db=tmp_path / "x.db")
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "--port" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "x.db").exists()
+
+
+def _audit(db: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(db) as c:
+        return list(c.execute("SELECT action, detail FROM audit_log ORDER BY id"))
+
+
+def test_an_account_made_on_the_cli_is_audited(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    r = haven("users", "add", "boss", "--org", "acme", db=db)
+    assert r.returncode == 0, r.stderr
+    r = haven("users", "add", "olga", "--role", "case_officer", "--org", "acme", db=db)
+    assert r.returncode == 0, r.stderr
+    created = [d for a, d in _audit(db) if a == "user.create"]
+    assert len(created) == 2, _audit(db)
+    assert '"olga"' in created[1] and '"case_officer"' in created[1] and '"cli"' in created[1]
+    assert haven("audit", "verify", db=db).returncode == 0
+
+
+def test_a_password_sign_in_would_refuse_is_not_set(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    long = "p" * 1025  # the API's sign-in takes at most 1024 characters
+    for args in (["add", "olga"], ["password", "boss"]):
+        r = haven("users", *args, "--org", "acme", "--password", long, db=db)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "password: longer than 1024 characters" in r.stderr
+    with sqlite3.connect(db) as c:
+        assert [n for (n,) in c.execute("SELECT username FROM users")] == ["boss"]
+    assert [a for a, _ in _audit(db)] == ["user.create"]
+
+
+def _key_orgs(db: Path) -> set[str]:
+    keys = db.parent / "keys.json"
+    return set(json.loads(keys.read_text())) if keys.exists() else set()
+
+
+@pytest.mark.parametrize("slug", ["", "a b", "a\x01b", "o" * 65])
+def test_no_key_is_made_for_a_slug_no_organisation_can_have(slug: str, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    for more in ([], ["--stdout"]):
+        r = haven("keys", "generate", "--org", "acme", "--org", slug, *more, db=db)
+        assert r.returncode == 2, (more, r.stdout, r.stderr)
+        assert "--org: must be 1 to 64 characters" in r.stderr and "hvn" not in r.stdout
+    assert _key_orgs(db) == set()  # not even acme's: all or nothing
+
+
+def test_rotating_an_organisation_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    assert haven("keys", "generate", "--org", "acme", db=db).returncode == 0
+    before = (tmp_path / "keys.json").read_text()
+    r = haven("keys", "rotate", "--org", "acme", "--org", "acm", "--grace", "0", db=db)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "--org: no organisation 'acm'" in r.stderr and "new key" not in r.stdout
+    assert (tmp_path / "keys.json").read_text() == before  # acme not rotated either
+    r = haven("keys", "rotate", "--org", "acme", "--grace", "0", db=db)
+    assert r.returncode == 0 and "acme: new key" in r.stdout, r.stderr
+
+
+def test_a_file_that_is_not_a_database_is_named_not_an_internal_error(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    caseload = tmp_path / "cases.jsonl"
+    caseload.write_text('{"id": "A-1"}\n')
+    url = f"sqlite:///{caseload}"
+    for args in (
+        ["audit", "verify", "--db", url],
+        ["backup", str(tmp_path / "b.gz"), "--db", url],
+        ["restore", str(caseload), "--db", url],
+        ["keys", "status", "--db", url],
+        ["keys", "status", "--db", f"sqlite:///{tmp_path}"],
+    ):
+        r = haven(*args, db=db)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "  --db: " in r.stderr and "internal error" not in r.stderr, (args, r.stderr)
+    r = subprocess.run(
+        [*HAVEN, "users", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HAVEN_DATABASE_URL": url},
+        check=False,
+    )
+    assert r.returncode == 2 and "  HAVEN_DATABASE_URL: " in r.stderr, r.stderr
+    assert caseload.read_text() == '{"id": "A-1"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.jsonl"]
+
+
+def test_reading_a_database_that_is_not_there_makes_no_empty_one(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    missing = tmp_path / "typo" / "haven.db"
+    for args in (
+        ["audit", "verify", "--db", f"sqlite:///{missing}"],
+        ["backup", str(tmp_path / "b.gz"), "--db", f"sqlite:///{missing}"],
+        ["audit", "verify"],  # HAVEN_DATABASE_URL: x.db, not there
+    ):
+        r = haven(*args, db=db)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "there is no database file" in r.stderr, (args, r.stderr)
+    assert list(tmp_path.iterdir()) == []  # no empty database, no folder, no backup
+
+
+def test_a_database_file_that_cannot_be_made_is_named(tmp_path: Path) -> None:
+    backup = tmp_path / "b.gz"
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    assert haven("backup", str(backup), db=db).returncode == 0
+    # No folder can be made in /proc: was `internal error: FileNotFoundError`.
+    r = haven("restore", str(backup), "--db", "sqlite:////proc/no-such-haven/y.db", db=db)
+    assert r.returncode == 2, r.stderr
+    assert "cannot create /proc/no-such-haven/y.db" in r.stderr
+    assert "internal error" not in r.stderr
+
+
+def test_an_unknown_organisation_user_or_token_is_an_input_error(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    for args, said in (
+        (["list", "--org", "acne"], "  --org: no organisation 'acne'"),
+        (["list", "--org", "o" * 5000], "  --org: no organisation '" + "o" * 64 + "'\n"),
+        (["disable", "nobody", "--org", "acme"], "  USERNAME: no user 'nobody'"),
+        (["revoke", "boss", "--token", "999", "--org", "acme"], "  --token: no token 999"),
+        (["hand-over", "boss", "--to", "nobody", "--org", "acme"], "  --to: no user 'nobody'"),
+        (["password", "boss", "--password", "short", "--org", "acme"], "  --password: must be"),
+    ):
+        r = haven("users", *args, db=db)
+        assert r.returncode == 2, (args, r.stderr)  # exit 2, as `haven cases` for an unknown --user
+        assert said in r.stderr, (args, r.stderr)
+
+
+def test_a_very_long_org_or_user_is_not_echoed_in_full(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    long = "o" * 5000
+    for org, user, said in ((long, "boss", "--org"), ("acme", long, "--user")):
+        for args in (
+            ["cases", "export", "--org", org, "--user", user],
+            ["cases", "shred", "X-1", "--org", org, "--user", user, "--reason", "retention"],
+        ):
+            r = haven(*args, db=db)
+            assert r.returncode == 2 and f"  {said}: no " in r.stderr, (args, r.stderr)
+            assert "o" * 65 not in r.stderr, args
