@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from haven.errors import InputError, NotFound, Problem
 from haven.store import audit_chain
-from haven.store.access import SCOPED, Action, Role
+from haven.store.access import ALLOWED, SCOPED, Action, Role
 from haven.store.auth import hash_password, now
 from haven.store.db import insert_or_skip
 from haven.store.models import ApiToken, AuditEntry, CaseAccess, Organisation, User, WorkItem
@@ -104,8 +104,31 @@ def set_active(
     if user.active != active:
         user.active = active
         revoked = 0 if active else revoke_all(s, user)
-        _audit(s, user, by, "user.enable" if active else "user.disable", tokens_revoked=revoked)
+        released = _release_items(s, user)
+        _audit(s, user, by, "user.enable" if active else "user.disable", tokens_revoked=revoked,
+               work_items=released)  # fmt: skip
     return user
+
+
+def _release_items(s: Session, user: User) -> int:
+    """The open work items assigned to `user` that they may no longer work on (disabled, a
+    role without queue work, or a scoped role and a case they do not hold) go back to no one,
+    as taking back a share does: an item must not wait on someone who cannot open it (which
+    `queue.assign` refuses). How many."""
+    role = Role(user.role)
+    where = [WorkItem.assigned_to == user.id, WorkItem.state == "open"]
+    if user.active and Action.QUEUE_WORK in ALLOWED[role]:
+        if role not in SCOPED:
+            return 0
+        held = select(CaseAccess.case_id).where(CaseAccess.user_id == user.id)
+        where.append(WorkItem.case_id.not_in(held))
+    result = s.execute(
+        update(WorkItem)
+        .where(*where)
+        .values(assigned_to=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def set_role(s: Session, org_id: int, username: str, role: Role, by: Actor | None = None) -> User:
@@ -114,7 +137,8 @@ def set_role(s: Session, org_id: int, username: str, role: Role, by: Actor | Non
     if user.role != role.value:
         before, user.role = user.role, role.value
         # Tokens carry no role (it is read on every request): the change applies at once.
-        _audit(s, user, by, "user.role", before=before, after=role.value)
+        released = _release_items(s, user)
+        _audit(s, user, by, "user.role", before=before, after=role.value, work_items=released)
     return user
 
 

@@ -172,3 +172,49 @@ def test_an_unshare_takes_back_the_colleagues_open_items_of_the_case(api: Api) -
     assert api.get(path, "advocate").status_code in (403, 404)
     unassigned = next(e for e in api.audit() if e["action"] == "case.unshare")
     assert unassigned["detail"] == {"with_user": "advocate", "work_items": 1}
+
+
+def test_a_disabled_or_moved_colleague_is_assigned_no_open_item(api: Api) -> None:
+    """Disabling a user, or a role that may not work on an item, took no item back: the open
+    items stayed assigned to someone who could not open them (as an unshare did). They go back
+    to no one, counted in the audit line; a scoped role keeps the items of cases it holds."""
+    api.create("officer", make_case("RU-1"))
+    api.create("officer2", make_case("RU-2"))
+    r = api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"})
+    assert r.status_code == 201, r.text
+    qid = r.json()["id"]
+    items = {i["case"]: i["id"] for i in api.get(f"/queues/{qid}", "reviewer").json()["work_items"]}
+
+    def assign(case: str, to: str) -> None:
+        r = api.post(f"/queues/{qid}/items/{items[case]}/assign", "reviewer", {"username": to})
+        assert r.status_code == 200, r.text
+
+    def holder(case: str) -> str | None:
+        item = api.get(f"/queues/{qid}/items/{items[case]}", "reviewer").json()
+        held: str | None = item["assigned_to"]
+        return held
+
+    # A reviewer made a case officer: keeps nothing it does not hold (neither case).
+    assign("RU-1", "reviewer")
+    assign("RU-2", "reviewer")
+    r = api.request("PATCH", "/users/reviewer", "admin", json_body={"role": "case_officer"})
+    assert r.status_code == 200, r.text
+    api.request("PATCH", "/users/reviewer", "admin", json_body={"role": "reviewer"})
+    assert holder("RU-1") is None and holder("RU-2") is None
+    # An officer made a researcher, or disabled: nothing stays theirs.
+    assign("RU-1", "officer")
+    assert holder("RU-1") == "officer"
+    r = api.request("PATCH", "/users/officer", "admin", json_body={"active": False})
+    assert r.status_code == 200, r.text
+    assert holder("RU-1") is None
+    api.request("PATCH", "/users/officer", "admin", json_body={"active": True})
+    assign("RU-1", "officer")
+    r = api.request("PATCH", "/users/officer", "admin", json_body={"role": "researcher"})
+    assert r.status_code == 200, r.text
+    assert holder("RU-1") is None
+    # A scoped role that still holds the case keeps its item.
+    api.request("PATCH", "/users/officer", "admin", json_body={"role": "case_officer"})
+    assign("RU-1", "officer")
+    r = api.request("PATCH", "/users/officer", "admin", json_body={"role": "ngo_advocate"})
+    assert r.status_code == 200, r.text
+    assert holder("RU-1") == "officer"
