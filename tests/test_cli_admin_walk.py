@@ -189,3 +189,24 @@ def test_a_very_long_org_or_user_is_not_echoed_in_full(tmp_path: Path) -> None:
             r = haven(*args, db=db)
             assert r.returncode == 2 and f"  {said}: no " in r.stderr, (args, r.stderr)
             assert "o" * 65 not in r.stderr, args
+
+
+def test_the_last_active_admin_is_kept(tmp_path: Path) -> None:
+    """From the CLI an operator could demote or disable an organisation's only admin, leaving
+    no one to manage its accounts in the web app or the API (which already refuse it, an admin
+    not changing their own account). Refused (exit 1, a conflict, nothing changed and nothing
+    logged) until there is another active admin."""
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    for args in (["role", "boss", "reviewer"], ["disable", "boss"]):
+        r = haven("users", *args, "--org", "acme", db=db)
+        assert r.returncode == 1, (args, r.stderr)
+        assert "last active admin" in r.stderr and "Traceback" not in r.stderr
+    with sqlite3.connect(db) as c:
+        assert list(c.execute("SELECT role, active FROM users")) == [("admin", 1)]
+    assert [a for a, _ in _audit(db)] == ["user.create"]
+    # With a second admin, either may go.
+    assert haven("users", "add", "boss2", "--org", "acme", db=db).returncode == 0
+    r = haven("users", "role", "boss", "reviewer", "--org", "acme", db=db)
+    assert r.returncode == 0, r.stderr
+    assert haven("users", "disable", "boss2", "--org", "acme", db=db).returncode == 1

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from haven.errors import InputError, NotFound, Problem
+from haven.errors import Conflict, InputError, NotFound, Problem
 from haven.store import audit_chain
 from haven.store.access import ALLOWED, SCOPED, Action, Role
 from haven.store.auth import hash_password, now
@@ -84,6 +84,30 @@ def _not_self(user: User, by: Actor | None, what: str) -> None:
         raise InputError([Problem("username", f"you cannot {what} your own account")])
 
 
+def _not_last_admin(s: Session, user: User, what: str) -> None:
+    """An organisation keeps an active admin: without one no one can manage its accounts in
+    the web app or the API (the web and the API cannot reach this: an admin may not change
+    their own account, so another active admin asks; the CLI, run by an operator, can)."""
+    if user.role != Role.ADMIN.value or not user.active:
+        return
+    others = s.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.org_id == user.org_id,
+            User.role == Role.ADMIN.value,
+            User.active.is_(True),
+            User.id != user.id,
+        )
+    )
+    if not others:
+        message = (
+            f"{user.username!r} is the organisation's last active admin: make another admin "
+            f"before you {what}"
+        )
+        raise Conflict([Problem("username", message)])
+
+
 def revoke_all(s: Session, user: User) -> int:
     done = s.execute(
         update(ApiToken)
@@ -101,6 +125,7 @@ def set_active(
     user = find(s, org_id, username, by)
     if not active:
         _not_self(user, by, "disable")
+        _not_last_admin(s, user, "disable them")
     if user.active != active:
         user.active = active
         revoked = 0 if active else revoke_all(s, user)
@@ -134,6 +159,8 @@ def _release_items(s: Session, user: User) -> int:
 def set_role(s: Session, org_id: int, username: str, role: Role, by: Actor | None = None) -> User:
     user = find(s, org_id, username, by)
     _not_self(user, by, "change the role of")
+    if role is not Role.ADMIN:
+        _not_last_admin(s, user, "change their role")
     if user.role != role.value:
         before, user.role = user.role, role.value
         # Tokens carry no role (it is read on every request): the change applies at once.
