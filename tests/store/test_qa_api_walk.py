@@ -139,12 +139,7 @@ def test_a_hand_over_gives_no_one_an_item_of_a_case_they_do_not_hold(api: Api) -
     reviewer's open work items over to an officer gave the officer items of cases they do not
     hold (and cannot open: 403), which assigning one refuses (422). Only items of cases the
     colleague holds move; the others stay where they were."""
-    api.create("officer", make_case("RU-1"))
-    api.create("officer2", make_case("RU-2"))
-    r = api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"})
-    assert r.status_code == 201, r.text
-    qid = r.json()["id"]
-    items = {i["case"]: i["id"] for i in api.get(f"/queues/{qid}", "reviewer").json()["work_items"]}
+    qid, items = _two_officers_queue(api)
     for item in items.values():
         r = api.post(f"/queues/{qid}/items/{item}/assign", "reviewer", {"username": "reviewer"})
         assert r.status_code == 200, r.text
@@ -178,12 +173,7 @@ def test_a_disabled_or_moved_colleague_is_assigned_no_open_item(api: Api) -> Non
     """Disabling a user, or a role that may not work on an item, took no item back: the open
     items stayed assigned to someone who could not open them (as an unshare did). They go back
     to no one, counted in the audit line; a scoped role keeps the items of cases it holds."""
-    api.create("officer", make_case("RU-1"))
-    api.create("officer2", make_case("RU-2"))
-    r = api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"})
-    assert r.status_code == 201, r.text
-    qid = r.json()["id"]
-    items = {i["case"]: i["id"] for i in api.get(f"/queues/{qid}", "reviewer").json()["work_items"]}
+    qid, items = _two_officers_queue(api)
 
     def assign(case: str, to: str) -> None:
         r = api.post(f"/queues/{qid}/items/{items[case]}/assign", "reviewer", {"username": to})
@@ -218,3 +208,15 @@ def test_a_disabled_or_moved_colleague_is_assigned_no_open_item(api: Api) -> Non
     r = api.request("PATCH", "/users/officer", "admin", json_body={"role": "ngo_advocate"})
     assert r.status_code == 200, r.text
     assert holder("RU-1") == "officer"
+
+
+def _two_officers_queue(api: Api) -> tuple[int, dict[str, int]]:
+    """RU-1 held by officer, RU-2 by officer2, and the reviewer's queue over both: its id and
+    its items by case."""
+    api.create("officer", make_case("RU-1"))
+    api.create("officer2", make_case("RU-2"))
+    r = api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"})
+    assert r.status_code == 201, r.text
+    qid: int = r.json()["id"]
+    listed = api.get(f"/queues/{qid}", "reviewer").json()["work_items"]
+    return qid, {i["case"]: i["id"] for i in listed}
