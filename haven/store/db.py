@@ -88,6 +88,12 @@ def _sqlite_file(url: str, where: str) -> None:
     if not path or path == ":memory:" or path.startswith("file:"):
         return
     file = Path(path)
+    if _key(file) in _ENGINES:
+        # Never open a database file this process already uses: closing any descriptor of a
+        # file drops every POSIX lock the process holds on it (SQLite's own connections'
+        # too), and another process then writes through them: "database disk image is
+        # malformed" (sqlite.org/howtocorrupt.html, 2.2). A file an engine opened is SQLite's.
+        return
     if file.is_dir():
         raise InputError([Problem(where, f"{path} is a folder, not a SQLite database file")])
     try:
@@ -101,10 +107,21 @@ def _sqlite_file(url: str, where: str) -> None:
         raise InputError([Problem(where, f"{path} is not a SQLite database file")])
 
 
+# The SQLite files this process has made an engine for (_sqlite_file must not open them).
+_ENGINES: set[str] = set()
+
+
+def _key(file: Path) -> str:
+    return str(file.resolve())
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
         _private_file(url)
+        path = make_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _ENGINES.add(_key(Path(path)))
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
