@@ -18,7 +18,8 @@ def backup(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Write one consistent snapshot of every table; safe while the server is writing."""
-    check_out(output, "OUT", make_folder=True)
+    # The file is written beside OUT and renamed over it: its folder must be writable.
+    check_out(output, "OUT", make_folder=True, beside=True)
     url = database_url(db, existing=True)
     try:
         summary = store_backup.backup(url, output)
