@@ -210,3 +210,22 @@ def test_the_last_active_admin_is_kept(tmp_path: Path) -> None:
     r = haven("users", "role", "boss", "reviewer", "--org", "acme", db=db)
     assert r.returncode == 0, r.stderr
     assert haven("users", "disable", "boss2", "--org", "acme", db=db).returncode == 1
+
+
+def test_a_backup_does_not_replace_an_existing_file_unless_forced(tmp_path: Path) -> None:
+    """`haven backup OUT` replaced an existing file without a word: an earlier backup, perhaps
+    the only good one, was gone. Refused (exit 2 naming OUT) unless --force is given."""
+    db = tmp_path / "x.db"
+    backup = tmp_path / "b.gz"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    assert haven("backup", str(backup), db=db).returncode == 0
+    earlier = backup.read_bytes()
+    assert haven("users", "add", "olga", "--org", "acme", db=db).returncode == 0
+    r = haven("backup", str(backup), db=db)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert f"  OUT: {backup} already exists; choose another name or pass --force" in r.stderr
+    assert backup.read_bytes() == earlier and "backed up" not in r.stdout
+    r = haven("backup", str(backup), "--force", db=db)
+    assert r.returncode == 0 and "backed up" in r.stdout, r.stderr
+    assert backup.read_bytes() != earlier
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("b.gz")) == ["b.gz"]

@@ -128,8 +128,8 @@ def test_a_folder_or_file_this_user_may_not_write_is_refused_before_reading(
                 assert f"--out: cannot write {where}: this user {said}" in r.stderr, r.stderr
                 assert "internal error" not in r.stderr and "Traceback" not in r.stderr
         # The backup is written beside OUT and renamed over it: the folder must be writable.
-        for where in (locked / "b.gz", locked / "sub" / "b.gz"):
-            r = haven("backup", str(where))
+        for where in (locked / "b.gz", locked / "sub" / "b.gz", kept):
+            r = haven("backup", str(where), "--force")
             assert r.returncode == 2, (where, r.stderr)
             assert f"OUT: cannot write {where}: this user may not write in the folder" in r.stderr
     finally:
