@@ -229,3 +229,27 @@ def test_a_backup_does_not_replace_an_existing_file_unless_forced(tmp_path: Path
     assert r.returncode == 0 and "backed up" in r.stdout, r.stderr
     assert backup.read_bytes() != earlier
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("b.gz")) == ["b.gz"]
+
+
+def test_users_errors_name_what_the_operator_typed(tmp_path: Path) -> None:
+    """`haven users add` named the store's fields (`username: …`, `org: …`), which the command
+    line does not have; every error now names the argument or option as typed (USERNAME,
+    --org, --password), a conflict too, and bad names are refused before a database is made."""
+    db = tmp_path / "x.db"
+    r = haven("users", "add", "two words", "--org", "a\x1bb", db=db)
+    assert r.returncode == 2, r.stderr
+    assert "\n  USERNAME: must be 1 to 64 characters" in r.stderr
+    assert "\n  --org: must be 1 to 64 characters" in r.stderr
+    assert not db.exists()
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    for args, code, said in (
+        (["add", "Boss", "--org", "other"], 1, "error: USERNAME: this username cannot be used"),
+        (["add", "olga", "--org", "acme", "--password", "short"], 2, "  --password: must be"),
+        (["role", "boss", "reviewer", "--org", "acme"], 1, "error: USERNAME: 'boss' is the"),
+        (["enable", "", "--org", "acme"], 2, "  USERNAME: no user ''"),
+    ):
+        r = haven("users", *args, db=db)
+        assert r.returncode == code, (args, r.stderr)
+        assert said in r.stderr, (args, r.stderr)
+        assert "username:" not in r.stderr and "  org:" not in r.stderr, (args, r.stderr)
+    assert [a for a, _ in _audit(db)] == ["user.create"]
