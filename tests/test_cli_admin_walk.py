@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -253,3 +254,54 @@ def test_users_errors_name_what_the_operator_typed(tmp_path: Path) -> None:
         assert said in r.stderr, (args, r.stderr)
         assert "username:" not in r.stderr and "  org:" not in r.stderr, (args, r.stderr)
     assert [a for a, _ in _audit(db)] == ["user.create"]
+
+
+def _shreds(db: Path) -> list[tuple[int | None, dict[str, Any]]]:
+    with sqlite3.connect(db) as c:
+        rows = c.execute("SELECT org_id, detail FROM audit_log WHERE action = 'org.keys_shredded'")
+        return [(org, json.loads(detail)) for org, detail in rows]
+
+
+def test_every_shredding_of_keys_is_recorded_and_nothing_else_is(tmp_path: Path) -> None:
+    """Destroying an organisation's keys is the erasure of its content: an auditor must find
+    each one in the audit log, and only real ones. A QA walk found keys of a slug the database
+    has no organisation for (left from one no longer stored) shredded without a record; the
+    shredding of a stored organisation recorded outside its chain (its auditors never saw it);
+    and a slug without keys recorded as shredded (with no keys) although the command failed."""
+    db = tmp_path / "x.db"
+    keys = tmp_path / "keys.json"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    assert haven("keys", "generate", "--org", "acme", "--org", "gone", db=db).returncode == 0
+    before = keys.read_bytes()
+    # No such organisation and no keys: an input error naming --org; nothing done or recorded.
+    for slug in ("acne", "nope"):
+        r = haven("keys", "shred", "--org", slug, "--yes", db=db)
+        assert r.returncode == 2, r.stderr
+        assert f"  --org: no organisation {slug!r} and no keys of it in key file" in r.stderr
+        assert "nothing was shredded" in r.stderr
+    assert keys.read_bytes() == before and _shreds(db) == []
+    # Keys of a slug with no organisation here: destroyed, and recorded (no organisation's chain).
+    r = haven("keys", "shred", "--org", "gone", "--yes", db=db)
+    assert r.returncode == 0, r.stderr
+    assert "destroyed 1 keys of 'gone'" in r.stdout and "no organisation 'gone'" in r.stdout
+    assert "gone" not in json.loads(keys.read_text())
+    # A stored organisation's: recorded in its own chain, where its auditors look.
+    r = haven("keys", "shred", "--org", "acme", "--yes", db=db)
+    assert r.returncode == 0 and "destroyed 1 keys of 'acme'" in r.stdout, r.stderr
+    with sqlite3.connect(db) as c:
+        (acme,) = c.execute("SELECT id FROM organisations WHERE slug = 'acme'").fetchone()
+    shreds = _shreds(db)
+    assert [(org, d["org"], len(d["keys"])) for org, d in shreds] == [
+        (None, "gone", 1),
+        (acme, "acme", 1),
+    ], shreds
+    # Shredded already: nothing left to destroy, nothing recorded.
+    r = haven("keys", "shred", "--org", "acme", "--yes", db=db)
+    assert r.returncode == 2 and "  --org: organisation 'acme' has no keys in" in r.stderr
+    assert len(_shreds(db)) == 2
+    # A database that is not there is not made to record it in.
+    missing = f"sqlite:///{tmp_path / 'typo.db'}"
+    r = haven("keys", "shred", "--org", "acme", "--yes", "--db", missing, db=db)
+    assert r.returncode == 2 and "  --db: there is no database file" in r.stderr, r.stderr
+    assert not (tmp_path / "typo.db").exists()
+    assert haven("audit", "verify", db=db).returncode == 0
