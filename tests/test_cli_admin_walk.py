@@ -142,7 +142,9 @@ def test_reading_a_database_that_is_not_there_makes_no_empty_one(tmp_path: Path)
     for args in (
         ["audit", "verify", "--db", f"sqlite:///{missing}"],
         ["backup", str(tmp_path / "b.gz"), "--db", f"sqlite:///{missing}"],
+        ["keys", "status", "--db", f"sqlite:///{missing}"],  # made typo/haven.db
         ["audit", "verify"],  # HAVEN_DATABASE_URL: x.db, not there
+        ["keys", "status"],
     ):
         r = haven(*args, db=db)
         assert r.returncode == 2, (args, r.stderr)

@@ -99,7 +99,7 @@ def rotate(
 @app.command("status")
 def status(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """Keys per organisation and how many cases each seals (no key material)."""
-    database = _db(db)
+    database = _db(db, existing=True)  # a mistyped SQLite path is not made into a database
     kr = ring_for(database.url)
     counts = keyops.status(database)
     for slug in sorted(set(counts) | set(kr.orgs())):
