@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -141,7 +142,9 @@ def test_reading_a_database_that_is_not_there_makes_no_empty_one(tmp_path: Path)
     for args in (
         ["audit", "verify", "--db", f"sqlite:///{missing}"],
         ["backup", str(tmp_path / "b.gz"), "--db", f"sqlite:///{missing}"],
+        ["keys", "status", "--db", f"sqlite:///{missing}"],  # made typo/haven.db
         ["audit", "verify"],  # HAVEN_DATABASE_URL: x.db, not there
+        ["keys", "status"],
     ):
         r = haven(*args, db=db)
         assert r.returncode == 2, (args, r.stderr)
@@ -210,3 +213,97 @@ def test_the_last_active_admin_is_kept(tmp_path: Path) -> None:
     r = haven("users", "role", "boss", "reviewer", "--org", "acme", db=db)
     assert r.returncode == 0, r.stderr
     assert haven("users", "disable", "boss2", "--org", "acme", db=db).returncode == 1
+
+
+def test_a_backup_does_not_replace_an_existing_file_unless_forced(tmp_path: Path) -> None:
+    """`haven backup OUT` replaced an existing file without a word: an earlier backup, perhaps
+    the only good one, was gone. Refused (exit 2 naming OUT) unless --force is given."""
+    db = tmp_path / "x.db"
+    backup = tmp_path / "b.gz"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    assert haven("backup", str(backup), db=db).returncode == 0
+    earlier = backup.read_bytes()
+    assert haven("users", "add", "olga", "--org", "acme", db=db).returncode == 0
+    r = haven("backup", str(backup), db=db)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert f"  OUT: {backup} already exists; choose another name or pass --force" in r.stderr
+    assert backup.read_bytes() == earlier and "backed up" not in r.stdout
+    r = haven("backup", str(backup), "--force", db=db)
+    assert r.returncode == 0 and "backed up" in r.stdout, r.stderr
+    assert backup.read_bytes() != earlier
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("b.gz")) == ["b.gz"]
+
+
+def test_users_errors_name_what_the_operator_typed(tmp_path: Path) -> None:
+    """`haven users add` named the store's fields (`username: …`, `org: …`), which the command
+    line does not have; every error now names the argument or option as typed (USERNAME,
+    --org, --password), a conflict too, and bad names are refused before a database is made."""
+    db = tmp_path / "x.db"
+    r = haven("users", "add", "two words", "--org", "a\x1bb", db=db)
+    assert r.returncode == 2, r.stderr
+    assert "\n  USERNAME: must be 1 to 64 characters" in r.stderr
+    assert "\n  --org: must be 1 to 64 characters" in r.stderr
+    assert not db.exists()
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    for args, code, said in (
+        (["add", "Boss", "--org", "other"], 1, "error: USERNAME: this username cannot be used"),
+        (["add", "olga", "--org", "acme", "--password", "short"], 2, "  --password: must be"),
+        (["role", "boss", "reviewer", "--org", "acme"], 1, "error: USERNAME: 'boss' is the"),
+        (["enable", "", "--org", "acme"], 2, "  USERNAME: no user ''"),
+    ):
+        r = haven("users", *args, db=db)
+        assert r.returncode == code, (args, r.stderr)
+        assert said in r.stderr, (args, r.stderr)
+        assert "username:" not in r.stderr and "  org:" not in r.stderr, (args, r.stderr)
+    assert [a for a, _ in _audit(db)] == ["user.create"]
+
+
+def _shreds(db: Path) -> list[tuple[int | None, dict[str, Any]]]:
+    with sqlite3.connect(db) as c:
+        rows = c.execute("SELECT org_id, detail FROM audit_log WHERE action = 'org.keys_shredded'")
+        return [(org, json.loads(detail)) for org, detail in rows]
+
+
+def test_every_shredding_of_keys_is_recorded_and_nothing_else_is(tmp_path: Path) -> None:
+    """Destroying an organisation's keys is the erasure of its content: an auditor must find
+    each one in the audit log, and only real ones. A QA walk found keys of a slug the database
+    has no organisation for (left from one no longer stored) shredded without a record; the
+    shredding of a stored organisation recorded outside its chain (its auditors never saw it);
+    and a slug without keys recorded as shredded (with no keys) although the command failed."""
+    db = tmp_path / "x.db"
+    keys = tmp_path / "keys.json"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    assert haven("keys", "generate", "--org", "acme", "--org", "gone", db=db).returncode == 0
+    before = keys.read_bytes()
+    # No such organisation and no keys: an input error naming --org; nothing done or recorded.
+    for slug in ("acne", "nope"):
+        r = haven("keys", "shred", "--org", slug, "--yes", db=db)
+        assert r.returncode == 2, r.stderr
+        assert f"  --org: no organisation {slug!r} and no keys of it in key file" in r.stderr
+        assert "nothing was shredded" in r.stderr
+    assert keys.read_bytes() == before and _shreds(db) == []
+    # Keys of a slug with no organisation here: destroyed, and recorded (no organisation's chain).
+    r = haven("keys", "shred", "--org", "gone", "--yes", db=db)
+    assert r.returncode == 0, r.stderr
+    assert "destroyed 1 keys of 'gone'" in r.stdout and "no organisation 'gone'" in r.stdout
+    assert "gone" not in json.loads(keys.read_text())
+    # A stored organisation's: recorded in its own chain, where its auditors look.
+    r = haven("keys", "shred", "--org", "acme", "--yes", db=db)
+    assert r.returncode == 0 and "destroyed 1 keys of 'acme'" in r.stdout, r.stderr
+    with sqlite3.connect(db) as c:
+        (acme,) = c.execute("SELECT id FROM organisations WHERE slug = 'acme'").fetchone()
+    shreds = _shreds(db)
+    assert [(org, d["org"], len(d["keys"])) for org, d in shreds] == [
+        (None, "gone", 1),
+        (acme, "acme", 1),
+    ], shreds
+    # Shredded already: nothing left to destroy, nothing recorded.
+    r = haven("keys", "shred", "--org", "acme", "--yes", db=db)
+    assert r.returncode == 2 and "  --org: organisation 'acme' has no keys in" in r.stderr
+    assert len(_shreds(db)) == 2
+    # A database that is not there is not made to record it in.
+    missing = f"sqlite:///{tmp_path / 'typo.db'}"
+    r = haven("keys", "shred", "--org", "acme", "--yes", "--db", missing, db=db)
+    assert r.returncode == 2 and "  --db: there is no database file" in r.stderr, r.stderr
+    assert not (tmp_path / "typo.db").exists()
+    assert haven("audit", "verify", db=db).returncode == 0

@@ -34,8 +34,8 @@ def notice(url: str) -> str:
     )
 
 
-def _db(url: str | None) -> Database:
-    url = database_url(url)
+def _db(url: str | None, *, existing: bool = False) -> Database:
+    url = database_url(url, existing=existing)
     upgrade(url)
     return Database(url)
 
@@ -99,7 +99,7 @@ def rotate(
 @app.command("status")
 def status(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """Keys per organisation and how many cases each seals (no key material)."""
-    database = _db(db)
+    database = _db(db, existing=True)  # a mistyped SQLite path is not made into a database
     kr = ring_for(database.url)
     counts = keyops.status(database)
     for slug in sorted(set(counts) | set(kr.orgs())):
@@ -118,16 +118,36 @@ def shred(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     yes: bool = typer.Option(False, "--yes", help="Confirm: this cannot be undone"),
 ) -> None:
-    """Crypto-shred an organisation: delete all its keys; its case content becomes unreadable."""
+    """Crypto-shred an organisation: delete all its keys; its case content becomes unreadable.
+    Recorded in the audit log (org.keys_shredded), also for keys of a slug the database has no
+    organisation for."""
     if not yes:
         raise InputError([Problem("--yes", "required: shredding keys cannot be undone")])
-    gone = keyops.shred_org(_db(db), org)
-    if not gone:
-        raise InputError([Problem("--org", f"organisation {org!r} has no keys")])
+    if wrong := name_problems("--org", org):
+        raise InputError(wrong)
+    # The database the shredding is recorded in must be there: a mistyped --db made an empty
+    # one and recorded it there.
+    database = _db(db, existing=True)
+    done = keyops.shred_org(database, org)
+    if not done.keys:
+        where = ring_for(database.url).where
+        said = (
+            f"organisation {org!r} has no keys in {where}"
+            if done.in_database
+            else f"no organisation {org!r} and no keys of it in {where}"
+        )
+        raise InputError([Problem("--org", f"{said}; nothing was shredded")])
     out.print(
-        f"destroyed {len(gone)} keys of {org!r}: its stored case content can no longer be read",
+        f"destroyed {len(done.keys)} keys of {org!r}: its stored case content can no longer be "
+        "read",
         markup=False,
     )
+    if not done.in_database:
+        out.print(
+            f"note: this database has no organisation {org!r}; the shredding is recorded in its "
+            "audit log among the entries without an organisation",
+            markup=False,
+        )
 
 
 def shred_case(

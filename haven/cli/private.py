@@ -32,16 +32,41 @@ def cannot_write(path: Path, why: str, option: str = "--out") -> InputError:
     return InputError([Problem(option, f"cannot write {path}: {why}")])
 
 
-def check_out(path: Path | None, option: str = "--out", *, make_folder: bool = False) -> None:
-    """Refuse a path that cannot be a file to write: a directory, or (unless the command makes
-    its folder) one in a folder that does not exist."""
+def check_out(
+    path: Path | None, option: str = "--out", *, make_folder: bool = False, beside: bool = False
+) -> None:
+    """Refuse a path that cannot be a file to write: a directory, one in a folder that does not
+    exist (unless the command makes its folder), or one the system would not let this process
+    write: an existing file it may not write, or a new one in a folder it may not write in
+    (`beside`: the file is written next to it and renamed over it, so the folder must be
+    writable even when the file exists). Checked with access(2) for the effective user, before
+    any work: nothing is made, read or audited."""
     if path is None:
         return
     if path.is_dir():
         raise cannot_write(path, "it is a directory", option)
     folder = path.parent
-    if not make_folder and not folder.is_dir():
-        raise cannot_write(path, f"there is no folder {folder}", option)
+    if not folder.is_dir():
+        if not make_folder:
+            raise cannot_write(path, f"there is no folder {folder}", option)
+        # The folder is made: its nearest existing ancestor is where it must be made.
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            raise cannot_write(path, f"{folder} is not a folder", option)
+    elif path.exists() and not beside:
+        if not _may(path, os.W_OK):
+            raise cannot_write(path, "this user may not write to it (permission denied)", option)
+        return
+    if not _may(folder, os.W_OK | os.X_OK):
+        raise cannot_write(
+            path, f"this user may not write in the folder {folder} (permission denied)", option
+        )
+
+
+def _may(path: Path, mode: int) -> bool:
+    effective = os.access in os.supports_effective_ids
+    return os.access(path, mode, effective_ids=effective)
 
 
 def write_out(path: Path, data: str | bytes, option: str = "--out") -> None:

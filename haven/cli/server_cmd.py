@@ -1,6 +1,6 @@
-"""`haven serve`, `haven users add`, `haven db upgrade`: the store and the HTTP server."""
+"""`haven serve`, `haven db upgrade`: the store and the HTTP server; the `users` group, whose
+commands are haven/cli/users_cmd.py's."""
 
-import getpass
 import os
 
 import typer
@@ -11,10 +11,7 @@ from haven.cli.common import out
 from haven.errors import InputError, Problem
 from haven.packs import DEFAULT_PACK
 from haven.policy.loader import offered
-from haven.store import accounts
-from haven.store.access import Role
-from haven.store.auth import add_user, ensure_org
-from haven.store.db import Database, database_url, upgrade
+from haven.store.db import database_url, upgrade
 
 users = typer.Typer(help="Manage local accounts.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -91,29 +88,6 @@ def _safe(url: str) -> str:
         return url
     scheme, rest = url.split("://", 1)
     return f"{scheme}://…@{rest.split('@', 1)[1]}"
-
-
-@users.command("add")
-def users_add(
-    username: str = typer.Argument(...),
-    role: Role = typer.Option(Role.ADMIN, "--role"),
-    org: str = typer.Option("default", "--org", help="Organisation slug (created if new)"),
-    password: str | None = typer.Option(
-        None, "--password", envvar="HAVEN_PASSWORD", help="Default: prompt (or HAVEN_PASSWORD)"
-    ),
-) -> None:
-    """Create a user; the first one is usually the organisation's admin."""
-    if password is None:
-        password = getpass.getpass(f"Password for {username}: ")
-    if not password:
-        raise InputError([Problem("--password", "is empty")])
-    url = database_url()
-    upgrade(url)
-    db = Database(url)
-    with db.session() as s:
-        organisation = ensure_org(s, org)
-        accounts.created(s, add_user(s, organisation, username, password, role))
-    out.print(f"created {role.value} {username!r} in organisation {org!r}")
 
 
 @db_app.command("upgrade")

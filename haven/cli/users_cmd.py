@@ -1,6 +1,7 @@
-"""`haven users list|disable|enable|role|password|tokens|revoke|hand-over`: the account
-lifecycle for the operator (the rules and the audit lines are haven/store/accounts.py's). On the
-`users` group of server_cmd beside `haven users add`."""
+"""`haven users add|list|disable|enable|role|password|tokens|revoke|hand-over`: the account
+lifecycle for the operator (the rules and the audit lines are haven/store/accounts.py's), on the
+`users` group of server_cmd. Every error names the argument or option as the operator typed it
+(`USERNAME`, `--org`, `--to`, ...), not the store's field."""
 
 import getpass
 from collections.abc import Iterator
@@ -11,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from haven.cli.common import out, print_json
 from haven.cli.server_cmd import users
-from haven.errors import InputError, NotFound, Problem
+from haven.errors import Conflict, InputError, NotFound, Problem
 from haven.store import accounts
 from haven.store.access import Role
+from haven.store.auth import add_user, ensure_org, name_problems
 from haven.store.db import Database, database_url, upgrade
 
 ORG = typer.Option("default", "--org", help="Organisation slug")
@@ -26,13 +28,25 @@ def _db() -> Database:
 
 
 # The store's names of what the operator gave, as the command line names them.
-OPTIONS = {"to": "--to", "token": "--token", "password": "--password", "username": "USERNAME"}
+OPTIONS = {
+    "to": "--to",
+    "token": "--token",
+    "password": "--password",
+    "username": "USERNAME",
+    "org": "--org",
+    "role": "--role",
+}
+
+
+def _named(problems: list[Problem]) -> list[Problem]:
+    return [Problem(OPTIONS.get(p.where, p.where), p.message) for p in problems]
 
 
 class _Cli(Database):
     """The store's "no such user or token" is the operator's input mistake here: exit 2 (it was
-    exit 1, while `haven cases` says exit 2 for an unknown --user); it and the store's input
-    errors name the argument or option as given; rolled back like any error."""
+    exit 1, while `haven cases` says exit 2 for an unknown --user); it, the store's input
+    errors and its conflicts (a username taken, the last admin) name the argument or option as
+    given; rolled back like any error."""
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -40,9 +54,33 @@ class _Cli(Database):
             with super().session() as s:
                 yield s
         except (NotFound, InputError) as e:
-            raise InputError(
-                [Problem(OPTIONS.get(p.where, p.where), p.message) for p in e.problems]
-            ) from None
+            raise InputError(_named(e.problems)) from None
+        except Conflict as e:
+            raise Conflict(_named(e.problems)) from None
+
+
+@users.command("add")
+def add(
+    username: str = typer.Argument(...),
+    role: Role = typer.Option(Role.ADMIN, "--role"),
+    org: str = typer.Option("default", "--org", help="Organisation slug (created if new)"),
+    password: str | None = typer.Option(
+        None, "--password", envvar="HAVEN_PASSWORD", help="Default: prompt (or HAVEN_PASSWORD)"
+    ),
+) -> None:
+    """Create a user; the first one is usually the organisation's admin."""
+    # Both names checked before a password is asked for or the database is touched; they were
+    # named `username` and `org`, the store's fields, not what the operator typed.
+    if wrong := name_problems("USERNAME", username) + name_problems("--org", org):
+        raise InputError(wrong)
+    if password is None:
+        password = getpass.getpass(f"Password for {username}: ")
+    if not password:
+        raise InputError([Problem("--password", "is empty")])
+    with _db().session() as s:
+        organisation = ensure_org(s, org)
+        accounts.created(s, add_user(s, organisation, username, password, role))
+    out.print(f"created {role.value} {username!r} in organisation {org!r}", markup=False)
 
 
 @users.command("list")

@@ -12,6 +12,7 @@ not contain the keys, which are backed up separately. The file is written owner-
 """
 
 import base64
+import errno
 import gzip
 import json
 import os
@@ -129,8 +130,10 @@ def _head(url: str) -> str:
     return head
 
 
-def backup(url: str, out: Path) -> Summary:
-    """Write one consistent snapshot of the database at `url` to `out` (atomically)."""
+def backup(url: str, out: Path, *, replace: bool = True) -> Summary:
+    """Write one consistent snapshot of the database at `url` to `out` (atomically). With
+    `replace` False an existing `out` is kept: FileExistsError, even if it appeared while the
+    snapshot was written."""
     engine = _snapshot_engine(url)
     partial = out.with_name(out.name + ".partial")
     try:
@@ -163,11 +166,26 @@ def backup(url: str, out: Path) -> Summary:
                 f.flush()
                 raw.flush()
                 os.fsync(raw.fileno())
-        partial.replace(out)
+        if replace:
+            partial.replace(out)
+        else:
+            _place(partial, out)
     finally:
         engine.dispose()
         partial.unlink(missing_ok=True)
     return Summary(revision, counts)
+
+
+def _place(partial: Path, out: Path) -> None:
+    """`partial` renamed to `out` unless `out` exists (a hard link fails if it does)."""
+    try:
+        os.link(partial, out)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: checked, then renamed
+        if os.path.lexists(out):
+            raise FileExistsError(errno.EEXIST, "File exists", str(out)) from None
+        partial.replace(out)
 
 
 def _line(f: IO[str], obj: Any) -> None:

@@ -21,12 +21,13 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from haven.errors import Forbidden, NotFound, Problem
-from haven.store import datakeys, queuetext
+from haven.store import audit_chain, datakeys, queuetext
 from haven.store.access import Role
+from haven.store.auth import now
 from haven.store.crypto import b64, seal_bytes
 from haven.store.db import Database
 from haven.store.keys import KeyRing, ring_for
-from haven.store.models import Base, CaseKey, CaseRecord, Organisation
+from haven.store.models import AuditEntry, Base, CaseKey, CaseRecord, Organisation
 from haven.store.repo import Actor, audit
 
 
@@ -186,10 +187,43 @@ def shred_case(s: Session, actor: Actor, ref: str, reason: str) -> dict[str, int
     return counts
 
 
-def shred_org(db: Database, org: str, *, actor: Actor | None = None) -> list[str]:
-    """Destroy every key of `org` in the key file; audited in the database if it has the org."""
-    gone = ring_for(db.url).remove(org)
+@dataclass(frozen=True)
+class OrgShred:
+    keys: list[str]  # the key ids destroyed; empty: there were none, nothing was done
+    in_database: bool  # whether the database has the organisation
+
+
+def shred_org(db: Database, org: str, *, actor: Actor | None = None) -> OrgShred:
+    """Destroy every key of `org` in the key file, recorded in the audit log
+    (`org.keys_shredded`, the key ids) in the same transaction: in the organisation's own
+    chain, where its auditors look (it went to the chain of entries without an organisation,
+    which none of them sees); keys of a slug this database has no organisation for (left over
+    from an organisation no longer stored, or written for one that never was) in that chain of
+    entries without an organisation, naming the slug. The keys are removed just before the
+    entry commits: keys that cannot be removed (from HAVEN_KEYS) leave no entry. A slug with no
+    keys changes nothing and records nothing (it was recorded as shredded, with no keys)."""
+    ring = ring_for(db.url)
     with db.session() as s:
-        if s.scalar(select(Organisation.id).where(Organisation.slug == org)) is not None:
-            audit(s, actor, "org.keys_shredded", org=org, keys=gone)
-    return gone
+        org_id = s.scalar(select(Organisation.id).where(Organisation.slug == org))
+        if not ring.keys(org):
+            return OrgShred([], org_id is not None)
+        gone = ring.remove(org)
+        if gone:
+            audit_chain.add(
+                s,
+                AuditEntry(
+                    at=now(),
+                    org_id=org_id,
+                    user_id=actor.user_id if actor else None,
+                    action="org.keys_shredded",
+                    outcome="ok",
+                    case_ref=None,
+                    detail={
+                        "org": org,
+                        "keys": gone,
+                        **({} if actor else {"by": "cli"}),
+                        **({} if org_id is not None else {"organisation": "not in the database"}),
+                    },
+                ),
+            )
+    return OrgShred(gone, org_id is not None)

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from haven.cases import Case
 from haven.policy.pack import Pack
 from haven.store import auth, repo
+from haven.store import backup as store_backup
 from haven.store.access import Role
 from haven.store.db import Database, upgrade
 from haven.store.repo import Actor
@@ -210,3 +211,20 @@ def test_a_sqlite_backup_restores_into_postgresql(
     again = f"sqlite:///{tmp_path / 'again.db'}"
     assert haven("restore", str(back), "--db", again).returncode == 0
     assert check_consistent(again)["cases"] == 4
+
+
+def test_a_backup_not_forced_keeps_a_file_that_appeared_meanwhile(
+    db: Database, tmp_path: Path
+) -> None:
+    """`haven backup OUT` without --force checks OUT first; a file made at OUT while the
+    snapshot was written (another backup to the same name) is kept too, not renamed over."""
+    out = tmp_path / "b.gz"
+    out.write_bytes(b"earlier")
+    with pytest.raises(FileExistsError):
+        store_backup.backup(db.url, out, replace=False)
+    assert out.read_bytes() == b"earlier"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("b.gz")) == ["b.gz"]
+    fresh = tmp_path / "c.gz"
+    store_backup.backup(db.url, fresh, replace=False)
+    with gzip.open(fresh, "rt") as f:
+        assert json.loads(f.readline())["format"]
