@@ -1,5 +1,6 @@
 """The auditor's view of the audit log: their organisation's entries, filtered, with user names,
-and the verification of their organisation's hash chain. Reading it is audited too."""
+and the verification of their organisation's hash chain; and the operator's view of the entries
+of no organisation. Reading it is audited too."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,11 +30,11 @@ class Row:
     username: str | None
 
 
-def _query(actor: Actor, f: AuditFilter) -> Select[AuditEntry, str]:
+def _query(org_id: int | None, f: AuditFilter) -> Select[AuditEntry, str]:
     q = (
         select(AuditEntry, User.username)
         .join(User, User.id == AuditEntry.user_id, isouter=True)
-        .where(AuditEntry.org_id == actor.org_id)
+        .where(AuditEntry.org_id == org_id if org_id is not None else AuditEntry.org_id.is_(None))
     )
     if f.action:
         q = q.where(AuditEntry.action.startswith(f.action, autoescape=True))
@@ -55,20 +56,33 @@ def search(
 ) -> tuple[int, list[Row]]:
     """(how many match, the page of them), newest first."""
     require(actor, Action.AUDIT_READ)
-    q = _query(actor, f)
-    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = [
-        Row(e, name)
-        for e, name in s.execute(q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
-    ]
+    total, rows = _page(s, _query(actor.org_id, f), limit, offset)
     audit(s, actor, "audit.read", returned=len(rows), **_detail(f))
     return total, rows
+
+
+def search_unowned(
+    s: Session, f: AuditFilter, limit: int = 100, offset: int = 0
+) -> tuple[int, list[Row]]:
+    """The entries of no organisation (its own hash chain): sign-ins and requests by no one
+    known, keys of an organisation no longer in the database shredded. No user of an
+    organisation may read them; the operator's CLI does (it holds the database), and its
+    reading is recorded in that chain as `audit.read` by no one, `by: cli`."""
+    total, rows = _page(s, _query(None, f), limit, offset)
+    audit(s, None, "audit.read", returned=len(rows), by="cli", **_detail(f))
+    return total, rows
+
+
+def _page(s: Session, q: Select[AuditEntry, str], limit: int, offset: int) -> tuple[int, list[Row]]:
+    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    page = q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
+    return total, [Row(e, name) for e, name in s.execute(page)]
 
 
 def export(s: Session, actor: Actor, f: AuditFilter) -> list[Row]:
     """Every matching entry, oldest first (an export is read as a record of events)."""
     require(actor, Action.AUDIT_READ)
-    rows = [Row(e, name) for e, name in s.execute(_query(actor, f).order_by(AuditEntry.id))]
+    rows = [Row(e, name) for e, name in s.execute(_query(actor.org_id, f).order_by(AuditEntry.id))]
     audit(s, actor, "audit.export", returned=len(rows), **_detail(f))
     return rows
 
