@@ -121,6 +121,14 @@ PATTERNS: Rules = [
         N_("Item %(id)s is already closed."),
     ),
     (
+        re.compile(r"^item (?P<id>\d+) is closed: it takes no more comments$"),
+        N_("Item %(id)s is closed: it takes no more notes."),
+    ),
+    (
+        re.compile(r"^item (?P<id>\d+) is closed: it can no longer be assigned$"),
+        N_("Item %(id)s is closed: it can no longer be assigned."),
+    ),
+    (
         re.compile(_Q.format("name") + r" may not work on case " + _Q.format("ref") + "$"),
         N_("%(name)s may not work on case %(ref)s: it is not assigned to or shared with them."),
     ),

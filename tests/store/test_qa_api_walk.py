@@ -220,3 +220,34 @@ def _two_officers_queue(api: Api) -> tuple[int, dict[str, int]]:
     qid: int = r.json()["id"]
     listed = api.get(f"/queues/{qid}", "reviewer").json()["work_items"]
     return qid, {i["case"]: i["id"] for i in listed}
+
+
+def test_a_closed_item_takes_no_comment_and_no_assignment(api: Api) -> None:
+    """A closed work item still took comments and could be given to a colleague: both stored
+    and logged as done. Refused as a conflict naming the state; nothing stored or logged."""
+    qid, items = _two_officers_queue(api)
+    path = f"/queues/{qid}/items/{items['RU-1']}"
+    r = api.post(f"{path}/close", "officer", {"resolution": "Review asked"})
+    assert r.status_code == 200, r.text
+    before = api.audit()
+    for action, body, words in (
+        ("comments", {"text": "One more thing"}, "it takes no more comments"),
+        ("assign", {"username": "reviewer"}, "it can no longer be assigned"),
+    ):
+        r = api.post(f"{path}/{action}", "officer", body)
+        assert r.status_code == 409, r.text
+        error = r.json()["error"]
+        assert error["code"] == "conflict"
+        assert error["problems"] == [
+            {"field": "item", "message": f"item {items['RU-1']} is closed: {words}"}
+        ]
+    item = api.get(path, "officer").json()
+    assert item["comments"] == [] and item["assigned_to"] is None
+    after = api.audit()
+    added = after[: len(after) - len(before)]
+    assert not [e for e in added if e["action"] in ("queue.comment", "queue.assign")]
+    # An open item still takes both.
+    other = f"/queues/{qid}/items/{items['RU-2']}"
+    assert api.post(f"{other}/comments", "officer2", {"text": "Called"}).status_code == 201
+    r = api.post(f"{other}/assign", "reviewer", {"username": "officer2"})
+    assert r.status_code == 200, r.text

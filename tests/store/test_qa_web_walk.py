@@ -1,0 +1,53 @@
+"""A QA walk of the web app with bad input and stale pages: each test here failed before its
+fix. On SQLite and PostgreSQL, with the real app over HTTP."""
+
+from tests.store.store_helpers import Api, make_case
+from tests.store.test_web_pages import CSRF, Browser, signed_in
+
+
+def _item(api: Api) -> str:
+    """The path of the officer's work item for RU-1 in the reviewer's queue."""
+    api.create("officer", make_case("RU-1"))
+    r = api.post("/queues", "reviewer", {"from": "2015-06-01", "to": "2015-10-01"})
+    assert r.status_code == 201, r.text
+    qid = r.json()["id"]
+    item = api.get(f"/queues/{qid}", "reviewer").json()["work_items"][0]["id"]
+    return f"/queues/{qid}/items/{item}"
+
+
+def _token(b: Browser, path: str) -> str:
+    found = CSRF.search(b.get(path).text)
+    assert found
+    return found.group(1)
+
+
+def test_a_closed_item_takes_no_note_and_no_assignment_on_its_page(api: Api) -> None:
+    """The page of a closed item still offered "Save note", and a note or an assignment sent
+    from a page opened before the item was closed was stored. Now the form is gone, and a stale
+    page's note or assignment is refused on the item's page (409) in plain words: nothing is
+    stored."""
+    path = _item(api)
+    b = signed_in(api, "reviewer")
+    token = _token(b, path)
+    closed = b.post(f"{path}/close", {"csrf": token, "resolution": "Review asked"}, htmx=False)
+    assert closed.status_code == 303, closed.text[:300]
+    page = b.get(path).text
+    assert "Review asked" in page and f'action="{path}/comments"' not in page
+    item = path.rsplit("/", 1)[1]
+    for action, data, words in (
+        ("comments", {"comment": "One more thing"}, "it takes no more notes"),
+        ("assign", {"username": "officer"}, "it can no longer be assigned"),
+        ("close", {"resolution": "Again"}, "already closed"),
+    ):
+        r = b.post(f"{path}/{action}", {"csrf": token, **data}, htmx=False)
+        assert r.status_code == 409, (action, r.text[:300])
+        said = f"Item {item} is {words}." if action == "close" else f"is closed: {words}."
+        assert said in r.text, r.text
+        assert "Not allowed" not in r.text
+    got = api.get(path, "reviewer").json()
+    assert (got["comments"], got["assigned_to"], got["resolution"]) == ([], None, "Review asked")
+    dutch = Browser(api, lang="nl")
+    assert dutch.login("reviewer").status_code == 303
+    r = dutch.post(f"{path}/comments", {"csrf": _token(dutch, path), "comment": "x"}, htmx=False)
+    assert r.status_code == 409
+    assert f"Item {item} is afgesloten: er kunnen geen notities meer bij." in r.text
