@@ -195,6 +195,12 @@ def versions(s: Session, actor: Actor, ref: str) -> list[CaseVersion]:
     ]
 
 
+def _named(sent: str | None, if_match: int) -> str:
+    """The version the caller sent, as they wrote it (at most 40 digits shown)."""
+    named = sent if sent and sent.isascii() and sent.isdigit() else str(if_match)
+    return named if len(named) <= 40 else named[:40] + "…"
+
+
 def update_case(
     s: Session,
     actor: Actor,
@@ -204,13 +210,23 @@ def update_case(
     *,
     skip_unchanged: bool = False,
     sent: str | None = None,
+    weak: bool = False,
 ) -> CaseRecord:
     """A new version, only if the caller saw the current one (else 412, nothing written).
     `skip_unchanged` (the web editor): a save whose content equals the current version's
     writes nothing and returns the record at `if_match` (the API's PUT always makes a version,
     as its contract says). `sent`: the version as the caller wrote it, named in the refusal (a
-    number beyond any version comes as `if_match` 0: "not 0" named no version they sent)."""
+    number beyond any version comes as `if_match` 0: "not 0" named no version they sent).
+    `weak`: the caller sent a weak ETag (`W/"2"`), which never matches (If-Match uses the strong
+    comparison, RFC 9110 §13.1.1): refused as stale (412) once the case is found and may be
+    edited, nothing written."""
     rec = _load(s, actor, ref, Action.CASE_EDIT)
+    if weak:
+        named = _named(sent, if_match)
+        raise PreconditionFailed(
+            f'If-Match W/"{named}" is a weak ETag, which an edit never matches (If-Match '
+            "compares strongly, RFC 9110 §13.1.1): send the ETag as GET gives it, without W/"
+        )
     if case.id != ref:
         raise Conflict([Problem("id", f"the case id {case.id!r} does not match {ref!r}")])
     if skip_unchanged and rec.version == if_match and current(s, rec).data == _content(case):
@@ -232,8 +248,7 @@ def update_case(
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         s.refresh(rec)
-        named = sent if sent and sent.isascii() and sent.isdigit() else str(if_match)
-        named = named if len(named) <= 40 else named[:40] + "…"
+        named = _named(sent, if_match)
         raise PreconditionFailed(
             f"case {ref!r} is at version {rec.version}, not {named}: reload and edit again"
         )

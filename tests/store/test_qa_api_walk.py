@@ -251,3 +251,23 @@ def test_a_closed_item_takes_no_comment_and_no_assignment(api: Api) -> None:
     assert api.post(f"{other}/comments", "officer2", {"text": "Called"}).status_code == 201
     r = api.post(f"{other}/assign", "reviewer", {"username": "officer2"})
     assert r.status_code == 200, r.text
+
+
+def test_a_weak_etag_never_matches_if_match(api: Api) -> None:
+    """`If-Match: W/"1"` edited the case as if it were `"1"`: If-Match uses the strong
+    comparison, so a weak validator never matches (RFC 9110 §13.1.1). Refused as a failed
+    precondition in words; nothing written. Access is still checked first."""
+    api.create("officer", make_case("W-1"))
+    edit = make_case("W-1", procedure={"status": "granted"})
+    for sent in ('W/"1"', ' W/"1" ', 'W/"7"'):
+        r = api.put("/cases/W-1", "officer", edit, headers={"If-Match": sent})
+        assert r.status_code == 412, r.text
+        error = r.json()["error"]
+        assert error["code"] == "precondition_failed"
+        assert "is a weak ETag, which an edit never matches" in error["message"]
+        assert "without W/" in error["message"]
+    assert [v["version"] for v in api.get("/cases/W-1/versions", "officer").json()] == [1]
+    r = api.put("/cases/W-1", "officer2", edit, headers={"If-Match": 'W/"1"'})
+    assert r.status_code == 403, r.text
+    r = api.put("/cases/W-1", "officer", edit, headers={"If-Match": '"1"'})
+    assert r.status_code == 200 and r.headers["ETag"] == '"2"'
