@@ -111,6 +111,7 @@ def html_error(request: Request, exc: Exception) -> Response:
         return page
     elif isinstance(exc, HavenError):
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 400
+        status = getattr(exc, "http_status", status)  # e.g. an unknown pack: 422
         problems = exc.problems
         actor = getattr(request.state, "actor", None)
         if isinstance(exc, Forbidden | NotFound) and actor is not None:
@@ -127,6 +128,7 @@ def html_error(request: Request, exc: Exception) -> Response:
         403: tr.gettext("Not allowed"),
         404: tr.gettext("Not found"),
         400: tr.gettext("Cannot do that"),
+        422: tr.gettext("Cannot do that"),
     }
     return render(
         request,

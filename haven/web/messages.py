@@ -138,6 +138,13 @@ PATTERNS: Rules = [
         N_("The policy has no entries for %(code)s."),
     ),
     (
+        re.compile(r"^is empty: name a pack this server offers \((?P<offered>[^)]*)\), or leave"),
+        N_(
+            "Choose a policy pack this server offers (%(offered)s), or leave it out for the "
+            "default."
+        ),
+    ),
+    (
         re.compile(r"^no draft pack named " + _Q.format("name") + "$"),
         N_("There is no draft policy named %(name)s."),
     ),

@@ -271,3 +271,24 @@ def test_a_weak_etag_never_matches_if_match(api: Api) -> None:
     assert r.status_code == 403, r.text
     r = api.put("/cases/W-1", "officer", edit, headers={"If-Match": '"1"'})
     assert r.status_code == 200 and r.headers["ETag"] == '"2"'
+
+
+def test_an_empty_pack_is_refused(api: Api) -> None:
+    """`?pack=` (empty) was taken as the default pack: a caller whose script lost the pack's
+    name got an answer under a pack they did not name. Refused as an unknown pack is (422
+    naming the parameter, in words); a body's `"pack": ""` too. Nothing stored."""
+    api.create("officer", make_case("P-1"))
+    for path in ("/policy/entries?country=RU&pack=", "/cases/P-1/memo?as_of=2015-10-01&pack="):
+        r = api.get(path, "officer")
+        assert r.status_code == 422, (path, r.text)
+        [problem] = r.json()["error"]["problems"]
+        assert problem["field"] == "query.pack"
+        assert problem["message"].startswith("is empty: name a pack this server offers (nl")
+        assert problem["message"].endswith("or leave it out for the default")
+    r = api.post("/cases/P-1/assessments?pack=", "officer", {})
+    assert r.status_code == 422, r.text
+    assert api.get("/cases/P-1/assessments", "officer").json() == []  # nothing stored
+    r = api.post("/assessments", "officer", {"case": make_case("P-1"), "pack": ""})
+    assert r.status_code == 422, r.text
+    assert [p["field"] for p in r.json()["error"]["problems"]] == ["pack"]
+    assert api.get("/policy/entries?country=RU", "officer").status_code == 200

@@ -51,3 +51,21 @@ def test_a_closed_item_takes_no_note_and_no_assignment_on_its_page(api: Api) -> 
     r = dutch.post(f"{path}/comments", {"csrf": _token(dutch, path), "comment": "x"}, htmx=False)
     assert r.status_code == 409
     assert f"Item {item} is afgesloten: er kunnen geen notities meer bij." in r.text
+
+
+def test_an_empty_pack_is_refused_on_the_pages(api: Api) -> None:
+    """`?pack=` (empty) showed the page under the default pack, as if none had been named;
+    refused as an unknown pack is, naming `pack` in plain words (422), English and Dutch."""
+    api.create("officer", make_case("RU-1"))
+    b = signed_in(api)
+    for path in ("/cases/RU-1?as_of=2015-10-01&pack=", "/policy?country=RU&pack="):
+        r = b.get(path)
+        assert r.status_code == 422, (path, r.text[:300])
+        assert "<code>pack</code>: Choose a policy pack this server offers (nl" in r.text
+        assert "or leave it out for the default." in r.text
+    assert b.get("/cases/RU-1?as_of=2015-10-01&pack=nosuch").status_code == 422
+    assert b.get("/cases/RU-1?as_of=2015-10-01").status_code == 200
+    dutch = Browser(api, lang="nl")
+    assert dutch.login("officer").status_code == 303
+    r = dutch.get("/policy?country=RU&pack=")
+    assert r.status_code == 422 and "Kies een beleidspakket" in r.text, r.text
