@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Message, Scope
 
 from haven.asgi_middleware import HttpMiddleware, default_headers, encoded, header, set_headers
-from haven.doors import no_nul
+from haven.doors import bounded_path, no_nul
 from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
 from haven.store.repo import record_denial
 from haven.web import (
@@ -57,8 +57,9 @@ def mount(app: FastAPI) -> None:
         routes_admin,
         routes_jobs,
     ):
-        # NUL in a path or query value: a clear error page, not a 500 from PostgreSQL.
-        app.include_router(module.router, dependencies=[Depends(no_nul)])
+        # NUL in a path or query value: a clear error page, not a 500 from PostgreSQL; a
+        # case reference longer than any case's: a 422 page, before any lookup.
+        app.include_router(module.router, dependencies=[Depends(no_nul), Depends(bounded_path)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.web_error = html_error
 

@@ -149,7 +149,8 @@ PATTERNS: Rules = [
         N_("There is no draft policy named %(name)s."),
     ),
     (
-        re.compile(r"^longer than (?P<max>\d+) characters$"),
+        # haven/store (a password), haven/doors.py and the API (a path reference, a field).
+        re.compile(r"^(?:longer than|must be at most) (?P<max>\d+) characters( long)?$"),
         N_("Use at most %(max)s characters."),
     ),
     (

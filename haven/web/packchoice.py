@@ -4,7 +4,7 @@ step titles, sources) come from the same pack (haven/web/render.py)."""
 
 from fastapi import Request
 
-from haven.errors import InputError
+from haven.errors import InputError, Unprocessable
 from haven.policy.pack import Pack
 from haven.policy.packset import PackSet
 
@@ -14,20 +14,13 @@ def offered(request: Request) -> PackSet:
     return packs
 
 
-class PackChoiceError(InputError):
-    """`?pack=` names no pack this server offers (or is empty): the page answers 422, as the
-    API does (haven/web/app.py)."""
-
-    http_status = 422
-
-
 def chosen_pack(request: Request) -> Pack:
     """The pack named by `?pack=`, else the default; an unknown or empty one is an error
     naming `pack` (422)."""
     try:
         pack = offered(request).get(request.query_params.get("pack"), "pack")
     except InputError as err:
-        raise PackChoiceError(err.problems) from None
+        raise Unprocessable(err.problems) from None  # 422, as the API answers
     request.state.pack = pack
     return pack
 

@@ -7,14 +7,15 @@ from tests.store.store_helpers import Api, make_case
 def test_a_denial_on_a_long_path_is_answered_and_audited(api: Api) -> None:
     """A denial is audited with the method and path as its action (64 characters in the
     table) and the path's case id (200): a case id of 60 characters read by a colleague who
-    does not hold it, or an id longer than any case's, was a 500 on PostgreSQL (the denial's
-    own row did not fit) and no denial was recorded."""
+    does not hold it, or an id as long as any case's, was a 500 on PostgreSQL (the denial's
+    own row did not fit) and no denial was recorded. (A longer id is refused before any
+    lookup: test_a_case_reference_longer_than_any_case_is_refused.)"""
     ref = "CASE-" + "7" * 55
     api.create("officer", make_case(ref))
     r = api.get(f"/cases/{ref}/versions", "officer2")
     assert r.status_code == 403, r.text
-    too_long = "x" * 250
-    assert api.get(f"/cases/{too_long}/assessments", "officer").status_code == 404
+    longest = "x" * 200
+    assert api.get(f"/cases/{longest}/assessments", "officer").status_code == 404
     denied = [e for e in api.audit() if e["outcome"] == "denied"]
     assert len(denied) == 2, denied
     assert denied[1]["case"] == ref
@@ -292,3 +293,33 @@ def test_an_empty_pack_is_refused(api: Api) -> None:
     assert r.status_code == 422, r.text
     assert [p["field"] for p in r.json()["error"]["problems"]] == ["pack"]
     assert api.get("/policy/entries?country=RU", "officer").status_code == 200
+
+
+def test_a_case_reference_longer_than_any_case_is_refused(api: Api) -> None:
+    """A case reference in a path had no length limit: one of any length was looked up, and
+    its 404 quoted it whole. Longer than a case id may be (200, the contract's and the
+    store's limit): 422 naming the path parameter, before any lookup. A message quotes at
+    most 64 characters of it."""
+    api.create("officer", make_case("R-1"))
+    too_long = "x" * 201
+    for method, path in (
+        ("GET", f"/cases/{too_long}"),
+        ("GET", f"/cases/{too_long}/versions"),
+        ("GET", f"/cases/{too_long}/memo?as_of=2015-10-01"),
+        ("POST", f"/cases/{too_long}/assessments"),
+        ("DELETE", f"/cases/{too_long}/share/officer2"),
+    ):
+        r = api.request(method, path, "officer", json_body={} if method == "POST" else None)
+        assert r.status_code == 422, (path, r.text)
+        assert r.json()["error"]["problems"] == [
+            {"field": "path.ref", "message": "must be at most 200 characters long"}
+        ]
+    assert not [e for e in api.audit() if e["case"] and e["case"].startswith("xxx")]
+    longest = "y" * 200  # as long as a case id may be: looked up, not found, quoted in part
+    r = api.get(f"/cases/{longest}", "officer")
+    assert r.status_code == 404, r.text
+    [problem] = r.json()["error"]["problems"]
+    assert problem["message"] == f"no case {'y' * 64 + '…'!r}"
+    assert "y" * 65 not in r.text
+    r = api.put("/cases/R-1", "officer", make_case("z" * 200), headers={"If-Match": '"1"'})
+    assert r.status_code == 409 and "z" * 65 not in r.text, r.text

@@ -69,3 +69,25 @@ def test_an_empty_pack_is_refused_on_the_pages(api: Api) -> None:
     assert dutch.login("officer").status_code == 303
     r = dutch.get("/policy?country=RU&pack=")
     assert r.status_code == 422 and "Kies een beleidspakket" in r.text, r.text
+
+
+def _problems(html: str) -> str:
+    """The error page's list of problems."""
+    start = html.index('<ul class="problems">')
+    return html[start : html.index("</ul>", start)]
+
+
+def test_a_case_reference_longer_than_any_case_is_refused_on_the_pages(api: Api) -> None:
+    """The case pages looked up a reference of any length and quoted it whole in the "no
+    case" page. Longer than a case id may be (200): a 422 page naming the path parameter;
+    a message quotes at most 64 characters of it."""
+    b = signed_in(api)
+    for path in ("/cases/" + "x" * 201, "/cases/" + "x" * 201 + "/memo.pdf?as_of=2015-10-01"):
+        r = b.get(path)
+        assert r.status_code == 422, (path, r.text[:300])
+        problems = _problems(r.text)
+        assert "<code>path.ref</code>: Use at most 200 characters." in problems, problems
+    r = b.get("/cases/" + "y" * 200)
+    assert r.status_code == 404, r.text[:300]
+    problems = _problems(r.text)
+    assert "y" * 64 + "…" in problems and "y" * 65 not in problems, problems
