@@ -100,6 +100,10 @@ PATTERNS: Rules = [
         N_("Use 1 to %(max)s characters, without spaces."),
     ),
     (
+        re.compile(r"^must not be empty or only spaces$"),  # a password (haven/store/auth.py)
+        N_("%(field)s cannot be empty or only spaces."),
+    ),
+    (
         re.compile(r"^must be at least (?P<min>\d+) characters$"),
         N_("Use at least %(min)s characters."),
     ),

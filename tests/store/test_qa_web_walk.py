@@ -91,3 +91,40 @@ def test_a_case_reference_longer_than_any_case_is_refused_on_the_pages(api: Api)
     assert r.status_code == 404, r.text[:300]
     problems = _problems(r.text)
     assert "y" * 64 + "…" in problems and "y" * 65 not in problems, problems
+
+
+def test_a_password_is_taken_as_given_on_the_pages(api: Api) -> None:
+    """The sign-in and admin forms stripped a password's surrounding spaces (the API and the
+    CLI do not), so a password set through the API with a space could not sign in here; and
+    the sign-in form verified a password of any length (the API refuses one over 1024
+    characters unhashed). Now: taken as typed; empty or only spaces refused naming the field;
+    over 1024 refused before any lookup or hash (422, no failed sign-in counted); a wrong one
+    gets the generic answer."""
+    spaced = "  a passphrase with spaces  "
+    assert api.put("/users/officer/password", "admin", {"password": spaced}).status_code == 204
+    assert Browser(api).login("officer", spaced).status_code == 303
+    wrong = Browser(api).login("officer", spaced.strip())
+    assert wrong.status_code == 401 and "unknown user or wrong password" in wrong.text
+    before = [e for e in api.audit() if e["action"] == "auth.login"]
+    for password, said in (
+        ("p" * 1025, "Password: use at most 1024 characters."),
+        ("   ", "Password cannot be empty or only spaces."),
+    ):
+        for who in ("officer", "nobody"):  # the same answer whether or not the user exists
+            r = Browser(api).login(who, password)
+            assert r.status_code == 422, r.text[:300]
+            assert said in r.text, r.text
+    assert [e for e in api.audit() if e["action"] == "auth.login"] == before  # none tried
+    # The admin page: a blank password is refused in words, a spaced one kept as typed.
+    admin = signed_in(api, "admin")
+    token = CSRF.search(admin.get("/admin/users").text)
+    assert token
+    blank = {"csrf": token.group(1), "do": "password", "password": " " * 14}
+    r = admin.post("/admin/users/officer", blank, htmx=False)
+    assert r.status_code == 422 and "Password cannot be empty or only spaces." in r.text
+    kept = {**blank, "password": " another passphrase "}
+    assert admin.post("/admin/users/officer", kept, htmx=False).status_code == 303
+    assert Browser(api).login("officer", " another passphrase ").status_code == 303
+    dutch = Browser(api, lang="nl")
+    r = dutch.login("officer", "   ")
+    assert r.status_code == 422 and "Wachtwoord mag niet leeg zijn" in r.text, r.text
