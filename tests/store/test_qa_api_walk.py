@@ -351,3 +351,15 @@ def test_a_password_is_taken_as_given_and_never_blank(api: Api) -> None:
     r = api.client.post("/api/v1/login", json={"username": "officer", "password": "   "})
     assert r.status_code == 422, r.text
     assert [p["field"] for p in r.json()["error"]["problems"]] == ["password"]
+
+
+def test_a_country_or_group_in_a_path_is_quoted_in_part(api: Api) -> None:
+    """GET /policy/timeline/{country} quoted a code of any length whole in its 422, and so did
+    `?group=`: a message quotes at most 64 characters of the input."""
+    for path in ("/policy/timeline/" + "q" * 300, "/policy/timeline/RU?group=" + "g" * 300):
+        r = api.get(path, "officer")
+        assert r.status_code == 422, (path, r.text)
+        [problem] = r.json()["error"]["problems"]
+        assert "…" in problem["message"] and ("q" * 65 not in r.text and "g" * 65 not in r.text)
+    r = api.get("/policy/timeline/ZZ", "officer")
+    assert r.status_code == 422 and "'ZZ' is not an ISO 3166-1" in r.text, r.text
