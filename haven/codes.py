@@ -13,16 +13,23 @@ from pydantic import AfterValidator
 EXTRA_COUNTRIES = frozenset({"XK"})
 
 
+ECHO_MAX = 64  # as haven.errors.ECHO_MAX: a message quotes at most this much of the input
+
+
+def _quoted(code: str) -> str:
+    return repr(code if len(code) <= ECHO_MAX else code[:ECHO_MAX] + "…")
+
+
 def check_country(code: str) -> str:
     if _known_country(code):
         return code
-    raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    raise ValueError(f"{_quoted(code)} is not an ISO 3166-1 alpha-2 country code")
 
 
 def check_region(code: str) -> str:
     if _known_region(code):
         return code
-    raise ValueError(f"{code!r} is not an ISO 3166-2 region code")
+    raise ValueError(f"{_quoted(code)} is not an ISO 3166-2 region code")
 
 
 CountryCode = Annotated[str, AfterValidator(check_country)]

@@ -5,7 +5,8 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from haven.errors import InputError, Problem
+from haven.cases.model import ID_MAX
+from haven.errors import InputError, Problem, Unprocessable
 from haven.policy.loader import PACKS_DIR, load_pack
 from haven.policy.pack import Pack
 from haven.reports.memo import MEDIA_TYPES, MemoFormat
@@ -20,6 +21,26 @@ async def no_nul(request: Request) -> None:
     found = [f"{where}.{k}" for where, k, v in values if "\x00" in v]
     if found:
         raise InputError([Problem(field, "contains a NUL character") for field in found])
+
+
+# Path parameters that name a stored thing by a reference of bounded length: longer cannot name
+# one (the case id's limit, the contract's and the store's column).
+PATH_MAX = {"ref": ID_MAX}
+
+
+async def bounded_path(request: Request) -> None:
+    """A case reference in a path longer than any case's is refused (422 naming the path
+    parameter, the API and the web pages alike), before any lookup: it was looked up, and its
+    404 quoted it whole. Async: no I/O."""
+    long = [
+        (k, limit)
+        for k, limit in PATH_MAX.items()
+        if len(str(request.path_params.get(k, ""))) > limit
+    ]
+    if long:
+        raise Unprocessable(
+            [Problem(f"path.{k}", f"must be at most {limit} characters long") for k, limit in long]
+        )
 
 
 def document_response(data: bytes, fmt: MemoFormat, name: str) -> Response:

@@ -31,6 +31,22 @@ class InputError(HavenError):
     """Bad input from a user: the CLI exits 2, the API answers 422."""
 
 
+class Unprocessable(InputError):
+    """Bad input that the web pages answer with 422 too, as the API does (a path reference
+    too long to be one, a pack not offered); other input errors are a 400 page there."""
+
+    http_status = 422
+
+
+ECHO_MAX = 64  # the most of a user's input a message quotes back
+
+
+def shown(value: str) -> str:
+    """`value` quoted in a message (its repr), cut to ECHO_MAX characters of the input (…):
+    a path or field of any length is never echoed whole."""
+    return repr(value if len(value) <= ECHO_MAX else value[:ECHO_MAX] + "…")
+
+
 class PolicyError(InputError):
     """A policy pack that cannot be loaded: names the file, the entry and the field."""
 

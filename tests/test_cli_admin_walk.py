@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
 HAVEN = [sys.executable, "-m", "haven"]
 
@@ -78,6 +79,27 @@ def test_a_password_sign_in_would_refuse_is_not_set(tmp_path: Path) -> None:
     with sqlite3.connect(db) as c:
         assert [n for (n,) in c.execute("SELECT username FROM users")] == ["boss"]
     assert [a for a, _ in _audit(db)] == ["user.create"]
+
+
+def test_a_blank_password_is_not_set_and_spaces_are_kept(tmp_path: Path) -> None:
+    """`--password` of spaces only was stored (the web forms refused it, stripped to nothing):
+    one rule now (haven/store/auth.py), refused naming the field, nothing stored. A password
+    with surrounding spaces is kept as given, as the API and now the web forms keep it."""
+    db = tmp_path / "x.db"
+    assert haven("users", "add", "boss", "--org", "acme", db=db).returncode == 0
+    for args in (["add", "olga"], ["password", "boss"]):
+        r = haven("users", *args, "--org", "acme", "--password", " \t" * 8, db=db)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "password: must not be empty or only spaces" in r.stderr
+    with sqlite3.connect(db) as c:
+        assert [n for (n,) in c.execute("SELECT username FROM users")] == ["boss"]
+    assert [a for a, _ in _audit(db)] == ["user.create"]
+    spaced = "  a passphrase with spaces  "
+    r = haven("users", "password", "boss", "--org", "acme", "--password", spaced, db=db)
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(db) as c:
+        [(stored,)] = c.execute("SELECT password_hash FROM users")
+    assert PasswordHasher().verify(stored, spaced)
 
 
 def _key_orgs(db: Path) -> set[str]:

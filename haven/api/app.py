@@ -67,7 +67,11 @@ def create_api(
         version=__version__,
         description="Policy-as-code decision support for asylum case work. "
         "Recommends; never decides.",
-        dependencies=[Depends(deps.known_query), Depends(deps.no_nul)],
+        dependencies=[
+            Depends(deps.known_query),
+            Depends(deps.no_nul),
+            Depends(deps.bounded_path),
+        ],
     )
     app.state.db = db or Database()
     app.state.packs = offered(pack, packs, reference)

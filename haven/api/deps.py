@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator
 
+from haven.doors import bounded_path as bounded_path  # re-exported for the API routers
 from haven.doors import named_pack as named_pack  # re-exported for the API routers
 from haven.doors import no_nul as no_nul  # re-exported for the API routers
 from haven.errors import InputError, Problem, Unauthenticated

@@ -138,12 +138,14 @@ def edit_case(
     case = admit(_case(raw), pack, today())  # bad input is named first, whatever the headers
     if if_match is None:
         raise PreconditionRequired("send If-Match with the case's ETag (from GET) to edit it")
+    # A weak ETag (W/"2") never matches: If-Match compares strongly (RFC 9110 §13.1.1).
+    weak = if_match.strip().startswith("W/")
     sent = if_match.strip().strip('W/"')
     expected = version_number(sent)
     if expected is None:
         raise InputError([Problem("If-Match", f"{if_match[:40]!r} is not an ETag of this API")])
     with db.session() as s:
-        rec = repo.update_case(s, actor, ref, case, expected, sent=sent)
+        rec = repo.update_case(s, actor, ref, case, expected, sent=sent, weak=weak)
         out = full(rec, repo.current(s, rec))
     response.headers["ETag"] = etag(out["version"])
     return out

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from haven.api import deps, errors
 from haven.clock import today
 from haven.codes import check_country
-from haven.errors import InputError, Problem
+from haven.errors import InputError, Problem, shown
 from haven.policy import checks
 from haven.policy.compare import compare as compare_on
 from haven.policy.compare import compare_period
@@ -92,7 +92,7 @@ def entries(
 def timeline(pack: PACK, country: str, group: str | None = None) -> dict[str, Any]:
     code = _country(country)
     if group is not None and group not in pack.groups:
-        raise InputError([Problem("group", f"unknown group {group!r}")])
+        raise InputError([Problem("group", f"unknown group {shown(group)}")])
     rows = [e for e in pack.for_country(code) if group is None or e.group == group]
     found = sorted(
         (f for f in pack.findings.values() if f.country == code and group in (None, f.group)),

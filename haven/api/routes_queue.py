@@ -145,6 +145,7 @@ def read_item(queue_id: Id, item_id: Id, db: DB, actor: ACTOR) -> dict[str, Any]
 @router.post(
     "/{queue_id}/items/{item_id}/assign",
     openapi_extra=openapi_body(AssignRequest),
+    responses=errors.responses(409),
 )
 def assign(queue_id: Id, item_id: Id, raw: deps.RawBody, db: DB, actor: ACTOR) -> dict[str, Any]:
     require(actor, Action.QUEUE_WORK)
@@ -157,6 +158,7 @@ def assign(queue_id: Id, item_id: Id, raw: deps.RawBody, db: DB, actor: ACTOR) -
     "/{queue_id}/items/{item_id}/comments",
     status_code=201,
     openapi_extra=openapi_body(CommentRequest),
+    responses=errors.responses(409),
 )
 def comment(queue_id: Id, item_id: Id, raw: deps.RawBody, db: DB, actor: ACTOR) -> dict[str, Any]:
     require(actor, Action.QUEUE_WORK)

@@ -25,9 +25,22 @@ class PackSet:
         return [self.default.meta.id, *rest]
 
     def get(self, name: str | None, field: str = "pack") -> Pack:
-        """The pack with this id (None: the default); an unknown id is an error naming `field`."""
-        if name is None or name == "":
+        """The pack with this id (None: the default); an unknown id is an error naming `field`,
+        and so is an empty one (`?pack=`): it named no pack, and answering under the default
+        would hide that."""
+        if name is None:
             return self.default
+        if name == "":
+            offered = ", ".join(self.ids())
+            raise InputError(
+                [
+                    Problem(
+                        field,
+                        f"is empty: name a pack this server offers ({offered}), or leave it "
+                        "out for the default",
+                    )
+                ]
+            )
         found = self.packs.get(name)
         if found is None:
             offered = ", ".join(self.ids())

@@ -26,15 +26,31 @@ def now() -> datetime:
 
 
 PASSWORD_MAX = 1024  # what sign-in accepts (the API's bodies, the web forms' maxlength)
+BLANK_PASSWORD = "must not be empty or only spaces"
+
+# One rule for a password at every door (API, web forms, CLI): taken exactly as given, never
+# stripped (a space is a character like any other, and a password set with one must sign in
+# with it everywhere), but never empty or only whitespace, and at most PASSWORD_MAX characters.
+# Worded as haven/web/messages.py knows it (the admin page's forms and the sign-in come here).
+
+
+def sign_in_problems(password: str) -> list[Problem]:
+    """Why `password` cannot be a password at all, whoever's it is: checked before any user is
+    looked up or any hash computed, so the answer says nothing about accounts."""
+    if not password.strip():
+        return [Problem("password", BLANK_PASSWORD)]
+    if len(password) > PASSWORD_MAX:
+        return [Problem("password", f"longer than {PASSWORD_MAX} characters")]
+    return []
 
 
 def hash_password(password: str) -> str:
+    """The hash of a new password (set or reset), after the rule above and a length of 12."""
+    if wrong := sign_in_problems(password):
+        # Set on the CLI, an over-long one was stored and its user could not sign in with it.
+        raise InputError(wrong)
     if len(password) < 12:
         raise InputError([Problem("password", "must be at least 12 characters")])
-    if len(password) > PASSWORD_MAX:
-        # Set on the CLI it was stored, and its user could not sign in with it (the API).
-        # Worded as haven/web/messages.py knows it (the admin page's forms come here too).
-        raise InputError([Problem("password", f"longer than {PASSWORD_MAX} characters")])
     return _hasher.hash(password)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from haven.errors import Forbidden, NotFound, Problem
+from haven.errors import Forbidden, NotFound, Problem, shown
 from haven.store import audit_chain, datakeys, queuetext
 from haven.store.access import Role
 from haven.store.auth import now
@@ -170,7 +170,7 @@ def shred_case(s: Session, actor: Actor, ref: str, reason: str) -> dict[str, int
         .with_for_update()
     )
     if rec is None:
-        raise NotFound([Problem("case", f"no case {ref!r}")])
+        raise NotFound([Problem("case", f"no case {shown(ref)}")])
     if s.get_bind().dialect.name == "sqlite":
         s.connection().exec_driver_sql("PRAGMA secure_delete=ON")  # zero the freed pages
     counts: dict[str, int] = {}

@@ -490,10 +490,19 @@ def _view(s: Session, row: WorkItem) -> ItemView:
     )
 
 
+def _open_item(s: Session, actor: Actor, queue_id: int, item_id: int, refused: str) -> WorkItem:
+    """The item to work on, if it is still open: a closed item takes no more comments and is
+    no longer given out (409, nothing stored or logged). `refused`: what it no longer takes."""
+    row = load_item(s, actor, queue_id, item_id, Action.QUEUE_WORK)
+    if row.state == CLOSED:
+        raise Conflict([Problem("item", f"item {item_id} is closed: {refused}")])
+    return row
+
+
 def assign(s: Session, actor: Actor, queue_id: int, item_id: int, username: str) -> ItemView:
     """Assign to a user of the organisation who may work on the item's case (never widens
-    anyone's view: assigning does not share the case)."""
-    row = load_item(s, actor, queue_id, item_id, Action.QUEUE_WORK)
+    anyone's view: assigning does not share the case). Not a closed item."""
+    row = _open_item(s, actor, queue_id, item_id, "it can no longer be assigned")
     user = s.scalar(
         select(User).where(
             User.username == username, User.org_id == actor.org_id, User.active.is_(True)
@@ -534,7 +543,8 @@ def assignees(s: Session, actor: Actor, queue_id: int, item_id: int) -> list[str
 
 
 def comment(s: Session, actor: Actor, queue_id: int, item_id: int, text: str) -> ItemView:
-    row = load_item(s, actor, queue_id, item_id, Action.QUEUE_WORK)
+    """A note on an open item (a closed one takes no more)."""
+    row = _open_item(s, actor, queue_id, item_id, "it takes no more comments")
     # Sealed after the insert: the associated data names the comment's id. The placeholder
     # is never committed.
     note = WorkItemComment(

@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from haven.assess import Assessment, assess
 from haven.cases import Case
-from haven.errors import Conflict, Forbidden, InputError, NotFound, PreconditionFailed, Problem
+from haven.errors import (
+    Conflict,
+    Forbidden,
+    InputError,
+    NotFound,
+    PreconditionFailed,
+    Problem,
+    shown,
+)
 from haven.policy.pack import Pack
 from haven.store import audit_chain, datakeys
 from haven.store.access import SCOPED, Action, Role, allowed
@@ -106,9 +114,9 @@ def _load(s: Session, actor: Actor, ref: str, action: Action, *, lock: bool = Fa
     q = select(CaseRecord).where(CaseRecord.org_id == actor.org_id, CaseRecord.ref == ref)
     case = s.scalar(q.with_for_update() if lock else q)
     if case is None:  # other organisations' cases do not exist for this caller
-        raise NotFound([Problem("case", f"no case {ref!r}")])
+        raise NotFound([Problem("case", f"no case {shown(ref)}")])
     if not allowed(actor.role, action, related=_related(s, actor, case)):
-        raise Forbidden(f"case {ref!r} is not assigned or shared with {actor.username}")
+        raise Forbidden(f"case {shown(ref)} is not assigned or shared with {actor.username}")
     return case
 
 
@@ -195,6 +203,12 @@ def versions(s: Session, actor: Actor, ref: str) -> list[CaseVersion]:
     ]
 
 
+def _named(sent: str | None, if_match: int) -> str:
+    """The version the caller sent, as they wrote it (at most 40 digits shown)."""
+    named = sent if sent and sent.isascii() and sent.isdigit() else str(if_match)
+    return named if len(named) <= 40 else named[:40] + "…"
+
+
 def update_case(
     s: Session,
     actor: Actor,
@@ -204,15 +218,25 @@ def update_case(
     *,
     skip_unchanged: bool = False,
     sent: str | None = None,
+    weak: bool = False,
 ) -> CaseRecord:
     """A new version, only if the caller saw the current one (else 412, nothing written).
     `skip_unchanged` (the web editor): a save whose content equals the current version's
     writes nothing and returns the record at `if_match` (the API's PUT always makes a version,
     as its contract says). `sent`: the version as the caller wrote it, named in the refusal (a
-    number beyond any version comes as `if_match` 0: "not 0" named no version they sent)."""
+    number beyond any version comes as `if_match` 0: "not 0" named no version they sent).
+    `weak`: the caller sent a weak ETag (`W/"2"`), which never matches (If-Match uses the strong
+    comparison, RFC 9110 §13.1.1): refused as stale (412) once the case is found and may be
+    edited, nothing written."""
     rec = _load(s, actor, ref, Action.CASE_EDIT)
+    if weak:
+        named = _named(sent, if_match)
+        raise PreconditionFailed(
+            f'If-Match W/"{named}" is a weak ETag, which an edit never matches (If-Match '
+            "compares strongly, RFC 9110 §13.1.1): send the ETag as GET gives it, without W/"
+        )
     if case.id != ref:
-        raise Conflict([Problem("id", f"the case id {case.id!r} does not match {ref!r}")])
+        raise Conflict([Problem("id", f"the case id {shown(case.id)} does not match {shown(ref)}")])
     if skip_unchanged and rec.version == if_match and current(s, rec).data == _content(case):
         return rec
     # Compare-and-set in the database, so two app processes cannot both win.
@@ -232,10 +256,9 @@ def update_case(
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         s.refresh(rec)
-        named = sent if sent and sent.isascii() and sent.isdigit() else str(if_match)
-        named = named if len(named) <= 40 else named[:40] + "…"
+        named = _named(sent, if_match)
         raise PreconditionFailed(
-            f"case {ref!r} is at version {rec.version}, not {named}: reload and edit again"
+            f"case {shown(ref)} is at version {rec.version}, not {named}: reload and edit again"
         )
     s.add(
         CaseVersion(
@@ -279,9 +302,9 @@ def unshare_case(s: Session, actor: Actor, ref: str, username: str) -> None:
         raise NotFound([Problem("username", f"no user {username!r} in this organisation")])
     row = s.get(CaseAccess, {"case_id": rec.id, "user_id": user.id})
     if row is None:
-        raise NotFound([Problem("username", f"case {ref!r} is not shared with {username!r}")])
+        raise NotFound([Problem("username", f"case {shown(ref)} is not shared with {username!r}")])
     if row.kind != "shared":
-        message = f"case {ref!r} is assigned to {username!r}, not shared: unsharing keeps it"
+        message = f"case {shown(ref)} is assigned to {username!r}, not shared: unsharing keeps it"
         raise Conflict([Problem("username", message)])
     s.delete(row)
     # Their open work items of the case go back to no one: they may no longer work on them.

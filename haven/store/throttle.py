@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haven.errors import TooManyRequests, Unauthenticated
+from haven.errors import InputError, TooManyRequests, Unauthenticated
 from haven.store import auth
 from haven.store.db import Database, insert_or_skip
 from haven.store.models import LoginThrottle, User
@@ -127,7 +127,11 @@ def login(
     ttl: timedelta = timedelta(hours=12),
 ) -> str:
     """A bearer token, or Unauthenticated (wrong credentials) or TooManyRequests (locked).
-    The attempt is recorded in its own transaction, committed whether or not it succeeds."""
+    The attempt is recorded in its own transaction, committed whether or not it succeeds. A
+    password no one can have (empty or only spaces, or longer than any is: auth.PASSWORD_MAX)
+    is refused (InputError) before any lookup, hash or count, as the API's body is."""
+    if wrong := auth.sign_in_problems(password):
+        raise InputError(wrong)
     with db.session() as s:
         outcome = _attempt(s, username, password, address, ttl)
     if isinstance(outcome, Exception):

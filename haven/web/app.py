@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Message, Scope
 
 from haven.asgi_middleware import HttpMiddleware, default_headers, encoded, header, set_headers
-from haven.doors import no_nul
+from haven.doors import bounded_path, no_nul
 from haven.errors import Forbidden, HavenError, NotFound, Problem, Unavailable
 from haven.store.repo import record_denial
 from haven.web import (
@@ -57,8 +57,9 @@ def mount(app: FastAPI) -> None:
         routes_admin,
         routes_jobs,
     ):
-        # NUL in a path or query value: a clear error page, not a 500 from PostgreSQL.
-        app.include_router(module.router, dependencies=[Depends(no_nul)])
+        # NUL in a path or query value: a clear error page, not a 500 from PostgreSQL; a
+        # case reference longer than any case's: a 422 page, before any lookup.
+        app.include_router(module.router, dependencies=[Depends(no_nul), Depends(bounded_path)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.web_error = html_error
 
@@ -111,6 +112,7 @@ def html_error(request: Request, exc: Exception) -> Response:
         return page
     elif isinstance(exc, HavenError):
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 400
+        status = getattr(exc, "http_status", status)  # e.g. an unknown pack: 422
         problems = exc.problems
         actor = getattr(request.state, "actor", None)
         if isinstance(exc, Forbidden | NotFound) and actor is not None:
@@ -127,6 +129,7 @@ def html_error(request: Request, exc: Exception) -> Response:
         403: tr.gettext("Not allowed"),
         404: tr.gettext("Not found"),
         400: tr.gettext("Cannot do that"),
+        422: tr.gettext("Cannot do that"),
     }
     return render(
         request,

@@ -47,6 +47,13 @@ def text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def secret(form: FormData, name: str) -> str:
+    """A password as typed: never stripped (haven/store/auth.py: spaces are characters, and
+    the API and the CLI take it as given)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
 def texts(form: FormData, name: str) -> list[str]:
     return [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()]
 

@@ -100,6 +100,10 @@ PATTERNS: Rules = [
         N_("Use 1 to %(max)s characters, without spaces."),
     ),
     (
+        re.compile(r"^must not be empty or only spaces$"),  # a password (haven/store/auth.py)
+        N_("%(field)s cannot be empty or only spaces."),
+    ),
+    (
         re.compile(r"^must be at least (?P<min>\d+) characters$"),
         N_("Use at least %(min)s characters."),
     ),
@@ -121,6 +125,14 @@ PATTERNS: Rules = [
         N_("Item %(id)s is already closed."),
     ),
     (
+        re.compile(r"^item (?P<id>\d+) is closed: it takes no more comments$"),
+        N_("Item %(id)s is closed: it takes no more notes."),
+    ),
+    (
+        re.compile(r"^item (?P<id>\d+) is closed: it can no longer be assigned$"),
+        N_("Item %(id)s is closed: it can no longer be assigned."),
+    ),
+    (
         re.compile(_Q.format("name") + r" may not work on case " + _Q.format("ref") + "$"),
         N_("%(name)s may not work on case %(ref)s: it is not assigned to or shared with them."),
     ),
@@ -130,11 +142,19 @@ PATTERNS: Rules = [
         N_("The policy has no entries for %(code)s."),
     ),
     (
+        re.compile(r"^is empty: name a pack this server offers \((?P<offered>[^)]*)\), or leave"),
+        N_(
+            "Choose a policy pack this server offers (%(offered)s), or leave it out for the "
+            "default."
+        ),
+    ),
+    (
         re.compile(r"^no draft pack named " + _Q.format("name") + "$"),
         N_("There is no draft policy named %(name)s."),
     ),
     (
-        re.compile(r"^longer than (?P<max>\d+) characters$"),
+        # haven/store (a password), haven/doors.py and the API (a path reference, a field).
+        re.compile(r"^(?:longer than|must be at most) (?P<max>\d+) characters( long)?$"),
         N_("Use at most %(max)s characters."),
     ),
     (

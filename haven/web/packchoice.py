@@ -4,6 +4,7 @@ step titles, sources) come from the same pack (haven/web/render.py)."""
 
 from fastapi import Request
 
+from haven.errors import InputError, Unprocessable
 from haven.policy.pack import Pack
 from haven.policy.packset import PackSet
 
@@ -14,8 +15,12 @@ def offered(request: Request) -> PackSet:
 
 
 def chosen_pack(request: Request) -> Pack:
-    """The pack named by `?pack=`, else the default; an unknown one is an error naming `pack`."""
-    pack = offered(request).get(request.query_params.get("pack"), "pack")
+    """The pack named by `?pack=`, else the default; an unknown or empty one is an error
+    naming `pack` (422)."""
+    try:
+        pack = offered(request).get(request.query_params.get("pack"), "pack")
+    except InputError as err:
+        raise Unprocessable(err.problems) from None  # 422, as the API answers
     request.state.pack = pack
     return pack
 

@@ -14,7 +14,7 @@ from haven.store.access import SCOPED, Action, Role
 from haven.store.auth import add_user
 from haven.store.models import Organisation
 from haven.store.repo import audit, require
-from haven.web.forms import checked_form, text
+from haven.web.forms import checked_form, secret, text
 from haven.web.render import gettext_for, language, render
 from haven.web.session import WebUser, database, web_user
 
@@ -94,7 +94,7 @@ async def add(request: Request, user: User) -> Response:
         with database(request).session() as s:
             org = s.get(Organisation, user.actor.org_id)
             assert org is not None
-            add_user(s, org, username, text(form, "password"), Role(role))
+            add_user(s, org, username, secret(form, "password"), Role(role))
             audit(s, user.actor, "user.create", username=username, role=role)
     except HavenError as err:
         entered = {"username": username[:64], "role": role}
@@ -118,7 +118,7 @@ async def change(request: Request, username: str, user: User) -> Response:
                     raise InputError([Problem("role", f"{role[:40]!r} is not a role")])
                 accounts.set_role(s, org, username, Role(role), me)
             elif do == "password":
-                accounts.set_password(s, org, username, text(form, "password"), me)
+                accounts.set_password(s, org, username, secret(form, "password"), me)
             elif do == "signout":
                 accounts.revoke_token(s, org, username, None, me)
             elif do == "handover":

@@ -6,13 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from haven.errors import HavenError, TooManyRequests
+from haven.errors import HavenError, InputError, Problem, TooManyRequests
 from haven.i18n import LANGUAGES
 from haven.store.access import Role
 from haven.store.auth import authenticate, revoke
 from haven.store.throttle import login as throttled_login
 from haven.web import nav
-from haven.web.forms import checked_form, text
+from haven.web.forms import checked_form, secret, text
 from haven.web.messages import plain_message
 from haven.web.render import gettext_for, language, render
 from haven.web.security import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie
@@ -40,7 +40,7 @@ async def login(request: Request) -> Response:
     try:
         # The same throttle as the API: failures counted in the database, lockout with 429.
         address = request.client.host if request.client else None
-        token = throttled_login(database(request), username, text(form, "password"), address)
+        token = throttled_login(database(request), username, secret(form, "password"), address)
     except TooManyRequests as err:
         ngettext = gettext_for(language(request)).ngettext
         minutes = -(-err.retry_after // 60)  # a lockout lasts minutes: said in minutes
@@ -61,11 +61,16 @@ async def login(request: Request) -> Response:
         return page
     except HavenError as err:
         gettext = gettext_for(language(request)).gettext
-        message = plain_message(err.problems[0].message if err.problems else str(err), gettext)
+        first = err.problems[0] if err.problems else Problem("", str(err))
+        # No password can be this (empty, only spaces, too long): 422 naming the field.
+        label = gettext("Password") if first.where == "password" else ""
+        message = plain_message(first.message, gettext, label)
+        if label and label not in message:
+            message = f"{label}: {message[:1].lower()}{message[1:]}"
         return render(
             request,
             "login.html",
-            status_code=401,
+            status_code=422 if isinstance(err, InputError) else 401,
             next=target,
             error=message,
             username=username,

@@ -26,6 +26,7 @@ from haven.errors import (
     NotFound,
     PreconditionFailed,
     Problem,
+    shown,
 )
 from haven.policy.pack import Pack
 from haven.reports.memo import compare_with, reference_paragraph
@@ -293,7 +294,7 @@ def version_page(request: Request, ref: str, number: str, user: User) -> HTMLRes
     data = _load(request, user, ref)
     found = [v for v in data["history"] if number.isdigit() and v.version == int(number)]
     if not found:
-        raise NotFound([Problem("version", f"case {ref!r} has no version {number[:12]!r}")])
+        raise NotFound([Problem("version", f"case {shown(ref)} has no version {number[:12]!r}")])
     version = found[0]
     return render(
         request,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from haven.doors import document_response
-from haven.errors import InputError, NotFound, Problem
+from haven.errors import Conflict, InputError, NotFound, Problem
 from haven.i18n import LANGUAGES
 from haven.policy.pack import Pack
 from haven.reports import letter as letters
@@ -202,6 +202,15 @@ def _required_text(field: str, value: str, limit: int) -> Problem | None:
     return Problem(field, "too_long") if len(value) > limit else None
 
 
+def _closed(
+    request: Request, user: WebUser, queue_id: int, item_id: int, err: Conflict
+) -> HTMLResponse:
+    """The item's page again, saying that the item is closed (it was closed since the page was
+    opened): 409, nothing stored. Not a field's problem: the summary at the top says it."""
+    problems = [Problem("", p.message) for p in err.problems]
+    return _item_response(request, user, queue_id, item_id, problems, {}, 409)
+
+
 def _back(queue_id: int, item_id: int) -> RedirectResponse:
     return RedirectResponse(f"/queues/{queue_id}/items/{item_id}#work", status_code=303)
 
@@ -215,8 +224,11 @@ async def comment(request: Request, queue_id: str, item_id: str, user: User) -> 
     problem = _required_text("comment", note, MAX_COMMENT)
     if problem:
         return _item_response(request, user, qid, iid, [problem], {"comment": note}, 422)
-    with database(request).session() as s:
-        store.comment(s, user.actor, qid, iid, note)
+    try:
+        with database(request).session() as s:
+            store.comment(s, user.actor, qid, iid, note)
+    except Conflict as err:
+        return _closed(request, user, qid, iid, err)
     return _back(qid, iid)
 
 
@@ -236,6 +248,8 @@ async def assign(request: Request, queue_id: str, item_id: str, user: User) -> R
             store.assign(s, user.actor, qid, iid, username)
     except InputError as err:
         return _item_response(request, user, qid, iid, err.problems, {}, 422)
+    except Conflict as err:
+        return _closed(request, user, qid, iid, err)
     return RedirectResponse(
         f"/queues/{qid}/items/{iid}?assigned={quote(username[:64], safe='')}#assign",
         status_code=303,
@@ -251,8 +265,11 @@ async def close(request: Request, queue_id: str, item_id: str, user: User) -> Re
     problem = _required_text("resolution", why, MAX_RESOLUTION)
     if problem:
         return _item_response(request, user, qid, iid, [problem], {"resolution": why}, 422)
-    with database(request).session() as s:
-        store.close(s, user.actor, qid, iid, why)
+    try:
+        with database(request).session() as s:
+            store.close(s, user.actor, qid, iid, why)
+    except Conflict as err:
+        return _closed(request, user, qid, iid, err)
     return _back(qid, iid)
 
 

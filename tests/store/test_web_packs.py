@@ -78,9 +78,9 @@ def test_the_case_page_under_the_other_pack(web: Browser) -> None:
 
 def test_an_unknown_pack_is_a_plain_error(web: Browser) -> None:
     page = web.get("/cases/EX-AQ-1?as_of=2015-10-01&pack=nosuch")
-    assert page.status_code == 400, page.text[:300]
+    assert page.status_code == 422, page.text[:300]
     assert "nosuch" in page.text and "Traceback" not in page.text
-    assert web.get("/policy?country=AQ&pack=nosuch").status_code == 400
+    assert web.get("/policy?country=AQ&pack=nosuch").status_code == 422
 
 
 def test_the_policy_explorer_shows_the_chosen_pack(web: Browser) -> None:
