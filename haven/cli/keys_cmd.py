@@ -145,7 +145,7 @@ def shred(
     if not done.in_database:
         out.print(
             f"note: this database has no organisation {org!r}; the shredding is recorded in its "
-            "audit log among the entries without an organisation",
+            "audit log among the entries without an organisation (haven audit list --no-org)",
             markup=False,
         )
 
