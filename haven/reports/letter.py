@@ -16,7 +16,7 @@ from haven.policy.pack import Pack
 from haven.policy.snapshot import PolicyOn
 from haven.queue import Item, NextStep
 from haven.reports import plain
-from haven.reports.memo import STATEMENT, MemoFormat, source_citation, template
+from haven.reports.memo import MemoFormat, source_citation, template
 from haven.reports.plain import N_, day, tr
 
 TITLES = {
@@ -32,6 +32,12 @@ REQUESTS = {
         "This application asks for an assessment under the policy in force now, as set out above."
     ),
 }
+# The letter's own notice: a draft someone completes and signs, not a memo to the officer.
+STATEMENT = N_(
+    "This draft was prepared with Haven. It supports a human decision and does not make one: "
+    "whoever uses it checks every point against the cited sources and the facts of the case, "
+    "completes it and signs it; the case officer decides."
+)
 ROUTE_NOTE = N_(
     "The route (ex officio review or subsequent application) is Haven's suggestion from the "
     "case status, not a procedural rule: check which route is open before using this draft."

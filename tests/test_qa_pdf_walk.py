@@ -1,0 +1,94 @@
+"""What a QA walk of the documents found, through the real CLI on a fresh SQLite database and
+read back with `pdftotext -layout` (poppler-utils, as a reader copies the text): the memo and
+the draft letter, in English and Dutch, for the contract example and cases made to show one
+finding each."""
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HAVEN = [sys.executable, "-m", "haven"]
+EXAMPLE = (
+    Path(__file__).resolve().parents[1].parent / "shared/contract/examples/ru-moscow-2015.json"
+)
+
+
+def haven(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HAVEN, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=db.parent,
+        env={
+            **os.environ,
+            "HAVEN_DATABASE_URL": f"sqlite:///{db}",
+            "HAVEN_KEY_FILE": str(db.parent / "keys.json"),
+            "HAVEN_PASSWORD": "x" * 12,
+        },
+        check=False,
+    )
+
+
+def pdftotext(pdf: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext (poppler-utils) is missing")
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    r = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    return r.stdout
+
+
+def words(text: str) -> str:
+    """The text with its layout's line breaks and indents as single spaces."""
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Iterator[Path]:
+    """A database with the contract example held by a case officer and the 2015 queue."""
+    db = tmp_path_factory.mktemp("qa-pdf") / "x.db"
+    as_olga = ["--org", "acme", "--user", "olga"]
+    steps = [
+        ["users", "add", "olga", "--role", "case_officer", "--org", "acme"],
+        ["cases", "import", str(EXAMPLE), *as_olga],
+        ["queue", "create", "--from", "2015-06-01", "--to", "2015-10-01", *as_olga],
+    ]
+    for args in steps:
+        r = haven(*args, db=db)
+        assert r.returncode == 0, (args, r.stderr)
+    yield db
+
+
+def letter(store: Path, lang: str) -> str:
+    out = store.parent / f"letter-{lang}.pdf"
+    r = haven(
+        "queue", "letter", "1", "1", "--org", "acme", "--user", "olga", "--lang", lang,
+        "--out", str(out), db=store,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    return pdftotext(out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "draft", "memo"),
+    [
+        ("en", "This draft was prepared with Haven. It supports a human decision", "memo"),
+        ("nl", "Dit concept is opgesteld met Haven. Het ondersteunt een menselijke", "notitie"),
+    ],
+)
+def test_the_letter_says_it_is_a_draft_that_supports_a_decision_not_a_memo(
+    store: Path, lang: str, draft: str, memo: str
+) -> None:
+    """The letter's notice was the memo's ("This memo supports the case officer's decision"):
+    a letter an advocate completes and signs called itself a memo."""
+    text = words(letter(store, lang))
+    assert draft in text
+    assert memo not in text.lower()
