@@ -3,12 +3,14 @@ read back with `pdftotext -layout` (poppler-utils, as a reader copies the text):
 the draft letter, in English and Dutch, for the contract example and cases made to show one
 finding each."""
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +94,35 @@ def test_the_letter_says_it_is_a_draft_that_supports_a_decision_not_a_memo(
     text = words(letter(store, lang))
     assert draft in text
     assert memo not in text.lower()
+
+
+def memo(case: dict[str, Any], as_of: str, lang: str, where: Path, *extra: str) -> str:
+    src = where / f"{case['id']}.json"
+    src.write_text(json.dumps(case), encoding="utf-8")
+    out = where / f"memo-{case['id']}-{as_of}-{lang}.pdf"
+    r = haven(
+        "memo", str(src), "--as-of", as_of, "--lang", lang, "--out", str(out), *extra,
+        db=where / "none.db",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    return pdftotext(out)
+
+
+def example() -> dict[str, Any]:
+    case: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    return case
+
+
+@pytest.mark.parametrize(
+    ("lang", "words_for_it"),
+    [("en", "Convert to Christianity"), ("nl", "Bekeerling tot het christendom")],
+)
+def test_claimed_characteristics_are_in_words(
+    tmp_path: Path, shared: Path, lang: str, words_for_it: str
+) -> None:
+    """The facts showed a claimed characteristic as its code ('christian_convert'), in a Dutch
+    memo as in an English one; now the pack's label in the memo's language, with the code."""
+    case = {**example(), "id": "QA-IR-1", "nationality": "IR", "region": None}
+    case["profile"] = {**case["profile"], "tags": ["christian_convert"]}
+    text = words(memo(case, "2019-06-01", lang, tmp_path))
+    assert f"{words_for_it} (christian_convert)" in text

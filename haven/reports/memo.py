@@ -176,7 +176,14 @@ def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
     }
 
 
-def _facts(case: Case, lang: str, as_of: date) -> list[tuple[str, str]]:
+def tag_text(pack: Pack, code: str, lang: str) -> str:
+    """A claimed characteristic in words (the pack's label in `lang`), with its code: the memo
+    showed the bare code ('christian_convert') in either language."""
+    tag = pack.tags.get(code)
+    return f"{pack.text('tags', code, tag.label, lang)} ({code})" if tag else code
+
+
+def _facts(case: Case, lang: str, as_of: date, pack: Pack) -> list[tuple[str, str]]:
     def t(message: str) -> str:
         return tr(message, lang)
 
@@ -197,7 +204,10 @@ def _facts(case: Case, lang: str, as_of: date) -> list[tuple[str, str]]:
             t(N_("Claimed sexual orientation or gender identity")),
             ", ".join(plain.sogi_text(s, lang) for s in p.sogi) or "—",
         ),
-        (t(N_("Other claimed characteristics")), ", ".join(p.tags) or "—"),
+        (
+            t(N_("Other claimed characteristics")),
+            "; ".join(tag_text(pack, code, lang) for code in p.tags) or "—",
+        ),
         (t(N_("Sex")), plain.sex_text(p.sex, lang)),
         (t(N_("Date of birth")), day(p.birth_date, lang)),
         (t(N_("Identity")), plain.credibility_text(c.identity, lang)),
@@ -225,7 +235,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "lang": lang,
         "statement": t(STATEMENT),
         "case": memo.case,
-        "facts": _facts(memo.case, lang, a.as_of),
+        "facts": _facts(memo.case, lang, a.as_of, pack),
         "incidents": [
             {
                 # Facts as recorded; one dated after the as-of date did not count (issue 14).
