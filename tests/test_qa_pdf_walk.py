@@ -126,3 +126,20 @@ def test_claimed_characteristics_are_in_words(
     case["profile"] = {**case["profile"], "tags": ["christian_convert"]}
     text = words(memo(case, "2019-06-01", lang, tmp_path))
     assert f"{words_for_it} (christian_convert)" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_no_eu_reference_note_before_there_was_eu_guidance(
+    tmp_path: Path, shared: Path, lang: str
+) -> None:
+    """As of 1 October 2015 the memo said the EU common analysis would recommend further
+    assessment and that the officer should weigh it, citing the EASO country guidance page
+    (2018-2019 copies): the first EU country guidance is of 21 June 2018 (the EU pack's
+    legal_weight; ../shared/domain/euaa-country-guidance.md). Before it, no note; from it,
+    the note with its weight."""
+    case = {**example(), "incidents": []}  # a credible claim, no incident: refused under nl
+    before = words(memo(case, "2015-10-01", lang, tmp_path))
+    assert "euaa" not in before and "EASO" not in before
+    after = words(memo(case, "2019-06-01", lang, tmp_path))
+    assert "(euaa)" in after and "EASO" in after
+    assert ("is not binding on that date" if lang == "en" else "niet bindend") in after

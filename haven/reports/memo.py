@@ -92,8 +92,14 @@ def build(
 
 def compare_with(case: Case, own: Assessment, reference: Pack | None) -> ReferenceNote | None:
     """The note if `reference` (another pack) is more favourable for this case on the same date.
-    A case the reference pack cannot assess (a tag outside its vocabulary) gets no note."""
+    A case the reference pack cannot assess (a tag outside its vocabulary) gets no note, nor a
+    date before the reference pack's guidance had any declared legal weight."""
     if reference is None or reference.meta.id == own.policy.pack:
+        return None
+    if reference.legal_weight and reference.weight_on(own.as_of) is None:
+        # The reference pack declares when its guidance had legal weight, and the date is
+        # outside every period: there was no such guidance to weigh then (the EU country
+        # guidance began on 21 June 2018), and its citations are documents of a later day.
         return None
     try:
         theirs = assess(case, own.as_of, reference)
