@@ -143,3 +143,11 @@ def test_no_eu_reference_note_before_there_was_eu_guidance(
     after = words(memo(case, "2019-06-01", lang, tmp_path))
     assert "(euaa)" in after and "EASO" in after
     assert ("is not binding on that date" if lang == "en" else "niet bindend") in after
+
+
+def test_the_letters_table_keeps_its_words_whole(store: Path) -> None:
+    """The Dutch letter's table of changed findings broke its label column mid-word
+    ("beschermingsalternati" / "ef"): the column shrank below its longest word."""
+    lines = letter(store, "nl").splitlines()
+    assert any("beschermingsalternatief" in line for line in lines)
+    assert not any(line.split()[:1] == ["ef"] for line in lines)
