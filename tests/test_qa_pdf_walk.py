@@ -151,3 +151,16 @@ def test_the_letters_table_keeps_its_words_whole(store: Path) -> None:
     lines = letter(store, "nl").splitlines()
     assert any("beschermingsalternatief" in line for line in lines)
     assert not any(line.split()[:1] == ["ef"] for line in lines)
+
+
+def test_the_english_memo_says_its_findings_in_words(tmp_path: Path, shared: Path) -> None:
+    """The English memo quoted the engine: '(from 2014-09-29)', 'incidents[0] (threat,
+    non_state)', 'Reason internal_relocation', 'further_assessment: ...', while the rest of it
+    (and the Dutch memo) says '29 September 2014' and 'threat, non-state actors'."""
+    text = words(memo(example(), "2015-06-01", "en", tmp_path))
+    assert "(from 29 September 2014)" in text
+    assert "incident 1 (threat, non-state actors)" in text
+    assert "dated 20 July 2015, after 1 June 2015" in text
+    for engine in ("2014-09-29", "incidents[0]", "non_state", "internal_relocation:"):
+        assert engine not in text, engine
+    assert "further_assessment" not in text
