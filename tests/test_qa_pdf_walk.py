@@ -164,3 +164,29 @@ def test_the_english_memo_says_its_findings_in_words(tmp_path: Path, shared: Pat
     for engine in ("2014-09-29", "incidents[0]", "non_state", "internal_relocation:"):
         assert engine not in text, engine
     assert "further_assessment" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "ruled_out", "asked"),
+    [
+        (
+            "en",
+            "Reasons of the refusal that the policy in force on 1 October 2015 rules out",
+            "under the policy in force on 1 October 2015, as set out above",
+        ),
+        (
+            "nl",
+            "Gronden van de afwijzing die het op 1 oktober 2015 geldende beleid uitsluit",
+            "onder het beleid dat op 1 oktober 2015 gold, zoals hierboven uiteengezet",
+        ),
+    ],
+)
+def test_the_letter_names_the_date_of_the_policy_it_relies_on(
+    store: Path, lang: str, ruled_out: str, asked: str
+) -> None:
+    """The letter said "the policy now in force" of the policy as of the queue's later date
+    (1 October 2015), printed in 2026: a later change would make it untrue. It names the date."""
+    text = words(letter(store, lang))
+    assert ruled_out in text and asked in text
+    for now in ("now in force", "in force now", "nu geldende", "dat nu geldt"):
+        assert now not in text, now

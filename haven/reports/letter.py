@@ -23,15 +23,19 @@ TITLES = {
     NextStep.EX_OFFICIO_REVIEW: N_("Draft: request for ex officio review under the new policy"),
     NextStep.SUBSEQUENT_APPLICATION: N_("Draft: subsequent application citing the new policy"),
 }
+# The letter knows the policy as of the queue's later date, not of the day it is printed: it
+# names that date rather than "now" (a later change would make "now" untrue).
 REQUESTS = {
     NextStep.EX_OFFICIO_REVIEW: N_(
         "We therefore ask that the decision be reconsidered ex officio under the policy in force "
-        "now, as set out above."
+        "on {date}, as set out above."
     ),
     NextStep.SUBSEQUENT_APPLICATION: N_(
-        "This application asks for an assessment under the policy in force now, as set out above."
+        "This application asks for an assessment under the policy in force on {date}, as set out "
+        "above."
     ),
 }
+RULED_OUT = N_("Reasons of the refusal that the policy in force on {date} rules out")
 # The letter's own notice: a draft someone completes and signs, not a memo to the officer.
 STATEMENT = N_(
     "This draft was prepared with Haven. It supports a human decision and does not make one: "
@@ -101,7 +105,8 @@ def context(
         "_": t,
         "lang": lang,
         "title": t(TITLES[item.next_step]),
-        "request": t(REQUESTS[item.next_step]),
+        "request": t(REQUESTS[item.next_step]).format(date=day(window.to_date, lang)),
+        "ruled_out": t(RULED_OUT).format(date=day(window.to_date, lang)),
         "route_note": t(ROUTE_NOTE),
         "statement": t(STATEMENT),
         "case_id": item.case_id,
