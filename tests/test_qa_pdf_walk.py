@@ -190,3 +190,15 @@ def test_the_letter_names_the_date_of_the_policy_it_relies_on(
     assert ruled_out in text and asked in text
     for now in ("now in force", "in force now", "nu geldende", "dat nu geldt"):
         assert now not in text, now
+
+
+@pytest.mark.parametrize(("lang", "age"), [("en", "27 years"), ("nl", "27 jaar")])
+def test_the_memo_shows_the_age_not_the_date_of_birth(
+    tmp_path: Path, shared: Path, lang: str, age: str
+) -> None:
+    """The memo printed the date of birth ('2 April 1988'), an identifier the assessment does
+    not use: the rules read the age on the as-of date. A memo is a file that travels; it shows
+    the age on that date instead."""
+    text = words(memo(example(), "2015-10-01", lang, tmp_path))
+    assert age in text
+    assert "1988" not in text

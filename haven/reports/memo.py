@@ -189,6 +189,15 @@ def tag_text(pack: Pack, code: str, lang: str) -> str:
     return f"{pack.text('tags', code, tag.label, lang)} ({code})" if tag else code
 
 
+def _age(case: Case, as_of: date, lang: str) -> str:
+    age = case.age_on(as_of)
+    if age is None:
+        return "—"
+    if age < 0:  # born after the as-of date
+        return tr(NOT_KNOWN, lang)
+    return tr(N_("{years} years"), lang).format(years=age)
+
+
 def _facts(case: Case, lang: str, as_of: date, pack: Pack) -> list[tuple[str, str]]:
     def t(message: str) -> str:
         return tr(message, lang)
@@ -215,7 +224,9 @@ def _facts(case: Case, lang: str, as_of: date, pack: Pack) -> list[tuple[str, st
             "; ".join(tag_text(pack, code, lang) for code in p.tags) or "—",
         ),
         (t(N_("Sex")), plain.sex_text(p.sex, lang)),
-        (t(N_("Date of birth")), day(p.birth_date, lang)),
+        # The rules use the age on the date (haven.assess.match), never the birth date: the
+        # memo, a file that travels, does not carry an identifier it does not need.
+        (t(N_("Age on the as-of date")), _age(case, as_of, lang)),
         (t(N_("Identity")), plain.credibility_text(c.identity, lang)),
         (t(N_("Nationality (credibility)")), plain.credibility_text(c.nationality, lang)),
         (t(N_("Region of origin (credibility)")), plain.credibility_text(c.region, lang)),
