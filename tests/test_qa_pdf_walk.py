@@ -202,3 +202,38 @@ def test_the_memo_shows_the_age_not_the_date_of_birth(
     text = words(memo(example(), "2015-10-01", lang, tmp_path))
     assert age in text
     assert "1988" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            "Facts dated after 1 October 2015 are left out of this assessment: reported incidents "
+            "dated 1 March 2016; the last decision and its reasons (1 June 2016).",
+        ),
+        (
+            "nl",
+            "Feiten van na 1 oktober 2015 blijven in deze beoordeling buiten beschouwing: gemelde "
+            "incidenten van 1 maart 2016; het laatste besluit en de gronden ervan (1 juni 2016).",
+        ),
+    ],
+)
+def test_the_summary_says_which_later_facts_were_left_out(
+    tmp_path: Path, shared: Path, lang: str, said: str
+) -> None:
+    """Page one said "Protection indicated" and nothing of the assault of 1 March 2016 and the
+    decision of 1 June 2016 it did not count: only a step on a later page and the facts table
+    did. The summary now names them; a case with no later fact gets no such sentence."""
+    case = example()
+    case["id"] = "QA-RU-LATER"
+    case["incidents"] = [
+        *case["incidents"],
+        {"date": "2016-03-01", "kind": "assault", "actor": "state", "credibility": "credible"},
+    ]
+    case["procedure"] = {**case["procedure"], "decided": "2016-06-01"}
+    text = words(memo(case, "2015-10-01", lang, tmp_path))
+    summary = text[: text.index("Flags" if lang == "en" else "Signaleringen")]
+    assert said in summary
+    plain = words(memo(example(), "2015-10-01", lang, tmp_path))
+    assert "left out of this assessment" not in plain and "buiten beschouwing:" not in plain

@@ -20,7 +20,7 @@ from jinja2 import Environment, Template, select_autoescape
 from haven.assess import Assessment, assess
 from haven.assess.favour import ReferenceNote, reference_note
 from haven.cases import Case
-from haven.cases.known import DECIDED, LODGED
+from haven.cases.known import DECIDED, LODGED, known_on
 from haven.errors import CaseError
 from haven.i18n import normalise
 from haven.policy.framework import RuleId, Weight
@@ -237,6 +237,37 @@ def _facts(case: Case, lang: str, as_of: date, pack: Pack) -> list[tuple[str, st
     ]
 
 
+LEFT_OUT = N_(
+    "Facts dated after {date} are left out of this assessment: {facts}. The facts below mark "
+    "them as not known on the as-of date."
+)
+
+
+def left_out(case: Case, as_of: date, lang: str) -> str | None:
+    """The summary's sentence naming the facts dated after the as-of date (haven.cases.known),
+    so that page one says what the recommendation did not count; None when there are none."""
+    known = known_on(case, as_of)
+    facts = []
+    if known.lodged_later:
+        facts.append(
+            tr(N_("the application (lodged {date})"), lang).format(
+                date=day(case.procedure.lodged, lang)
+            )
+        )
+    if known.later:
+        dates = ", ".join(day(case.incidents[i].date, lang) for i in known.later)
+        facts.append(tr(N_("reported incidents dated {dates}"), lang).format(dates=dates))
+    if known.decided_later:
+        facts.append(
+            tr(N_("the last decision and its reasons ({date})"), lang).format(
+                date=day(case.procedure.decided, lang)
+            )
+        )
+    if not facts:
+        return None
+    return tr(LEFT_OUT, lang).format(date=day(as_of, lang), facts="; ".join(facts))
+
+
 def context(memo: Memo, pack: Pack) -> dict[str, Any]:
     """Everything the template shows, already in words (the template only lays it out)."""
     a, lang = memo.assessment, memo.lang
@@ -272,6 +303,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "reasons_later": DECIDED.later(memo.case.procedure, a.as_of),
         "outcome": plain.outcome_text(a.recommendation, lang),
         "outcome_explanation": plain.outcome_explanation(a.recommendation, lang),
+        "left_out": left_out(memo.case, a.as_of, lang),
         "findings": plain.findings(a, lang)[1:],  # [0] is the recommendation, shown above it
         "steps": [
             {
