@@ -237,3 +237,12 @@ def test_the_summary_says_which_later_facts_were_left_out(
     assert said in summary
     plain = words(memo(example(), "2015-10-01", lang, tmp_path))
     assert "left out of this assessment" not in plain and "buiten beschouwing:" not in plain
+
+
+def test_the_english_memo_quotes_a_refusal_reason_in_its_sentences(
+    tmp_path: Path, shared: Path
+) -> None:
+    """In words, the engine's 'Reason {reason}: flag ...' read 'Reason could relocate elsewhere
+    in the country: flag ipa_excluded_by_policy': the reason in words is quoted."""
+    text = words(memo(example(), "2015-10-01", "en", tmp_path))
+    assert "Reason “could relocate elsewhere in the country”: flag ipa_excluded_by_policy." in text

@@ -53,6 +53,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date
 
+from haven.i18n import normalise
 from haven.policy.checks import describe, who
 from haven.policy.pack import Pack
 from haven.reports import plain
@@ -186,7 +187,10 @@ def finding_text(step: Any, lang: str, pack: Pack) -> str:
         if name == "reasons":
             return _reasons(value, args, pack, lang, say)
         if name == "reason":
-            return plain.reason_text(value, lang)
+            # The English sentences were written for the code ("Reason {reason}: flag ..."):
+            # in words, the reason is quoted ("Reason “could avoid harm ...”: flag ...").
+            reason = plain.reason_text(value, lang)
+            return f"“{reason}”" if normalise(lang) == "en" else reason
         if name == "later":
             return _later(
                 value,
