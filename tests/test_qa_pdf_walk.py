@@ -57,10 +57,21 @@ def words(text: str) -> str:
 def store(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Iterator[Path]:
     """A database with the contract example held by a case officer and the 2015 queue."""
     db = tmp_path_factory.mktemp("qa-pdf") / "x.db"
+    # With the example, a refusal of 22 August 2015 relying on late disclosure, which A, B and C
+    # ruled out from 2 December 2014: judged on 1 October 2015, not on 1 June (not yet decided).
+    late = example()
+    late["id"] = "QA-RU-LATE"
+    late["procedure"] = {
+        **late["procedure"],
+        "decided": "2015-08-22",
+        "reasons": ["late_disclosure", "internal_relocation"],
+    }
+    caseload = db.parent / "cases.json"
+    caseload.write_text(json.dumps([example(), late]), encoding="utf-8")
     as_olga = ["--org", "acme", "--user", "olga"]
     steps = [
         ["users", "add", "olga", "--role", "case_officer", "--org", "acme"],
-        ["cases", "import", str(EXAMPLE), *as_olga],
+        ["cases", "import", str(caseload), *as_olga],
         ["queue", "create", "--from", "2015-06-01", "--to", "2015-10-01", *as_olga],
     ]
     for args in steps:
@@ -69,10 +80,13 @@ def store(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Iterator[Pa
     yield db
 
 
-def letter(store: Path, lang: str) -> str:
-    out = store.parent / f"letter-{lang}.pdf"
+def letter(store: Path, lang: str, case: str = "EX-RU-1") -> str:
+    r = haven("queue", "show", "1", "--org", "acme", "--user", "olga", db=store)
+    assert r.returncode == 0, r.stderr
+    (item,) = [i["id"] for i in json.loads(r.stdout)["work_items"] if i["case"] == case]
+    out = store.parent / f"letter-{case}-{lang}.pdf"
     r = haven(
-        "queue", "letter", "1", "1", "--org", "acme", "--user", "olga", "--lang", lang,
+        "queue", "letter", "1", str(item), "--org", "acme", "--user", "olga", "--lang", lang,
         "--out", str(out), db=store,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -246,3 +260,27 @@ def test_the_english_memo_quotes_a_refusal_reason_in_its_sentences(
     in the country: flag ipa_excluded_by_policy': the reason in words is quoted."""
     text = words(memo(example(), "2015-10-01", "en", tmp_path))
     assert "Reason “could relocate elsewhere in the country”: flag ipa_excluded_by_policy." in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "apart"),
+    [
+        ("en", "Already in force on 1 June 2015, and applied to this case on 1 October 2015:"),
+        ("nl", "Al van kracht op 1 juni 2015, en op 1 oktober 2015 op deze zaak toegepast:"),
+    ],
+)
+def test_the_letter_lists_apart_what_was_in_force_on_both_dates(
+    store: Path, lang: str, apart: str
+) -> None:
+    """Under "The policy that changed" between 1 June and 1 October 2015, the letter listed the
+    late-disclosure rule of 2 December 2014: in force on both dates, it applied on the later one
+    only because the refusal (22 August 2015) was not yet decided on the earlier. It is listed
+    apart, after the entries that did change."""
+    # An id may break after a hyphen at the end of a line: joined again.
+    text = words(letter(store, lang, "QA-RU-LATE")).replace("- ", "-")
+    changed = text[: text.index(apart)]
+    assert "ru-lgbti-risk-group-2015" in changed
+    assert "eu-late-disclosure-2014" not in changed
+    assert "eu-late-disclosure-2014" in text[text.index(apart) :]
+    # The example's letter has nothing of the kind.
+    assert apart not in words(letter(store, lang))

@@ -66,16 +66,22 @@ def context(
         return tr(message, lang)
 
     rules: list[dict[str, Any]] = []
+    # Entries in force on both dates (the same pack version) did not change: they apply to the
+    # case on the later date because something else did (a designation, or a refusal dated
+    # between the dates). Listed apart, so that "the policy that changed" is only what changed.
+    same_pack = window.pack_version == pack.version and window.from_date < window.to_date
+    unchanged: list[dict[str, Any]] = []
     on_date = PolicyOn(pack, window.to_date)
     for rid in item.changed_rules:
         entry = pack.entries.get(rid)
         if entry is None:  # an entry of a draft pack the server does not hold
             rules.append({"id": rid, "label": rid, "period": "", "sources": []})
             continue
+        both = same_pack and entry.in_force(window.from_date) and entry.in_force(window.to_date)
         period = t(N_("from {date}")).format(date=day(entry.valid_from, lang))
         if entry.valid_to is not None:
             period += ", " + t(N_("until {date}")).format(date=day(entry.valid_to, lang))
-        rules.append(
+        (unchanged if both else rules).append(
             {
                 "id": rid,
                 "label": pack.entry_label(rid, lang),
@@ -117,6 +123,7 @@ def context(
         "from_date": day(window.from_date, lang),
         "to_date": day(window.to_date, lang),
         "rules": rules,
+        "unchanged": unchanged,
         "changes": [c for c in changes if c[1] != c[2]],
         "flags": [plain.flag_text(f, lang, pack) for f in item.new_flags],
         "pack_id": pack.meta.id,
