@@ -20,6 +20,11 @@ EXAMPLE = (
 )
 
 
+# A case reference as long as the contract allows (haven.cases.model.ID_MAX), with no place to
+# break it.
+LONG_ID = "NL-" + "X" * 197
+
+
 def haven(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*HAVEN, *args],
@@ -67,7 +72,8 @@ def store(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Iterator[Pa
         "reasons": ["late_disclosure", "internal_relocation"],
     }
     caseload = db.parent / "cases.json"
-    caseload.write_text(json.dumps([example(), late]), encoding="utf-8")
+    long = {**example(), "id": LONG_ID}
+    caseload.write_text(json.dumps([example(), late, long]), encoding="utf-8")
     as_olga = ["--org", "acme", "--user", "olga"]
     steps = [
         ["users", "add", "olga", "--role", "case_officer", "--org", "acme"],
@@ -284,3 +290,14 @@ def test_the_letter_lists_apart_what_was_in_force_on_both_dates(
     assert "eu-late-disclosure-2014" in text[text.index(apart) :]
     # The example's letter has nothing of the kind.
     assert apart not in words(letter(store, lang))
+
+
+def test_a_long_case_reference_is_not_cut_off(store: Path, tmp_path: Path) -> None:
+    """A case reference of 200 characters ran off the right edge of page one of the memo and
+    the letter (about 80 shown, the rest clipped): it wraps now, whole."""
+    text = memo({**example(), "id": LONG_ID}, "2015-10-01", "nl", tmp_path)
+    head = "".join(text[: text.index("Beleidspakket")].split())
+    assert LONG_ID in head
+    text = letter(store, "en", LONG_ID)
+    head = "".join(text[: text.index("This draft")].split())
+    assert LONG_ID in head
