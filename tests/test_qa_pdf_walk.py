@@ -301,3 +301,21 @@ def test_a_long_case_reference_is_not_cut_off(store: Path, tmp_path: Path) -> No
     text = letter(store, "en", LONG_ID)
     head = "".join(text[: text.index("This draft")].split())
     assert LONG_ID in head
+
+
+@pytest.mark.parametrize(
+    ("lang", "undated"),
+    [
+        ("en", "Good news for Russian LGBT asylum seekers, undated in the sources registry"),
+        (
+            "nl",
+            "Goed nieuws voor Russische LHBT-asielzoekers, niet gedateerd in het bronnenregister",
+        ),
+    ],
+)
+def test_an_undated_citation_says_so(tmp_path: Path, shared: Path, lang: str, undated: str) -> None:
+    """The memo cited winq-224151 with no date at all, beside sources with theirs: a reader who
+    must check that every document existed on the as-of date could not tell that Haven had not
+    checked this one. An undated citation now says it is undated."""
+    text = words(memo(example(), "2015-10-01", lang, tmp_path))
+    assert undated in text

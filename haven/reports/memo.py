@@ -164,6 +164,9 @@ def reference_paragraph(
     }
 
 
+UNDATED = N_("undated in the sources registry")
+
+
 def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
     s = pack.sources.get(sid)
     if s is None:  # the pack loader rejects unknown citations; this only guards a bad pack
@@ -173,6 +176,9 @@ def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
         dates.append(tr(N_("signed {date}"), lang).format(date=day(s.signed, lang)))
     if s.published:
         dates.append(tr(N_("published {date}"), lang).format(date=day(s.published, lang)))
+    if not (s.signed or s.published or s.known_from):
+        # Cited as existing on the as-of date, but no date says so: the reader is told, to check.
+        dates.append(tr(UNDATED, lang))
     return {
         "id": s.id,
         "title": pack.source_title(sid, lang),
