@@ -114,12 +114,15 @@ def test_the_dutch_memo_has_no_english_reasoning(kind: str, tmp_path: Path) -> N
     assert "quoted as the engine states them" not in page  # the English-fallback notice
 
 
-def test_the_english_memo_keeps_the_engines_words() -> None:
+def test_the_english_memo_says_the_engines_sentences_in_words() -> None:
+    """The engine's English sentences, with dates, incidents and codes in words as in the rest
+    of the memo ('on 6 September 2015', not 'on 2015-09-06')."""
     case, as_of, a = reaching("evidence")
     memo = memos.build(case, as_of, PACK, "en", datetime(2026, 1, 2, tzinfo=UTC))
     page = flat(memos.render_html(memo, PACK))
     for s in a.steps:
-        assert flat(s.finding) in page, s.rule
+        assert flat(finding_text(s, "en", PACK)) in page, s.rule
+    assert f"on {as_of.isoformat()}" not in page and "incidents[0]" not in page
 
 
 def cases_reaching() -> list[tuple[str, dict[str, Any], date, Assessment]]:

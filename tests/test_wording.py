@@ -47,7 +47,8 @@ def test_a_finding_in_dutch_with_its_arguments_in_words() -> None:
         "(from 2015-09-07). This holds whether or not a need for protection is established."
     )
     step = _step(english, keys, args)
-    assert finding_text(step, "en", PACK) == english  # English: the engine's own words
+    # English: the engine's sentences, the date in words as in the rest of the memo.
+    assert finding_text(step, "en", PACK) == english.replace("2015-09-07", "7 September 2015")
     assert finding_text(step, "nl", PACK) == (
         "Uitgesloten door het beleid: Een binnenlands vestigingsalternatief elders in Rusland "
         "(zoals Moskou of Sint-Petersburg) mag LHBTI-asielzoekers niet langer worden "

@@ -16,22 +16,32 @@ from haven.policy.pack import Pack
 from haven.policy.snapshot import PolicyOn
 from haven.queue import Item, NextStep
 from haven.reports import plain
-from haven.reports.memo import STATEMENT, MemoFormat, source_citation, template
+from haven.reports.memo import MemoFormat, source_citation, template
 from haven.reports.plain import N_, day, tr
 
 TITLES = {
     NextStep.EX_OFFICIO_REVIEW: N_("Draft: request for ex officio review under the new policy"),
     NextStep.SUBSEQUENT_APPLICATION: N_("Draft: subsequent application citing the new policy"),
 }
+# The letter knows the policy as of the queue's later date, not of the day it is printed: it
+# names that date rather than "now" (a later change would make "now" untrue).
 REQUESTS = {
     NextStep.EX_OFFICIO_REVIEW: N_(
         "We therefore ask that the decision be reconsidered ex officio under the policy in force "
-        "now, as set out above."
+        "on {date}, as set out above."
     ),
     NextStep.SUBSEQUENT_APPLICATION: N_(
-        "This application asks for an assessment under the policy in force now, as set out above."
+        "This application asks for an assessment under the policy in force on {date}, as set out "
+        "above."
     ),
 }
+RULED_OUT = N_("Reasons of the refusal that the policy in force on {date} rules out")
+# The letter's own notice: a draft someone completes and signs, not a memo to the officer.
+STATEMENT = N_(
+    "This draft was prepared with Haven. It supports a human decision and does not make one: "
+    "whoever uses it checks every point against the cited sources and the facts of the case, "
+    "completes it and signs it; the case officer decides."
+)
 ROUTE_NOTE = N_(
     "The route (ex officio review or subsequent application) is Haven's suggestion from the "
     "case status, not a procedural rule: check which route is open before using this draft."
@@ -56,16 +66,22 @@ def context(
         return tr(message, lang)
 
     rules: list[dict[str, Any]] = []
+    # Entries in force on both dates (the same pack version) did not change: they apply to the
+    # case on the later date because something else did (a designation, or a refusal dated
+    # between the dates). Listed apart, so that "the policy that changed" is only what changed.
+    same_pack = window.pack_version == pack.version and window.from_date < window.to_date
+    unchanged: list[dict[str, Any]] = []
     on_date = PolicyOn(pack, window.to_date)
     for rid in item.changed_rules:
         entry = pack.entries.get(rid)
         if entry is None:  # an entry of a draft pack the server does not hold
             rules.append({"id": rid, "label": rid, "period": "", "sources": []})
             continue
+        both = same_pack and entry.in_force(window.from_date) and entry.in_force(window.to_date)
         period = t(N_("from {date}")).format(date=day(entry.valid_from, lang))
         if entry.valid_to is not None:
             period += ", " + t(N_("until {date}")).format(date=day(entry.valid_to, lang))
-        rules.append(
+        (unchanged if both else rules).append(
             {
                 "id": rid,
                 "label": pack.entry_label(rid, lang),
@@ -95,7 +111,8 @@ def context(
         "_": t,
         "lang": lang,
         "title": t(TITLES[item.next_step]),
-        "request": t(REQUESTS[item.next_step]),
+        "request": t(REQUESTS[item.next_step]).format(date=day(window.to_date, lang)),
+        "ruled_out": t(RULED_OUT).format(date=day(window.to_date, lang)),
         "route_note": t(ROUTE_NOTE),
         "statement": t(STATEMENT),
         "case_id": item.case_id,
@@ -106,6 +123,7 @@ def context(
         "from_date": day(window.from_date, lang),
         "to_date": day(window.to_date, lang),
         "rules": rules,
+        "unchanged": unchanged,
         "changes": [c for c in changes if c[1] != c[2]],
         "flags": [plain.flag_text(f, lang, pack) for f in item.new_flags],
         "pack_id": pack.meta.id,

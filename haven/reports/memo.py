@@ -20,7 +20,7 @@ from jinja2 import Environment, Template, select_autoescape
 from haven.assess import Assessment, assess
 from haven.assess.favour import ReferenceNote, reference_note
 from haven.cases import Case
-from haven.cases.known import DECIDED, LODGED
+from haven.cases.known import DECIDED, LODGED, known_on
 from haven.errors import CaseError
 from haven.i18n import normalise
 from haven.policy.framework import RuleId, Weight
@@ -92,8 +92,14 @@ def build(
 
 def compare_with(case: Case, own: Assessment, reference: Pack | None) -> ReferenceNote | None:
     """The note if `reference` (another pack) is more favourable for this case on the same date.
-    A case the reference pack cannot assess (a tag outside its vocabulary) gets no note."""
+    A case the reference pack cannot assess (a tag outside its vocabulary) gets no note, nor a
+    date before the reference pack's guidance had any declared legal weight."""
     if reference is None or reference.meta.id == own.policy.pack:
+        return None
+    if reference.legal_weight and reference.weight_on(own.as_of) is None:
+        # The reference pack declares when its guidance had legal weight, and the date is
+        # outside every period: there was no such guidance to weigh then (the EU country
+        # guidance began on 21 June 2018), and its citations are documents of a later day.
         return None
     try:
         theirs = assess(case, own.as_of, reference)
@@ -158,6 +164,9 @@ def reference_paragraph(
     }
 
 
+UNDATED = N_("undated in the sources registry")
+
+
 def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
     s = pack.sources.get(sid)
     if s is None:  # the pack loader rejects unknown citations; this only guards a bad pack
@@ -167,6 +176,9 @@ def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
         dates.append(tr(N_("signed {date}"), lang).format(date=day(s.signed, lang)))
     if s.published:
         dates.append(tr(N_("published {date}"), lang).format(date=day(s.published, lang)))
+    if not (s.signed or s.published or s.known_from):
+        # Cited as existing on the as-of date, but no date says so: the reader is told, to check.
+        dates.append(tr(UNDATED, lang))
     return {
         "id": s.id,
         "title": pack.source_title(sid, lang),
@@ -176,7 +188,23 @@ def source_citation(pack: Pack, sid: str, lang: str) -> dict[str, str | None]:
     }
 
 
-def _facts(case: Case, lang: str, as_of: date) -> list[tuple[str, str]]:
+def tag_text(pack: Pack, code: str, lang: str) -> str:
+    """A claimed characteristic in words (the pack's label in `lang`), with its code: the memo
+    showed the bare code ('christian_convert') in either language."""
+    tag = pack.tags.get(code)
+    return f"{pack.text('tags', code, tag.label, lang)} ({code})" if tag else code
+
+
+def _age(case: Case, as_of: date, lang: str) -> str:
+    age = case.age_on(as_of)
+    if age is None:
+        return "—"
+    if age < 0:  # born after the as-of date
+        return tr(NOT_KNOWN, lang)
+    return tr(N_("{years} years"), lang).format(years=age)
+
+
+def _facts(case: Case, lang: str, as_of: date, pack: Pack) -> list[tuple[str, str]]:
     def t(message: str) -> str:
         return tr(message, lang)
 
@@ -197,9 +225,14 @@ def _facts(case: Case, lang: str, as_of: date) -> list[tuple[str, str]]:
             t(N_("Claimed sexual orientation or gender identity")),
             ", ".join(plain.sogi_text(s, lang) for s in p.sogi) or "—",
         ),
-        (t(N_("Other claimed characteristics")), ", ".join(p.tags) or "—"),
+        (
+            t(N_("Other claimed characteristics")),
+            "; ".join(tag_text(pack, code, lang) for code in p.tags) or "—",
+        ),
         (t(N_("Sex")), plain.sex_text(p.sex, lang)),
-        (t(N_("Date of birth")), day(p.birth_date, lang)),
+        # The rules use the age on the date (haven.assess.match), never the birth date: the
+        # memo, a file that travels, does not carry an identifier it does not need.
+        (t(N_("Age on the as-of date")), _age(case, as_of, lang)),
         (t(N_("Identity")), plain.credibility_text(c.identity, lang)),
         (t(N_("Nationality (credibility)")), plain.credibility_text(c.nationality, lang)),
         (t(N_("Region of origin (credibility)")), plain.credibility_text(c.region, lang)),
@@ -208,6 +241,37 @@ def _facts(case: Case, lang: str, as_of: date) -> list[tuple[str, str]]:
         (t(N_("Status")), plain.status_text(case.procedure.status, lang) + decided),
         (t(N_("Last decision")), day(case.procedure.decided, lang) + decided),
     ]
+
+
+LEFT_OUT = N_(
+    "Facts dated after {date} are left out of this assessment: {facts}. The facts below mark "
+    "them as not known on the as-of date."
+)
+
+
+def left_out(case: Case, as_of: date, lang: str) -> str | None:
+    """The summary's sentence naming the facts dated after the as-of date (haven.cases.known),
+    so that page one says what the recommendation did not count; None when there are none."""
+    known = known_on(case, as_of)
+    facts = []
+    if known.lodged_later:
+        facts.append(
+            tr(N_("the application (lodged {date})"), lang).format(
+                date=day(case.procedure.lodged, lang)
+            )
+        )
+    if known.later:
+        dates = ", ".join(day(case.incidents[i].date, lang) for i in known.later)
+        facts.append(tr(N_("reported incidents dated {dates}"), lang).format(dates=dates))
+    if known.decided_later:
+        facts.append(
+            tr(N_("the last decision and its reasons ({date})"), lang).format(
+                date=day(case.procedure.decided, lang)
+            )
+        )
+    if not facts:
+        return None
+    return tr(LEFT_OUT, lang).format(date=day(as_of, lang), facts="; ".join(facts))
 
 
 def context(memo: Memo, pack: Pack) -> dict[str, Any]:
@@ -225,7 +289,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "lang": lang,
         "statement": t(STATEMENT),
         "case": memo.case,
-        "facts": _facts(memo.case, lang, a.as_of),
+        "facts": _facts(memo.case, lang, a.as_of, pack),
         "incidents": [
             {
                 # Facts as recorded; one dated after the as-of date did not count (issue 14).
@@ -245,6 +309,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "reasons_later": DECIDED.later(memo.case.procedure, a.as_of),
         "outcome": plain.outcome_text(a.recommendation, lang),
         "outcome_explanation": plain.outcome_explanation(a.recommendation, lang),
+        "left_out": left_out(memo.case, a.as_of, lang),
         "findings": plain.findings(a, lang)[1:],  # [0] is the recommendation, shown above it
         "steps": [
             {

@@ -133,11 +133,13 @@ def _reasons(
 
 
 def finding_text(step: Any, lang: str, pack: Pack) -> str:
-    """The step's finding in `lang`: the pack's sentences with the arguments in words; the
-    engine's English `finding` when the language is English or a sentence is missing."""
+    """The step's finding in `lang`: the pack's sentences with the arguments in words (in
+    English too: dates as '7 September 2015', 'incident 1 (threat, non-state actors)' rather
+    than the engine's '2015-09-07' and 'incidents[0] (threat, non_state)'); the engine's
+    `finding` when the step names no sentences or the pack lacks one."""
     keys: list[str] = list(getattr(step, "finding_keys", None) or [])
     args: dict[str, str] = dict(getattr(step, "finding_args", None) or {})
-    if normalise(lang) == "en" or not keys:
+    if not keys:
         return str(step.finding)
 
     def incident(i: int, kind: str, actor: str) -> str:
@@ -185,7 +187,10 @@ def finding_text(step: Any, lang: str, pack: Pack) -> str:
         if name == "reasons":
             return _reasons(value, args, pack, lang, say)
         if name == "reason":
-            return plain.reason_text(value, lang)
+            # The English sentences were written for the code ("Reason {reason}: flag ..."):
+            # in words, the reason is quoted ("Reason “could avoid harm ...”: flag ...").
+            reason = plain.reason_text(value, lang)
+            return f"“{reason}”" if normalise(lang) == "en" else reason
         if name == "later":
             return _later(
                 value,

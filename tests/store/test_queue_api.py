@@ -268,7 +268,7 @@ def test_draft_letters(queued: tuple[Api, int, dict[str, int]]) -> None:
     pack = load_pack("nl")
     assert pack.sources["kst-19637-2029"].title in text
     assert "relocation elsewhere in the country, which policy rules out" in text  # new flag
-    assert "does not replace it" in text
+    assert "It supports a human decision and does not make one" in text
     assert api.get(letter, "officer2").status_code == 403
     log = [e for e in api.audit() if e["action"] == "queue.letter"]
     assert [e["detail"]["lang"] for e in log] == ["en", "nl"]  # newest first
