@@ -11,10 +11,11 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
+from haven.cli.acting import acting_user, require_role
 from haven.cli.common import err, out, parse_date
 from haven.cli.server_cmd import _safe
-from haven.errors import Forbidden, HavenError, InputError, Problem
-from haven.store import audit_chain, auditlog, repo
+from haven.errors import HavenError, InputError, Problem
+from haven.store import audit_chain, auditlog
 from haven.store.access import Action
 from haven.store.db import Database, database_url, unavailable, upgrade
 
@@ -159,15 +160,8 @@ def list_entries(
                 shown = [_entry(r, None) for r in rows]
         else:
             assert org and user
-            with database.session() as s:
-                actor = repo.actor_by_name(s, org, user)
-            try:
-                repo.require(actor, Action.AUDIT_READ)
-            except Forbidden as denied:
-                repo.record_denial(database, actor, "audit.read", None, str(denied))
-                raise Forbidden(
-                    f"{user[:64]!r} (role {actor.role.value}) may not read the audit log"
-                ) from None
+            actor = acting_user(database, org, user)
+            require_role(database, actor, (Action.AUDIT_READ,), "audit.read", "read the audit log")
             with database.session() as s:
                 total, rows = auditlog.search(s, actor, f, limit)
                 shown = [_entry(r, org) for r in rows]

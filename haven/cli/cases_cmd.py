@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 from haven.cases import Case, caseload, tabular
 from haven.cases.caseload import Format
 from haven.cli import import_check
+from haven.cli.acting import acting_user, require_role
 from haven.cli.common import err, out, pack_option
 from haven.cli.private import check_out, write_out
 from haven.clock import today
-from haven.errors import CaseError, Forbidden, InputError, Problem
+from haven.errors import CaseError, InputError, Problem
 from haven.packs import DEFAULT_PACK
 from haven.store import bulk_import, repo
 from haven.store.access import Action
@@ -84,8 +85,8 @@ def import_cases(
 ) -> None:
     """Import a caseload: every row is validated; one rejected row and nothing is written."""
     db = _database()
-    actor = _actor(db, org, user)
-    _require(db, actor, Action.CASE_CREATE, "case.import", "import cases")
+    actor = acting_user(db, org, user)
+    require_role(db, actor, (Action.CASE_CREATE,), "case.import", "import cases")
     kind = caseload.format_of(file, Format(fmt.value) if fmt else None)
     # One reader for every caseload (haven/cases/caseload.py); rows parsed while checked. A
     # JSON file on disk is checked in bulk (import_check.check_lines), which needs the rows as
@@ -340,9 +341,8 @@ def export_cases(
     if fmt is None:
         fmt = OutFormat.CSV if output and output.suffix.lower() == ".csv" else OutFormat.JSONL
     db = _database()
-    actor = _actor(db, org, user)
-    _require(db, actor, Action.CASE_LIST, "case.export", "export cases")
-    _require(db, actor, Action.CASE_READ, "case.export", "export cases")
+    actor = acting_user(db, org, user)
+    require_role(db, actor, (Action.CASE_LIST, Action.CASE_READ), "case.export", "export cases")
     cases: list[Case] = []
     with db.session() as s:
         total, page = repo.list_cases(s, actor, limit=CHUNK)
@@ -380,21 +380,6 @@ def _database() -> Database:
     url = database_url()
     upgrade(url)
     return Database(url)
-
-
-def _actor(db: Database, org: str, username: str) -> Actor:
-    with db.session() as s:
-        return repo.actor_by_name(s, org, username)
-
-
-def _require(db: Database, actor: Actor, action: Action, audited: str, doing: str) -> None:
-    try:
-        repo.require(actor, action)
-    except Forbidden as e:
-        repo.record_denial(db, actor, audited, None, str(e))
-        raise Forbidden(
-            f"{actor.username!r} (role {actor.role.value}) may not {doing}: {e}"
-        ) from None
 
 
 @contextmanager

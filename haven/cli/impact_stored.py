@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from haven.errors import Forbidden, InputError, Problem
+from haven.cli.acting import acting_user, require_role
+from haven.errors import InputError, Problem
 from haven.impact.stream import ImpactStream
 from haven.policy.pack import Pack
-from haven.store import repo
 from haven.store.access import Action
 from haven.store.columnar_caseload import StoredImpactStream
 from haven.store.db import Database, database_url, upgrade
@@ -32,15 +32,8 @@ def stored_stream(
     url = database_url()
     upgrade(url)
     db = Database(url)
-    with db.session() as s:
-        actor = repo.actor_by_name(s, org, user)
-    for action in (Action.CASE_LIST, Action.CASE_READ):
-        try:
-            repo.require(actor, action)
-        except Forbidden as e:
-            repo.record_denial(db, actor, "case.bulk_read", None, str(e))
-            raise Forbidden(
-                f"{user!r} (role {actor.role.value}) may not read the stored caseload: {e}"
-            ) from None
+    actor = acting_user(db, org, user)
+    reading = (Action.CASE_LIST, Action.CASE_READ)
+    require_role(db, actor, reading, "case.bulk_read", "read the stored caseload")
     with db.session() as s:
         yield StoredImpactStream(s, actor, before, after, pack, after_pack, batch_size)

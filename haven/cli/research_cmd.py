@@ -6,12 +6,13 @@ from pathlib import Path
 
 import typer
 
+from haven.cli.acting import acting_user, require_role
 from haven.cli.common import err, out, pack_option, parse_date
 from haven.cli.private import check_out, write_out
 from haven.clock import today
-from haven.errors import Forbidden, InputError
+from haven.errors import InputError
 from haven.packs import DEFAULT_PACK
-from haven.store import repo, research
+from haven.store import research
 from haven.store.access import Action
 from haven.store.db import Database, database_url, upgrade
 
@@ -50,15 +51,8 @@ def export(
     url = database_url()
     upgrade(url)
     db = Database(url)
-    with db.session() as s:
-        actor = repo.actor_by_name(s, org, user)
-    try:
-        repo.require(actor, Action.STATS_READ)
-    except Forbidden as e:
-        repo.record_denial(db, actor, "research.export", None, str(e))
-        raise Forbidden(
-            f"{user!r} (role {actor.role.value}) may not export research data"
-        ) from None
+    actor = acting_user(db, org, user)
+    require_role(db, actor, (Action.STATS_READ,), "research.export", "export research data")
     vocabulary = set(pack_option(pack).tags)
     with db.session() as s:
         result = research.export(
