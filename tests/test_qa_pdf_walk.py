@@ -319,3 +319,24 @@ def test_an_undated_citation_says_so(tmp_path: Path, shared: Path, lang: str, un
     checked this one. An undated citation now says it is undated."""
     text = words(memo(example(), "2015-10-01", lang, tmp_path))
     assert undated in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "is after the day this memo was made"),
+        ("nl", "ligt na de dag waarop deze notitie is gemaakt"),
+    ],
+)
+def test_a_memo_as_of_a_later_day_says_the_policy_is_as_known_when_made(
+    tmp_path: Path, lang: str, said: str
+) -> None:
+    """A memo as of 1 January 2100 read like any other: 'the policy in force' on a day the pack
+    cannot know. Page one now says the policy is the pack's as known the day the memo was made;
+    a memo as of a past day says nothing of it."""
+    text = words(memo(example(), "2100-01-01", lang, tmp_path))
+    summary = text[: text.index("Flags" if lang == "en" else "Signaleringen")]
+    assert said in summary
+    assert "2100" in summary[summary.index(said) - 40 :]
+    past = words(memo(example(), "2015-10-01", lang, tmp_path))
+    assert said not in past

@@ -249,6 +249,20 @@ LEFT_OUT = N_(
 )
 
 
+AHEAD = N_(
+    "The as-of date {date} is after the day this memo was made ({made}): the policy applied is "
+    "the pack's as it was known that day; a change made or announced later is not in it."
+)
+
+
+def ahead(as_of: date, made: date, lang: str) -> str | None:
+    """Page one's warning that the as-of date lies after the memo's own day: the pack cannot
+    know later policy, so a memo 'as of' a future day is a projection of today's."""
+    if as_of <= made:
+        return None
+    return tr(AHEAD, lang).format(date=day(as_of, lang), made=day(made, lang))
+
+
 def left_out(case: Case, as_of: date, lang: str) -> str | None:
     """The summary's sentence naming the facts dated after the as-of date (haven.cases.known),
     so that page one says what the recommendation did not count; None when there are none."""
@@ -310,6 +324,7 @@ def context(memo: Memo, pack: Pack) -> dict[str, Any]:
         "outcome": plain.outcome_text(a.recommendation, lang),
         "outcome_explanation": plain.outcome_explanation(a.recommendation, lang),
         "left_out": left_out(memo.case, a.as_of, lang),
+        "ahead": ahead(a.as_of, memo.generated.date(), lang),
         "findings": plain.findings(a, lang)[1:],  # [0] is the recommendation, shown above it
         "steps": [
             {
