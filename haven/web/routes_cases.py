@@ -260,6 +260,8 @@ def _assessment_context(
         "result": result,
         "invalid": None,
         "as_of": day,
+        # A day after today: the pack cannot know that day's policy (the memo says so too).
+        "ahead": today() if day > today() else None,
         "why_day": casepage.WHY_DAY[why],
         "sources": pack.sources,
         "entries": pack.entries,

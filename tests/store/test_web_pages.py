@@ -814,3 +814,16 @@ def test_a_nul_in_the_editor_is_said_next_to_its_field(api: Api) -> None:
     # Without script: the case page with the problem marked.
     r = b.post("/cases/RU-1/edit", edit_form("RU-1", 1, token, region="RU-M\x00OW"), htmx=False)
     assert r.status_code == 422 and 'id="err-region"' in r.text
+
+
+def test_a_case_page_as_of_a_later_day_says_it_shows_todays_policy(api: Api) -> None:
+    """As of 1 January 2100 the page read like any other; it now says the policy is as known
+    today (English and Dutch), and a past day says nothing of it."""
+    seed(api)
+    b = signed_in(api)
+    ahead = b.get("/cases/RU-1?as_of=2100-01-01").text
+    assert 'id="ahead"' in ahead and "is after today" in ahead and "1 January 2100" in ahead
+    assert 'id="ahead"' not in b.get("/cases/RU-1?as_of=2015-10-01").text
+    b.get("/lang/nl")
+    dutch = b.get("/cases/RU-1?as_of=2100-01-01").text
+    assert "ligt na vandaag" in dutch and "1 januari 2100" in dutch
