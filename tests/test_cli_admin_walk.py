@@ -13,24 +13,9 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
+from tests.cli_db import haven
+
 HAVEN = [sys.executable, "-m", "haven"]
-
-
-def haven(*args: str, db: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*HAVEN, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd or db.parent,
-        env={
-            **os.environ,
-            "HAVEN_DATABASE_URL": f"sqlite:///{db}",
-            "HAVEN_KEY_FILE": str(db.parent / "keys.json"),
-            "HAVEN_PASSWORD": "x" * 12,
-        },
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(

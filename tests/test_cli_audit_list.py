@@ -5,33 +5,13 @@ reading is itself recorded, a refusal too, and a mistake is exit 2 naming the op
 anything is read or recorded."""
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-HAVEN = [sys.executable, "-m", "haven"]
-
-
-def haven(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*HAVEN, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=db.parent,
-        env={
-            **os.environ,
-            "HAVEN_DATABASE_URL": f"sqlite:///{db}",
-            "HAVEN_KEY_FILE": str(db.parent / "keys.json"),
-            "HAVEN_PASSWORD": "x" * 12,
-        },
-        check=False,
-    )
+from tests.cli_db import haven
 
 
 def listed(*args: str, db: Path) -> dict[str, Any]:

@@ -7,14 +7,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-HAVEN = [sys.executable, "-m", "haven"]
+from tests.cli_db import haven
+
 EXAMPLE = (
     Path(__file__).resolve().parents[1].parent / "shared/contract/examples/ru-moscow-2015.json"
 )
@@ -23,23 +23,6 @@ EXAMPLE = (
 # A case reference as long as the contract allows (haven.cases.model.ID_MAX), with no place to
 # break it.
 LONG_ID = "NL-" + "X" * 197
-
-
-def haven(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*HAVEN, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=db.parent,
-        env={
-            **os.environ,
-            "HAVEN_DATABASE_URL": f"sqlite:///{db}",
-            "HAVEN_KEY_FILE": str(db.parent / "keys.json"),
-            "HAVEN_PASSWORD": "x" * 12,
-        },
-        check=False,
-    )
 
 
 def pdftotext(pdf: Path) -> str:
